@@ -1,0 +1,31 @@
+import { timingSafeEqual } from "node:crypto";
+import { defineApp } from "parlor";
+
+/**
+ * The demo app: anyone can log in with any username and the demo password, so several
+ * users can be tried side by side. Never deploy it as it is.
+ */
+const production = process.env.NODE_ENV === "production";
+const demoPassword = process.env.PARLOR_DEMO_PASSWORD ?? (production ? undefined : "demo");
+if (demoPassword === undefined) {
+  throw new Error("The demo refuses to start in production without PARLOR_DEMO_PASSWORD.");
+}
+if (process.env.PARLOR_DEMO_PASSWORD === undefined) {
+  console.log(`Demo: log in with any username and the password "${demoPassword}".`);
+}
+
+const USERNAME = /^[A-Za-z0-9_-]{1,32}$/;
+const expected = Buffer.from(demoPassword);
+
+function isDemoPassword(password: string): boolean {
+  const given = Buffer.from(password);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export default defineApp({
+  name: "Parlor Demo",
+  auth: {
+    password: ({ username, password }) =>
+      USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null,
+  },
+});

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { AppAuth, AppUser } from "../app/define-app.js";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import { ParlorError } from "../errors.js";
+import { parseInput } from "../http/parse-input.js";
+import { loginRateLimiter } from "./login-rate-limit.js";
+import type { SessionPrincipal, SessionService } from "./session-service.js";
+import { clearSessionCookie, setSessionCookie } from "./session-cookie.js";
+import { trustedPeerCheck } from "./trusted-proxies.js";
+
+export interface AuthRoutesOptions {
+  config: ParlorConfig;
+  auth: AppAuth;
+  sessions: SessionService;
+}
+
+const credentialsSchema = z.object({
+  username: z.string().trim().min(1, "username is required").max(255),
+  password: z.string().min(1, "password is required").max(1024),
+});
+
+/** What a login callback may return; checked because it is the app's code, not ours. */
+const appUserSchema = z.object({
+  identifier: z.string().trim().min(1).max(255),
+  displayName: z.string().max(255).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Login bodies are small: refuse anything bigger before parsing it. */
+const LOGIN_BODY_LIMIT = 16 * 1024;
+
+/** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
+export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions }: AuthRoutesOptions) {
+  const checkLoginRateLimit = loginRateLimiter(fastify, config.loginRateLimit);
+  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
+
+  /** Turns the app's answer into a session and the login response. */
+  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, source: string) {
+    if (appUser === null || appUser === undefined) {
+      throw new ParlorError("invalid_credentials", "Wrong username or password");
+    }
+    const checked = appUserSchema.safeParse(appUser);
+    if (!checked.success) {
+      throw new Error(`The app's ${source} callback returned an invalid user: ${checked.error.issues[0]?.message}`);
+    }
+    // A login replaces the session this browser had, if any: no two live sessions per cookie.
+    if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
+    const { user, principal, token, cookieMaxAge } = await sessions.start(checked.data, {
+      client: "web",
+      userAgent: request.headers["user-agent"],
+      ip: request.ip,
+    });
+    setSessionCookie(reply, config.cookie, token, cookieMaxAge);
+    return {
+      user: { id: user.id, identifier: user.identifier, displayName: user.displayName },
+      csrfToken: principal.csrfToken,
+    };
+  }
+
+  fastify.get("/auth/config", { config: { auth: "optional" } }, async () => ({
+    requireLogin: true,
+    password: auth.password !== undefined,
+    header: auth.header !== undefined,
+    oauth: [] as Array<{ id: string; name: string }>,
+  }));
+
+  fastify.post(
+    "/auth/login",
+    { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT },
+    async function passwordLogin(request, reply) {
+      const password = auth.password;
+      if (!password) throw new ParlorError("not_found", "Password login is not enabled");
+      const credentials = parseInput(credentialsSchema, request.body);
+      await checkLoginRateLimit(request);
+      return logIn(request, reply, await password(credentials), "auth.password");
+    },
+  );
+
+  fastify.post(
+    "/auth/header",
+    { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT },
+    async function headerLogin(request, reply) {
+      const header = auth.header;
+      if (!header) throw new ParlorError("not_found", "Header login is not enabled");
+      // The socket's peer, not request.ip: X-Forwarded-For is exactly what must not be trusted here.
+      if (!isTrustedPeer(request.socket.remoteAddress)) {
+        throw new ParlorError("forbidden", "Header login is only accepted from a trusted proxy");
+      }
+      return logIn(request, reply, await header(request.headers), "auth.header");
+    },
+  );
+
+  fastify.get("/auth/me", async function me(request) {
+    const session = request.session!;
+    return {
+      user: publicUser(session),
+      session: { id: session.sessionId, client: session.client, expiresAt: new Date(session.expiresAt).toISOString() },
+      csrfToken: session.csrfToken,
+    };
+  });
+
+  fastify.post("/auth/logout", async function logout(request, reply) {
+    const session = request.session!;
+    await sessions.revoke(session.userId, session.sessionId);
+    clearSessionCookie(reply, config.cookie);
+    return reply.status(204).send();
+  });
+}
+
+function publicUser(session: SessionPrincipal) {
+  return { id: session.userId, identifier: session.identifier, displayName: session.displayName };
+}

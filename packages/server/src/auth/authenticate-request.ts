@@ -1,0 +1,42 @@
+import type { onRequestHookHandler } from "fastify";
+import type { CookieConfig } from "../config/resolve-config.js";
+import { ParlorError } from "../errors.js";
+import type { AuthenticateResult, SessionService } from "./session-service.js";
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./session-cookie.js";
+
+const unauthenticated = () => new ParlorError("unauthenticated", "Log in first");
+
+/**
+ * Sets `request.session` from a bearer token or the session cookie, renews the cookie when
+ * the session service hands back a fresh token, and answers 401 on routes that require a
+ * session. Written with `done` instead of `async` so the cached-token path stays synchronous.
+ */
+export function authenticateRequest(sessions: SessionService, cookie: CookieConfig): onRequestHookHandler {
+  return function authenticateRequest(request, reply, done) {
+    const required = request.routeOptions.config.auth !== "optional" && !request.is404;
+    const bearer = bearerToken(request.headers.authorization);
+    const token = bearer ?? readSessionCookie(request, cookie.name);
+    if (token === null) return done(required ? unauthenticated() : undefined);
+
+    const finish = (result: AuthenticateResult) => {
+      if (result === null) {
+        if (bearer === null) clearSessionCookie(reply, cookie);
+        return done(required ? unauthenticated() : undefined);
+      }
+      request.session = result.principal;
+      request.authMethod = bearer === null ? "cookie" : "bearer";
+      if (result.renewed && bearer === null) setSessionCookie(reply, cookie, result.renewed.token, result.renewed.cookieMaxAge);
+      done();
+    };
+
+    const result = sessions.authenticate(token);
+    if (result instanceof Promise) result.then(finish, done);
+    else finish(result);
+  };
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (header === undefined || !/^bearer /i.test(header)) return null;
+  const token = header.slice(7).trim();
+  return token === "" ? null : token;
+}

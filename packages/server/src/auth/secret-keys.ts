@@ -1,0 +1,33 @@
+import { createHash, createSecretKey, hkdfSync, type KeyObject } from "node:crypto";
+
+/** What a derived key is for. One secret, a separate key per purpose (HKDF), so a value
+ * signed for one purpose can never be replayed as another. */
+export type KeyPurpose = "session-jwt" | "csrf";
+
+export interface DerivedKey {
+  /** Names the secret in a JWT header, so verification picks the right key after rotation. */
+  kid: string;
+  key: KeyObject;
+  bytes: Buffer;
+}
+
+/** The current key signs; every key in `all` (current first, then previous) verifies. */
+export interface KeyRing {
+  current: DerivedKey;
+  all: readonly DerivedKey[];
+  byKid: ReadonlyMap<string, DerivedKey>;
+}
+
+export function deriveKeyRing(secrets: { current: string; previous?: string | undefined }, purpose: KeyPurpose): KeyRing {
+  const all = [secrets.current, secrets.previous]
+    .filter((secret): secret is string => secret !== undefined)
+    .map((secret) => deriveKey(secret, purpose));
+  return { current: all[0]!, all, byKid: new Map(all.map((key) => [key.kid, key])) };
+}
+
+function deriveKey(secret: string, purpose: KeyPurpose): DerivedKey {
+  const bytes = Buffer.from(hkdfSync("sha256", secret, "parlor", `parlor/${purpose}`, 32));
+  // A hash of the derived key, not of the secret: reveals nothing usable, stable across restarts.
+  const kid = createHash("sha256").update(bytes).digest("base64url").slice(0, 12);
+  return { kid, key: createSecretKey(bytes), bytes };
+}

@@ -1,0 +1,222 @@
+import { randomBytes } from "node:crypto";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import { CsrfTokens } from "../csrf/csrf-token.js";
+import type { ClientKind, SessionRow, SessionStore } from "../data/session-store.js";
+import type { User, UserInput, UserStore } from "../data/user-store.js";
+import { RevocationSet } from "./revocation-set.js";
+import { deriveKeyRing } from "./secret-keys.js";
+import { MAX_TOKEN_LENGTH, SessionTokenCodec, type SessionClaims } from "./session-token.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
+
+/** Who is making a request, as far as the session says. Attached to `request.session`. */
+export interface SessionPrincipal {
+  sessionId: string;
+  userId: string;
+  identifier: string;
+  displayName: string | null;
+  client: ClientKind;
+  /** Absolute end of the session (ms since the epoch). */
+  expiresAt: number;
+  csrfToken: string;
+}
+
+export interface IssuedSession {
+  principal: SessionPrincipal;
+  token: string;
+  /** How long the cookie should live: until idle timeout or the session's end, whichever is first. */
+  cookieMaxAge: number;
+}
+
+export interface SessionInfo {
+  id: string;
+  client: ClientKind;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface SessionMeta {
+  client: ClientKind;
+  userAgent?: string | undefined;
+  ip?: string | undefined;
+}
+
+/**
+ * A token is authenticated as valid (maybe with a fresh token to set), or `null`.
+ * Synchronous when the token is already in the verified cache: the hot path.
+ */
+export type AuthenticateResult = { principal: SessionPrincipal; renewed?: IssuedSession } | null;
+
+export interface SessionServiceDeps {
+  config: ParlorConfig;
+  users: UserStore;
+  sessions: SessionStore;
+  clock?: () => number;
+}
+
+const CACHE_ENTRIES = 10_000;
+
+/**
+ * The session policy: login creates a row and a short-lived JWT; requests are checked
+ * against the JWT and the revocation set only; past half its life (or expired) a token is
+ * renewed from the row, which enforces revocation, idle and absolute limits.
+ */
+export class SessionService {
+  readonly csrf: CsrfTokens;
+  private readonly codec: SessionTokenCodec;
+  private readonly revoked: RevocationSet;
+  private readonly cache = new VerifiedTokenCache<{ principal: SessionPrincipal }>(CACHE_ENTRIES);
+  private readonly renewing = new Map<string, Promise<IssuedSession | null>>();
+  private readonly revokeListeners = new Set<(sessionIds: string[]) => void>();
+  private readonly clock: () => number;
+  private readonly tokenTtlMs: number;
+  private readonly idleMs: number;
+  private readonly maxAgeMs: number;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    const { session, secrets } = deps.config;
+    this.clock = deps.clock ?? Date.now;
+    this.tokenTtlMs = session.tokenTtl * 1000;
+    this.idleMs = session.idleTimeout * 1000;
+    this.maxAgeMs = session.maxAge * 1000;
+    this.codec = new SessionTokenCodec(deriveKeyRing(secrets, "session-jwt"));
+    this.csrf = new CsrfTokens(deriveKeyRing(secrets, "csrf"));
+    this.revoked = new RevocationSet(this.tokenTtlMs, this.clock);
+  }
+
+  /** Reloads recent revocations, so a restart does not accept a token revoked just before it. */
+  async loadRevocations(): Promise<void> {
+    for (const id of await this.deps.sessions.revokedSince(this.clock() - this.tokenTtlMs)) this.revoked.add(id);
+  }
+
+  /** Logs a user in: upserts the user, creates a new session row (new id on every login). */
+  async start(userInput: UserInput, meta: SessionMeta): Promise<{ user: User } & IssuedSession> {
+    const now = this.clock();
+    const user = await this.deps.users.upsert(userInput, now);
+    const row: SessionRow = {
+      id: randomBytes(32).toString("base64url"),
+      user_id: user.id,
+      client: meta.client,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + this.maxAgeMs,
+      revoked_at: null,
+      user_agent: meta.userAgent?.slice(0, 512) ?? null,
+      ip: meta.ip ?? null,
+    };
+    await this.deps.sessions.insert(row);
+    const claims = {
+      sub: user.id,
+      sid: row.id,
+      idn: user.identifier,
+      ...(user.displayName ? { name: user.displayName } : {}),
+      cl: meta.client,
+      sxp: Math.floor(row.expires_at / 1000),
+    };
+    return { user, ...(await this.issue(claims, row, now)) };
+  }
+
+  authenticate(token: string): AuthenticateResult | Promise<AuthenticateResult> {
+    if (token.length > MAX_TOKEN_LENGTH) return null;
+    const hit = this.cache.get(token, this.clock());
+    if (hit !== undefined) return this.revoked.has(hit.principal.sessionId) ? null : hit;
+    return this.authenticateSlow(token);
+  }
+
+  private async authenticateSlow(token: string): Promise<AuthenticateResult> {
+    const now = this.clock();
+    const verified = await this.codec.verify(token, now);
+    if (verified === null) return null;
+    const { claims, expired } = verified;
+    if (this.revoked.has(claims.sid)) return null;
+
+    const renewAt = (claims.iat * 1000 + claims.exp * 1000) / 2;
+    if (!expired && now < renewAt) {
+      const entry = { principal: this.principalFrom(claims) };
+      this.cache.set(token, entry, Math.min(renewAt, claims.exp * 1000));
+      return entry;
+    }
+    // A token unused for longer than the idle timeout cannot belong to a live session.
+    if (now - claims.exp * 1000 > this.idleMs) return null;
+    const renewed = await this.renewOnce(claims, now);
+    return renewed && { principal: renewed.principal, renewed };
+  }
+
+  /** Concurrent requests carrying the same old token share one renewal. */
+  private renewOnce(claims: SessionClaims, now: number): Promise<IssuedSession | null> {
+    let pending = this.renewing.get(claims.sid);
+    if (pending === undefined) {
+      pending = this.renew(claims, now).finally(() => this.renewing.delete(claims.sid));
+      this.renewing.set(claims.sid, pending);
+    }
+    return pending;
+  }
+
+  private async renew(claims: SessionClaims, now: number): Promise<IssuedSession | null> {
+    const row = await this.deps.sessions.findById(claims.sid);
+    if (row === null || row.user_id !== claims.sub) return null;
+    if (row.revoked_at !== null) {
+      this.revoked.add(row.id);
+      return null;
+    }
+    if (row.expires_at <= now || row.last_seen_at + this.idleMs <= now) return null;
+    await this.deps.sessions.touch(row.id, now);
+    const { iat: _iat, exp: _exp, ...rest } = claims;
+    return this.issue({ ...rest, sub: claims.sub }, { ...row, last_seen_at: now }, now);
+  }
+
+  private async issue(claims: Omit<SessionClaims, "iat" | "exp">, row: SessionRow, now: number): Promise<IssuedSession> {
+    const exp = Math.floor(Math.min(now + this.tokenTtlMs, row.expires_at) / 1000);
+    const token = await this.codec.sign({ ...claims, exp }, now);
+    const principal = this.principalFrom({ ...claims, iat: Math.floor(now / 1000), exp });
+    this.cache.set(token, { principal }, (now + exp * 1000) / 2);
+    const cookieMaxAge = Math.floor(Math.min(this.idleMs, row.expires_at - now) / 1000);
+    return { principal, token, cookieMaxAge };
+  }
+
+  private principalFrom(claims: SessionClaims): SessionPrincipal {
+    return {
+      sessionId: claims.sid,
+      userId: claims.sub,
+      identifier: claims.idn,
+      displayName: claims.name ?? null,
+      client: claims.cl,
+      expiresAt: claims.sxp * 1000,
+      csrfToken: this.csrf.issue(claims.sid),
+    };
+  }
+
+  /** The user's usable sessions, newest activity first. */
+  async list(userId: string): Promise<SessionInfo[]> {
+    const rows = await this.deps.sessions.listActive(userId, this.clock(), this.idleMs);
+    return rows.map((row) => ({
+      id: row.id,
+      client: row.client,
+      createdAt: row.created_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+      userAgent: row.user_agent,
+      ip: row.ip,
+    }));
+  }
+
+  /**
+   * Revokes one of the user's sessions, or all of them when `sessionId` is omitted.
+   * Effective at once in this process; listeners (sockets, other nodes) hear about it.
+   * Returns the ids revoked (empty when the id is not the user's or already revoked).
+   */
+  async revoke(userId: string, sessionId?: string): Promise<string[]> {
+    const ids = await this.deps.sessions.revoke(userId, this.clock(), sessionId);
+    for (const id of ids) this.revoked.add(id);
+    if (ids.length > 0) for (const listener of this.revokeListeners) listener(ids);
+    return ids;
+  }
+
+  /** Called with the ids of sessions as they are revoked. Returns an unsubscribe function. */
+  onRevoke(listener: (sessionIds: string[]) => void): () => void {
+    this.revokeListeners.add(listener);
+    return () => this.revokeListeners.delete(listener);
+  }
+}

@@ -1,0 +1,63 @@
+import { ParlorConfigError } from "../errors.js";
+import type { ServerOptions } from "./server-options.js";
+
+type Env = Record<string, string | undefined>;
+type Parse = (value: string, name: string) => unknown;
+
+const text: Parse = (value) => value;
+const list: Parse = (value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+const wholeNumber: Parse = (value, name) => {
+  if (!/^\d+$/.test(value.trim())) throw new ParlorConfigError(`${name} must be a whole number, got "${value}"`);
+  return Number(value);
+};
+const yesNo: Parse = (value, name) => {
+  const lower = value.toLowerCase();
+  if (["1", "true", "yes"].includes(lower)) return true;
+  if (["0", "false", "no"].includes(lower)) return false;
+  throw new ParlorConfigError(`${name} must be true or false, got "${value}"`);
+};
+
+/** Each environment variable, the option it sets (a path in `ServerOptions`) and how it is read. */
+export const environmentVariables: ReadonlyArray<readonly [name: string, path: string, parse: Parse]> = [
+  ["PORT", "port", wholeNumber],
+  ["HOST", "host", text],
+  ["PARLOR_PUBLIC_URL", "publicUrl", text],
+  ["PARLOR_DATA_DIR", "dataDir", text],
+  ["PARLOR_DATABASE_URL", "databaseUrl", text],
+  ["PARLOR_AUTH_SECRET", "authSecret", text],
+  ["PARLOR_AUTH_SECRET_PREVIOUS", "authSecretPrevious", text],
+  ["NODE_ENV", "production", (value) => value === "production"],
+  ["PARLOR_TRUSTED_PROXIES", "trustedProxies", list],
+  ["PARLOR_ALLOWED_ORIGINS", "allowedOrigins", list],
+  ["PARLOR_SESSION_TOKEN_TTL", "session.tokenTtl", wholeNumber],
+  ["PARLOR_SESSION_MAX_AGE", "session.maxAge", wholeNumber],
+  ["PARLOR_SESSION_IDLE_TIMEOUT", "session.idleTimeout", wholeNumber],
+  ["PARLOR_COOKIE_NAME", "session.cookieName", text],
+  ["PARLOR_COOKIE_SAMESITE", "session.sameSite", (value) => value.toLowerCase()],
+  ["PARLOR_CSRF_ALLOW_SAME_SITE", "csrf.allowSameSite", yesNo],
+  ["PARLOR_LOGIN_RATE_LIMIT", "loginRateLimit.max", wholeNumber],
+  ["PARLOR_LOGIN_RATE_LIMIT_WINDOW", "loginRateLimit.window", wholeNumber],
+  ["PARLOR_LOG_LEVEL", "logLevel", text],
+];
+
+/**
+ * Reads the environment into the shape of `ServerOptions`. Unset or empty variables leave
+ * their field out, so the app's value or the default applies. Types are checked later, by
+ * the options schema, together with the app's own options.
+ */
+export function optionsFromEnv(env: Env): ServerOptions {
+  const options: Record<string, unknown> = {};
+  for (const [name, path, parse] of environmentVariables) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    const keys = path.split(".");
+    let target = options;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[keys.at(-1)!] = parse(value, name);
+  }
+  return options as ServerOptions;
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { ParlorConfigError } from "../errors.js";
+import { resolveSecrets } from "./auth-secret.js";
+import { optionsFromEnv } from "./env-options.js";
+import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
+
+export type DatabaseConfig = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
+export interface CookieConfig {
+  name: string;
+  secure: boolean;
+  sameSite: "lax" | "strict" | "none";
+}
+
+/** The server's whole configuration: validated once at start-up, then frozen. */
+export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl"> {
+  appName: string;
+  publicUrl: URL;
+  /** The app's own origin, always allowed for credentialed requests. */
+  publicOrigin: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  cookie: CookieConfig;
+  secrets: { current: string; previous: string | undefined };
+  /** Things a deployer should hear about at start-up. */
+  warnings: string[];
+}
+
+export interface ResolveConfigInput {
+  appName: string;
+  /** Options from the app's definition or the caller. */
+  options?: ServerOptions | undefined;
+  /** Defaults to `process.env`; tests pass their own. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Merges defaults, the app's options and the environment (which wins), validates the result
+ * and derives what follows from it (cookie name and security, database, secrets).
+ * Throws `ParlorConfigError` naming the bad setting.
+ */
+export function resolveConfig({ appName, options = {}, env = process.env }: ResolveConfigInput): ParlorConfig {
+  const merged = mergeOptions(options, optionsFromEnv(env));
+  const parsed = serverOptionsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ParlorConfigError(`Invalid server options: ${z.prettifyError(parsed.error)}`);
+  }
+  const o = parsed.data;
+  const warnings: string[] = [];
+
+  const publicUrl = new URL(o.publicUrl ?? `http://localhost:${o.port}`);
+  const secure = publicUrl.protocol === "https:" || isLoopback(publicUrl.hostname);
+  if (!secure) {
+    warnings.push(
+      `${publicUrl.origin} is plain http on a non-loopback host: the session cookie is NOT marked Secure and can be read on the network. Serve Parlor over https (set PARLOR_PUBLIC_URL=https://…).`,
+    );
+  }
+  if (o.session.sameSite === "none" && !secure) {
+    throw new ParlorConfigError("session.sameSite 'none' needs a Secure cookie: serve over https (PARLOR_PUBLIC_URL=https://…)");
+  }
+  if (o.session.tokenTtl > o.session.idleTimeout || o.session.idleTimeout > o.session.maxAge) {
+    throw new ParlorConfigError("session lifetimes must satisfy tokenTtl ≤ idleTimeout ≤ maxAge");
+  }
+
+  const dataDir = resolve(o.dataDir);
+  const secrets = resolveSecrets({
+    authSecret: o.authSecret,
+    authSecretPrevious: o.authSecretPrevious,
+    production: o.production,
+    dataDir,
+  });
+  warnings.push(...secrets.warnings);
+
+  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, ...rest } = o;
+  return deepFreeze({
+    ...rest,
+    appName,
+    publicUrl,
+    publicOrigin: publicUrl.origin,
+    dataDir,
+    database: databaseConfig(o.databaseUrl, dataDir),
+    cookie: {
+      name: cookieName(o.session.cookieName ?? defaultCookieBase(appName, publicUrl), secure),
+      secure,
+      sameSite: o.session.sameSite,
+    },
+    secrets: { current: secrets.current, previous: secrets.previous },
+    warnings,
+  });
+}
+
+/** Loopback hosts are a secure context in browsers, so Secure cookies work there over http. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The cookie's name carries the app's identity (name, origin and path), because cookies
+ * are not separated by port: two apps on one host must not overwrite each other's session.
+ */
+function defaultCookieBase(appName: string, publicUrl: URL): string {
+  const identity = `${appName}\n${publicUrl.origin}${publicUrl.pathname}`;
+  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24) || "app";
+  return `parlor-${slug}-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
+}
+
+/** `__Host-` binds the cookie to this exact host, https only, Path=/, no Domain. */
+function cookieName(base: string, secure: boolean): string {
+  return secure ? `__Host-${base}` : base;
+}
+
+/**
+ * Where the data lives, from `PARLOR_DATABASE_URL` / `PARLOR_DATA_DIR` alone: what
+ * `parlor migrate` needs, without an app or a secret.
+ */
+export function resolveDatabaseConfig(env: Record<string, string | undefined> = process.env): DatabaseConfig {
+  const { databaseUrl, dataDir = ".parlor" } = optionsFromEnv(env);
+  return databaseConfig(databaseUrl, resolve(dataDir));
+}
+
+function databaseConfig(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (url === undefined) return { dialect: "sqlite", file: join(dataDir, "parlor.db") };
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", url };
+  if (url === ":memory:" || url === "sqlite::memory:") return { dialect: "sqlite", file: ":memory:" };
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length).replace(/^\/\//, "");
+    return { dialect: "sqlite", file: isAbsolute(file) ? file : resolve(file) };
+  }
+  throw new ParlorConfigError(`PARLOR_DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got "${url.split(":")[0]}:…"`);
+}
+
+function mergeOptions(base: ServerOptions, override: ServerOptions): ServerOptions {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const existing = out[key];
+    out[key] =
+      isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+  }
+  return out as ServerOptions;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !(value instanceof URL) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

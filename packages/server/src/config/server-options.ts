@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+const seconds = z.number().int().positive();
+const origin = z
+  .string()
+  .url()
+  .transform((value) => new URL(value).origin);
+
+/**
+ * Every server setting with its default, in one place. Durations are in seconds.
+ * Environment variables (see `env-options.ts`) override what the app sets.
+ */
+export const serverOptionsSchema = z
+  .object({
+    /** TCP port to listen on. Env `PORT`. */
+    port: z.number().int().min(0).max(65535).default(8000),
+    /** Address to listen on. Env `HOST`. */
+    host: z.string().min(1).default("localhost"),
+    /**
+     * The URL users open, e.g. `https://chat.example.com`. Decides cookie security and the
+     * app's own origin for CSRF checks. Env `PARLOR_PUBLIC_URL`; default `http://localhost:<port>`.
+     */
+    publicUrl: z.string().url().optional(),
+    /** Folder for the SQLite file, uploaded files and the development secret. Env `PARLOR_DATA_DIR`. */
+    dataDir: z.string().min(1).default(".parlor"),
+    /** `postgres://…` for PostgreSQL; default SQLite in `dataDir`. Env `PARLOR_DATABASE_URL`. */
+    databaseUrl: z.string().min(1).optional(),
+    /** Signs session tokens and CSRF tokens; ≥ 32 bytes. Env `PARLOR_AUTH_SECRET`. */
+    authSecret: z.string().optional(),
+    /** The secret before the last rotation: still verifies, never signs. Env `PARLOR_AUTH_SECRET_PREVIOUS`. */
+    authSecretPrevious: z.string().optional(),
+    /** `NODE_ENV=production`: refuses weak secrets and the demo defaults. */
+    production: z.boolean().default(false),
+    /** Addresses or CIDR ranges of reverse proxies allowed to use header login. Env `PARLOR_TRUSTED_PROXIES`. */
+    trustedProxies: z.array(z.string().min(1)).default([]),
+    /** Other origins allowed to make credentialed requests (besides the app's own). Env `PARLOR_ALLOWED_ORIGINS`. */
+    allowedOrigins: z.array(origin).default([]),
+    session: z
+      .object({
+        /** Lifetime of the JWT in the cookie. Env `PARLOR_SESSION_TOKEN_TTL`. */
+        tokenTtl: seconds.default(15 * 60),
+        /** A session ends this long after login, whatever happens. Env `PARLOR_SESSION_MAX_AGE`. */
+        maxAge: seconds.default(15 * 24 * 3600),
+        /** A session ends after this long without a request. Env `PARLOR_SESSION_IDLE_TIMEOUT`. */
+        idleTimeout: seconds.default(7 * 24 * 3600),
+        /** Overrides the derived cookie name (the `__Host-` prefix is still added when Secure). Env `PARLOR_COOKIE_NAME`. */
+        cookieName: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, '-' and '_' only")
+          .optional(),
+        /** Env `PARLOR_COOKIE_SAMESITE`. `none` forces Secure. */
+        sameSite: z.enum(["lax", "strict", "none"]).default("lax"),
+      })
+      .prefault({}),
+    csrf: z
+      .object({
+        /** Accept `Sec-Fetch-Site: same-site` (sibling subdomains). Env `PARLOR_CSRF_ALLOW_SAME_SITE`. */
+        allowSameSite: z.boolean().default(false),
+      })
+      .prefault({}),
+    loginRateLimit: z
+      .object({
+        /** Login attempts per window, counted per IP and per username. Env `PARLOR_LOGIN_RATE_LIMIT`. */
+        max: z.number().int().positive().default(10),
+        /** Env `PARLOR_LOGIN_RATE_LIMIT_WINDOW`. */
+        window: seconds.default(5 * 60),
+      })
+      .prefault({}),
+    /** Largest request body accepted, in bytes. */
+    bodyLimit: z.number().int().positive().default(1024 * 1024),
+    /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */
+    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .strict();
+
+/** What an app or caller may pass: every field optional. */
+export type ServerOptions = z.input<typeof serverOptionsSchema>;
+/** Options after defaults are applied. */
+export type ParsedServerOptions = z.output<typeof serverOptionsSchema>;

@@ -1,0 +1,29 @@
+import type { onRequestHookHandler } from "fastify";
+import { ParlorError } from "../errors.js";
+import type { CsrfTokens } from "./csrf-token.js";
+import { isAllowedOrigin, type OriginPolicy } from "./request-origin.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The CSRF rules for every unsafe request, in one hook (see DESIGN.md, CSRF):
+ * cookie-authenticated → same-origin rule and a valid `X-CSRF-Token`;
+ * `pre-session` routes (login) → same-origin rule; bearer-authenticated → nothing, since a
+ * bearer token is no ambient credential. Runs after `authenticateRequest`.
+ */
+export function verifyCsrf(tokens: CsrfTokens, policy: OriginPolicy): onRequestHookHandler {
+  return function verifyCsrf(request, _reply, done) {
+    if (SAFE_METHODS.has(request.method) || request.authMethod === "bearer") return done();
+    const preSession = request.routeOptions.config.csrf === "pre-session";
+    const byCookie = request.authMethod === "cookie";
+    if (!preSession && !byCookie) return done();
+
+    if (!isAllowedOrigin(request, policy)) {
+      return done(new ParlorError("csrf", "Cross-site request refused"));
+    }
+    if (byCookie && !preSession && !tokens.verify(request.session!.sessionId, request.headers["x-csrf-token"])) {
+      return done(new ParlorError("csrf", "Missing or invalid CSRF token (send the X-CSRF-Token header)"));
+    }
+    done();
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration } from "kysely";
+import { usersAndSessions } from "./0001-users-and-sessions.js";
+
+/**
+ * Every migration, in order. Names sort by their number; a released migration is never
+ * edited, only followed by a new one. Each one runs unchanged on SQLite and PostgreSQL.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001-users-and-sessions": usersAndSessions,
+};

@@ -1,0 +1,39 @@
+import type { Insertable, Selectable } from "kysely";
+
+/**
+ * The database schema, shared by SQLite and PostgreSQL. Times are milliseconds since the
+ * epoch in `bigint` columns (one representation for both dialects); JSON is stored as text.
+ */
+export interface DatabaseSchema {
+  users: UsersTable;
+  sessions: SessionsTable;
+}
+
+export interface UsersTable {
+  id: string;
+  identifier: string;
+  display_name: string | null;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ClientKind = "web" | "widget" | "api";
+
+export interface SessionsTable {
+  /** 256 random bits, base64url. Never reused: every login makes a new one. */
+  id: string;
+  user_id: string;
+  client: ClientKind;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end of the session, whatever the activity. */
+  expires_at: number;
+  revoked_at: number | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type NewSessionRow = Insertable<SessionsTable>;

@@ -1,0 +1,107 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifyFormbody from "@fastify/formbody";
+import fastifyHelmet from "@fastify/helmet";
+import fastifyRateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { ParlorApp } from "../app/define-app.js";
+import { authRoutes } from "../auth/auth-routes.js";
+import { authenticateRequest } from "../auth/authenticate-request.js";
+import { SessionService } from "../auth/session-service.js";
+import { sessionRoutes } from "../auth/session-routes.js";
+import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
+import type { ServerOptions } from "../config/server-options.js";
+import { verifyCsrf } from "../csrf/verify-csrf.js";
+import { openDatabase, type Database } from "../data/database.js";
+import { migrateToLatest } from "../data/migrate.js";
+import { SessionStore } from "../data/session-store.js";
+import { UserStore } from "../data/user-store.js";
+import { installErrorHandlers } from "./error-handler.js";
+import "./fastify-types.js";
+
+export interface CreateServerOptions {
+  /** Merged over the app's own `server` options. */
+  server?: ServerOptions;
+  /** Environment to read `PARLOR_*` settings from; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Milliseconds since the epoch; tests move time with it. */
+  clock?: () => number;
+}
+
+/** What a running Parlor server exposes to embedders and tests. */
+export interface ParlorServer {
+  fastify: FastifyInstance;
+  config: ParlorConfig;
+  db: Database;
+  sessions: SessionService;
+  /** Stops listening, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Parlor server for an app: validates configuration, opens and migrates the
+ * database, and registers the auth, CSRF and API routes. Does not listen; see `startServer`.
+ */
+export async function createServer(app: ParlorApp, options: CreateServerOptions = {}): Promise<ParlorServer> {
+  const config = resolveConfig({
+    appName: app.name,
+    options: { ...app.server, ...options.server },
+    env: options.env ?? process.env,
+  });
+  const db = openDatabase(config.database);
+  try {
+    await migrateToLatest(db);
+    const sessions = new SessionService({
+      config,
+      users: new UserStore(db),
+      sessions: new SessionStore(db),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await sessions.loadRevocations();
+    const fastify = await buildFastify(app, config, sessions);
+    fastify.addHook("onClose", async () => db.destroy());
+    return { fastify, config, db, sessions, close: () => fastify.close() };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+async function buildFastify(app: ParlorApp, config: ParlorConfig, sessions: SessionService): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
+    // when the peer is one of the configured proxies.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    // Request ids in logs, never derived from request headers.
+    requestIdHeader: false,
+    // Access logs belong to the reverse proxy; Parlor logs what goes wrong.
+    disableRequestLogging: true,
+  });
+
+  fastify.decorateRequest("session", null);
+  fastify.decorateRequest("authMethod", null);
+  installErrorHandlers(fastify);
+
+  await fastify.register(fastifyCookie);
+  await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
+  await fastify.register(fastifyHelmet, {
+    // HSTS only means something over https; sent when the public URL is https.
+    strictTransportSecurity: config.publicUrl.protocol === "https:" ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+  });
+  await fastify.register(fastifyRateLimit, { global: false });
+
+  fastify.addHook("onRequest", authenticateRequest(sessions, config.cookie));
+  fastify.addHook(
+    "onRequest",
+    verifyCsrf(sessions.csrf, {
+      allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
+      allowSameSite: config.csrf.allowSameSite,
+    }),
+  );
+
+  fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
+  await fastify.register(authRoutes, { config, auth: app.auth, sessions });
+  await fastify.register(sessionRoutes, { config, sessions });
+  return fastify;
+}

@@ -1,0 +1,16 @@
+export { defineApp, isParlorApp } from "./app/define-app.js";
+export type { AppAuth, AppDefinition, AppUser, ParlorApp, PasswordCredentials, RequestHeaders } from "./app/define-app.js";
+export { createServer } from "./http/create-server.js";
+export type { CreateServerOptions, ParlorServer } from "./http/create-server.js";
+export { startServer } from "./http/start-server.js";
+export type { ServerOptions } from "./config/server-options.js";
+export { resolveConfig, resolveDatabaseConfig } from "./config/resolve-config.js";
+export type { ParlorConfig } from "./config/resolve-config.js";
+export { createSecret } from "./config/auth-secret.js";
+export { environmentVariables } from "./config/env-options.js";
+export { hashPassword, verifyPassword } from "./auth/password-hash.js";
+export type { SessionPrincipal, SessionInfo } from "./auth/session-service.js";
+export { openDatabase } from "./data/database.js";
+export { migrateToLatest } from "./data/migrate.js";
+export { ParlorError, ParlorConfigError, errorStatus } from "./errors.js";
+export type { ErrorCode, ErrorBody } from "./errors.js";
