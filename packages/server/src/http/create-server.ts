@@ -2,7 +2,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
@@ -15,7 +15,7 @@ import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
 import { SessionStore } from "../data/session-store.js";
 import { UserStore } from "../data/user-store.js";
-import { installErrorHandlers } from "./error-handler.js";
+import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import "./fastify-types.js";
 
 export interface CreateServerOptions {
@@ -76,7 +76,8 @@ async function buildFastify(app: ParlorApp, config: ParlorConfig, sessions: Sess
     // Request ids in logs, never derived from request headers.
     requestIdHeader: false,
     // Access logs belong to the reverse proxy; Parlor logs what goes wrong.
-    disableRequestLogging: true,
+    frameworkErrors,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   fastify.decorateRequest("session", null);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ParlorError, type ErrorCode } from "../errors.js";
 
 /**
@@ -24,6 +24,15 @@ export function installErrorHandlers(fastify: FastifyInstance): void {
   fastify.setNotFoundHandler(function notFound(request, reply) {
     reply.status(404).send(new ParlorError("not_found", `No route ${request.method} ${request.url.split("?")[0]}`).toJSON());
   });
+}
+
+/**
+ * Errors Fastify raises before routing (URL too long, malformed URL, bad header), which
+ * skip the error handler: passed as the `frameworkErrors` server option.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  reply.status(status).send({ error: { code: fastifyErrorCode(error, status), message: error.message.slice(0, 200) } });
 }
 
 function fastifyErrorCode(error: FastifyError, status: number): ErrorCode {

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer, defineApp, type AppDefinition, type ParlorServer, type ServerOptions } from "parlor";
+import { dialects, type TestDialect } from "./databases.js";
+
+export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+export const TEST_PASSWORD = "correct horse battery staple";
+
+/** An app whose password login accepts any username with TEST_PASSWORD. */
+export function testApp(overrides: Partial<AppDefinition> = {}) {
+  return defineApp({
+    name: "Test App",
+    auth: {
+      password: ({ username, password }) =>
+        password === TEST_PASSWORD ? { identifier: username, displayName: `User ${username}` } : null,
+    },
+    ...overrides,
+  });
+}
+
+/** A controllable clock: tests move time instead of waiting. */
+export class TestClock {
+  constructor(public now = Date.now()) {}
+  advance(seconds: number) {
+    this.now += seconds * 1000;
+  }
+  readonly read = () => this.now;
+}
+
+export interface StartOptions {
+  app?: ReturnType<typeof defineApp>;
+  server?: ServerOptions;
+  env?: Record<string, string>;
+  clock?: TestClock;
+  dialect?: TestDialect;
+}
+
+export interface TestServer {
+  server: ParlorServer;
+  /** `http://127.0.0.1:<port>`: the app's own origin. */
+  origin: string;
+  clock: TestClock;
+  /** A browser-like client of this server (cookie jar, same-origin headers). */
+  client(): TestClient;
+  /** Stops the server and removes its data. */
+  stop(): Promise<void>;
+  /** Restarts on the same database and data dir (same port not guaranteed). */
+  restart(changes?: Pick<StartOptions, "server">): Promise<TestServer>;
+}
+
+/**
+ * Starts a real Parlor server on a loopback port, on a fresh database of the given dialect
+ * (SQLite by default), with logging off and login rate limits raised unless the test sets them.
+ */
+export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
+  const database = await (options.dialect ?? dialects[0]!).create();
+  const dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
+  const clock = options.clock ?? new TestClock();
+  let serverOptions = options.server ?? {};
+
+  const boot = async (): Promise<TestServer> => {
+    const server = await createServer(options.app ?? testApp(), {
+      env: { PARLOR_DATABASE_URL: database.url, ...options.env },
+      clock: clock.read,
+      server: {
+        host: "127.0.0.1",
+        port: 0,
+        dataDir,
+        authSecret: TEST_SECRET,
+        logLevel: "silent",
+        publicUrl: "http://127.0.0.1:1",
+        ...serverOptions,
+        loginRateLimit: { max: 10_000, ...serverOptions.loginRateLimit },
+      },
+    });
+    await server.fastify.listen({ host: "127.0.0.1", port: 0 });
+    const address = server.fastify.server.address();
+    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    const self: TestServer = {
+      server,
+      origin,
+      clock,
+      client: () => new TestClient(origin, server.config.cookie.name),
+      stop: async () => {
+        await server.close();
+        await database.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+      restart: async (changes = {}) => {
+        await server.close();
+        serverOptions = { ...serverOptions, ...changes.server };
+        return boot();
+      },
+    };
+    return self;
+  };
+  return boot();
+}
+
+export interface Response<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * Talks to the server over real HTTP like a same-origin page would: keeps the session
+ * cookie, sends `Sec-Fetch-Site: same-origin` and `Origin`, and the CSRF token it was given.
+ */
+export class TestClient {
+  /** Raw session cookie value; tests may read and replay it as an attacker would. */
+  sessionCookie: string | null = null;
+  csrfToken: string | null = null;
+
+  constructor(
+    readonly origin: string,
+    readonly cookieName: string,
+  ) {}
+
+  async login(username = "alice", password = TEST_PASSWORD): Promise<Response> {
+    const response = await this.request("POST", "/auth/login", { json: { username, password } });
+    if (response.status === 200) this.csrfToken = response.body.csrfToken;
+    return response;
+  }
+
+  get(path: string, init: RequestOptions = {}) {
+    return this.request("GET", path, init);
+  }
+  post(path: string, init: RequestOptions = {}) {
+    return this.request("POST", path, init);
+  }
+  delete(path: string, init: RequestOptions = {}) {
+    return this.request("DELETE", path, init);
+  }
+
+  async request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = {
+      "sec-fetch-site": "same-origin",
+      origin: this.origin,
+      ...(this.sessionCookie ? { cookie: `${this.cookieName}=${this.sessionCookie}` } : {}),
+      ...(this.csrfToken ? { "x-csrf-token": this.csrfToken } : {}),
+    };
+    let body: string | undefined;
+    if (init.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(init.json);
+    } else if (init.body !== undefined) {
+      body = init.body;
+    }
+    for (const [name, value] of Object.entries(init.headers ?? {})) {
+      if (value === undefined) delete headers[name];
+      else headers[name] = value;
+    }
+    const response = await fetch(this.origin + path, { method, headers, body, redirect: "manual" });
+    this.absorbCookies(response.headers);
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  private absorbCookies(headers: Headers) {
+    for (const line of headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      if (pair!.slice(0, eq) !== this.cookieName) continue;
+      const value = pair!.slice(eq + 1);
+      const cleared = /max-age=0/i.test(line) || /expires=thu, 01 jan 1970/i.test(line);
+      this.sessionCookie = cleared || value === "" ? null : value;
+    }
+  }
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  body?: string;
+  /** Extra headers; `undefined` removes a default one (e.g. `origin`). */
+  headers?: Record<string, string | undefined>;
+}
