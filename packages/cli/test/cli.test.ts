@@ -1,0 +1,116 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+/** The built CLI, run as a user would run it (`npm test` builds first). */
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const DEMO = fileURLToPath(new URL("../../../examples/demo/app.ts", import.meta.url));
+
+let dataDir: string;
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), "parlor-cli-"));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const baseEnv = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, PARLOR_DATA_DIR: dataDir, PARLOR_LOG_LEVEL: "warn" });
+const parlor = (args: string[], env: Record<string, string | undefined> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...env }, encoding: "utf8", timeout: 30_000 });
+
+describe("parlor create-secret", () => {
+  it("prints a fresh 32-byte base64url secret each time", () => {
+    const first = parlor(["create-secret"]);
+    const second = parlor(["create-secret"]);
+    expect(first.status).toBe(0);
+    expect(first.stdout.trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(second.stdout.trim()).not.toBe(first.stdout.trim());
+  });
+});
+
+describe("parlor migrate", () => {
+  it("creates the schema in the data dir's SQLite file, then reports it up to date", () => {
+    const first = parlor(["migrate"]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Applied 0001-users-and-sessions/);
+    const db = new Database(join(dataDir, "parlor.db"), { readonly: true });
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>;
+    db.close();
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["users", "sessions", "parlor_migrations"]));
+    expect(parlor(["migrate"]).stdout).toMatch(/up to date/);
+  });
+});
+
+describe("parlor run", () => {
+  let child: ReturnType<typeof spawn> | undefined;
+  afterEach(() => child?.kill("SIGTERM"));
+
+  it("serves the demo app from its TypeScript file, and the demo password logs in", async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, [BIN, "run", DEMO], { env: { ...baseEnv(), PORT: String(port), HOST: "127.0.0.1" } });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    const origin = `http://127.0.0.1:${port}`;
+    await waitFor(() => fetch(`${origin}/healthz`).then((r) => r.ok), () => output);
+    expect(output).toMatch(/password "demo"/);
+
+    const login = (username: string, password: string) =>
+      fetch(`${origin}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin },
+        body: JSON.stringify({ username, password }),
+      });
+    expect((await login("demo", "demo")).status).toBe(200);
+    expect((await login("anyone-else_2", "demo")).status).toBe(200);
+    expect((await login("demo", "wrong")).status).toBe(401);
+    expect((await login("not a valid name!", "demo")).status).toBe(401);
+  });
+
+  it("refuses to start the demo in production without PARLOR_DEMO_PASSWORD", () => {
+    const result = parlor(["run", DEMO], { NODE_ENV: "production", PARLOR_AUTH_SECRET: "x".repeat(20) + "0123456789abcdef" });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/refuses to start in production without PARLOR_DEMO_PASSWORD/);
+  });
+
+  it("refuses to start in production without a secret, with a clear message and exit code 2", () => {
+    const result = parlor(["run", DEMO], { NODE_ENV: "production", PARLOR_DEMO_PASSWORD: "a-demo-password" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/parlor: PARLOR_AUTH_SECRET is not set/);
+  });
+
+  it("explains when the file does not export an app", () => {
+    const file = join(dataDir, "not-an-app.ts");
+    writeFileSync(file, "export default 42;\n");
+    const result = parlor(["run", file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/must `export default defineApp/);
+  });
+
+  it("prints usage for an unknown command", () => {
+    const result = parlor(["fly"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Unknown command "fly"[\s\S]*parlor run <app.ts>/);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, context: () => string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not come up; output:\n${context()}`);
+}
