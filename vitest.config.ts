@@ -4,7 +4,10 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the published packages point at dist/.
-    alias: { parlor: fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)) },
+    alias: {
+      parlor: fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
+      "@parlor/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
+    },
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { defineApp } from "parlor";
+import { defineApp, ParlorConfigError } from "parlor";
 
 /**
  * The demo app: anyone can log in with any username and the demo password, so several
@@ -8,7 +8,7 @@ import { defineApp } from "parlor";
 const production = process.env.NODE_ENV === "production";
 const demoPassword = process.env.PARLOR_DEMO_PASSWORD ?? (production ? undefined : "demo");
 if (demoPassword === undefined) {
-  throw new Error("The demo refuses to start in production without PARLOR_DEMO_PASSWORD.");
+  throw new ParlorConfigError("The demo refuses to start in production without PARLOR_DEMO_PASSWORD.");
 }
 if (process.env.PARLOR_DEMO_PASSWORD === undefined) {
   console.log(`Demo: log in with any username and the password "${demoPassword}".`);

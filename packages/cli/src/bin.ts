@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { createSecretCommand } from "./commands/create-secret.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { runCommand, UsageError } from "./commands/run.js";

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-/** The built CLI, run as a user would run it (`npm test` builds first). */
-const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+/** The `parlor` command as npm links it (it loads the build; `npm test` builds first). */
+const BIN = fileURLToPath(new URL("../bin/parlor.js", import.meta.url));
 const DEMO = fileURLToPath(new URL("../../../examples/demo/app.ts", import.meta.url));
 
 let dataDir: string;

@@ -46,7 +46,7 @@ describe("resolveConfig", () => {
 
   describe("secrets", () => {
     it("refuses to start in production without a secret", () => {
-      expect(() => resolve({ NODE_ENV: "production" })).toThrow(/PARLOR_AUTH_SECRET is not set.*parlor create-secret/);
+      expect(() => resolve({ NODE_ENV: "production" })).toThrow(/PARLOR_AUTH_SECRET is not set.*`parlor create-secret`/);
     });
 
     it("refuses a short or repetitive secret in production", () => {

@@ -138,6 +138,22 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     expect(me.headers.getSetCookie()).toHaveLength(1);
   });
 
+  it("accepts a bearer token until it expires, and never renews it", async () => {
+    await start();
+    const alice = t.client();
+    await alice.login("alice");
+    const api = t.client();
+    const bearer = { authorization: `Bearer ${alice.sessionCookie}` };
+
+    t.clock.advance(10 * 60); // past half-life
+    const late = await api.get("/auth/me", { headers: bearer });
+    expect(late.status).toBe(200);
+    expect(late.headers.getSetCookie()).toEqual([]);
+
+    t.clock.advance(6 * 60); // past the 15 minutes
+    expect((await api.get("/auth/me", { headers: bearer })).status).toBe(401);
+  });
+
   it("ends the session after the idle timeout", async () => {
     await start({ server: { session: { tokenTtl: 60, idleTimeout: 600, maxAge: 3600 } } });
     const alice = t.client();

@@ -29,7 +29,7 @@ export function authenticateRequest(sessions: SessionService, cookie: CookieConf
       done();
     };
 
-    const result = sessions.authenticate(token);
+    const result = sessions.authenticate(token, { renew: bearer === null });
     if (result instanceof Promise) result.then(finish, done);
     else finish(result);
   };

@@ -8,8 +8,9 @@ export interface LoginRateLimitOptions {
 }
 
 /**
- * Counts login attempts per client IP and per username (two limits, both must pass), using
- * `@fastify/rate-limit`'s store, so a multi-node deployment shares counters with it.
+ * Counts login attempts per client IP and per username (two limits, both must pass) in
+ * `@fastify/rate-limit`'s store: in memory for one process; several nodes share counters
+ * once that store is Redis.
  * Every attempt counts, successful or not: counting only failures would let a burst of
  * parallel guesses through before the first failure is recorded.
  */

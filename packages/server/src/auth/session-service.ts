@@ -118,28 +118,33 @@ export class SessionService {
     return { user, ...(await this.issue(claims, row, now)) };
   }
 
-  authenticate(token: string): AuthenticateResult | Promise<AuthenticateResult> {
+  /**
+   * `renew: false` is for bearer tokens, which the server cannot replace: they stay valid
+   * until `exp` and then stop, while cookies are renewed from the session row.
+   */
+  authenticate(token: string, { renew = true }: { renew?: boolean } = {}): AuthenticateResult | Promise<AuthenticateResult> {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     const hit = this.cache.get(token, this.clock());
     if (hit !== undefined) return this.revoked.has(hit.principal.sessionId) ? null : hit;
-    return this.authenticateSlow(token);
+    return this.authenticateSlow(token, renew);
   }
 
-  private async authenticateSlow(token: string): Promise<AuthenticateResult> {
+  private async authenticateSlow(token: string, renew: boolean): Promise<AuthenticateResult> {
     const now = this.clock();
     const verified = await this.codec.verify(token, now);
     if (verified === null) return null;
     const { claims, expired } = verified;
     if (this.revoked.has(claims.sid)) return null;
 
-    const renewAt = (claims.iat * 1000 + claims.exp * 1000) / 2;
-    if (!expired && now < renewAt) {
+    const expiresAt = claims.exp * 1000;
+    const renewAt = (claims.iat * 1000 + expiresAt) / 2;
+    if (!expired && (now < renewAt || !renew)) {
       const entry = { principal: this.principalFrom(claims) };
-      this.cache.set(token, entry, Math.min(renewAt, claims.exp * 1000));
+      this.cache.set(token, entry, renew ? renewAt : expiresAt);
       return entry;
     }
     // A token unused for longer than the idle timeout cannot belong to a live session.
-    if (now - claims.exp * 1000 > this.idleMs) return null;
+    if (!renew || now - expiresAt > this.idleMs) return null;
     const renewed = await this.renewOnce(claims, now);
     return renewed && { principal: renewed.principal, renewed };
   }

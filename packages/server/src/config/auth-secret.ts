@@ -32,7 +32,7 @@ export interface ResolvedSecrets {
   warnings: string[];
 }
 
-const HOW_TO_CREATE = "Create one with `npx parlor create-secret` and set PARLOR_AUTH_SECRET.";
+const HOW_TO_CREATE = "Create one with `parlor create-secret` (from @parlor/cli) and set PARLOR_AUTH_SECRET.";
 
 /**
  * Picks the signing secrets. Production demands a strong PARLOR_AUTH_SECRET; development

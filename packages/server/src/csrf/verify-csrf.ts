@@ -8,12 +8,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * The CSRF rules for every unsafe request, in one hook (see DESIGN.md, CSRF):
  * cookie-authenticated → same-origin rule and a valid `X-CSRF-Token`;
- * `pre-session` routes (login) → same-origin rule; bearer-authenticated → nothing, since a
- * bearer token is no ambient credential. Runs after `authenticateRequest`.
+ * `pre-session` routes (login) → same-origin rule, always; bearer-authenticated → nothing
+ * else, since a bearer token is no ambient credential. Runs after `authenticateRequest`.
  */
 export function verifyCsrf(tokens: CsrfTokens, policy: OriginPolicy): onRequestHookHandler {
   return function verifyCsrf(request, _reply, done) {
-    if (SAFE_METHODS.has(request.method) || request.authMethod === "bearer") return done();
+    if (SAFE_METHODS.has(request.method)) return done();
     const preSession = request.routeOptions.config.csrf === "pre-session";
     const byCookie = request.authMethod === "cookie";
     if (!preSession && !byCookie) return done();

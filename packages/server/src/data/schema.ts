@@ -7,6 +7,8 @@ import type { Insertable, Selectable } from "kysely";
 export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
 }
 
 export interface UsersTable {
@@ -37,3 +39,24 @@ export interface SessionsTable {
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type NewSessionRow = Insertable<SessionsTable>;
+
+export interface ThreadsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  thread_id: string;
+  role: "user" | "assistant" | "system";
+  content: string;
+  status: "complete" | "streaming" | "error";
+  created_at: number;
+  parent_id: string | null;
+}
+
+export type ThreadRow = Selectable<ThreadsTable>;
+export type MessageRow = Selectable<MessagesTable>;

@@ -14,6 +14,7 @@ import { verifyCsrf } from "../csrf/verify-csrf.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
 import { SessionStore } from "../data/session-store.js";
+import { ThreadStore } from "../data/thread-store.js";
 import { UserStore } from "../data/user-store.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import "./fastify-types.js";
@@ -37,6 +38,16 @@ export interface ParlorServer {
   close(): Promise<void>;
 }
 
+/** The long-lived pieces the routes and the realtime layer share. */
+export interface ServerServices {
+  app: ParlorApp;
+  config: ParlorConfig;
+  db: Database;
+  sessions: SessionService;
+  threads: ThreadStore;
+  clock: () => number;
+}
+
 /**
  * Builds the Parlor server for an app: validates configuration, opens and migrates the
  * database, and registers the auth, CSRF and API routes. Does not listen; see `startServer`.
@@ -50,14 +61,10 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   const db = openDatabase(config.database);
   try {
     await migrateToLatest(db);
-    const sessions = new SessionService({
-      config,
-      users: new UserStore(db),
-      sessions: new SessionStore(db),
-      ...(options.clock ? { clock: options.clock } : {}),
-    });
+    const clock = options.clock ?? Date.now;
+    const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const fastify = await buildFastify(app, config, sessions);
+    const fastify = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, close: () => fastify.close() };
   } catch (error) {
@@ -66,7 +73,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   }
 }
 
-async function buildFastify(app: ParlorApp, config: ParlorConfig, sessions: SessionService): Promise<FastifyInstance> {
+async function buildFastify(services: ServerServices): Promise<FastifyInstance> {
+  const { app, config, sessions } = services;
   const fastify = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,

@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import { usersAndSessions } from "./0001-users-and-sessions.js";
+import { threadsAndMessages } from "./0002-threads-and-messages.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -7,4 +8,5 @@ import { usersAndSessions } from "./0001-users-and-sessions.js";
  */
 export const migrations: Record<string, Migration> = {
   "0001-users-and-sessions": usersAndSessions,
+  "0002-threads-and-messages": threadsAndMessages,
 };

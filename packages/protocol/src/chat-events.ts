@@ -1,0 +1,82 @@
+/**
+ * The socket.io events between a Parlor server and its clients. Both sides type their
+ * sockets with these maps, so a renamed field fails to compile on both.
+ */
+
+export type MessageRole = "user" | "assistant" | "system";
+export type MessageStatus = "complete" | "streaming" | "error";
+
+export interface ChatMessage {
+  id: string;
+  threadId: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  /** ISO 8601. */
+  createdAt: string;
+  parentId: string | null;
+}
+
+export interface ThreadSummary {
+  id: string;
+  name: string;
+  /** ISO 8601. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ThreadWithMessages extends ThreadSummary {
+  messages: ChatMessage[];
+}
+
+/** Error codes of the `error` event. */
+export type ChatErrorCode =
+  | "invalid_request"
+  | "not_found"
+  | "message_too_large"
+  | "rate_limited"
+  | "unauthenticated"
+  | "app_error"
+  | "busy";
+
+export interface ChatError {
+  code: ChatErrorCode;
+  message: string;
+  threadId?: string;
+}
+
+/** Every acknowledgement is either a result or an error, never a throw. */
+export type Ack<T> = (result: ({ ok: true } & T) | { ok: false; error: ChatError }) => void;
+
+export interface SendMessagePayload {
+  /** Omit to start a new thread. */
+  threadId?: string;
+  content: string;
+}
+
+export interface ClientToServerEvents {
+  /** Sends a user message; a missing `threadId` starts a new thread. */
+  "message:send": (payload: SendMessagePayload, ack?: Ack<{ threadId: string; messageId: string }>) => void;
+  /** Asks for a thread's messages, the partial one being streamed included. */
+  "thread:resume": (payload: { threadId: string }, ack?: Ack<{ thread: ThreadWithMessages }>) => void;
+  /** Stops the reply being streamed in a thread (the newest if no thread is named). */
+  "message:stop": (payload?: { threadId?: string }) => void;
+}
+
+export interface ServerToClientEvents {
+  "thread:created": (event: { threadId: string; name: string }) => void;
+  "message:new": (event: { threadId: string; messageId: string; role: MessageRole; content: string; status: MessageStatus }) => void;
+  "message:delta": (event: { threadId: string; messageId: string; delta: string }) => void;
+  /** A reply's final content replaced with `update()`, sent whole. */
+  "message:update": (event: { threadId: string; messageId: string; content: string }) => void;
+  "message:end": (event: { threadId: string; messageId: string; status: MessageStatus }) => void;
+  error: (event: ChatError) => void;
+}
+
+/** What a client sends in the socket.io handshake (`io(url, { auth })`). */
+export interface HandshakeAuth {
+  /** The CSRF token from login or `/auth/me`; required when the session comes from the cookie. */
+  csrfToken?: string;
+  /** A session token for contexts without cookies (the widget); needs no CSRF token. */
+  token?: string;
+}

@@ -1,0 +1,14 @@
+export type {
+  Ack,
+  ChatError,
+  ChatErrorCode,
+  ChatMessage,
+  ClientToServerEvents,
+  HandshakeAuth,
+  MessageRole,
+  MessageStatus,
+  SendMessagePayload,
+  ServerToClientEvents,
+  ThreadSummary,
+  ThreadWithMessages,
+} from "./chat-events.js";

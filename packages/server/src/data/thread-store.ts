@@ -1,0 +1,132 @@
+import { sql } from "kysely";
+import type { Database } from "./database.js";
+import type { MessageRow, MessagesTable, ThreadRow } from "./schema.js";
+import { sortableId } from "./sortable-id.js";
+
+export type { MessageRow, ThreadRow };
+
+export interface ThreadPage {
+  threads: ThreadRow[];
+  /** Pass back as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+export interface ThreadCursor {
+  updatedAt: number;
+  id: string;
+}
+
+export interface ListThreadsOptions {
+  limit: number;
+  /** From `decodeCursor(nextCursor)` of the previous page. */
+  after?: ThreadCursor | null | undefined;
+  /** Matches thread names and message contents, case-insensitively. */
+  query?: string | undefined;
+}
+
+/**
+ * Threads and their messages. Every thread lookup is scoped by user id: a thread that is
+ * not the user's does not exist, as far as callers can tell.
+ */
+export class ThreadStore {
+  constructor(private readonly db: Database) {}
+
+  async createThread(userId: string, name: string, now: number): Promise<ThreadRow> {
+    const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now };
+    await this.db.insertInto("threads").values(row).execute();
+    return row;
+  }
+
+  async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {
+    return (
+      (await this.db
+        .selectFrom("threads")
+        .selectAll()
+        .where("id", "=", threadId)
+        .where("user_id", "=", userId)
+        .executeTakeFirst()) ?? null
+    );
+  }
+
+  /** Newest activity first, paged with an opaque cursor. */
+  async listThreads(userId: string, { limit, after, query }: ListThreadsOptions): Promise<ThreadPage> {
+    let select = this.db.selectFrom("threads").selectAll().where("user_id", "=", userId);
+    if (after) {
+      select = select.where((eb) =>
+        eb.or([eb("updated_at", "<", after.updatedAt), eb.and([eb("updated_at", "=", after.updatedAt), eb("id", "<", after.id)])]),
+      );
+    }
+    if (query) {
+      const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+      select = select.where((eb) =>
+        eb.or([
+          sql<boolean>`lower(threads.name) like ${pattern} escape '\\'`,
+          eb.exists(
+            eb
+              .selectFrom("messages")
+              .select(sql`1`.as("one"))
+              .whereRef("messages.thread_id", "=", "threads.id")
+              .where(sql<boolean>`lower(messages.content) like ${pattern} escape '\\'`),
+          ),
+        ]),
+      );
+    }
+    const rows = await select.orderBy("updated_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    const threads = rows.slice(0, limit);
+    const last = threads.at(-1);
+    return { threads, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  async renameThread(userId: string, threadId: string, name: string, now: number): Promise<ThreadRow | null> {
+    const row = await this.db
+      .updateTable("threads")
+      .set({ name, updated_at: now })
+      .where("id", "=", threadId)
+      .where("user_id", "=", userId)
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Deletes the thread and (by cascade) its messages. `false` when it is not the user's. */
+  async deleteThread(userId: string, threadId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("threads").where("id", "=", threadId).where("user_id", "=", userId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async touchThread(threadId: string, now: number): Promise<void> {
+    await this.db.updateTable("threads").set({ updated_at: now }).where("id", "=", threadId).execute();
+  }
+
+  async insertMessage(message: Omit<MessageRow, "id"> & { id?: string }): Promise<MessageRow> {
+    const row: MessageRow = { ...message, id: message.id ?? sortableId() };
+    await this.db.insertInto("messages").values(row).execute();
+    return row;
+  }
+
+  async updateMessage(messageId: string, changes: Partial<Pick<MessagesTable, "content" | "status">>): Promise<void> {
+    await this.db.updateTable("messages").set(changes).where("id", "=", messageId).execute();
+  }
+
+  /** A thread's messages in the order they were written. */
+  async listMessages(threadId: string): Promise<MessageRow[]> {
+    return this.db.selectFrom("messages").selectAll().where("thread_id", "=", threadId).orderBy("created_at").orderBy("id").execute();
+  }
+}
+
+function encodeCursor(row: ThreadRow): string {
+  return Buffer.from(JSON.stringify([row.updated_at, row.id])).toString("base64url");
+}
+
+/** `null` for anything that is not a cursor this store made; callers answer 400. */
+export function decodeCursor(cursor: string): ThreadCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string") {
+      return { updatedAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  return null;
+}
