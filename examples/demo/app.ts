@@ -22,10 +22,26 @@ function isDemoPassword(password: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** Slow enough to watch the reply stream in, fast enough not to be tedious. */
+const WORD_DELAY_MS = 60;
+
 export default defineApp({
   name: "Parlor Demo",
   auth: {
     password: ({ username, password }) =>
       USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null,
   },
+  async onMessage(message, chat) {
+    const reply = chat.reply();
+    for (const word of `You said: ${message.content}`.split(/(\s+)/)) {
+      if (chat.signal.aborted) break;
+      await reply.stream(word);
+      await delay(WORD_DELAY_MS);
+    }
+    await reply.end();
+  },
 });
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -37,7 +37,8 @@ export type ChatErrorCode =
   | "rate_limited"
   | "unauthenticated"
   | "app_error"
-  | "busy";
+  | "busy"
+  | "internal";
 
 export interface ChatError {
   code: ChatErrorCode;

@@ -63,6 +63,7 @@ describe("bad input", () => {
       ["empty username", { username: "  ", password: "pw" }],
       ["non-string password", { username: "mallory", password: 12345 }],
       ["an array", [1, 2]],
+      ["a NUL in the username", { username: "a\u0000b", password: "pw" }],
     ])("rejects %s with 400 invalid_request", async (_label, body) => {
       const before = await countRows();
       const response = await t.client().post("/auth/login", { json: body });
@@ -196,6 +197,12 @@ describe("bad input", () => {
       const response = await alice.get("/auth/nope");
       expect(response.status).toBe(404);
       expect(response.body).toEqual(errorShape("not_found"));
+    });
+
+    it("rejects a session id with a NUL byte (PostgreSQL would refuse the query)", async () => {
+      const response = await alice.delete("/auth/sessions/a%00b");
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual(errorShape("invalid_request"));
     });
 
     it("rejects over-long session ids in DELETE /auth/sessions/:id", async () => {

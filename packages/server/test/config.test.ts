@@ -101,12 +101,15 @@ describe("resolveConfig", () => {
 });
 
 describe("defineApp", () => {
+  const onMessage = () => undefined;
+
   it("refuses an app without any login method", () => {
-    expect(() => defineApp({ name: "x", auth: {} })).toThrow(/at least one login method/);
+    expect(() => defineApp({ name: "x", auth: {}, onMessage })).toThrow(/at least one login method/);
   });
 
-  it("refuses a nameless app and a non-function callback", () => {
-    expect(() => defineApp({ name: " ", auth: { password: () => null } })).toThrow(ParlorConfigError);
-    expect(() => defineApp({ name: "x", auth: { password: "yes" as never } })).toThrow(/auth.password/);
+  it("refuses a nameless app, a non-function callback and a missing onMessage", () => {
+    expect(() => defineApp({ name: " ", auth: { password: () => null }, onMessage })).toThrow(ParlorConfigError);
+    expect(() => defineApp({ name: "x", auth: { password: "yes" as never }, onMessage })).toThrow(/auth.password/);
+    expect(() => defineApp({ name: "x", auth: { password: () => null } } as never)).toThrow(/onMessage/);
   });
 });

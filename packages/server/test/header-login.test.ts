@@ -10,6 +10,7 @@ const app = defineApp({
       return typeof user === "string" && user ? { identifier: user, displayName: user.toUpperCase() } : null;
     },
   },
+  onMessage: (_message, chat) => chat.send("ok"),
 });
 
 describe("trusted-header login", () => {

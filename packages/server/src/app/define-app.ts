@@ -29,14 +29,51 @@ export interface AppAuth {
   header?: (headers: RequestHeaders) => Promise<AppUser | null> | AppUser | null;
 }
 
+/** A message the user sent, as the app sees it. */
+export interface IncomingMessage {
+  id: string;
+  threadId: string;
+  content: string;
+  createdAt: Date;
+}
+
+/** An assistant message being written: stream it piece by piece, or set it whole. */
+export interface Reply {
+  readonly id: string;
+  /** Appends text and sends it to the user's open clients at once. */
+  stream(text: string): Promise<void>;
+  /** Replaces the whole content. */
+  update(text: string): Promise<void>;
+  /** Finishes the message: persisted, then announced with `message:end`. Idempotent. */
+  end(): Promise<void>;
+}
+
+/** The conversation an app callback is working in. */
+export interface Chat {
+  readonly user: { id: string; identifier: string; displayName: string | null };
+  readonly thread: { id: string; name: string };
+  /** Aborted when the user presses stop (or the server shuts down): stop generating. */
+  readonly signal: AbortSignal;
+  /** Starts an assistant message. Call `end()` when done (it is ended for you otherwise). */
+  reply(): Reply;
+  /** Sends a whole assistant message at once. */
+  send(text: string): Promise<void>;
+  /** The thread's earlier messages, oldest first: context for a model. */
+  history(): Promise<Array<{ role: "user" | "assistant" | "system"; content: string }>>;
+}
+
 export interface AppDefinition {
   /** Shown in the UI; also part of the session cookie's name. */
   name: string;
   auth: AppAuth;
   /** Server settings the app ships with; environment variables override them. */
   server?: ServerOptions;
-  /** Later issues give these their runtime; the types are reserved here. */
-  onMessage?: (...args: never[]) => unknown;
+  /** Called when a user starts a new thread, before its first `onMessage`. */
+  onChatStart?: (chat: Chat) => Promise<void> | void;
+  /** Called for every user message. Errors it throws are logged and shown to that user only. */
+  onMessage: (message: IncomingMessage, chat: Chat) => Promise<void> | void;
+  /** Called when the client that chatted in a thread disconnects. */
+  onChatEnd?: (chat: Chat) => Promise<void> | void;
 }
 
 /** An app after validation: frozen, safe to share. */
@@ -51,7 +88,9 @@ const appShape = z.object({
     header: callback.optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
-  onMessage: callback.optional(),
+  onChatStart: callback.optional(),
+  onMessage: callback,
+  onChatEnd: callback.optional(),
 });
 
 /**
@@ -62,6 +101,11 @@ const appShape = z.object({
  * export default defineApp({
  *   name: "Echo",
  *   auth: { password: async ({ username, password }) => (password === "s3cret" ? { identifier: username } : null) },
+ *   async onMessage(message, chat) {
+ *     const reply = chat.reply();
+ *     for (const word of message.content.split(" ")) await reply.stream(word + " ");
+ *     await reply.end();
+ *   },
  * });
  */
 export function defineApp(definition: AppDefinition): ParlorApp {

@@ -15,7 +15,7 @@ export function authenticateRequest(sessions: SessionService, cookie: CookieConf
   return function authenticateRequest(request, reply, done) {
     const required = request.routeOptions.config.auth !== "optional" && !request.is404;
     const bearer = bearerToken(request.headers.authorization);
-    const token = bearer ?? readSessionCookie(request, cookie.name);
+    const token = bearer ?? readSessionCookie(request.headers.cookie, cookie.name);
     if (token === null) return done(required ? unauthenticated() : undefined);
 
     const finish = (result: AuthenticateResult) => {
@@ -35,7 +35,7 @@ export function authenticateRequest(sessions: SessionService, cookie: CookieConf
   };
 }
 
-function bearerToken(header: string | undefined): string | null {
+export function bearerToken(header: string | undefined): string | null {
   if (header === undefined || !/^bearer /i.test(header)) return null;
   const token = header.slice(7).trim();
   return token === "" ? null : token;

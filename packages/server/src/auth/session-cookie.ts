@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import type { CookieConfig } from "../config/resolve-config.js";
 
 /**
@@ -6,8 +6,7 @@ import type { CookieConfig } from "../config/resolve-config.js";
  * refused rather than guessed at: a second copy can only come from cookie tossing or a
  * misconfiguration, and picking either would be a coin flip.
  */
-export function readSessionCookie(request: FastifyRequest, name: string): string | null {
-  const header = request.headers.cookie;
+export function readSessionCookie(header: string | undefined, name: string): string | null {
   if (header === undefined || !header.includes(name)) return null;
   let token: string | null = null;
   for (const part of header.split(";")) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
+import { idSchema } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import type { SessionService } from "./session-service.js";
 import { clearSessionCookie } from "./session-cookie.js";
@@ -11,7 +12,7 @@ export interface SessionRoutesOptions {
   sessions: SessionService;
 }
 
-const paramsSchema = z.object({ id: z.string().min(1).max(64) });
+const paramsSchema = z.object({ id: idSchema });
 
 /** `/auth/sessions`: a user lists their sessions and revokes one or all of them. */
 export async function sessionRoutes(fastify: FastifyInstance, { config, sessions }: SessionRoutesOptions) {

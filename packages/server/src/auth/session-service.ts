@@ -149,6 +149,11 @@ export class SessionService {
     return renewed && { principal: renewed.principal, renewed };
   }
 
+  /** For long-lived connections, which re-check on every event what a request checks once. */
+  isRevoked(sessionId: string): boolean {
+    return this.revoked.has(sessionId);
+  }
+
   /** Concurrent requests carrying the same old token share one renewal. */
   private renewOnce(claims: SessionClaims, now: number): Promise<IssuedSession | null> {
     let pending = this.renewing.get(claims.sid);

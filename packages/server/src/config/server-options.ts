@@ -66,6 +66,16 @@ export const serverOptionsSchema = z
         window: seconds.default(5 * 60),
       })
       .prefault({}),
+    chat: z
+      .object({
+        /** Largest user message, in bytes of UTF-8. Env `PARLOR_CHAT_MAX_MESSAGE_BYTES`. */
+        maxMessageBytes: z.number().int().positive().default(64 * 1024),
+        /** Socket events allowed per second, on average, per socket. Env `PARLOR_CHAT_EVENTS_PER_SECOND`. */
+        eventsPerSecond: z.number().positive().default(5),
+        /** Events a socket may send in a burst before the per-second rate applies. */
+        eventBurst: z.number().int().positive().default(10),
+      })
+      .prefault({}),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(1024 * 1024),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */

@@ -1,5 +1,3 @@
-import type { FastifyRequest } from "fastify";
-
 export interface OriginPolicy {
   /** The app's public origin and any configured extra origins. */
   allowedOrigins: ReadonlySet<string>;
@@ -7,29 +5,32 @@ export interface OriginPolicy {
   allowSameSite: boolean;
 }
 
+type Headers = Record<string, string | string[] | undefined>;
+
 /**
  * Rule 1 of CSRF: is this request from the app's own origin (or an allowed one)?
  * Browsers send `Sec-Fetch-Site`, which a page cannot forge; older ones send `Origin` (or at
  * least `Referer`) on unsafe requests. A request with none of them is refused.
+ *
+ * `ownOrigin` is the origin the request was addressed to (scheme + Host): a forged request
+ * from another site carries that site's Origin, never this one.
  */
-export function isAllowedOrigin(request: FastifyRequest, policy: OriginPolicy): boolean {
-  const site = request.headers["sec-fetch-site"];
+export function isAllowedOrigin(headers: Headers, ownOrigin: string, policy: OriginPolicy): boolean {
+  const site = headers["sec-fetch-site"];
   if (site === "same-origin") return true;
   if (site === "same-site" && policy.allowSameSite) return true;
 
-  const origin = requestOrigin(request);
+  const origin = requestOrigin(headers);
   if (origin === null) return false;
-  // The origin the request itself was addressed to: a forged request from another site
-  // carries that site's Origin, never this one.
-  if (site === undefined && origin === `${request.protocol}://${request.host}`) return true;
+  if (site === undefined && origin === ownOrigin) return true;
   return policy.allowedOrigins.has(origin);
 }
 
-function requestOrigin(request: FastifyRequest): string | null {
-  const origin = request.headers.origin;
-  if (origin !== undefined) return origin === "null" ? null : origin;
-  const referer = request.headers.referer;
-  if (referer === undefined) return null;
+function requestOrigin(headers: Headers): string | null {
+  const origin = headers.origin;
+  if (typeof origin === "string") return origin === "null" ? null : origin;
+  const referer = headers.referer;
+  if (typeof referer !== "string") return null;
   try {
     return new URL(referer).origin;
   } catch {

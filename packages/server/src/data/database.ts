@@ -31,5 +31,8 @@ export function openDatabase(config: DatabaseConfig): Database {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // SQLite's own lower() folds ASCII only; searches lower-case both sides and must match
+  // PostgreSQL, so "Über" finds "über" on both.
+  sqlite.function("lower", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value));
   return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
 }

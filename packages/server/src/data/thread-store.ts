@@ -122,7 +122,14 @@ function encodeCursor(row: ThreadRow): string {
 export function decodeCursor(cursor: string): ThreadCursor | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === "string") {
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      // The id goes into a query: only what `sortableId()` makes (PostgreSQL refuses NUL).
+      typeof value[1] === "string" &&
+      /^[\w-]{1,64}$/.test(value[1])
+    ) {
       return { updatedAt: value[0], id: value[1] };
     }
   } catch {

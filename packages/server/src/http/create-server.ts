@@ -10,12 +10,15 @@ import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ServerOptions } from "../config/server-options.js";
+import { ChatRuntime } from "../chat/chat-runtime.js";
 import { verifyCsrf } from "../csrf/verify-csrf.js";
+import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
 import { SessionStore } from "../data/session-store.js";
 import { ThreadStore } from "../data/thread-store.js";
 import { UserStore } from "../data/user-store.js";
+import { threadRoutes } from "../threads/thread-routes.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import "./fastify-types.js";
 
@@ -92,7 +95,10 @@ async function buildFastify(services: ServerServices): Promise<FastifyInstance> 
   fastify.decorateRequest("authMethod", null);
   installErrorHandlers(fastify);
 
-  await fastify.register(fastifyCookie);
+  // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
+  // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
+  // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
+  await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
   await fastify.register(fastifyHelmet, {
     // HSTS only means something over https; sent when the public URL is https.
@@ -100,17 +106,24 @@ async function buildFastify(services: ServerServices): Promise<FastifyInstance> 
   });
   await fastify.register(fastifyRateLimit, { global: false });
 
+  const originPolicy = {
+    allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
+    allowSameSite: config.csrf.allowSameSite,
+  };
   fastify.addHook("onRequest", authenticateRequest(sessions, config.cookie));
-  fastify.addHook(
-    "onRequest",
-    verifyCsrf(sessions.csrf, {
-      allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
-      allowSameSite: config.csrf.allowSameSite,
-    }),
-  );
+  fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   await fastify.register(authRoutes, { config, auth: app.auth, sessions });
   await fastify.register(sessionRoutes, { config, sessions });
+  await fastify.register(threadRoutes, { threads: services.threads, clock: services.clock });
+  attachRealtime(fastify, {
+    config,
+    sessions,
+    originPolicy,
+    clock: services.clock,
+    runtime: (emitToUser) =>
+      new ChatRuntime({ app, config, threads: services.threads, clock: services.clock, log: fastify.log, emitToUser }),
+  });
   return fastify;
 }

@@ -7,13 +7,21 @@ import { dialects, type TestDialect } from "./databases.js";
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 export const TEST_PASSWORD = "correct horse battery staple";
 
-/** An app whose password login accepts any username with TEST_PASSWORD. */
+/**
+ * An app whose password login accepts any username with TEST_PASSWORD, and which answers
+ * every message by streaming it back word by word.
+ */
 export function testApp(overrides: Partial<AppDefinition> = {}) {
   return defineApp({
     name: "Test App",
     auth: {
       password: ({ username, password }) =>
         password === TEST_PASSWORD ? { identifier: username, displayName: `User ${username}` } : null,
+    },
+    async onMessage(message, chat) {
+      const reply = chat.reply();
+      for (const word of message.content.split(" ")) await reply.stream(`${word} `);
+      await reply.end();
     },
     ...overrides,
   });

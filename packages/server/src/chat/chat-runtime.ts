@@ -1,0 +1,252 @@
+import type { Ack, ChatError, ChatErrorCode, ThreadWithMessages } from "@parlor/protocol";
+import type { FastifyBaseLogger } from "fastify";
+import { z } from "zod";
+import type { Chat, IncomingMessage, ParlorApp } from "../app/define-app.js";
+import type { SessionPrincipal } from "../auth/session-service.js";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import { sortableId } from "../data/sortable-id.js";
+import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
+import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
+import { toChatMessage, toThreadSummary } from "../threads/thread-json.js";
+import { LiveReply, type EmitToUser } from "./live-reply.js";
+import { threadNameFrom } from "./thread-name.js";
+
+export interface ChatRuntimeDeps {
+  app: ParlorApp;
+  config: ParlorConfig;
+  threads: ThreadStore;
+  clock: () => number;
+  log: FastifyBaseLogger;
+  /** Emits to every connected client of one user. */
+  emitToUser: (userId: string) => EmitToUser;
+}
+
+/** The connection a chat event came from: who, and how to answer only that client. */
+export interface ChatConnection {
+  principal: SessionPrincipal;
+  /** Sends an `error` event to this connection only. */
+  sendError(error: ChatError): void;
+  /** Threads this connection chatted in, for `onChatEnd`. */
+  threadsUsed: Set<string>;
+}
+
+const sendSchema = z.object({
+  threadId: idSchema.optional(),
+  content: z.string().refine(isStorableText, storableTextMessage),
+});
+const resumeSchema = z.object({ threadId: idSchema });
+const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
+
+/** A run of `onMessage` in progress: one per thread at a time. */
+interface Run {
+  userId: string;
+  controller: AbortController;
+  replies: Set<LiveReply>;
+}
+
+class ChatFailure extends Error {
+  constructor(
+    readonly code: ChatErrorCode,
+    message: string,
+    readonly threadId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Turns socket events into persisted messages and app callbacks. Knows nothing of
+ * socket.io: the realtime layer hands it a connection and an emitter.
+ */
+export class ChatRuntime {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly deps: ChatRuntimeDeps) {}
+
+  /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
+  async send(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { threadId, content } = this.parse(sendSchema, payload);
+      const userId = connection.principal.userId;
+      if (content.trim() === "") throw new ChatFailure("invalid_request", "content must not be empty");
+      if (Buffer.byteLength(content) > this.deps.config.chat.maxMessageBytes) {
+        throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
+      }
+
+      let thread: ThreadRow | null = null;
+      if (threadId !== undefined) {
+        thread = await this.deps.threads.findThread(userId, threadId);
+        if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
+        if (this.runs.has(thread.id)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", thread.id);
+      }
+      const isNew = thread === null;
+      const emit = this.deps.emitToUser(userId);
+      if (thread === null) {
+        thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
+        emit("thread:created", { threadId: thread.id, name: thread.name });
+      }
+      // Claimed before the first write, so a second message to this thread is refused as busy.
+      const run: Run = { userId, controller: new AbortController(), replies: new Set() };
+      this.runs.set(thread.id, run);
+
+      try {
+        const message = await this.deps.threads.insertMessage({
+          thread_id: thread.id,
+          role: "user",
+          content,
+          status: "complete",
+          created_at: this.deps.clock(),
+          parent_id: null,
+        });
+        await this.deps.threads.touchThread(thread.id, this.deps.clock());
+        emit("message:new", { threadId: thread.id, messageId: message.id, role: "user", content, status: "complete" });
+        connection.threadsUsed.add(thread.id);
+        const incoming = { id: message.id, threadId: thread.id, content, createdAt: new Date(message.created_at) };
+        // The app runs after the acknowledgement: the sender learns the ids at once.
+        const started = thread;
+        setImmediate(() => void this.run(connection, started, isNew, run, incoming));
+        return { threadId: thread.id, messageId: message.id };
+      } catch (error) {
+        this.runs.delete(thread.id);
+        throw error;
+      }
+    });
+  }
+
+  /** `thread:resume`: the thread with every finished message and the partial one being written. */
+  async resume(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { threadId } = this.parse(resumeSchema, payload);
+      const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
+      if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
+      const live = new Map([...(this.runs.get(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
+      const messages = (await this.deps.threads.listMessages(threadId)).map((row) => {
+        const message = toChatMessage(row);
+        const content = live.get(row.id);
+        return content === undefined ? message : { ...message, content };
+      });
+      connection.threadsUsed.add(threadId);
+      return { thread: { ...toThreadSummary(thread), messages } satisfies ThreadWithMessages };
+    });
+  }
+
+  /** `message:stop`: aborts the user's run in the thread (or all their runs), keeping what was written. */
+  stop(connection: ChatConnection, payload: unknown): void {
+    const parsed = stopSchema.safeParse(payload);
+    if (!parsed.success) return connection.sendError({ code: "invalid_request", message: "threadId must be a string" });
+    const threadId = parsed.data?.threadId;
+    for (const [id, run] of this.runs) {
+      if (run.userId !== connection.principal.userId || (threadId !== undefined && id !== threadId)) continue;
+      run.controller.abort();
+      for (const reply of run.replies) void reply.end();
+    }
+  }
+
+  /** Called when a connection closes: `onChatEnd` for each thread it used. */
+  async disconnected(connection: ChatConnection): Promise<void> {
+    const onChatEnd = this.deps.app.onChatEnd;
+    if (!onChatEnd) return;
+    for (const threadId of connection.threadsUsed) {
+      const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
+      if (thread === null) continue;
+      const chat = this.chatFor(connection.principal, thread, { controller: new AbortController(), replies: new Set(), userId: thread.user_id });
+      await this.callApp("onChatEnd", () => onChatEnd(chat));
+    }
+  }
+
+  /** Stops every run: the server is shutting down. */
+  close(): void {
+    for (const run of this.runs.values()) run.controller.abort();
+  }
+
+  private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
+    const chat = this.chatFor(connection.principal, thread, run);
+    try {
+      if (isNew && this.deps.app.onChatStart) await this.deps.app.onChatStart(chat);
+      await this.deps.app.onMessage(message, chat);
+      for (const reply of run.replies) await reply.end();
+    } catch (error) {
+      this.deps.log.error({ err: error, threadId: thread.id }, "the app's onMessage failed");
+      await this.reportAppError(connection, thread.id, run).catch((reportError: unknown) =>
+        this.deps.log.error({ err: reportError }, "could not report an app error"),
+      );
+    } finally {
+      this.runs.delete(thread.id);
+    }
+  }
+
+  /** The app failed: its open replies end as errors, and the user sees an error message. */
+  private async reportAppError(connection: ChatConnection, threadId: string, run: Run) {
+    for (const reply of run.replies) await reply.fail();
+    const emit = this.deps.emitToUser(run.userId);
+    const message = await this.deps.threads.insertMessage({
+      thread_id: threadId,
+      role: "system",
+      content: "Sorry, something went wrong while answering. Please try again.",
+      status: "error",
+      created_at: this.deps.clock(),
+      parent_id: null,
+    });
+    emit("message:new", { threadId, messageId: message.id, role: "system", content: message.content, status: "error" });
+    emit("message:end", { threadId, messageId: message.id, status: "error" });
+    connection.sendError({ code: "app_error", message: "The app failed to answer", threadId });
+  }
+
+  private chatFor(principal: SessionPrincipal, thread: ThreadRow, run: Run): Chat {
+    const { threads, clock } = this.deps;
+    const emit = this.deps.emitToUser(thread.user_id);
+    const openReply = (initial?: string) => {
+      const reply = new LiveReply(sortableId(), thread.id, { threads, emit, clock }, initial);
+      run.replies.add(reply);
+      return reply;
+    };
+    return {
+      user: { id: principal.userId, identifier: principal.identifier, displayName: principal.displayName },
+      thread: { id: thread.id, name: thread.name },
+      signal: run.controller.signal,
+      reply: () => openReply(),
+      send: async (text) => {
+        if (typeof text !== "string") throw new TypeError("chat.send() takes a string");
+        await openReply(text).end();
+      },
+      history: async () => (await threads.listMessages(thread.id)).map((row) => ({ role: row.role, content: row.content })),
+    };
+  }
+
+  private async callApp(name: string, callback: () => unknown): Promise<void> {
+    try {
+      await callback();
+    } catch (error) {
+      this.deps.log.error({ err: error }, `the app's ${name} failed`);
+    }
+  }
+
+  private parse<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
+    const result = schema.safeParse(payload);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    throw new ChatFailure("invalid_request", `${issue?.path.join(".") || "payload"}: ${issue?.message ?? "invalid"}`);
+  }
+
+  /**
+   * Runs a handler and answers through the acknowledgement (when the client asked for one)
+   * and, on failure, with an `error` event. Unexpected errors are logged, never leaked.
+   */
+  private async answer<T extends object>(connection: ChatConnection, ack: unknown, handler: () => Promise<T>): Promise<void> {
+    const reply = typeof ack === "function" ? (ack as Ack<T>) : undefined;
+    try {
+      const result = await handler();
+      reply?.({ ok: true, ...result });
+    } catch (error) {
+      let failure: ChatError;
+      if (error instanceof ChatFailure) {
+        failure = { code: error.code, message: error.message, ...(error.threadId ? { threadId: error.threadId } : {}) };
+      } else {
+        this.deps.log.error({ err: error }, "chat event failed");
+        failure = { code: "internal", message: "The request could not be handled" };
+      }
+      connection.sendError(failure);
+      reply?.({ ok: false, error: failure });
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import type { MessageStatus, ServerToClientEvents } from "@parlor/protocol";
+import type { Reply } from "../app/define-app.js";
+import type { ThreadStore } from "../data/thread-store.js";
+
+/** Sends a server event to every client of the reply's user. */
+export type EmitToUser = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
+
+export interface LiveReplyDeps {
+  threads: ThreadStore;
+  emit: EmitToUser;
+  clock: () => number;
+}
+
+/** Partial content is written at most this often while streaming, so a resume sees it. */
+const PERSIST_EVERY_MS = 250;
+
+/**
+ * An assistant message while it is written. Created synchronously (`chat.reply()` is not
+ * async), its row is inserted in the background and every later call waits for that, so
+ * clients always see `message:new` before the first delta. Writes to the database are
+ * chained, so they land in order; `end()` persists before announcing `message:end`.
+ */
+export class LiveReply implements Reply {
+  private text = "";
+  private closed = false;
+  private writes: Promise<unknown>;
+  private persistTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly threadId: string,
+    private readonly deps: LiveReplyDeps,
+    initialContent = "",
+  ) {
+    this.text = initialContent;
+    this.writes = deps.threads
+      .insertMessage({
+        id,
+        thread_id: threadId,
+        role: "assistant",
+        content: initialContent,
+        status: "streaming",
+        created_at: deps.clock(),
+        parent_id: null,
+      })
+      .then(() => deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming" }));
+  }
+
+  /** What has been written so far, ahead of the database. */
+  get content(): string {
+    return this.text;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  async stream(text: string): Promise<void> {
+    if (typeof text !== "string") throw new TypeError("reply.stream() takes a string");
+    await this.writes;
+    if (this.closed || text === "") return;
+    this.text += text;
+    this.deps.emit("message:delta", { threadId: this.threadId, messageId: this.id, delta: text });
+    this.schedulePersist();
+  }
+
+  async update(text: string): Promise<void> {
+    if (typeof text !== "string") throw new TypeError("reply.update() takes a string");
+    await this.writes;
+    if (this.closed) return;
+    this.text = text;
+    this.deps.emit("message:update", { threadId: this.threadId, messageId: this.id, content: text });
+    this.schedulePersist();
+  }
+
+  end(): Promise<void> {
+    return this.finish("complete");
+  }
+
+  /** Ends the message as failed, keeping what was written. */
+  fail(): Promise<void> {
+    return this.finish("error");
+  }
+
+  private async finish(status: MessageStatus): Promise<void> {
+    if (this.closed) return this.writes.then(() => undefined);
+    this.closed = true;
+    clearTimeout(this.persistTimer);
+    this.writes = this.writes
+      .catch(() => undefined)
+      .then(async () => {
+        await this.deps.threads.updateMessage(this.id, { content: this.text, status });
+        await this.deps.threads.touchThread(this.threadId, this.deps.clock());
+        this.deps.emit("message:end", { threadId: this.threadId, messageId: this.id, status });
+      });
+    await this.writes;
+  }
+
+  private schedulePersist(): void {
+    if (this.persistTimer !== undefined) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      if (this.closed) return;
+      const content = this.text;
+      this.writes = this.writes.then(() => this.deps.threads.updateMessage(this.id, { content }));
+    }, PERSIST_EVERY_MS);
+  }
+}

@@ -1,0 +1,48 @@
+import type { HandshakeAuth } from "@parlor/protocol";
+import type { ExtendedError } from "socket.io";
+import type { SessionService } from "../auth/session-service.js";
+import { readSessionCookie } from "../auth/session-cookie.js";
+import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
+import type { ParlorSocket } from "./socket-types.js";
+
+/** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
+function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedError {
+  const error: ExtendedError = new Error(message);
+  error.data = { code };
+  return error;
+}
+
+/**
+ * The handshake is an unsafe request like any other: it must come from an allowed origin
+ * (cross-site websocket hijacking), and a cookie-authenticated one must carry the CSRF token
+ * in `auth.csrfToken`. A bearer token in `auth.token` carries no ambient credential and
+ * needs no CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
+ * with an expired token refreshes it with `GET /auth/me` and reconnects.
+ */
+export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
+  return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+    const { headers, secure } = socket.handshake;
+    const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
+    if (!isAllowedOrigin(headers, ownOrigin, policy)) {
+      return next(refuse("csrf", "Connection from a foreign origin refused"));
+    }
+
+    const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
+    const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : null;
+    const token = bearer ?? readSessionCookie(headers.cookie, cookieName);
+    if (token === null) return next(refuse("unauthenticated", "Log in first"));
+
+    try {
+      const result = await sessions.authenticate(token, { renew: false });
+      if (result === null) return next(refuse("unauthenticated", "Session expired or revoked"));
+      if (bearer === null && !sessions.csrf.verify(result.principal.sessionId, auth.csrfToken)) {
+        return next(refuse("csrf", "Missing or invalid CSRF token (send auth.csrfToken)"));
+      }
+      socket.data.principal = result.principal;
+      socket.data.authMethod = bearer === null ? "cookie" : "bearer";
+      next();
+    } catch (error) {
+      next(error as Error);
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance } from "fastify";
+import { Server } from "socket.io";
+import type { ChatConnection, ChatRuntime } from "../chat/chat-runtime.js";
+import type { EmitToUser } from "../chat/live-reply.js";
+import type { SessionService } from "../auth/session-service.js";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import type { OriginPolicy } from "../csrf/request-origin.js";
+import { authenticateSocket } from "./authenticate-socket.js";
+import { EventRateLimit } from "./event-rate-limit.js";
+import { sessionRoom, userRoom, type ParlorIo } from "./socket-types.js";
+
+export interface RealtimeOptions {
+  config: ParlorConfig;
+  sessions: SessionService;
+  originPolicy: OriginPolicy;
+  clock: () => number;
+  /** Built with the emitter this function returns, so created after it. */
+  runtime: (emitToUser: (userId: string) => EmitToUser) => ChatRuntime;
+}
+
+/** Room for JSON escaping and the packet envelope around the largest allowed message. */
+const PACKET_OVERHEAD = 16 * 1024;
+
+/**
+ * socket.io on the server's port at `/socket.io`: authenticated handshakes, a room per
+ * session and per user, revocation that disconnects within the same tick, and a
+ * revocation and rate check before every inbound event.
+ */
+export function attachRealtime(fastify: FastifyInstance, options: RealtimeOptions): ParlorIo {
+  const { config, sessions, clock } = options;
+  const io: ParlorIo = new Server(fastify.server, {
+    path: "/socket.io",
+    serveClient: false,
+    // Escaped JSON can take up to 6 bytes per character of content.
+    maxHttpBufferSize: config.chat.maxMessageBytes * 6 + PACKET_OVERHEAD,
+    cors: config.allowedOrigins.length > 0 ? { origin: [...config.allowedOrigins], credentials: true } : undefined,
+  });
+  const emitToUser =
+    (userId: string): EmitToUser =>
+    (event, ...args) =>
+      io.to(userRoom(userId)).emit(event, ...args);
+  const runtime = options.runtime(emitToUser);
+
+  io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
+
+  io.on("connection", (socket) => {
+    const { principal } = socket.data;
+    void socket.join([sessionRoom(principal.sessionId), userRoom(principal.userId)]);
+    const limit = new EventRateLimit(config.chat.eventsPerSecond, config.chat.eventBurst, clock);
+    const connection: ChatConnection = {
+      principal,
+      sendError: (error) => socket.emit("error", error),
+      threadsUsed: new Set(),
+    };
+
+    socket.use((_packet, next) => {
+      if (sessions.isRevoked(principal.sessionId) || principal.expiresAt <= clock()) {
+        socket.emit("error", { code: "unauthenticated", message: "Session ended" });
+        socket.disconnect(true);
+        return;
+      }
+      // Over the limit: the event is dropped with an error, the connection stays.
+      if (!limit.take()) return connection.sendError({ code: "rate_limited", message: "Too many events; slow down" });
+      next();
+    });
+
+    socket.on("message:send", (payload, ack) => void runtime.send(connection, payload, ack));
+    socket.on("thread:resume", (payload, ack) => void runtime.resume(connection, payload, ack));
+    socket.on("message:stop", (payload) => runtime.stop(connection, payload));
+    socket.on("disconnect", () => void runtime.disconnected(connection));
+  });
+
+  const unsubscribe = sessions.onRevoke((sessionIds) => {
+    for (const id of sessionIds) io.in(sessionRoom(id)).disconnectSockets(true);
+  });
+  fastify.addHook("preClose", async () => {
+    unsubscribe();
+    runtime.close();
+    io.disconnectSockets(true);
+    await io.close();
+  });
+  return io;
+}

@@ -1,0 +1,321 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { dialects } from "./helpers/databases.js";
+import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
+import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
+
+/** A gate the test opens to let a slow app continue. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe.each(dialects)("realtime chat on $name", (dialect) => {
+  let t: TestServer;
+  const sockets: ClientSocket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    await t?.stop();
+  });
+
+  const start = async (app = testApp()) => {
+    t = await startTestServer({ dialect, app });
+    return t;
+  };
+  const loggedIn = async (name: string) => {
+    const client = t.client();
+    await client.login(name);
+    return client;
+  };
+  const connect = async (client: TestClient | null, options = {}) => {
+    const socket = await connectSocket(t, client, options);
+    sockets.push(socket);
+    return socket;
+  };
+  const rows = async () => ({
+    threads: await t.server.db.selectFrom("threads").selectAll().execute(),
+    messages: await t.server.db.selectFrom("messages").selectAll().orderBy("id").execute(),
+  });
+
+  it("streams a reply to a new thread and persists it before message:end", async () => {
+    await start();
+    const alice = await loggedIn("alice");
+    const socket = await connect(alice);
+    const log = new EventLog(socket);
+
+    const ack = await request(socket, "message:send", { content: "hello there parlor" });
+    expect(ack).toMatchObject({ ok: true, threadId: expect.any(String), messageId: expect.any(String) });
+    const end = await log.waitFor((e) => e.event === "message:end");
+
+    expect(log.of("thread:created")).toEqual([{ threadId: ack.threadId, name: "hello there parlor" }]);
+    const [userMessage, assistantMessage] = log.of("message:new");
+    expect(userMessage).toMatchObject({ role: "user", content: "hello there parlor", messageId: ack.messageId });
+    expect(assistantMessage).toMatchObject({ role: "assistant", content: "", status: "streaming" });
+    expect(log.of("message:delta").map((d) => d.delta)).toEqual(["hello ", "there ", "parlor "]);
+    expect(end.data).toEqual({ threadId: ack.threadId, messageId: assistantMessage.messageId, status: "complete" });
+
+    const stored = await rows();
+    expect(stored.messages.map((m) => [m.role, m.content, m.status])).toEqual([
+      ["user", "hello there parlor", "complete"],
+      ["assistant", "hello there parlor ", "complete"],
+    ]);
+    const thread = await alice.get(`/api/threads/${ack.threadId}`);
+    expect(thread.body.messages.map((m: { content: string }) => m.content)).toEqual(["hello there parlor", "hello there parlor "]);
+  });
+
+  it("resumes a thread after reconnecting, including the partial reply still being written", async () => {
+    const halfway = gate();
+    const finish = gate();
+    await start(
+      testApp({
+        async onMessage(_message, chat) {
+          const reply = chat.reply();
+          await reply.stream("first half, ");
+          halfway.open();
+          await finish.opened;
+          await reply.stream("second half");
+          await reply.end();
+        },
+      }),
+    );
+    const alice = await loggedIn("alice");
+    const first = await connect(alice);
+    const { threadId } = await request(first, "message:send", { content: "tell me" });
+    await halfway.opened;
+    first.close();
+
+    const second = await connect(alice);
+    const log = new EventLog(second);
+    const resumed = await request(second, "thread:resume", { threadId });
+    expect(resumed.ok).toBe(true);
+    expect(resumed.thread.messages.map((m: { role: string; content: string; status: string }) => [m.role, m.content, m.status])).toEqual([
+      ["user", "tell me", "complete"],
+      ["assistant", "first half, ", "streaming"],
+    ]);
+
+    finish.open();
+    await log.waitFor((e) => e.event === "message:end");
+    expect(log.of("message:delta").map((d) => d.delta)).toEqual(["second half"]);
+    const again = await request(second, "thread:resume", { threadId });
+    expect(again.thread.messages[1]).toMatchObject({ content: "first half, second half", status: "complete" });
+  });
+
+  it("continues an existing thread", async () => {
+    await start();
+    const socket = await connect(await loggedIn("alice"));
+    const log = new EventLog(socket);
+    const { threadId } = await request(socket, "message:send", { content: "one" });
+    await log.waitFor((e) => e.event === "message:end");
+    const second = await request(socket, "message:send", { threadId, content: "two" });
+    expect(second.threadId).toBe(threadId);
+    await log.waitFor((e) => e.event === "message:end" && e.data.messageId !== log.of("message:end")[0].messageId);
+    expect((await rows()).threads).toHaveLength(1);
+    expect((await rows()).messages).toHaveLength(4);
+  });
+
+  describe("handshake", () => {
+    it("refuses a foreign Origin (cross-site websocket hijacking)", async () => {
+      await start();
+      const alice = await loggedIn("alice");
+      await expect(connect(alice, { origin: "https://evil.example" })).rejects.toMatchObject({ data: { code: "csrf" } });
+    });
+
+    it("refuses a cookie handshake without the CSRF token", async () => {
+      await start();
+      const alice = await loggedIn("alice");
+      await expect(connect(alice, { csrfToken: null })).rejects.toMatchObject({ data: { code: "csrf" } });
+      await expect(connect(alice, { csrfToken: "A".repeat(43) })).rejects.toMatchObject({ data: { code: "csrf" } });
+    });
+
+    it("refuses a missing cookie and a revoked session's cookie", async () => {
+      await start();
+      await expect(connect(null)).rejects.toMatchObject({ data: { code: "unauthenticated" } });
+      const alice = await loggedIn("alice");
+      const cookie = alice.sessionCookie;
+      const csrfToken = alice.csrfToken;
+      await alice.post("/auth/logout");
+      alice.sessionCookie = cookie;
+      alice.csrfToken = csrfToken;
+      await expect(connect(alice)).rejects.toMatchObject({ data: { code: "unauthenticated" } });
+    });
+
+    it("accepts a bearer token in auth.token without a CSRF token", async () => {
+      await start();
+      const alice = await loggedIn("alice");
+      const socket = await connect(null, { token: alice.sessionCookie!, csrfToken: null });
+      const ack = await request(socket, "message:send", { content: "via bearer" });
+      expect(ack.ok).toBe(true);
+    });
+  });
+
+  it("disconnects the open socket within a second of logout elsewhere", async () => {
+    await start();
+    const alice = await loggedIn("alice");
+    const socket = await connect(alice);
+    const disconnected = new Promise<number>((resolve) => socket.on("disconnect", () => resolve(Date.now())));
+    const loggedOutAt = Date.now();
+    expect((await alice.post("/auth/logout")).status).toBe(204);
+    const at = await disconnected;
+    expect(at - loggedOutAt).toBeLessThan(1000);
+  });
+
+  it("keeps users apart: B cannot resume, continue or hear A's thread", async () => {
+    await start();
+    const aliceSocket = await connect(await loggedIn("alice"));
+    const bobSocket = await connect(await loggedIn("bob"));
+    const aliceLog = new EventLog(aliceSocket);
+    const bobLog = new EventLog(bobSocket);
+    const { threadId } = await request(aliceSocket, "message:send", { content: "secret plans" });
+    await aliceLog.waitFor((e) => e.event === "message:end");
+
+    const resume = await request(bobSocket, "thread:resume", { threadId });
+    expect(resume).toEqual({ ok: false, error: { code: "not_found", message: "No such thread", threadId } });
+    const hijack = await request(bobSocket, "message:send", { threadId, content: "mine now" });
+    expect(hijack.ok).toBe(false);
+    expect(hijack.error.code).toBe("not_found");
+    expect(bobLog.events.filter((e) => e.event !== "error")).toEqual([]);
+    expect((await rows()).messages.map((m) => m.content)).not.toContain("mine now");
+  });
+
+  describe("limits", () => {
+    it("answers an oversized message with an error event and stores nothing", async () => {
+      await start();
+      const socket = await connect(await loggedIn("alice"));
+      const log = new EventLog(socket);
+      const ack = await request(socket, "message:send", { content: "x".repeat(64 * 1024 + 1) });
+      expect(ack.error.code).toBe("message_too_large");
+      await log.waitFor((e) => e.event === "error" && e.data.code === "message_too_large");
+      expect(await rows()).toEqual({ threads: [], messages: [] });
+      expect(socket.connected).toBe(true);
+    });
+
+    it("answers an event flood with rate_limited errors, keeps the connection, stores only what was allowed", async () => {
+      await start(testApp({ onMessage: () => undefined }));
+      const socket = await connect(await loggedIn("alice"));
+      const log = new EventLog(socket);
+      for (let i = 0; i < 40; i++) socket.emit("message:send", { content: `flood ${i}` });
+      await log.waitFor((e) => e.event === "error" && e.data.code === "rate_limited");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const limited = log.of("error").filter((e) => e.code === "rate_limited").length;
+      const stored = (await rows()).messages.length;
+      expect(limited).toBeGreaterThanOrEqual(25);
+      expect(stored).toBe(40 - limited);
+      expect(stored).toBeLessThanOrEqual(12);
+      expect(socket.connected).toBe(true);
+    });
+
+    it.each([
+      ["no content", {}],
+      ["blank content", { content: "   " }],
+      ["a number", { content: 42 }],
+      ["a bad thread id", { threadId: 7, content: "hi" }],
+      ["a thread id with NUL", { threadId: "a\u0000b", content: "hi" }],
+      ["content with NUL", { content: "a\u0000b" }],
+      ["not an object", "hello"],
+    ])("refuses %s with invalid_request and stores nothing", async (_label, payload) => {
+      await start();
+      const socket = await connect(await loggedIn("alice"));
+      const ack = await request(socket, "message:send", payload);
+      expect(ack).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+      expect(await rows()).toEqual({ threads: [], messages: [] });
+    });
+
+    it("refuses a second message while the thread's reply is still running", async () => {
+      const finish = gate();
+      await start(
+        testApp({
+          async onMessage(_message, chat) {
+            await finish.opened;
+            await chat.send("done");
+          },
+        }),
+      );
+      const socket = await connect(await loggedIn("alice"));
+      const { threadId } = await request(socket, "message:send", { content: "first" });
+      const second = await request(socket, "message:send", { threadId, content: "second" });
+      expect(second.error.code).toBe("busy");
+      finish.open();
+    });
+  });
+
+  it("shows an app error to that user only and keeps serving others", async () => {
+    await start(
+      testApp({
+        async onMessage(message, chat) {
+          if (chat.user.identifier === "alice") {
+            const reply = chat.reply();
+            await reply.stream("partial");
+            throw new Error("model exploded");
+          }
+          await chat.send(`ok: ${message.content}`);
+        },
+      }),
+    );
+    const aliceSocket = await connect(await loggedIn("alice"));
+    const bobSocket = await connect(await loggedIn("bob"));
+    const aliceLog = new EventLog(aliceSocket);
+    const bobLog = new EventLog(bobSocket);
+
+    const { threadId } = await request(aliceSocket, "message:send", { content: "break" });
+    await request(bobSocket, "message:send", { content: "fine" });
+    const error = await aliceLog.waitFor((e) => e.event === "error");
+    expect(error.data).toEqual({ code: "app_error", message: "The app failed to answer", threadId });
+    await bobLog.waitFor((e) => e.event === "message:end");
+    expect(bobLog.of("error")).toEqual([]);
+    expect(JSON.stringify(aliceLog.events)).not.toContain("model exploded");
+
+    const messages = (await request(aliceSocket, "thread:resume", { threadId })).thread.messages;
+    expect(messages.map((m: { role: string; status: string; content: string }) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "error"],
+      ["system", "error"],
+    ]);
+    expect(messages[1].content).toBe("partial");
+  });
+
+  it("stops a streaming reply on message:stop, keeping what was written", async () => {
+    const started = gate();
+    let sawAbort = false;
+    await start(
+      testApp({
+        async onMessage(_message, chat) {
+          const reply = chat.reply();
+          await reply.stream("thinking");
+          started.open();
+          await new Promise<void>((resolve) => chat.signal.addEventListener("abort", () => resolve()));
+          sawAbort = true;
+          await reply.stream(" more"); // ignored: the reply was ended by the stop
+        },
+      }),
+    );
+    const socket = await connect(await loggedIn("alice"));
+    const log = new EventLog(socket);
+    const { threadId } = await request(socket, "message:send", { content: "go" });
+    await started.opened;
+    socket.emit("message:stop", { threadId });
+    const end = await log.waitFor((e) => e.event === "message:end");
+    expect(end.data.status).toBe("complete");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sawAbort).toBe(true);
+    const messages = (await request(socket, "thread:resume", { threadId })).thread.messages;
+    expect(messages[1]).toMatchObject({ content: "thinking", status: "complete" });
+  });
+
+  it("calls onChatStart for a new thread and onChatEnd when the client leaves", async () => {
+    const calls: string[] = [];
+    await start(
+      testApp({
+        onChatStart: (chat) => void calls.push(`start ${chat.thread.name}`),
+        onMessage: (message, chat) => chat.send(`history ${message.content}`),
+        onChatEnd: (chat) => void calls.push(`end ${chat.thread.name}`),
+      }),
+    );
+    const socket = await connect(await loggedIn("alice"));
+    const log = new EventLog(socket);
+    await request(socket, "message:send", { content: "hi" });
+    await log.waitFor((e) => e.event === "message:end");
+    socket.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(calls).toEqual(["start hi", "end hi"]);
+  });
+});
