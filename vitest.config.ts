@@ -7,10 +7,16 @@ export default defineConfig({
     alias: {
       parlor: fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
       "@parlor/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
+      "@parlor/react": fileURLToPath(new URL("./packages/react/src/index.ts", import.meta.url)),
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    include: [
+      "packages/*/src/**/*.test.ts",
+      "packages/*/src/**/*.test.tsx",
+      "packages/*/test/**/*.test.ts",
+      "packages/*/test/**/*.test.tsx",
+    ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -6,6 +6,16 @@
 export type MessageRole = "user" | "assistant" | "system";
 export type MessageStatus = "complete" | "streaming" | "error";
 
+/** A stored file as clients see it; `url` works as a plain `<img src>` thanks to the cookie. */
+export interface FileInfo {
+  id: string;
+  name: string;
+  /** Sniffed from the bytes at upload. */
+  mime: string;
+  size: number;
+  url: string;
+}
+
 export interface ChatMessage {
   id: string;
   threadId: string;
@@ -15,6 +25,7 @@ export interface ChatMessage {
   /** ISO 8601. */
   createdAt: string;
   parentId: string | null;
+  files: FileInfo[];
 }
 
 export interface ThreadSummary {
@@ -53,6 +64,8 @@ export interface SendMessagePayload {
   /** Omit to start a new thread. */
   threadId?: string;
   content: string;
+  /** Ids of the user's uploads (`POST /api/files`) to attach to the message. */
+  fileIds?: string[];
 }
 
 export interface ClientToServerEvents {
@@ -66,8 +79,10 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   "thread:created": (event: { threadId: string; name: string }) => void;
-  "message:new": (event: { threadId: string; messageId: string; role: MessageRole; content: string; status: MessageStatus }) => void;
+  "message:new": (event: { threadId: string; messageId: string; role: MessageRole; content: string; status: MessageStatus; files: FileInfo[] }) => void;
   "message:delta": (event: { threadId: string; messageId: string; delta: string }) => void;
+  /** A file the app attached to a reply. */
+  "message:file": (event: { threadId: string; messageId: string; file: FileInfo }) => void;
   /** A reply's final content replaced with `update()`, sent whole. */
   "message:update": (event: { threadId: string; messageId: string; content: string }) => void;
   "message:end": (event: { threadId: string; messageId: string; status: MessageStatus }) => void;

@@ -4,6 +4,7 @@ export type {
   ChatErrorCode,
   ChatMessage,
   ClientToServerEvents,
+  FileInfo,
   HandshakeAuth,
   MessageRole,
   MessageStatus,

@@ -276,6 +276,7 @@ describe.each(dialects)("threads API on $name", (dialect) => {
           status: row.status,
           createdAt: iso(row.created_at),
           parentId: row.parent_id,
+          files: [],
         })),
       });
       expect(response.body.messages.map((m: { content: string }) => m.content)).toEqual(["first", "second a", "second b", "third"]);

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+import type { FileInfo } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { ServerOptions } from "../config/server-options.js";
@@ -29,12 +31,31 @@ export interface AppAuth {
   header?: (headers: RequestHeaders) => Promise<AppUser | null> | AppUser | null;
 }
 
+/** A file the user attached to a message. Its type was sniffed from the bytes. */
+export interface MessageFile {
+  id: string;
+  name: string;
+  mime: string;
+  size: number;
+  /** The bytes as a stream: for large files. */
+  stream(): Promise<Readable>;
+  /** The whole file in memory: for small ones. */
+  read(): Promise<Buffer>;
+}
+
 /** A message the user sent, as the app sees it. */
 export interface IncomingMessage {
   id: string;
   threadId: string;
   content: string;
   createdAt: Date;
+  files: MessageFile[];
+}
+
+/** A file an app sends back with a reply (an image it made, a report). */
+export interface ReplyAttachment {
+  name: string;
+  data: Uint8Array | string | AsyncIterable<Uint8Array>;
 }
 
 /** An assistant message being written: stream it piece by piece, or set it whole. */
@@ -44,6 +65,8 @@ export interface Reply {
   stream(text: string): Promise<void>;
   /** Replaces the whole content. */
   update(text: string): Promise<void>;
+  /** Stores a file with the message and shows it to the user (images inline). */
+  attach(file: ReplyAttachment): Promise<FileInfo>;
   /** Finishes the message: persisted, then announced with `message:end`. Idempotent. */
   end(): Promise<void>;
 }

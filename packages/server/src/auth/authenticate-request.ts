@@ -13,15 +13,16 @@ const unauthenticated = () => new ParlorError("unauthenticated", "Log in first")
  */
 export function authenticateRequest(sessions: SessionService, cookie: CookieConfig): onRequestHookHandler {
   return function authenticateRequest(request, reply, done) {
-    const required = request.routeOptions.config.auth !== "optional" && !request.is404;
+    // Read lazily: `routeOptions` builds a new object on every access, and the fast path never needs it.
+    const reject = () => done(request.routeOptions.config.auth !== "optional" && !request.is404 ? unauthenticated() : undefined);
     const bearer = bearerToken(request.headers.authorization);
     const token = bearer ?? readSessionCookie(request.headers.cookie, cookie.name);
-    if (token === null) return done(required ? unauthenticated() : undefined);
+    if (token === null) return reject();
 
     const finish = (result: AuthenticateResult) => {
       if (result === null) {
         if (bearer === null) clearSessionCookie(reply, cookie);
-        return done(required ? unauthenticated() : undefined);
+        return reject();
       }
       request.session = result.principal;
       request.authMethod = bearer === null ? "cookie" : "bearer";

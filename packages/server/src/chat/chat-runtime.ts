@@ -1,13 +1,16 @@
 import type { Ack, ChatError, ChatErrorCode, ThreadWithMessages } from "@parlor/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
-import type { Chat, IncomingMessage, ParlorApp } from "../app/define-app.js";
+import type { Chat, IncomingMessage, MessageFile, ParlorApp } from "../app/define-app.js";
 import type { SessionPrincipal } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { sortableId } from "../data/sortable-id.js";
 import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
-import { toChatMessage, toThreadSummary } from "../threads/thread-json.js";
+import type { FileRow } from "../data/file-store.js";
+import { toFileInfo, type FileService } from "../files/file-service.js";
+import { toThreadSummary } from "../threads/thread-json.js";
+import { loadThreadMessages } from "../threads/thread-messages.js";
 import { LiveReply, type EmitToUser } from "./live-reply.js";
 import { threadNameFrom } from "./thread-name.js";
 
@@ -15,6 +18,7 @@ export interface ChatRuntimeDeps {
   app: ParlorApp;
   config: ParlorConfig;
   threads: ThreadStore;
+  files: FileService;
   clock: () => number;
   log: FastifyBaseLogger;
   /** Emits to every connected client of one user. */
@@ -30,9 +34,13 @@ export interface ChatConnection {
   threadsUsed: Set<string>;
 }
 
+/** Attachments per message: enough for any chat, small enough to check in one query. */
+const MAX_FILES_PER_MESSAGE = 10;
+
 const sendSchema = z.object({
   threadId: idSchema.optional(),
   content: z.string().refine(isStorableText, storableTextMessage),
+  fileIds: z.array(idSchema).max(MAX_FILES_PER_MESSAGE).optional(),
 });
 const resumeSchema = z.object({ threadId: idSchema });
 const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
@@ -66,9 +74,9 @@ export class ChatRuntime {
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
   async send(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
     await this.answer(connection, ack, async () => {
-      const { threadId, content } = this.parse(sendSchema, payload);
+      const { threadId, content, fileIds = [] } = this.parse(sendSchema, payload);
       const userId = connection.principal.userId;
-      if (content.trim() === "") throw new ChatFailure("invalid_request", "content must not be empty");
+      if (content.trim() === "" && fileIds.length === 0) throw new ChatFailure("invalid_request", "content must not be empty");
       if (Buffer.byteLength(content) > this.deps.config.chat.maxMessageBytes) {
         throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
       }
@@ -78,6 +86,9 @@ export class ChatRuntime {
         thread = await this.deps.threads.findThread(userId, threadId);
         if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
         if (this.runs.has(thread.id)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", thread.id);
+      }
+      if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
+        throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
       }
       const isNew = thread === null;
       const emit = this.deps.emitToUser(userId);
@@ -98,10 +109,24 @@ export class ChatRuntime {
           created_at: this.deps.clock(),
           parent_id: null,
         });
+        const attached = await this.deps.files.attach(userId, fileIds, thread.id, message.id);
         await this.deps.threads.touchThread(thread.id, this.deps.clock());
-        emit("message:new", { threadId: thread.id, messageId: message.id, role: "user", content, status: "complete" });
+        emit("message:new", {
+          threadId: thread.id,
+          messageId: message.id,
+          role: "user",
+          content,
+          status: "complete",
+          files: attached.map(toFileInfo),
+        });
         connection.threadsUsed.add(thread.id);
-        const incoming = { id: message.id, threadId: thread.id, content, createdAt: new Date(message.created_at) };
+        const incoming: IncomingMessage = {
+          id: message.id,
+          threadId: thread.id,
+          content,
+          createdAt: new Date(message.created_at),
+          files: attached.map((file) => this.messageFile(file)),
+        };
         // The app runs after the acknowledgement: the sender learns the ids at once.
         const started = thread;
         setImmediate(() => void this.run(connection, started, isNew, run, incoming));
@@ -120,9 +145,8 @@ export class ChatRuntime {
       const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
       const live = new Map([...(this.runs.get(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
-      const messages = (await this.deps.threads.listMessages(threadId)).map((row) => {
-        const message = toChatMessage(row);
-        const content = live.get(row.id);
+      const messages = (await loadThreadMessages(this.deps.threads, this.deps.files, threadId)).map((message) => {
+        const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
       });
       connection.threadsUsed.add(threadId);
@@ -187,16 +211,16 @@ export class ChatRuntime {
       created_at: this.deps.clock(),
       parent_id: null,
     });
-    emit("message:new", { threadId, messageId: message.id, role: "system", content: message.content, status: "error" });
+    emit("message:new", { threadId, messageId: message.id, role: "system", content: message.content, status: "error", files: [] });
     emit("message:end", { threadId, messageId: message.id, status: "error" });
     connection.sendError({ code: "app_error", message: "The app failed to answer", threadId });
   }
 
   private chatFor(principal: SessionPrincipal, thread: ThreadRow, run: Run): Chat {
-    const { threads, clock } = this.deps;
+    const { threads, files, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
     const openReply = (initial?: string) => {
-      const reply = new LiveReply(sortableId(), thread.id, { threads, emit, clock }, initial);
+      const reply = new LiveReply(sortableId(), thread.id, { threads, files, userId: thread.user_id, emit, clock }, initial);
       run.replies.add(reply);
       return reply;
     };
@@ -210,6 +234,22 @@ export class ChatRuntime {
         await openReply(text).end();
       },
       history: async () => (await threads.listMessages(thread.id)).map((row) => ({ role: row.role, content: row.content })),
+    };
+  }
+
+  private messageFile(row: FileRow): MessageFile {
+    const { files } = this.deps;
+    return {
+      id: row.id,
+      name: row.name,
+      mime: row.mime,
+      size: row.size,
+      stream: () => files.open(row),
+      read: async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of await files.open(row)) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks);
+      },
     };
   }
 

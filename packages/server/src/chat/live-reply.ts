@@ -1,12 +1,16 @@
-import type { MessageStatus, ServerToClientEvents } from "@parlor/protocol";
-import type { Reply } from "../app/define-app.js";
+import type { FileInfo, MessageStatus, ServerToClientEvents } from "@parlor/protocol";
+import type { Reply, ReplyAttachment } from "../app/define-app.js";
 import type { ThreadStore } from "../data/thread-store.js";
+import { toFileInfo, type FileService } from "../files/file-service.js";
 
 /** Sends a server event to every client of the reply's user. */
 export type EmitToUser = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
 
 export interface LiveReplyDeps {
   threads: ThreadStore;
+  files: FileService;
+  /** The thread's owner, who owns the files the app attaches. */
+  userId: string;
   emit: EmitToUser;
   clock: () => number;
 }
@@ -43,7 +47,7 @@ export class LiveReply implements Reply {
         created_at: deps.clock(),
         parent_id: null,
       })
-      .then(() => deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming" }));
+      .then(() => deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] }));
   }
 
   /** What has been written so far, ahead of the database. */
@@ -71,6 +75,23 @@ export class LiveReply implements Reply {
     this.text = text;
     this.deps.emit("message:update", { threadId: this.threadId, messageId: this.id, content: text });
     this.schedulePersist();
+  }
+
+  async attach(attachment: ReplyAttachment): Promise<FileInfo> {
+    await this.writes;
+    if (this.closed) throw new Error("reply.attach() after the reply ended");
+    const data = attachment.data;
+    const body = typeof data === "string" || data instanceof Uint8Array ? [typeof data === "string" ? Buffer.from(data) : data] : data;
+    const row = await this.deps.files.create({
+      userId: this.deps.userId,
+      threadId: this.threadId,
+      messageId: this.id,
+      name: attachment.name,
+      body: toAsyncIterable(body),
+    });
+    const file = toFileInfo(row);
+    this.deps.emit("message:file", { threadId: this.threadId, messageId: this.id, file });
+    return file;
   }
 
   end(): Promise<void> {
@@ -105,4 +126,8 @@ export class LiveReply implements Reply {
       this.writes = this.writes.then(() => this.deps.threads.updateMessage(this.id, { content }));
     }, PERSIST_EVERY_MS);
   }
+}
+
+async function* toAsyncIterable(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  yield* source;
 }

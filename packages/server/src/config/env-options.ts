@@ -43,6 +43,16 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["PARLOR_LOGIN_RATE_LIMIT_WINDOW", "loginRateLimit.window", wholeNumber],
   ["PARLOR_CHAT_MAX_MESSAGE_BYTES", "chat.maxMessageBytes", wholeNumber],
   ["PARLOR_CHAT_EVENTS_PER_SECOND", "chat.eventsPerSecond", wholeNumber],
+  ["PARLOR_FILES_MAX_BYTES", "files.maxUploadBytes", wholeNumber],
+  ["PARLOR_FILES_ACCEPT", "files.accept", list],
+  ["PARLOR_FILES_SIGNED_URL_TTL", "files.signedUrlTtl", wholeNumber],
+  ["PARLOR_FILES_ORPHAN_TTL", "files.orphanTtl", wholeNumber],
+  ["PARLOR_FILES_STORAGE", "files.storage", text],
+  ["PARLOR_S3_BUCKET", "files.s3.bucket", text],
+  ["PARLOR_S3_REGION", "files.s3.region", text],
+  ["PARLOR_S3_ENDPOINT", "files.s3.endpoint", text],
+  ["PARLOR_S3_FORCE_PATH_STYLE", "files.s3.forcePathStyle", yesNo],
+  ["PARLOR_S3_PREFIX", "files.s3.prefix", text],
   ["PARLOR_LOG_LEVEL", "logLevel", text],
 ];
 

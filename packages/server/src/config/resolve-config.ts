@@ -64,6 +64,10 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
     throw new ParlorConfigError("session lifetimes must satisfy tokenTtl ≤ idleTimeout ≤ maxAge");
   }
 
+  if (o.files.storage === "s3" && !o.files.s3.bucket) {
+    throw new ParlorConfigError("files.storage 's3' needs a bucket (PARLOR_S3_BUCKET)");
+  }
+
   const dataDir = resolve(o.dataDir);
   const secrets = resolveSecrets({
     authSecret: o.authSecret,

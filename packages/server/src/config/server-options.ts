@@ -76,6 +76,38 @@ export const serverOptionsSchema = z
         eventBurst: z.number().int().positive().default(10),
       })
       .prefault({}),
+    files: z
+      .object({
+        /** Largest upload, in bytes, enforced while streaming. Env `PARLOR_FILES_MAX_BYTES`. */
+        maxUploadBytes: z.number().int().positive().default(20 * 1024 * 1024),
+        /**
+         * Accepted types of uploads, by the type sniffed from the bytes: exact (`application/pdf`)
+         * or with a wildcard (`image/*`, `*\/*`). Env `PARLOR_FILES_ACCEPT` (comma-separated).
+         */
+        accept: z.array(z.string().regex(/^(\*|[\w.+-]+)\/(\*|[\w.+-]+)$/, "a type like image/png or image/*")).default(["*/*"]),
+        /** Lifetime of signed download URLs, seconds. Env `PARLOR_FILES_SIGNED_URL_TTL`. */
+        signedUrlTtl: z.number().int().positive().default(5 * 60),
+        /** Uploads never attached to a message are deleted after this long, seconds. Env `PARLOR_FILES_ORPHAN_TTL`. */
+        orphanTtl: z.number().int().positive().default(24 * 3600),
+        /** `local` (under dataDir/files) or `s3`. Env `PARLOR_FILES_STORAGE`. */
+        storage: z.enum(["local", "s3"]).default("local"),
+        /** For `s3`; credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID, roles, …). */
+        s3: z
+          .object({
+            /** Env `PARLOR_S3_BUCKET`. */
+            bucket: z.string().min(1).optional(),
+            /** Env `PARLOR_S3_REGION`. */
+            region: z.string().min(1).default("us-east-1"),
+            /** For S3-compatible services (MinIO, R2, …). Env `PARLOR_S3_ENDPOINT`. */
+            endpoint: z.string().url().optional(),
+            /** Path-style URLs, needed by most S3-compatible services. Env `PARLOR_S3_FORCE_PATH_STYLE`. */
+            forcePathStyle: z.boolean().default(false),
+            /** Key prefix inside the bucket. Env `PARLOR_S3_PREFIX`. */
+            prefix: z.string().default(""),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(1024 * 1024),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */

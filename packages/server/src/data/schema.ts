@@ -9,6 +9,7 @@ export interface DatabaseSchema {
   sessions: SessionsTable;
   threads: ThreadsTable;
   messages: MessagesTable;
+  files: FilesTable;
 }
 
 export interface UsersTable {
@@ -60,3 +61,24 @@ export interface MessagesTable {
 
 export type ThreadRow = Selectable<ThreadsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+
+export interface FilesTable {
+  id: string;
+  /** The owner: the uploader, or the thread's user for files an app attached to a reply. */
+  user_id: string;
+  thread_id: string | null;
+  /** `null` until the file is attached to a message; the orphan sweep removes it after a while. */
+  message_id: string | null;
+  /** Sanitized original name: for display and Content-Disposition only, never for storage. */
+  name: string;
+  /** What the client claimed; kept as metadata, never trusted. */
+  declared_type: string | null;
+  /** Sniffed from the bytes. */
+  mime: string;
+  size: number;
+  /** Random, never derived from the file name. */
+  storage_key: string;
+  created_at: number;
+}
+
+export type FileRow = Selectable<FilesTable>;

@@ -10,13 +10,19 @@ import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ServerOptions } from "../config/server-options.js";
+import { deriveKeyRing } from "../auth/secret-keys.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { verifyCsrf } from "../csrf/verify-csrf.js";
 import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
 import { SessionStore } from "../data/session-store.js";
+import { FileStore } from "../data/file-store.js";
 import { ThreadStore } from "../data/thread-store.js";
+import { createFileStorage } from "../files/create-file-storage.js";
+import { fileRoutes } from "../files/file-routes.js";
+import { FileService } from "../files/file-service.js";
+import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
@@ -37,6 +43,7 @@ export interface ParlorServer {
   config: ParlorConfig;
   db: Database;
   sessions: SessionService;
+  files: FileService;
   /** Stops listening, closes the database. */
   close(): Promise<void>;
 }
@@ -67,16 +74,16 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const clock = options.clock ?? Date.now;
     const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const fastify = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
+    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
     fastify.addHook("onClose", async () => db.destroy());
-    return { fastify, config, db, sessions, close: () => fastify.close() };
+    return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
     await db.destroy();
     throw error;
   }
 }
 
-async function buildFastify(services: ServerServices): Promise<FastifyInstance> {
+async function buildFastify(services: ServerServices): Promise<{ fastify: FastifyInstance; files: FileService }> {
   const { app, config, sessions } = services;
   const fastify = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -91,6 +98,7 @@ async function buildFastify(services: ServerServices): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
   });
 
+  closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
   fastify.decorateRequest("authMethod", null);
   installErrorHandlers(fastify);
@@ -116,14 +124,40 @@ async function buildFastify(services: ServerServices): Promise<FastifyInstance> 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   await fastify.register(authRoutes, { config, auth: app.auth, sessions });
   await fastify.register(sessionRoutes, { config, sessions });
-  await fastify.register(threadRoutes, { threads: services.threads, clock: services.clock });
+  const { threads, clock } = services;
+  const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
+  const signedUrls = new SignedFileUrls(deriveKeyRing(config.secrets, "file-url"), config.files.signedUrlTtl, clock);
+  await fastify.register(threadRoutes, { threads, files, clock });
+  await fastify.register(fileRoutes, { config, files, threads, signedUrls });
+  sweepOrphansPeriodically(fastify, files);
+
   attachRealtime(fastify, {
     config,
     sessions,
     originPolicy,
-    clock: services.clock,
-    runtime: (emitToUser) =>
-      new ChatRuntime({ app, config, threads: services.threads, clock: services.clock, log: fastify.log, emitToUser }),
+    clock,
+    runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });
-  return fastify;
+  return { fastify, files };
+}
+
+/**
+ * Fastify closes idle keep-alive connections once, when closing starts; a response still
+ * finishing at that moment (a file stream's last tick) leaves its connection open until the
+ * keep-alive timeout, and `close()` waits for it. Keep closing them as they go idle.
+ */
+function closeConnectionsAsTheyGoIdle(fastify: FastifyInstance): void {
+  fastify.addHook("preClose", async () => {
+    const timer = setInterval(() => fastify.server.closeIdleConnections(), 50);
+    fastify.server.once("close", () => clearInterval(timer));
+  });
+}
+
+/** Orphan uploads are swept hourly (and once at start), off the request path. */
+function sweepOrphansPeriodically(fastify: FastifyInstance, files: FileService): void {
+  const sweep = () =>
+    void files.sweepOrphans().catch((error: unknown) => fastify.log.error({ err: error }, "orphan file sweep failed"));
+  const timer = setInterval(sweep, 3600_000).unref();
+  fastify.addHook("onReady", async () => sweep());
+  fastify.addHook("onClose", async () => clearInterval(timer));
 }

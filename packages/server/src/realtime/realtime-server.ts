@@ -77,7 +77,9 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     unsubscribe();
     runtime.close();
     io.disconnectSockets(true);
-    await io.close();
+    // Not io.close(): it closes the HTTP server itself and waits for keep-alive connections,
+    // which Fastify closes on its own when it shuts down.
+    io.engine.close();
   });
   return io;
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, ThreadSummary } from "@parlor/protocol";
+import type { ChatMessage, FileInfo, ThreadSummary } from "@parlor/protocol";
 import type { MessageRow, ThreadRow } from "../data/thread-store.js";
 
 /**
@@ -22,9 +22,9 @@ export function toThreadSummary(row: ThreadRow): ThreadSummary {
  * A message row as clients see it: camelCase, `createdAt` as ISO 8601. Pure.
  *
  * @example
- * toChatMessage(row) // → { id, threadId, role, content, status, createdAt: "2025-…Z", parentId }
+ * toChatMessage(row, files) // → { id, threadId, role, content, status, createdAt: "2025-…Z", parentId, files }
  */
-export function toChatMessage(row: MessageRow): ChatMessage {
+export function toChatMessage(row: MessageRow, files: FileInfo[] = []): ChatMessage {
   return {
     id: row.id,
     threadId: row.thread_id,
@@ -33,5 +33,6 @@ export function toChatMessage(row: MessageRow): ChatMessage {
     status: row.status,
     createdAt: new Date(row.created_at).toISOString(),
     parentId: row.parent_id,
+    files,
   };
 }

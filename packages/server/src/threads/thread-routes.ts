@@ -5,10 +5,14 @@ import { ParlorError } from "../errors.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { decodeCursor, type ThreadStore } from "../data/thread-store.js";
-import { toChatMessage, toThreadSummary } from "./thread-json.js";
+import type { FileService } from "../files/file-service.js";
+import { toThreadSummary } from "./thread-json.js";
+import { loadThreadMessages } from "./thread-messages.js";
 
 export interface ThreadRoutesOptions {
   threads: ThreadStore;
+  /** A thread's files go with it. */
+  files: FileService;
   /** Milliseconds since the epoch; stamps `updatedAt` on rename. */
   clock: () => number;
 }
@@ -51,7 +55,7 @@ const renameSchema = z.object({
  * await fastify.register(threadRoutes, { threads: new ThreadStore(db), clock: Date.now });
  * // GET /api/threads?limit=10&q=invoice → { threads: ThreadSummary[], nextCursor: string | null }
  */
-export async function threadRoutes(fastify: FastifyInstance, { threads, clock }: ThreadRoutesOptions) {
+export async function threadRoutes(fastify: FastifyInstance, { threads, files, clock }: ThreadRoutesOptions) {
   fastify.get("/api/threads", async function listThreads(request): Promise<{ threads: ThreadSummary[]; nextCursor: string | null }> {
     const { cursor, limit, q } = parseInput(listQuerySchema, request.query);
     const after = cursor === undefined ? null : decodeCursor(cursor);
@@ -64,8 +68,7 @@ export async function threadRoutes(fastify: FastifyInstance, { threads, clock }:
     const { id } = parseInput(paramsSchema, request.params);
     const thread = await threads.findThread(request.session!.userId, id);
     if (!thread) throw notFound();
-    const messages = await threads.listMessages(thread.id);
-    return { ...toThreadSummary(thread), messages: messages.map(toChatMessage) };
+    return { ...toThreadSummary(thread), messages: await loadThreadMessages(threads, files, thread.id) };
   });
 
   fastify.patch("/api/threads/:id", async function renameThread(request): Promise<ThreadSummary> {
@@ -78,7 +81,13 @@ export async function threadRoutes(fastify: FastifyInstance, { threads, clock }:
 
   fastify.delete("/api/threads/:id", async function deleteThread(request, reply) {
     const { id } = parseInput(paramsSchema, request.params);
-    if (!(await threads.deleteThread(request.session!.userId, id))) throw notFound();
+    const userId = request.session!.userId;
+    // Rows go first (the thread's file rows by cascade); the bytes follow.
+    const thread = await threads.findThread(userId, id);
+    if (thread === null) throw notFound();
+    const attached = await files.listForThread(thread.id);
+    if (!(await threads.deleteThread(userId, id))) throw notFound();
+    await files.deleteObjects(attached);
     return reply.status(204).send();
   });
 }

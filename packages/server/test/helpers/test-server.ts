@@ -53,6 +53,8 @@ export interface TestServer {
   client(): TestClient;
   /** Stops the server and removes its data. */
   stop(): Promise<void>;
+  /** The server's data folder (uploaded files live under `files/`). */
+  dataDir: string;
   /** Restarts on the same database and data dir (same port not guaranteed). */
   restart(changes?: Pick<StartOptions, "server">): Promise<TestServer>;
 }
@@ -89,6 +91,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
       server,
       origin,
       clock,
+      dataDir,
       client: () => new TestClient(origin, server.config.cookie.name),
       stop: async () => {
         await server.close();
@@ -109,7 +112,10 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
 export interface Response<T = any> {
   status: number;
   headers: Headers;
+  /** Parsed JSON, or the text when it is not JSON. */
   body: T;
+  /** The raw bytes. */
+  bytes: Buffer;
 }
 
 /**
@@ -149,8 +155,10 @@ export class TestClient {
       ...(this.sessionCookie ? { cookie: `${this.cookieName}=${this.sessionCookie}` } : {}),
       ...(this.csrfToken ? { "x-csrf-token": this.csrfToken } : {}),
     };
-    let body: string | undefined;
-    if (init.json !== undefined) {
+    let body: string | FormData | undefined;
+    if (init.form !== undefined) {
+      body = init.form;
+    } else if (init.json !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(init.json);
     } else if (init.body !== undefined) {
@@ -162,14 +170,15 @@ export class TestClient {
     }
     const response = await fetch(this.origin + path, { method, headers, body, redirect: "manual" });
     this.absorbCookies(response.headers);
-    const text = await response.text();
+    const raw = Buffer.from(await response.arrayBuffer());
+    const text = raw.toString("utf8");
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, headers: response.headers, body: parsed };
+    return { status: response.status, headers: response.headers, body: parsed, bytes: raw };
   }
 
   private absorbCookies(headers: Headers) {
@@ -186,6 +195,8 @@ export class TestClient {
 
 export interface RequestOptions {
   json?: unknown;
+  /** Multipart body; fetch sets the content type with its boundary. */
+  form?: FormData;
   body?: string;
   /** Extra headers; `undefined` removes a default one (e.g. `origin`). */
   headers?: Record<string, string | undefined>;

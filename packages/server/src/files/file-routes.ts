@@ -1,0 +1,138 @@
+import fastifyMultipart from "@fastify/multipart";
+import contentDisposition from "content-disposition";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import type { FileRow } from "../data/file-store.js";
+import type { ThreadStore } from "../data/thread-store.js";
+import { ParlorError } from "../errors.js";
+import { idSchema } from "../http/input-schemas.js";
+import { parseInput } from "../http/parse-input.js";
+import { toFileInfo, type FileService } from "./file-service.js";
+import { parseRange } from "./parse-range.js";
+import type { SignedFileUrls } from "./signed-file-url.js";
+
+export interface FileRoutesOptions {
+  config: ParlorConfig;
+  files: FileService;
+  threads: ThreadStore;
+  signedUrls: SignedFileUrls;
+}
+
+/**
+ * Types a browser may show inline: raster images, audio, video, PDF and plain text. All
+ * else (HTML, SVG, XML, scripts, unknown) is served as an `application/octet-stream`
+ * attachment, so an uploaded file can never run script on the app's origin.
+ */
+const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[\w.+-]+|video\/[\w.+-]+|application\/pdf|text\/plain)$/;
+
+/** Sent with every file: no sniffing, no script, no embedding by other sites, no shared caches. */
+const FILE_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cross-origin-resource-policy": "same-origin",
+  // Revalidated every time (cheap: the ETag never changes), so access ends with the session.
+  "cache-control": "private, no-cache",
+};
+
+const paramsSchema = z.object({ id: idSchema });
+const uploadQuerySchema = z.object({ threadId: idSchema.optional() });
+const downloadQuerySchema = z.object({
+  exp: z.string().regex(/^\d{1,12}$/).transform(Number).optional(),
+  sig: z.string().max(64).optional(),
+});
+
+/** `POST /api/files`, `GET|HEAD /api/files/:id`, `GET /api/files/:id/signed-url`. */
+export async function fileRoutes(fastify: FastifyInstance, { config, files, threads, signedUrls }: FileRoutesOptions) {
+  await fastify.register(fastifyMultipart, {
+    throwFileSizeLimit: false,
+    limits: {
+      // One more byte than allowed, so the size check in FileService sees the overflow.
+      fileSize: config.files.maxUploadBytes + 1,
+      files: 1,
+      fields: 4,
+      fieldSize: 1024,
+      parts: 5,
+      headerPairs: 20,
+    },
+  });
+
+  fastify.post("/api/files", async function uploadFile(request, reply) {
+    const userId = request.session!.userId;
+    if (!request.isMultipart()) throw new ParlorError("unsupported_media_type", "Send multipart/form-data with a `file` field");
+    const part = await request.file();
+    if (part === undefined || part.fieldname !== "file") {
+      throw new ParlorError("invalid_request", "The form needs a `file` field");
+    }
+    // The thread can come in the query or as a field before the file.
+    const fieldThread = part.fields.threadId;
+    const { threadId } = parseInput(uploadQuerySchema, {
+      threadId: (request.query as { threadId?: string }).threadId ?? (fieldThread && "value" in fieldThread ? fieldThread.value : undefined),
+    });
+    if (threadId !== undefined && (await threads.findThread(userId, threadId)) === null) {
+      part.file.resume();
+      throw new ParlorError("not_found", "No such thread");
+    }
+    try {
+      const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
+      return reply.status(201).send(toFileInfo(row));
+    } catch (error) {
+      // Whatever is left of the upload is discarded, not read.
+      part.file.resume();
+      throw error;
+    }
+  });
+
+  fastify.get("/api/files/:id", { config: { auth: "optional" } }, async function downloadFile(request, reply) {
+    const { id } = parseInput(paramsSchema, request.params);
+    const { exp, sig } = parseInput(downloadQuerySchema, request.query);
+    let file: FileRow | null;
+    if (sig !== undefined || exp !== undefined) {
+      if (sig === undefined || exp === undefined || !signedUrls.verify(id, exp, sig)) {
+        throw new ParlorError("forbidden", "Invalid or expired file link");
+      }
+      file = await files.findById(id);
+    } else {
+      if (!request.session) throw new ParlorError("unauthenticated", "Log in first");
+      file = await files.findOwned(request.session.userId, id);
+    }
+    if (file === null) throw new ParlorError("not_found", "No such file");
+    return sendFile(reply, file, request.headers.range, request.headers["if-none-match"]);
+  });
+
+  fastify.get("/api/files/:id/signed-url", async function signFileUrl(request) {
+    const { id } = parseInput(paramsSchema, request.params);
+    const file = await files.findOwned(request.session!.userId, id);
+    if (file === null) throw new ParlorError("not_found", "No such file");
+    const { url, expiresAt } = signedUrls.sign(file.id);
+    return { url, expiresAt: new Date(expiresAt).toISOString() };
+  });
+
+  async function sendFile(reply: FastifyReply, file: FileRow, rangeHeader: string | undefined, ifNoneMatch: string | undefined) {
+    const etag = `"${file.id}"`;
+    const range = parseRange(rangeHeader, file.size);
+    if (range === "unsatisfiable") {
+      throw new ParlorError("range_not_satisfiable", "Range not satisfiable", { headers: { "content-range": `bytes */${file.size}` } });
+    }
+    const inline = INLINE_TYPES.test(file.mime);
+    reply.headers({
+      ...FILE_HEADERS,
+      "content-type": inline ? (file.mime === "text/plain" ? "text/plain; charset=utf-8" : file.mime) : "application/octet-stream",
+      "content-disposition": contentDisposition(file.name, { type: inline ? "inline" : "attachment" }),
+      etag,
+      "accept-ranges": "bytes",
+    });
+    if (ifNoneMatch !== undefined && ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
+      return reply.status(304).send();
+    }
+    if (range === null) {
+      reply.header("content-length", file.size);
+      return reply.send(file.size === 0 ? "" : await files.open(file));
+    }
+    reply
+      .status(206)
+      .header("content-range", `bytes ${range.start}-${range.end}/${file.size}`)
+      .header("content-length", range.end - range.start + 1);
+    return reply.send(await files.open(file, range));
+  }
+}
