@@ -10,8 +10,12 @@ describe("security headers", () => {
     for (const path of ["/healthz", "/auth/me", "/does-not-exist"]) {
       const response = await t.client().get(path);
       expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
-      expect(response.headers.get("x-frame-options"), path).toBe("SAMEORIGIN");
-      expect(response.headers.get("content-security-policy"), path).toContain("default-src 'self'");
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      const csp = response.headers.get("content-security-policy")!;
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain("unsafe-inline");
       expect(response.headers.get("strict-transport-security"), path).toBeNull();
     }
   });

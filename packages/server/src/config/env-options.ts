@@ -53,6 +53,7 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["PARLOR_S3_ENDPOINT", "files.s3.endpoint", text],
   ["PARLOR_S3_FORCE_PATH_STYLE", "files.s3.forcePathStyle", yesNo],
   ["PARLOR_S3_PREFIX", "files.s3.prefix", text],
+  ["PARLOR_WEB_ROOT", "webRoot", (value) => (value === "false" ? false : value)],
   ["PARLOR_LOG_LEVEL", "logLevel", text],
 ];
 

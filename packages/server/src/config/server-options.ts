@@ -108,6 +108,11 @@ export const serverOptionsSchema = z
           .prefault({}),
       })
       .prefault({}),
+    /**
+     * Folder of the built web UI to serve at `/`; default: `@parlor/web`'s build when it is
+     * installed; `false` serves no UI (API only). Env `PARLOR_WEB_ROOT`.
+     */
+    webRoot: z.union([z.string().min(1), z.literal(false)]).optional(),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(1024 * 1024),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */

@@ -26,6 +26,7 @@ import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
 
 export interface CreateServerOptions {
@@ -101,16 +102,39 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
   fastify.decorateRequest("authMethod", null);
-  installErrorHandlers(fastify);
+  const webRoot = findWebRoot(config.webRoot);
+  installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot) } : {});
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
   // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
+  const https = config.publicUrl.protocol === "https:";
   await fastify.register(fastifyHelmet, {
+    // Strict for the UI: no inline script or style, connections to this origin only.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        mediaSrc: ["'self'", "blob:"],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: "deny" },
     // HSTS only means something over https; sent when the public URL is https.
-    strictTransportSecurity: config.publicUrl.protocol === "https:" ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
   await fastify.register(fastifyRateLimit, { global: false });
 
@@ -130,6 +154,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   await fastify.register(threadRoutes, { threads, files, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls });
   sweepOrphansPeriodically(fastify, files);
+  if (webRoot) await fastify.register(webUi, { root: webRoot });
 
   attachRealtime(fastify, {
     config,

@@ -7,7 +7,10 @@ import { ParlorError, type ErrorCode } from "../errors.js";
  * content type) are mapped to stable codes; anything unexpected is logged and answered
  * 500 without details.
  */
-export function installErrorHandlers(fastify: FastifyInstance): void {
+export function installErrorHandlers(
+  fastify: FastifyInstance,
+  { notFoundFallback }: { notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {},
+): void {
   fastify.setErrorHandler(function handleError(error: FastifyError | ParlorError, request, reply) {
     if (error instanceof ParlorError) {
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
@@ -22,6 +25,7 @@ export function installErrorHandlers(fastify: FastifyInstance): void {
   });
 
   fastify.setNotFoundHandler(function notFound(request, reply) {
+    if (notFoundFallback?.(request, reply)) return;
     reply.status(404).send(new ParlorError("not_found", `No route ${request.method} ${request.url.split("?")[0]}`).toJSON());
   });
 }
