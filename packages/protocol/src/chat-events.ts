@@ -73,14 +73,18 @@ export interface ClientToServerEvents {
   "message:send": (payload: SendMessagePayload, ack?: Ack<{ threadId: string; messageId: string }>) => void;
   /** Asks for a thread's messages, the partial one being streamed included. */
   "thread:resume": (payload: { threadId: string }, ack?: Ack<{ thread: ThreadWithMessages }>) => void;
-  /** Stops the reply being streamed in a thread (the newest if no thread is named). */
+  /** Stops the replies being written in a thread (in all of the user's threads if none is named). */
   "message:stop": (payload?: { threadId?: string }) => void;
 }
 
 export interface ServerToClientEvents {
   "thread:created": (event: { threadId: string; name: string }) => void;
   "message:new": (event: { threadId: string; messageId: string; role: MessageRole; content: string; status: MessageStatus; files: FileInfo[] }) => void;
-  "message:delta": (event: { threadId: string; messageId: string; delta: string }) => void;
+  /**
+   * Text appended to a reply. `offset` is the length (UTF-16 code units) of the content
+   * before it: a client holding a resumed snapshot applies only what lies past its text.
+   */
+  "message:delta": (event: { threadId: string; messageId: string; delta: string; offset: number }) => void;
   /** A file the app attached to a reply. */
   "message:file": (event: { threadId: string; messageId: string; file: FileInfo }) => void;
   /** A reply's final content replaced with `update()`, sent whole. */

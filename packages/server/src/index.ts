@@ -1,5 +1,17 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
-export type { AppAuth, AppDefinition, AppUser, ParlorApp, PasswordCredentials, RequestHeaders } from "./app/define-app.js";
+export type {
+  AppAuth,
+  AppDefinition,
+  AppUser,
+  Chat,
+  IncomingMessage,
+  MessageFile,
+  ParlorApp,
+  PasswordCredentials,
+  Reply,
+  ReplyAttachment,
+  RequestHeaders,
+} from "./app/define-app.js";
 export { createServer } from "./http/create-server.js";
 export type { CreateServerOptions, ParlorServer } from "./http/create-server.js";
 export { startServer } from "./http/start-server.js";

@@ -51,7 +51,11 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     const [userMessage, assistantMessage] = log.of("message:new");
     expect(userMessage).toMatchObject({ role: "user", content: "hello there parlor", messageId: ack.messageId });
     expect(assistantMessage).toMatchObject({ role: "assistant", content: "", status: "streaming" });
-    expect(log.of("message:delta").map((d) => d.delta)).toEqual(["hello ", "there ", "parlor "]);
+    expect(log.of("message:delta").map((d) => [d.delta, d.offset])).toEqual([
+      ["hello ", 0],
+      ["there ", 6],
+      ["parlor ", 12],
+    ]);
     expect(end.data).toEqual({ threadId: ack.threadId, messageId: assistantMessage.messageId, status: "complete" });
 
     const stored = await rows();

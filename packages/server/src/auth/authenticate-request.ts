@@ -2,7 +2,7 @@ import type { onRequestHookHandler } from "fastify";
 import type { CookieConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
 import type { AuthenticateResult, SessionService } from "./session-service.js";
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from "./session-cookie.js";
+import { readSessionCookie, setSessionCookie } from "./session-cookie.js";
 
 const unauthenticated = () => new ParlorError("unauthenticated", "Log in first");
 
@@ -20,10 +20,9 @@ export function authenticateRequest(sessions: SessionService, cookie: CookieConf
     if (token === null) return reject();
 
     const finish = (result: AuthenticateResult) => {
-      if (result === null) {
-        if (bearer === null) clearSessionCookie(reply, cookie);
-        return reject();
-      }
+      // A dead cookie is not cleared here: a request still carrying the previous session's
+      // cookie would race a fresh login's Set-Cookie and could wipe it. Logout clears it.
+      if (result === null) return reject();
       request.session = result.principal;
       request.authMethod = bearer === null ? "cookie" : "bearer";
       if (result.renewed && bearer === null) setSessionCookie(reply, cookie, result.renewed.token, result.renewed.cookieMaxAge);

@@ -144,8 +144,10 @@ export class ChatRuntime {
       const { threadId } = this.parse(resumeSchema, payload);
       const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
+      const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
+      // Taken after the read, so the snapshot is never older than a delta sent before it.
       const live = new Map([...(this.runs.get(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
-      const messages = (await loadThreadMessages(this.deps.threads, this.deps.files, threadId)).map((message) => {
+      const messages = stored.map((message) => {
         const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
       });

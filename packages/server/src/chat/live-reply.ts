@@ -63,8 +63,9 @@ export class LiveReply implements Reply {
     if (typeof text !== "string") throw new TypeError("reply.stream() takes a string");
     await this.writes;
     if (this.closed || text === "") return;
+    const offset = this.text.length;
     this.text += text;
-    this.deps.emit("message:delta", { threadId: this.threadId, messageId: this.id, delta: text });
+    this.deps.emit("message:delta", { threadId: this.threadId, messageId: this.id, delta: text, offset });
     this.schedulePersist();
   }
 

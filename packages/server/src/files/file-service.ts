@@ -100,6 +100,7 @@ export class FileService {
 
   /** Attaches checked uploads to a stored message and returns them. */
   async attach(userId: string, fileIds: readonly string[], threadId: string, messageId: string): Promise<FileRow[]> {
+    if (fileIds.length === 0) return [];
     const unique = [...new Set(fileIds)];
     await this.deps.store.attach(userId, unique, threadId, messageId);
     return this.deps.store.listForMessages([messageId]);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
@@ -39,7 +39,9 @@ export async function webUi(fastify: FastifyInstance, { root }: { root: string }
     // Cache-Control comes from setHeaders alone.
     cacheControl: false,
     setHeaders(res, path) {
-      res.setHeader("cache-control", path.includes(`${"/"}assets${"/"}`) ? "public, max-age=31536000, immutable" : "no-cache");
+      // Vite puts content-hashed files under assets/: safe to cache for good.
+      const hashed = relative(root, path).startsWith(`assets${sep}`);
+      res.setHeader("cache-control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     },
   });
 }

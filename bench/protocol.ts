@@ -1,0 +1,61 @@
+/** Messages between the benchmarks (parent) and the Parlor server they run in a child process (IPC). */
+
+/** Counters the child keeps; the parent reads them between measurements only. */
+export interface ServerStats {
+  /** SQL statements prepared or executed on the SQLite connection since start-up. */
+  dbStatements: number;
+  /** `process.cpuUsage()` of the server process, in microseconds. */
+  cpuUser: number;
+  cpuSystem: number;
+  /** `process.hrtime.bigint()` at the moment of the snapshot, in nanoseconds (as a number). */
+  wallNs: number;
+  /**
+   * `performance.eventLoopUtilization()`: ms the event loop spent running callbacks (`active`)
+   * and waiting for I/O (`idle`) since start-up. A loop busy ~100 % of the wall time while the
+   * process got less than a core of CPU was waiting for a CPU: other processes had it.
+   */
+  eluActiveMs: number;
+  eluIdleMs: number;
+}
+
+/** Memory and connection counts of the server process, for the realtime benchmarks. */
+export interface RealtimeStats extends ServerStats {
+  /** `process.memoryUsage()` at the moment of the snapshot, in bytes. */
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  /** Highest RSS seen by the child's sampler (every 100 ms) since start-up or the last `resetPeak`. */
+  peakRss: number;
+  /** socket.io's view: engine.io connections (`io.engine.clientsCount`)… */
+  engineClients: number;
+  /** …and sockets that passed the authenticating middleware, in the main namespace. */
+  namespaceSockets: number;
+  /** Open TCP connections on the HTTP server (`server.getConnections()`), upgraded ones included. */
+  tcpConnections: number;
+}
+
+export type ChildMessage =
+  | { type: "ready"; port: number; cookieName: string }
+  | { type: "stats"; stats: ServerStats }
+  | { type: "realtime"; stats: RealtimeStats }
+  | { type: "error"; message: string };
+
+export type ParentMessage =
+  | { type: "stats" }
+  /** `gc`: run a full garbage collection first (the child runs with --expose-gc). */
+  | { type: "realtime"; gc?: boolean; resetPeak?: boolean }
+  | { type: "stop" };
+
+/** Environment variables the parent passes to the child. */
+export const CHILD_ENV = {
+  dataDir: "PARLOR_BENCH_DATA_DIR",
+  authSecret: "PARLOR_BENCH_AUTH_SECRET",
+  password: "PARLOR_BENCH_PASSWORD",
+  /** Optional: `chat.eventsPerSecond` and `chat.eventBurst` as JSON (`{"eventsPerSecond":…,"eventBurst":…}`). */
+  chatLimits: "PARLOR_BENCH_CHAT_LIMITS",
+} as const;
+
+/** The route the authenticated path is compared with: same server, same global hooks, no auth. */
+export const BARE_ROUTE = "/bench/bare";

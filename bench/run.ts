@@ -1,0 +1,395 @@
+/**
+ * `npm run bench`: builds the packages (the npm script does), then runs the benchmarks and
+ * prints a summary: the auth fast path (auth-fast-path.ts), idle sockets (idle-sockets.ts) and
+ * chat latency (chat-latency.ts). Exits non-zero on errors only (server failed, non-2xx answers,
+ * the fast path touched the database, sockets that did not connect, chat errors), never for
+ * missing a performance target.
+ *
+ *   npm run bench -- --rounds 20 --breakdown
+ *   npm run bench -- --only me --profile          # CPU profile of the server, /auth/me only
+ *   npm run bench -- --only sockets --sockets 20000
+ *   npm run bench -- --only latency --chat-clients 500
+ */
+import { mkdtempSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { benchAuthFastPath, ROUTES, SATURATED_CPU, type AuthFastPathResult, type RouteName } from "./auth-fast-path.js";
+import { benchChatLatency, type ChatLatencyResult } from "./chat-latency.js";
+import { benchIdleSockets, IDLE_SOCKETS_TARGET, type IdleSocketsResult } from "./idle-sockets.js";
+import { fmtInt, fmtMB, fmtMs, fmtPct, table } from "./util.js";
+
+/** From DESIGN.md, "Performance notes". */
+const TARGET = 0.85;
+
+const BENCHMARKS = ["auth", "sockets", "latency"] as const;
+type BenchmarkName = (typeof BENCHMARKS)[number];
+
+const USAGE = `Usage: npm run bench -- [options]
+  --only <list>       comma-separated: auth, sockets, latency (default: all three, in that order);
+                      or one route of the auth benchmark (bare, bare+cookie or me), which runs
+                      only that benchmark, measuring that route only, no ratio; for profiling
+  --profile           run the server(s) with --cpu-prof; the profiles go to a temp folder
+  --profile-dir <dir> same, into <dir>
+  --help
+
+Auth fast path (auth):
+  --rounds <n>        interleaved rounds, each measures both routes (default 10)
+  --duration <s>      seconds per measurement (default 2)
+  --warmup <s>        seconds of warm-up per route, 0 to skip (default 2)
+  --connections <n>   concurrent connections (default 50)
+  --pipelining <n>    requests in flight per connection (default 1)
+  --breakdown         also measure the bare route with the session cookie (splits the cost of
+                      /auth/me into authenticating and the handler; takes 1.5× as long)
+
+Idle sockets (sockets):
+  --sockets <n>       authenticated sockets to open (default 10000; the target is 10,000 under 1 GB)
+  --batch <n>         sockets opened at once (default 500)
+  --socket-users <n>  users logged in; the sockets are spread over them (default 50)
+  --hold <s>          seconds to hold all sockets idle before the last samples (default 30: one
+                      socket.io heartbeat, a ping to every socket every 25 s)
+
+Chat latency (latency):
+  --chat-clients <n>  clients chatting at once, one user and socket each (default 200)
+  --chat-duration <s> seconds measured (default 12)
+  --chat-warmup <s>   seconds of chatting before measuring (default 3)
+  --chat-words <n>    words per message = deltas per reply of the echo app (default 10)
+  --chat-baseline <s> then seconds of one client chatting alone: the latency without a queue
+                      (default 3; 0 to skip)`;
+
+async function main(): Promise<boolean> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "10" },
+      duration: { type: "string", default: "2" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "50" },
+      pipelining: { type: "string", default: "1" },
+      only: { type: "string" },
+      breakdown: { type: "boolean", default: false },
+      sockets: { type: "string", default: String(IDLE_SOCKETS_TARGET.sockets) },
+      batch: { type: "string", default: "500" },
+      "socket-users": { type: "string", default: "50" },
+      hold: { type: "string", default: "30" },
+      "chat-clients": { type: "string", default: "200" },
+      "chat-duration": { type: "string", default: "12" },
+      "chat-warmup": { type: "string", default: "3" },
+      "chat-words": { type: "string", default: "10" },
+      "chat-baseline": { type: "string", default: "3" },
+      profile: { type: "boolean", default: false },
+      "profile-dir": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return true;
+  }
+
+  let benchmarks: BenchmarkName[] = [...BENCHMARKS];
+  let onlyRoute: RouteName | undefined;
+  if (values.only !== undefined) {
+    if (Object.hasOwn(ROUTES, values.only)) {
+      benchmarks = ["auth"];
+      onlyRoute = values.only as RouteName;
+    } else {
+      const names = values.only.split(",").map((name) => name.trim()).filter((name) => name !== "");
+      const unknown = names.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
+      if (unknown.length > 0 || names.length === 0) {
+        throw new Error(
+          `--only takes benchmarks (${BENCHMARKS.join(", ")}, comma-separated) or one route (${Object.keys(ROUTES).join(", ")}); got "${values.only}"`,
+        );
+      }
+      benchmarks = BENCHMARKS.filter((name) => names.includes(name));
+    }
+  }
+  const profileDir =
+    values["profile-dir"] ?? (values.profile ? mkdtempSync(join(tmpdir(), "parlor-bench-profile-")) : undefined);
+  const log = (line: string) => console.log(`  ${line}`);
+
+  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const loadBefore = load();
+  console.log(`
+machine: ${cpus().length} cores, load average ${loadBefore} (1, 5, 15 min)`);
+
+  const summary: string[] = [];
+  let ok = true;
+  const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await run();
+    } catch (error) {
+      ok = false;
+      const message = error instanceof Error ? error.message : String(error);
+      console.error(`
+${name} failed: ${message}`);
+      summary.push(`${name}: FAILED (${message.split("\n")[0]})`);
+      return undefined;
+    }
+  };
+
+  if (benchmarks.includes("auth")) {
+    const options = {
+      rounds: positiveInt(values.rounds, "rounds"),
+      duration: positiveInt(values.duration, "duration"),
+      warmup: nonNegativeInt(values.warmup, "warmup"),
+      connections: positiveInt(values.connections, "connections"),
+      pipelining: positiveInt(values.pipelining, "pipelining"),
+      only: onlyRoute,
+      breakdown: values.breakdown,
+      cpuProfileDir: profileDir,
+      log,
+    };
+    console.log(
+      `
+auth fast path benchmark: ${options.rounds} round(s) × ${options.duration} s per route, ` +
+        `${options.connections} connections, pipelining ${options.pipelining}`,
+    );
+    const result = await attempt("auth fast path", () => benchAuthFastPath(options));
+    if (result) summary.push(printAuthSummary(result));
+  }
+
+  if (benchmarks.includes("sockets")) {
+    const options = {
+      sockets: positiveInt(values.sockets, "sockets"),
+      batch: positiveInt(values.batch, "batch"),
+      users: positiveInt(values["socket-users"], "socket-users"),
+      hold: nonNegativeInt(values.hold, "hold"),
+      cpuProfileDir: profileDir,
+      log,
+    };
+    console.log(
+      `
+idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users} users, ` +
+        `${options.batch} at a time, held ${options.hold} s`,
+    );
+    const result = await attempt("idle sockets", () => benchIdleSockets(options));
+    if (result) {
+      summary.push(printSocketsSummary(result));
+      if (result.problems.length > 0) ok = false;
+    }
+  }
+
+  if (benchmarks.includes("latency")) {
+    const options = {
+      clients: positiveInt(values["chat-clients"], "chat-clients"),
+      duration: positiveInt(values["chat-duration"], "chat-duration"),
+      warmup: nonNegativeInt(values["chat-warmup"], "chat-warmup"),
+      words: positiveInt(values["chat-words"], "chat-words"),
+      baseline: nonNegativeInt(values["chat-baseline"], "chat-baseline"),
+      cpuProfileDir: profileDir,
+      log,
+    };
+    console.log(
+      `
+chat latency benchmark: ${options.clients} clients chatting with the echo app, ${options.words} words per message, ` +
+        `${options.warmup} s warm-up + ${options.duration} s measured` +
+        (options.baseline > 0 ? `, then 1 client alone for ${options.baseline} s` : ""),
+    );
+    const result = await attempt("chat latency", () => benchChatLatency(options));
+    if (result) {
+      summary.push(printLatencySummary(result));
+      if (result.errorCount > 0 || result.problems.length > 0) ok = false;
+    }
+  }
+
+  if (profileDir) console.log(`
+CPU profile(s) of the server: ${profileDir} (summarize: node --import tsx bench/profile-summary.ts <file>)`);
+  console.log(`
+summary (load average before ${loadBefore}, after ${load()}; ${cpus().length} cores)`);
+  for (const line of summary) console.log(`  ${line}`);
+  return ok;
+}
+
+/** Prints the auth benchmark's tables; returns its line for the final summary. */
+function printAuthSummary(result: AuthFastPathResult): string {
+  const rows: string[][] = [["round", "route", "req/s", "p50 ms", "p99 ms", "server CPU", "CPU µs/req", "client CPU", "SQL"]];
+  for (const m of result.measurements) {
+    rows.push([
+      String(m.round),
+      ROUTES[m.route].label,
+      fmtInt(m.rps),
+      String(m.latencyP50),
+      String(m.latencyP99),
+      fmtPct(m.serverCpu),
+      m.cpuPerRequestUs.toFixed(1),
+      fmtPct(m.clientCpu),
+      String(m.dbStatements),
+    ]);
+  }
+  console.log(`\n${table(rows)}`);
+
+  if (result.ratios.length > 0) {
+    const breakdown = result.medianAuthRpsRatio !== null;
+    const x = (value: number | null | undefined) => (value == null ? "" : `${value.toFixed(3)}×`);
+    const ratioRows = [
+      ["round", "me/bare req/s", "bare/me CPU per req", ...(breakdown ? ["bare+cookie/bare req/s", "bare/bare+cookie CPU per req"] : [])],
+    ];
+    for (const r of result.ratios) {
+      ratioRows.push([String(r.round), x(r.rpsRatio), x(r.cpuRatio), ...(breakdown ? [x(r.authRpsRatio), x(r.authCpuRatio)] : [])]);
+    }
+    ratioRows.push([
+      "median",
+      x(result.medianRpsRatio),
+      x(result.medianCpuRatio),
+      ...(breakdown ? [x(result.medianAuthRpsRatio), x(result.medianAuthCpuRatio)] : []),
+    ]);
+    console.log(`\n${table(ratioRows, 1)}`);
+    console.log(
+      `  best of the rounds (highest req/s, lowest CPU/req per route): me/bare ${x(result.bestRpsRatio)} req/s, ` +
+        `${x(result.bestCpuRatio)} CPU per request`,
+    );
+  }
+
+  console.log(
+    `\ndatabase: ${result.loginDbStatements} SQL statements for login and the route checks, ` +
+      `${result.measuredDbStatements} while the routes were measured (fast path: no database)`,
+  );
+  const unsaturated = result.measurements.filter((m) => m.serverCpu < SATURATED_CPU);
+  if (unsaturated.length > 0) {
+    const clientBound = unsaturated.filter((m) => m.clientCpu >= SATURATED_CPU).length;
+    console.log(
+      `note: the server used less than ${fmtPct(SATURATED_CPU)} of a core in ${unsaturated.length} of ${result.measurements.length} measurements ` +
+        (clientBound === unsaturated.length
+          ? "because the load generator was the limit"
+          : clientBound > 0
+            ? `(the load generator was the limit in ${clientBound}; other processes took the CPU in the rest)`
+            : "while the load generator was not the limit either: other processes were taking the CPU") +
+        ". The CPU-per-request ratios are the better estimate then; rerun on a quieter machine to be sure.",
+    );
+  }
+
+  if (result.medianRpsRatio === null) {
+    const only = result.measurements[0];
+    return `auth fast path: ${only ? ROUTES[only.route].label : "one route"} only, no ratio`;
+  }
+  const ratio = result.medianRpsRatio;
+  const line =
+    `auth fast path: ${ratio.toFixed(2)}× of bare route (target ≥ ${TARGET.toFixed(2)})` + (ratio >= TARGET ? "" : "  ← below target");
+  console.log(`\n${line}`);
+  return line;
+}
+
+/** Prints the idle sockets tables; returns its line for the final summary. */
+function printSocketsSummary(r: IdleSocketsResult): string {
+  const rows = [["sample", "sockets", "server RSS", "peak RSS", "JS heap", "external", "socket.io", "engine.io", "TCP", "client RSS"]];
+  for (const c of r.checkpoints) {
+    rows.push([
+      c.label,
+      fmtInt(c.sockets),
+      fmtMB(c.server.rss),
+      fmtMB(c.server.peakRss),
+      fmtMB(c.server.heapUsed),
+      fmtMB(c.server.external),
+      fmtInt(c.server.namespaceSockets),
+      fmtInt(c.server.engineClients),
+      fmtInt(c.server.tcpConnections),
+      fmtMB(c.clientRss),
+    ]);
+  }
+  console.log(`\n${table(rows, 1)}`);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  console.log(
+    `\n  connect: ${fmtInt(r.connected)} of ${fmtInt(r.requested)} in ${(r.connectMs / 1000).toFixed(1)} s ` +
+      `(${fmtInt(r.connected / (r.connectMs / 1000))}/s); handshake p50 ${fmtMs(r.handshakeP50)} ms, p99 ${fmtMs(r.handshakeP99)} ms ` +
+      `(a batch in flight); server CPU ${fmtInt(r.serverCpuPerHandshakeUs)} µs per handshake; ` +
+      `CPU while connecting: server ${fmtPct(r.rampServerCpu)}, clients ${fmtPct(r.rampClientCpu)}`,
+  );
+  const dropped = Object.values(r.disconnects).reduce((a, b) => a + b, 0);
+  console.log(
+    `  held idle for ${r.hold} s: ${fmtInt(r.pingsDuringHold)} heartbeat pings received (and answered) by the clients, ` +
+      `${fmtInt(dropped)} sockets dropped`,
+  );
+  console.log(
+    `  memory per socket: ${kb(r.rssPerSocket)} RSS (0 → all connected), ${kb(r.heapPerSocket)} JS heap (full GC before both samples); ` +
+      `peak server RSS ${fmtMB(r.peakRss)}`,
+  );
+  for (const problem of r.problems) console.log(`  error: ${problem}`);
+  const limit = `${IDLE_SOCKETS_TARGET.rssBytes / 1024 ** 3} GB`;
+  const verdict =
+    r.requested < IDLE_SOCKETS_TARGET.sockets
+      ? `(fewer than the target's ${fmtInt(IDLE_SOCKETS_TARGET.sockets)} sockets: target not tested)`
+      : r.pass
+        ? "pass"
+        : "FAIL";
+  const line =
+    `idle sockets: ${fmtInt(r.connected)} of ${fmtInt(r.requested)} connected in ${(r.connectMs / 1000).toFixed(1)} s, ` +
+    `peak server RSS ${fmtMB(r.peakRss)}, ${kb(r.rssPerSocket)} per socket ` +
+    `(target ${fmtInt(IDLE_SOCKETS_TARGET.sockets)} under ${limit}): ${verdict}`;
+  console.log(`\n${line}`);
+  return line;
+}
+
+/** Prints the chat latency table; returns its line for the final summary. */
+function printLatencySummary(r: ChatLatencyResult): string {
+  const rows = [["clients", "latency (ms)", "p50", "p90", "p99", "max", "messages", "msg/s", "server CPU", "loop busy", "µs/msg", "SQL/msg", "client CPU"]];
+  for (const phase of r.baseline ? [r, r.baseline] : [r]) {
+    for (const [label, s] of [
+      ["send → ack", phase.ack],
+      ["send → first message:delta", phase.firstDelta],
+      ["send → message:end", phase.fullReply],
+    ] as const) {
+      const first = label === "send → ack";
+      rows.push([
+        first ? fmtInt(phase.clients) : "",
+        label,
+        fmtMs(s.p50),
+        fmtMs(s.p90),
+        fmtMs(s.p99),
+        fmtMs(s.max),
+        fmtInt(s.count),
+        first ? fmtInt(phase.messagesPerSecond) : "",
+        first ? fmtPct(phase.serverCpu) : "",
+        first ? fmtPct(phase.serverLoopBusy) : "",
+        first ? fmtInt(phase.serverCpuPerMessageUs) : "",
+        first ? phase.sqlPerMessage.toFixed(1) : "",
+        first ? fmtPct(phase.clientCpu) : "",
+      ]);
+    }
+  }
+  console.log(`\n${table(rows, 2)}`);
+  const errors = r.errorCount === 0 ? "0 errors" : `${r.errorCount} errors ${JSON.stringify(r.errors)}`;
+  console.log(
+    `\n  ${r.clients} clients: ${fmtInt(r.messages)} replies (${r.words} deltas each) in ${r.seconds.toFixed(1)} s = ` +
+      `${fmtInt(r.messagesPerSecond)} messages/s; ${errors}`,
+  );
+  if (r.serverCpu < SATURATED_CPU) {
+    console.log(
+      `  note: the server used ${fmtPct(r.serverCpu)} of a core ` +
+        (r.serverLoopBusy >= SATURATED_CPU
+          ? `while its event loop was busy ${fmtPct(r.serverLoopBusy)} of the time: it was waiting for a CPU that other ` +
+            "processes had; messages/s and the loaded latencies are worse than on a quiet machine"
+          : r.clientCpu >= SATURATED_CPU
+            ? "and the clients (this process) were the limit: messages/s is a lower bound"
+            : `with its event loop busy ${fmtPct(r.serverLoopBusy)} of the time: the clients did not keep it busy`),
+    );
+  }
+  for (const problem of r.problems) console.log(`  error: ${problem}`);
+  const line =
+    `chat latency: send → first delta p50 ${fmtMs(r.firstDelta.p50)} ms, p99 ${fmtMs(r.firstDelta.p99)} ms ` +
+    `with ${r.clients} clients` +
+    (r.baseline ? ` (1 client alone: p50 ${fmtMs(r.baseline.firstDelta.p50)} ms, p99 ${fmtMs(r.baseline.firstDelta.p99)} ms)` : "") +
+    `; ${fmtInt(r.messagesPerSecond)} messages/s; ${errors}`;
+  console.log(`\n${line}`);
+  return line;
+}
+
+function positiveInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

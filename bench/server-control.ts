@@ -1,0 +1,148 @@
+/**
+ * Starting and talking to the server under test (bench/server-process.ts) from the benchmarks,
+ * and logging in to it like a browser would.
+ */
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { CHILD_ENV, type ChildMessage, type ParentMessage, type RealtimeStats, type ServerStats } from "./protocol.js";
+
+export interface ServerProcess {
+  pid: number;
+  port: number;
+  cookieName: string;
+  stats(): Promise<ServerStats>;
+  /** Memory and socket counts; `gc` runs a full garbage collection first, `resetPeak` restarts the peak RSS. */
+  realtime(options?: { gc?: boolean; resetPeak?: boolean }): Promise<RealtimeStats>;
+  stop(): Promise<void>;
+}
+
+export interface ServerSettings {
+  dataDir: string;
+  authSecret: string;
+  password: string;
+  /** `chat.eventsPerSecond` / `chat.eventBurst` for the server; its defaults when absent. */
+  chatLimits?: { eventsPerSecond: number; eventBurst: number } | undefined;
+  cpuProfileDir?: string | undefined;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+const STATS_TIMEOUT_MS = 10_000;
+
+export async function startServerProcess(settings: ServerSettings): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [], {
+    execArgv: [
+      "--import",
+      "tsx",
+      // Only used when a benchmark asks for a collection before reading memory (idle sockets).
+      "--expose-gc",
+      ...(settings.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProfileDir}`] : []),
+    ],
+    env: {
+      ...process.env,
+      [CHILD_ENV.dataDir]: settings.dataDir,
+      [CHILD_ENV.authSecret]: settings.authSecret,
+      [CHILD_ENV.password]: settings.password,
+      ...(settings.chatLimits ? { [CHILD_ENV.chatLimits]: JSON.stringify(settings.chatLimits) } : {}),
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  // Whatever happens to this process, the server does not outlive it.
+  const killChild = () => child.kill();
+  process.once("exit", killChild);
+
+  const exited = new Promise<never>((_, reject) => {
+    child.once("exit", (code, signal) => reject(new Error(`The server process exited (code ${code}, signal ${signal})`)));
+  });
+  exited.catch(() => {});
+
+  const ask = async <T extends ChildMessage["type"]>(message: ParentMessage, type: T) => {
+    child.send(message);
+    return Promise.race([nextMessage(child, STATS_TIMEOUT_MS, type), exited]);
+  };
+
+  try {
+    const ready = await Promise.race([nextMessage(child, READY_TIMEOUT_MS, "ready"), exited]);
+    return {
+      pid: child.pid!,
+      port: ready.port,
+      cookieName: ready.cookieName,
+      async stats() {
+        return (await ask({ type: "stats" }, "stats")).stats;
+      },
+      async realtime(options = {}) {
+        return (await ask({ type: "realtime", ...options }, "realtime")).stats;
+      },
+      async stop() {
+        process.off("exit", killChild);
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.send({ type: "stop" });
+        // The server exits by itself; with --cpu-prof it first writes its profile.
+        const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await gone;
+        clearTimeout(timer);
+      },
+    };
+  } catch (error) {
+    child.kill("SIGKILL");
+    process.off("exit", killChild);
+    throw error;
+  }
+}
+
+/** The next message of `type` from the child; an `error` message from it rejects. */
+function nextMessage<T extends ChildMessage["type"]>(child: ChildProcess, timeoutMs: number, type: T): Promise<Extract<ChildMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off("message", onMessage);
+      reject(new Error(`No '${type}' message from the server process within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    function onMessage(message: ChildMessage) {
+      if (message.type !== type && message.type !== "error") return;
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      if (message.type === "error") reject(new Error(`The server process failed:\n${message.message}`));
+      else resolve(message as Extract<ChildMessage, { type: T }>);
+    }
+    child.on("message", onMessage);
+  });
+}
+
+export interface Login {
+  /** The `Cookie` header to send: `name=value`. */
+  cookie: string;
+  /** From the login answer; socket handshakes send it in `auth.csrfToken`. */
+  csrfToken: string;
+}
+
+/** POST /auth/login like a same-origin page would. */
+export async function logIn(base: string, cookieName: string, username: string, password: string): Promise<Login> {
+  const response = await fetch(`${base}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`POST /auth/login (${username}) answered ${response.status}: ${await response.text()}`);
+  }
+  const body = (await response.json()) as { csrfToken?: unknown };
+  if (typeof body.csrfToken !== "string") throw new Error(`POST /auth/login (${username}) answered no csrfToken`);
+  const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(`${cookieName}=`));
+  if (setCookie === undefined) throw new Error(`POST /auth/login (${username}) set no ${cookieName} cookie`);
+  const end = setCookie.indexOf(";");
+  return { cookie: end === -1 ? setCookie : setCookie.slice(0, end), csrfToken: body.csrfToken };
+}
+
+/**
+ * The soft limit on open files of this shell (`ulimit -n`), which the server child inherits;
+ * null when it cannot be read (no `sh`) or is unlimited.
+ */
+export function openFileLimit(): number | null {
+  try {
+    const out = execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim();
+    const n = Number(out);
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The Parlor server under test, run in its own process (started by `server-control.ts` with
+ * `fork`) so the load generator and the server do not share a core.
+ *
+ * It uses the built package (`parlor` → packages/server/dist), adds one bare route, listens on
+ * a free loopback port and tells the parent the port over IPC. It also counts every SQL
+ * statement the SQLite connection runs, so the parent can check that the authenticated
+ * fast path never reaches the database, and reports its memory and how many sockets socket.io
+ * holds, for the realtime benchmarks.
+ */
+import Database from "better-sqlite3";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { createServer, defineApp } from "parlor";
+import { Server as SocketIoServer } from "socket.io";
+import {
+  BARE_ROUTE,
+  CHILD_ENV,
+  type ChildMessage,
+  type ParentMessage,
+  type RealtimeStats,
+  type ServerStats,
+} from "./protocol.js";
+
+// ---- Database spy -------------------------------------------------------------------------
+// Kysely's SQLite driver runs every query (and begin/commit) through `Database#prepare`;
+// `exec` is counted too, for completeness. Installed before the server opens its database, on
+// the same `better-sqlite3` module instance the server imports (it is hoisted to the root).
+let dbStatements = 0;
+const proto = Database.prototype as unknown as Record<"prepare" | "exec", (...args: unknown[]) => unknown>;
+for (const method of ["prepare", "exec"] as const) {
+  const original = proto[method];
+  proto[method] = function countedStatement(this: unknown, ...args: unknown[]) {
+    dbStatements++;
+    return original.apply(this, args);
+  };
+}
+
+// ---- socket.io server ---------------------------------------------------------------------
+// `ParlorServer` does not expose its socket.io `Server`; `attachRealtime` builds it with
+// `new Server(fastify.server, …)`, whose constructor calls `attach`. Capturing `this` there
+// (same hoisted `socket.io` module instance as the server's) lets the benchmark count the
+// sockets socket.io holds. Nothing else is changed.
+let io: SocketIoServer | undefined;
+const ioProto = SocketIoServer.prototype as unknown as { attach: (...args: unknown[]) => unknown };
+const originalAttach = ioProto.attach;
+ioProto.attach = function capturedAttach(this: SocketIoServer, ...args: unknown[]) {
+  io = this;
+  return originalAttach.apply(this, args);
+};
+
+// ---- Memory sampler -----------------------------------------------------------------------
+let peakRss = process.memoryUsage.rss();
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 100).unref();
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`server-process: ${name} is not set (this file is started by bench/run.ts)`);
+  return value;
+}
+
+function stats(): ServerStats {
+  const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  return {
+    dbStatements,
+    cpuUser: cpu.user,
+    cpuSystem: cpu.system,
+    wallNs: Number(process.hrtime.bigint()),
+    eluActiveMs: elu.active,
+    eluIdleMs: elu.idle,
+  };
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error("server-process must be started with an IPC channel (fork)");
+  const password = required(CHILD_ENV.password);
+  const chatLimits = process.env[CHILD_ENV.chatLimits];
+
+  const server = await createServer(
+    defineApp({
+      name: "Parlor Bench",
+      auth: {
+        password: ({ username, password: given }) =>
+          given === password ? { identifier: username, displayName: "Bench User" } : null,
+      },
+      // The echo app (chat-latency.ts): streams the message back word by word, no delay. The
+      // other benchmarks send no message.
+      async onMessage(message, chat) {
+        const reply = chat.reply();
+        for (const word of message.content.split(" ")) await reply.stream(`${word} `);
+        await reply.end();
+      },
+    }),
+    {
+      // Nothing from the caller's shell (PARLOR_DATABASE_URL, PARLOR_LOG_LEVEL…) changes the run.
+      env: {},
+      server: {
+        logLevel: "silent",
+        dataDir: required(CHILD_ENV.dataDir),
+        authSecret: required(CHILD_ENV.authSecret),
+        port: 0,
+        host: "127.0.0.1",
+        loginRateLimit: { max: 100_000 },
+        ...(chatLimits ? { chat: JSON.parse(chatLimits) as { eventsPerSecond: number; eventBurst: number } } : {}),
+      },
+    },
+  );
+  if (io === undefined) throw new Error("server-process: did not see the socket.io Server being attached (has attachRealtime changed?)");
+  const realtime = io;
+
+  // Same instance, so the same global hooks (session lookup, CSRF) and helmet run; without a
+  // token the session hook returns at once.
+  server.fastify.get(BARE_ROUTE, { config: { auth: "optional" } }, () => ({ ok: true }));
+
+  await server.fastify.listen({ port: 0, host: "127.0.0.1" });
+  const http = server.fastify.server;
+  const { port } = http.address() as AddressInfo;
+
+  const realtimeStats = async (gc: boolean, resetPeak: boolean): Promise<RealtimeStats> => {
+    if (gc) {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      if (!collect) throw new Error("server-process: gc requested but the process was not started with --expose-gc");
+      collect();
+    }
+    const tcpConnections = await new Promise<number>((resolve, reject) =>
+      http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+    const memory = process.memoryUsage();
+    peakRss = Math.max(peakRss, memory.rss);
+    const result: RealtimeStats = {
+      ...stats(),
+      rss: memory.rss,
+      heapUsed: memory.heapUsed,
+      heapTotal: memory.heapTotal,
+      external: memory.external,
+      arrayBuffers: memory.arrayBuffers,
+      peakRss,
+      engineClients: realtime.engine.clientsCount,
+      namespaceSockets: realtime.of("/").sockets.size,
+      tcpConnections,
+    };
+    if (resetPeak) peakRss = memory.rss;
+    return result;
+  };
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    // process.exit (not just letting the loop drain) so `--cpu-prof` writes its profile now.
+    process.exit(0);
+  };
+
+  process.on("message", (message: ParentMessage) => {
+    if (message.type === "stats") send({ type: "stats", stats: stats() });
+    else if (message.type === "realtime") {
+      realtimeStats(message.gc ?? false, message.resetPeak ?? false).then(
+        (s) => send({ type: "realtime", stats: s }),
+        (error: unknown) => send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
+    } else if (message.type === "stop") void stop();
+  });
+  // The parent went away (crash, Ctrl-C): do not linger.
+  process.on("disconnect", () => void stop());
+
+  send({ type: "ready", port, cookieName: server.config.cookie.name });
+}
+
+main().catch((error: unknown) => {
+  send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

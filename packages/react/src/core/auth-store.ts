@@ -1,0 +1,341 @@
+import { ApiClient, type SessionHooks } from "./api-client.js";
+import { ParlorApiError } from "./api-error.js";
+import { array, isObject, nullableString, object, string } from "./narrow.js";
+import { Store } from "./store.js";
+
+/** The logged-in user as the server describes it. */
+export interface ParlorUser {
+  /** Parlor's id for the user (a UUID). */
+  id: string;
+  /** The app's stable name for the user (username, e-mail, subject). */
+  identifier: string;
+  displayName: string | null;
+}
+
+/** The current session, from `GET /auth/me`. */
+export interface SessionInfo {
+  id: string;
+  /** `"web"`, `"widget"` or `"api"`. */
+  client: string;
+  /** The absolute end of the session, ISO 8601. */
+  expiresAt: string;
+}
+
+/** One of the user's live sessions, from `GET /auth/sessions`. */
+export interface SessionListEntry {
+  id: string;
+  client: string;
+  /** `true` for the session of this client. */
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** Which login methods the server offers (`GET /auth/config`). */
+export interface AuthConfig {
+  requireLogin: boolean;
+  password: boolean;
+  header: boolean;
+  oauth: ReadonlyArray<{ id: string; name: string }>;
+}
+
+/** `loading` until the first `GET /auth/me` has answered. */
+export type AuthStatus = "loading" | "authenticated" | "unauthenticated";
+
+/** The auth snapshot. There is one per client, so every hook sees the same session. */
+export interface AuthState {
+  status: AuthStatus;
+  /** `false` while the first `GET /auth/me` is in flight. */
+  isReady: boolean;
+  isAuthenticated: boolean;
+  config: AuthConfig | null;
+  user: ParlorUser | null;
+  session: SessionInfo | null;
+  /** The user's live sessions, filled by `refreshSessions()`. */
+  sessions: readonly SessionListEntry[];
+  /** The last failure of an auth action (login, logout, revoke…); cleared by the next success. */
+  error: ParlorApiError | null;
+}
+
+export interface AuthStoreOptions {
+  baseUrl: string;
+  fetch: typeof fetch;
+  /** Leaves the page for a URL (OAuth login). */
+  navigate: (url: string) => void;
+  /** The path to come back to after an OAuth login. */
+  currentPath: () => string;
+}
+
+const INITIAL: AuthState = {
+  status: "loading",
+  isReady: false,
+  isAuthenticated: false,
+  config: null,
+  user: null,
+  session: null,
+  sessions: [],
+  error: null,
+};
+
+/**
+ * The session as the client knows it. The CSRF token lives here, in memory only (never in
+ * storage or a cookie); the session itself is the server's HttpOnly cookie, which this code
+ * never sees. One auth state per client: a 401 anywhere moves it to logged-out once, and
+ * nothing retries after that.
+ *
+ * @example
+ * const { auth } = createParlorClient();
+ * await auth.start();
+ * if (!auth.getSnapshot().isAuthenticated) await auth.login("alice", "secret");
+ */
+export class AuthStore extends Store<AuthState> {
+  /** The HTTP client bound to this session; the other stores use it. */
+  readonly api: ApiClient;
+  private csrfToken: string | null = null;
+  private sessionEpoch = 0;
+  private refreshing: Promise<void> | null = null;
+  private started: Promise<void> | null = null;
+  private pendingChange: Promise<void> | null = null;
+
+  constructor(private readonly options: AuthStoreOptions) {
+    super(INITIAL);
+    const hooks: SessionHooks = {
+      csrfToken: () => this.csrfToken,
+      epoch: () => this.sessionEpoch,
+      refreshCsrfToken: () => this.refresh(),
+      unauthenticated: (epoch) => {
+        if (epoch === this.sessionEpoch) this.markLoggedOut();
+      },
+    };
+    this.api = new ApiClient(options.baseUrl, options.fetch, hooks);
+  }
+
+  /** The CSRF token for the socket handshake; `null` when logged out. */
+  get currentCsrfToken(): string | null {
+    return this.csrfToken;
+  }
+
+  /** Changes on every login, logout and change of session. */
+  get epoch(): number {
+    return this.sessionEpoch;
+  }
+
+  /** Resolves when a login, logout or revocation in flight has settled; `null` when none is. */
+  get sessionChanging(): Promise<void> | null {
+    return this.pendingChange;
+  }
+
+  /** Loads `/auth/config` and `/auth/me`, once per store. Never rejects: failures land in `error`. */
+  start(): Promise<void> {
+    this.started ??= Promise.all([this.loadConfig(), this.refresh().catch(() => undefined)]).then(() => undefined);
+    return this.started;
+  }
+
+  /**
+   * `GET /auth/me`: confirms the session, renews the cookie when due, and refreshes the CSRF
+   * token. Concurrent calls share one request. A 401 logs out (once) and rejects.
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.fetchMe().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** `POST /auth/login`. Resolves with the user; rejects with `ParlorApiError` (also put in `error`). */
+  readonly login = (username: string, password: string): Promise<ParlorUser> =>
+    this.changeSession(async () => {
+      const body = object(
+        await this.api.request("POST", "/auth/login", { json: { username, password }, csrfRetry: false }),
+        "login",
+      );
+      const user = parseUser(body.user);
+      this.csrfToken = string(body.csrfToken, "csrfToken");
+      this.sessionEpoch++;
+      // The login answer has no session details; one /auth/me fills them in.
+      await this.fetchMe().catch((error: unknown) => {
+        if (error instanceof ParlorApiError && error.code === "unauthenticated") throw error;
+        this.setAuthenticated(user, null);
+      });
+      this.setState({ error: null });
+      return this.getSnapshot().user ?? user;
+    });
+
+  /** Leaves the page for the provider's login; comes back to the current path. */
+  readonly loginWithProvider = (providerId: string): void => {
+    const returnTo = encodeURIComponent(this.options.currentPath());
+    this.options.navigate(`${this.options.baseUrl}/auth/oauth/${encodeURIComponent(providerId)}?returnTo=${returnTo}`);
+  };
+
+  /** `POST /auth/logout`: ends this session on the server, then here. */
+  readonly logout = (): Promise<void> => this.endSession(() => this.api.request("POST", "/auth/logout"));
+
+  /** `GET /auth/sessions` into `sessions`. */
+  readonly refreshSessions = async (): Promise<readonly SessionListEntry[]> => {
+    try {
+      const body = object(await this.api.request("GET", "/auth/sessions"), "sessions");
+      const sessions = array(body.sessions, "sessions").map(parseSessionEntry);
+      this.setState({ sessions, error: null });
+      return sessions;
+    } catch (error) {
+      throw this.fail(error);
+    }
+  };
+
+  /** `DELETE /auth/sessions/:id`. Revoking the current session logs this client out. */
+  readonly revokeSession = async (sessionId: string): Promise<void> => {
+    const path = `/auth/sessions/${encodeURIComponent(sessionId)}`;
+    if (sessionId === this.getSnapshot().session?.id) return this.endSession(() => this.api.request("DELETE", path));
+    try {
+      await this.api.request("DELETE", path);
+      this.setState({ sessions: this.getSnapshot().sessions.filter((entry) => entry.id !== sessionId), error: null });
+    } catch (error) {
+      throw this.fail(error);
+    }
+  };
+
+  /** `DELETE /auth/sessions`: every session of the user ends, this one included. */
+  readonly revokeAllSessions = (): Promise<void> => this.endSession(() => this.api.request("DELETE", "/auth/sessions"));
+
+  /** Moves to logged-out, forgetting the user and the CSRF token. Does nothing when already there. */
+  markLoggedOut(): void {
+    if (this.getSnapshot().status === "unauthenticated") return;
+    this.csrfToken = null;
+    this.sessionEpoch++;
+    this.setState({ status: "unauthenticated", isReady: true, isAuthenticated: false, user: null, session: null, sessions: [] });
+  }
+
+  private async loadConfig(): Promise<void> {
+    try {
+      this.setState({ config: parseConfig(await this.api.request("GET", "/auth/config")) });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private async fetchMe(): Promise<void> {
+    const epoch = this.sessionEpoch;
+    let body: unknown;
+    try {
+      body = await this.api.request("GET", "/auth/me");
+    } catch (error) {
+      // 401 has already logged out (through the API client); anything else on the first
+      // check leaves the app usable as logged out, with the reason in `error`.
+      if (this.getSnapshot().status === "loading") {
+        this.setState({ status: "unauthenticated", isReady: true, error: toApiError(error) });
+      }
+      throw error;
+    }
+    if (epoch !== this.sessionEpoch) return; // a login or logout happened meanwhile: it wins
+    const me = object(body, "me");
+    const user = parseUser(me.user);
+    const session = parseSession(me.session);
+    this.csrfToken = string(me.csrfToken, "csrfToken");
+    const previous = this.getSnapshot().session;
+    if (previous !== null && previous.id !== session.id) this.sessionEpoch++; // another tab logged in again
+    this.setAuthenticated(user, session);
+  }
+
+  private setAuthenticated(user: ParlorUser, session: SessionInfo | null): void {
+    const state = this.getSnapshot();
+    const sameUser = state.user !== null && state.user.id === user.id && state.user.identifier === user.identifier && state.user.displayName === user.displayName;
+    const sameSession = state.session !== null && session !== null && state.session.id === session.id && state.session.expiresAt === session.expiresAt;
+    this.setState({
+      status: "authenticated",
+      isReady: true,
+      isAuthenticated: true,
+      user: sameUser ? state.user : user,
+      session: sameSession ? state.session : session,
+    });
+  }
+
+  /**
+   * Runs a login, logout or revocation. The server drops this session's sockets while it
+   * runs; `sessionChanging` tells the socket to wait for the outcome instead of recovering.
+   */
+  private async changeSession<T>(change: () => Promise<T>): Promise<T> {
+    const pending = change();
+    const settled = pending.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pendingChange = settled;
+    try {
+      return await pending;
+    } catch (error) {
+      throw this.fail(error);
+    } finally {
+      if (this.pendingChange === settled) this.pendingChange = null;
+    }
+  }
+
+  private endSession(request: () => Promise<unknown>): Promise<void> {
+    return this.changeSession(async () => {
+      try {
+        await request();
+      } catch (error) {
+        // Already logged out (401): the goal is reached.
+        if (!(error instanceof ParlorApiError && error.code === "unauthenticated")) throw error;
+      }
+      this.markLoggedOut();
+      this.setState({ error: null });
+    });
+  }
+
+  private fail(error: unknown): ParlorApiError {
+    const apiError = toApiError(error);
+    this.setState({ error: apiError });
+    return apiError;
+  }
+}
+
+export function toApiError(error: unknown): ParlorApiError {
+  if (error instanceof ParlorApiError) return error;
+  return new ParlorApiError("internal", "Unexpected client error", { cause: error });
+}
+
+function parseUser(value: unknown): ParlorUser {
+  const user = object(value, "user");
+  return {
+    id: string(user.id, "user.id"),
+    identifier: string(user.identifier, "user.identifier"),
+    displayName: nullableString(user.displayName, "user.displayName"),
+  };
+}
+
+function parseSession(value: unknown): SessionInfo {
+  const session = object(value, "session");
+  return {
+    id: string(session.id, "session.id"),
+    client: string(session.client, "session.client"),
+    expiresAt: string(session.expiresAt, "session.expiresAt"),
+  };
+}
+
+function parseSessionEntry(value: unknown): SessionListEntry {
+  const entry = object(value, "session");
+  return {
+    id: string(entry.id, "session.id"),
+    client: string(entry.client, "session.client"),
+    current: entry.current === true,
+    createdAt: string(entry.createdAt, "session.createdAt"),
+    lastSeenAt: string(entry.lastSeenAt, "session.lastSeenAt"),
+    expiresAt: string(entry.expiresAt, "session.expiresAt"),
+    userAgent: nullableString(entry.userAgent, "session.userAgent"),
+    ip: nullableString(entry.ip, "session.ip"),
+  };
+}
+
+function parseConfig(value: unknown): AuthConfig {
+  const config = object(value, "config");
+  const oauth = config.oauth === undefined ? [] : array(config.oauth, "config.oauth");
+  return {
+    requireLogin: config.requireLogin !== false,
+    password: config.password === true,
+    header: config.header === true,
+    oauth: oauth.filter(isObject).map((provider) => ({ id: string(provider.id, "oauth.id"), name: string(provider.name, "oauth.name") })),
+  };
+}

@@ -1,0 +1,354 @@
+import type { ChatMessage, FileInfo, SendMessagePayload } from "@parlor/protocol";
+import { ParlorApiError } from "./api-error.js";
+import { toApiError, type AuthStore } from "./auth-store.js";
+import { array, fileInfo, fileList, isObject, messageStatus, object, role, string, chatMessage } from "./narrow.js";
+import type { SocketConnection } from "./socket-connection.js";
+import { Store } from "./store.js";
+
+/** A message as the chat shows it. `pending` marks the user's own message until the server has it. */
+export interface ChatMessageView extends ChatMessage {
+  pending?: boolean;
+}
+
+/**
+ * `sending` until the server has the message; `streaming` while a reply is awaited or being
+ * written; `idle` otherwise.
+ */
+export type ChatStatus = "idle" | "sending" | "streaming";
+
+export interface ChatState {
+  /** The thread shown; `null` until the first message starts one. */
+  threadId: string | null;
+  messages: readonly ChatMessageView[];
+  status: ChatStatus;
+  /** `true` while the thread's messages are being loaded (`thread:resume`). */
+  isLoading: boolean;
+  error: ParlorApiError | null;
+}
+
+/** What `send` resolves with. */
+export interface SentMessage {
+  threadId: string;
+  messageId: string;
+}
+
+type ServerEvent = "message:new" | "message:delta" | "message:update" | "message:end" | "message:file";
+type Buffered = readonly [event: ServerEvent, payload: Record<string, unknown>];
+
+/** Events kept while a new thread's id is unknown, or while a resume is in flight. */
+const MAX_BUFFERED = 5_000;
+
+/**
+ * One chat view: a thread's messages kept live from the socket. It resumes the thread
+ * (`thread:resume`) on every (re)connection and whenever the thread changes, so a dropped
+ * connection never leaves a reply half-written. A send without a thread starts one, and the
+ * store follows it. Socket listeners are attached only while the store is observed.
+ *
+ * @example
+ * const chat = client.createChat(null);
+ * const stop = chat.subscribe(() => render(chat.getSnapshot()));
+ * const { threadId } = await chat.send("Hello");
+ */
+export class ChatStore extends Store<ChatState> {
+  private detach: Array<() => void> = [];
+  private sending = 0;
+  private awaitingReply = false;
+  private newThreadSends = 0;
+  private newThreadBuffer: Buffered[] = [];
+  private resumeBuffer: Buffered[] | null = null;
+  private resumeSeq = 0;
+  private pendingSeq = 0;
+  private threadEpoch = 0;
+
+  constructor(
+    private readonly connection: SocketConnection,
+    private readonly auth: AuthStore,
+    threadId: string | null,
+  ) {
+    super({ threadId, messages: [], status: "idle", isLoading: threadId !== null, error: null });
+  }
+
+  /** Shows another thread (or none: `null` starts a new one on the next send). */
+  readonly setThreadId = (threadId: string | null): void => {
+    if (threadId === this.getSnapshot().threadId) return;
+    this.threadEpoch++;
+    this.resumeSeq++;
+    this.resumeBuffer = null;
+    this.awaitingReply = false;
+    this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null });
+    this.updateStatus();
+    if (threadId !== null && this.isObserved && this.connection.getSnapshot().state === "connected") void this.resume();
+  };
+
+  /**
+   * Sends a user message (`message:send`), to the current thread or, without one, to a new
+   * thread that the store then shows. Resolves with the ids; rejects with `ParlorApiError`
+   * (also put in `error`).
+   */
+  readonly send = async (content: string, fileIds?: readonly string[]): Promise<SentMessage> => {
+    const threadId = this.getSnapshot().threadId;
+    const epoch = this.threadEpoch;
+    const tempId = `pending-${++this.pendingSeq}`;
+    const optimistic: ChatMessageView = {
+      id: tempId,
+      threadId: threadId ?? "",
+      role: "user",
+      content,
+      status: "complete",
+      createdAt: new Date().toISOString(),
+      parentId: null,
+      files: [],
+      pending: true,
+    };
+    this.sending++;
+    // Set before the emit: the reply's first events can be handled before the ack's continuation.
+    this.awaitingReply = true;
+    if (threadId === null) this.newThreadSends++;
+    this.setState({ messages: [...this.getSnapshot().messages, optimistic], error: null });
+    this.updateStatus();
+
+    const payload: SendMessagePayload = { content };
+    if (threadId !== null) payload.threadId = threadId;
+    if (fileIds !== undefined && fileIds.length > 0) payload.fileIds = [...fileIds];
+    try {
+      const answer = await this.connection.request("message:send", payload);
+      const sent = { threadId: string(answer.threadId, "threadId"), messageId: string(answer.messageId, "messageId") };
+      if (epoch !== this.threadEpoch) {
+        // The view moved on (another thread, or a second new thread won): not ours to show.
+        this.setState({ messages: this.getSnapshot().messages.filter((message) => message.id !== tempId) });
+      } else if (threadId === null) {
+        this.threadEpoch++; // the view now follows this thread
+        this.setState({ threadId: sent.threadId, isLoading: false });
+        this.confirm(tempId, sent);
+        this.replay(this.newThreadBuffer.filter(([, event]) => event.threadId === sent.threadId));
+      } else {
+        this.confirm(tempId, sent);
+      }
+      return sent;
+    } catch (error) {
+      const apiError = toApiError(error);
+      const messages = this.getSnapshot().messages.filter((message) => message.id !== tempId);
+      if (epoch === this.threadEpoch) {
+        this.awaitingReply = false;
+        this.setState({ messages, error: apiError });
+      } else {
+        this.setState({ messages });
+      }
+      throw apiError;
+    } finally {
+      this.sending--;
+      if (threadId === null && --this.newThreadSends === 0) this.newThreadBuffer = [];
+      this.updateStatus();
+    }
+  };
+
+  /** Stops the reply being written in this thread (`message:stop`); what was written stays. */
+  readonly stop = (): void => {
+    const threadId = this.getSnapshot().threadId;
+    if (threadId === null) return;
+    this.connection.emit("message:stop", { threadId });
+    this.awaitingReply = false;
+    this.updateStatus();
+  };
+
+  protected override onFirstSubscribe(): void {
+    const on = (event: ServerEvent) => this.connection.on(event, (payload) => this.receive(event, payload));
+    this.detach = [
+      on("message:new"),
+      on("message:delta"),
+      on("message:update"),
+      on("message:end"),
+      on("message:file"),
+      this.connection.on("error", (payload) => this.receiveError(payload)),
+      this.connection.onConnect(() => void this.resume()),
+      this.auth.subscribe(() => this.forgetWhenLoggedOut()),
+    ];
+    if (this.connection.getSnapshot().state === "connected") void this.resume();
+  }
+
+  protected override onLastUnsubscribe(): void {
+    for (const off of this.detach) off();
+    this.detach = [];
+    this.resumeSeq++;
+    this.resumeBuffer = null;
+  }
+
+  /** Nothing of a session stays on screen after it ends; the thread id stays for the next login. */
+  private forgetWhenLoggedOut(): void {
+    if (this.auth.getSnapshot().status !== "unauthenticated" || this.getSnapshot().messages.length === 0) return;
+    this.resumeSeq++;
+    this.resumeBuffer = null;
+    this.awaitingReply = false;
+    this.setState({ messages: [], error: null, isLoading: this.getSnapshot().threadId !== null });
+    this.updateStatus();
+  }
+
+  private receive(event: ServerEvent, payload: unknown): void {
+    if (!isObject(payload) || typeof payload.threadId !== "string") return;
+    const threadId = this.getSnapshot().threadId;
+    if (payload.threadId !== threadId) {
+      // Maybe the thread our pending send is creating: keep it until the ack names it.
+      if (this.newThreadSends > 0 && this.newThreadBuffer.length < MAX_BUFFERED) this.newThreadBuffer.push([event, payload]);
+      return;
+    }
+    if (this.resumeBuffer !== null) {
+      if (this.resumeBuffer.length < MAX_BUFFERED) this.resumeBuffer.push([event, payload]);
+      return;
+    }
+    this.replay([[event, payload]]);
+  }
+
+  private receiveError(payload: unknown): void {
+    if (!isObject(payload) || payload.threadId === undefined || payload.threadId !== this.getSnapshot().threadId) return;
+    // Errors answering our own requests arrive through their acknowledgements; this one has none.
+    if (payload.code !== "app_error") return;
+    this.awaitingReply = false;
+    this.setState({
+      error: new ParlorApiError("app_error", typeof payload.message === "string" ? payload.message : "The app failed to answer"),
+    });
+    this.updateStatus();
+  }
+
+  /** Applies live events in order. Malformed events are dropped. */
+  private replay(events: readonly Buffered[]): void {
+    let messages = [...this.getSnapshot().messages];
+    for (const [event, payload] of events) {
+      try {
+        messages = applyEvent(messages, event, payload);
+        if (event === "message:new" && payload.role !== "user") this.awaitingReply = false;
+      } catch {
+        // A malformed event: ignore it rather than break the chat.
+      }
+    }
+    this.setState({ messages });
+    this.updateStatus();
+  }
+
+  /** The server has the optimistic message: give it its real id (unless `message:new` did already). */
+  private confirm(tempId: string, sent: SentMessage): void {
+    const messages = this.getSnapshot().messages;
+    const known = messages.some((message) => message.id === sent.messageId);
+    this.setState({
+      messages: known
+        ? messages.filter((message) => message.id !== tempId)
+        : messages.map((message) =>
+            message.id === tempId ? { ...message, id: sent.messageId, threadId: sent.threadId, pending: false } : message,
+          ),
+    });
+  }
+
+  /** `thread:resume`: replaces the messages with the server's, then applies what arrived meanwhile. */
+  private async resume(): Promise<void> {
+    const threadId = this.getSnapshot().threadId;
+    if (threadId === null) return;
+    const seq = ++this.resumeSeq;
+    this.resumeBuffer = [];
+    this.setState({ isLoading: this.getSnapshot().messages.length === 0 });
+    try {
+      const answer = await this.connection.request("thread:resume", { threadId });
+      if (seq !== this.resumeSeq) return;
+      const thread = object(answer.thread, "thread");
+      const snapshot = array(thread.messages, "thread.messages").map(chatMessage);
+      const buffered = this.resumeBuffer ?? [];
+      this.resumeBuffer = null;
+      const pending = this.getSnapshot().messages.filter((message) => message.pending === true);
+      this.setState({ messages: [...mergeResumed(snapshot, buffered), ...pending], isLoading: false, error: null });
+      this.updateStatus();
+    } catch (error) {
+      if (seq !== this.resumeSeq) return;
+      const buffered = this.resumeBuffer ?? [];
+      this.resumeBuffer = null;
+      this.setState({ isLoading: false, error: toApiError(error) });
+      this.replay(buffered);
+    }
+  }
+
+  private updateStatus(): void {
+    const streaming = this.awaitingReply || this.getSnapshot().messages.some((message) => message.status === "streaming");
+    this.setState({ status: this.sending > 0 ? "sending" : streaming ? "streaming" : "idle" });
+  }
+}
+
+function newMessage(payload: Record<string, unknown>): ChatMessageView {
+  return {
+    id: string(payload.messageId, "messageId"),
+    threadId: string(payload.threadId, "threadId"),
+    role: role(payload.role),
+    content: string(payload.content, "content"),
+    status: messageStatus(payload.status),
+    createdAt: new Date().toISOString(),
+    parentId: null,
+    files: fileList(payload.files),
+  };
+}
+
+function withFile(files: FileInfo[], file: FileInfo): FileInfo[] {
+  return files.some((known) => known.id === file.id) ? files : [...files, file];
+}
+
+/** One live event applied to a message list (a new list when something changed). */
+function applyEvent(messages: ChatMessageView[], event: ServerEvent, payload: Record<string, unknown>): ChatMessageView[] {
+  const id = string(payload.messageId, "messageId");
+  const index = messages.findIndex((message) => message.id === id);
+  if (event === "message:new") {
+    if (index !== -1) {
+      // Our confirmed optimistic message: the server's copy knows its attachments.
+      const files = fileList(payload.files);
+      if (files.length === 0 || messages[index]!.files.length > 0) return messages;
+      return messages.map((m, i) => (i === index ? { ...m, files } : m));
+    }
+    const message = newMessage(payload);
+    // Our own optimistic message coming back from the server: adopt its id in place.
+    if (message.role === "user") {
+      const mine = messages.findIndex((m) => m.pending === true && m.content === message.content);
+      if (mine !== -1) return messages.map((m, i) => (i === mine ? { ...message, createdAt: m.createdAt } : m));
+    }
+    return [...messages, message];
+  }
+  if (index === -1) return messages; // unknown message: the next resume brings it
+  const message = messages[index]!;
+  let next: ChatMessageView;
+  switch (event) {
+    case "message:delta":
+      next = { ...message, content: applyDelta(message.content, string(payload.delta, "delta"), payload.offset) };
+      break;
+    case "message:update":
+      next = { ...message, content: string(payload.content, "content") };
+      break;
+    case "message:end":
+      next = { ...message, status: messageStatus(payload.status) };
+      break;
+    case "message:file":
+      next = { ...message, files: withFile(message.files ?? [], fileInfo(payload.file)) };
+      break;
+  }
+  return messages.map((m, i) => (i === index ? next : m));
+}
+
+/**
+ * The server's snapshot plus the events that arrived while it was taken. Every delta names
+ * its `offset` in the message, so a delta the snapshot already contains is skipped and one
+ * that reaches past it is applied from where the snapshot ends.
+ */
+export function mergeResumed(snapshot: readonly ChatMessage[], buffered: readonly Buffered[]): ChatMessageView[] {
+  let messages: ChatMessageView[] = snapshot.map((message) => ({ ...message }));
+  for (const [event, payload] of buffered) {
+    try {
+      messages = applyEvent(messages, event, payload);
+    } catch {
+      // Malformed: skip.
+    }
+  }
+  return messages;
+}
+
+/**
+ * Appends the part of a delta that lies past `text`. Without an offset (an older server)
+ * the delta is appended as is.
+ */
+export function applyDelta(text: string, delta: string, offset: unknown): string {
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) return text + delta;
+  if (offset + delta.length <= text.length) return text; // already in the text
+  if (offset > text.length) return text + delta; // a gap: keep what arrived; the next resume repairs it
+  return text + delta.slice(text.length - offset);
+}

@@ -1,0 +1,250 @@
+import type { ClientToServerEvents, ServerToClientEvents } from "@parlor/protocol";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
+import { ParlorApiError } from "./api-error.js";
+import type { AuthStore } from "./auth-store.js";
+import { isObject } from "./narrow.js";
+import { Store } from "./store.js";
+
+/** The client's socket, typed with the protocol's event maps. */
+export type ParlorSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** `connecting` covers the first handshake and every reconnection attempt. */
+export type ConnectionState = "connecting" | "connected" | "disconnected";
+
+/** Extra socket.io options: an object, or a function read again before each (re)connection. */
+export type SocketOptionsInput = Partial<ManagerOptions & SocketOptions> | (() => Partial<ManagerOptions & SocketOptions>);
+
+export interface ConnectionSnapshot {
+  state: ConnectionState;
+  /** Why the connection gave up, when it did. */
+  error: ParlorApiError | null;
+}
+
+type ServerEvent = keyof ServerToClientEvents;
+type Handler = (payload: unknown) => void;
+
+/** How long an emit with acknowledgement waits, buffered while disconnected included. */
+const ACK_TIMEOUT_MS = 30_000;
+/** Recoveries closer together than this count as a streak and back off. */
+const RECOVERY_WINDOW_MS = 10_000;
+const MAX_RECOVERY_DELAY_MS = 30_000;
+/**
+ * A server that drops the socket is often in the middle of changing the session (a login in
+ * another tab revokes this one and sets a new cookie). Asking `/auth/me` at once would send
+ * the old cookie and get it cleared; a short wait lets the new cookie arrive first.
+ */
+const SERVER_DROP_GRACE_MS = 300;
+
+/**
+ * One socket.io connection per client while authenticated. The handshake carries the CSRF
+ * token through an `auth` function, so each reconnection uses the latest one.
+ *
+ * A socket cannot renew the cookie, so when the handshake is refused as `unauthenticated`
+ * (an expired JWT) or `csrf` (a stale token), the connection asks `GET /auth/me` once —
+ * which renews the cookie and the token — and reconnects; a 401 there logs out. The same
+ * happens when the server drops the connection (a revoked session): `/auth/me` decides
+ * between reconnecting and logging out. At most one such recovery per successful connect.
+ */
+export class SocketConnection extends Store<ConnectionSnapshot> {
+  private current: ParlorSocket | null = null;
+  private readonly handlers = new Map<ServerEvent, Set<Handler>>();
+  private readonly connectHandlers = new Set<() => void>();
+  private recoveryUsed = false;
+  private recovering = false;
+  private lastRecoveryAt = -Infinity;
+  private recoveryStreak = 0;
+  private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly auth: AuthStore,
+    private readonly socketOptions: SocketOptionsInput | undefined,
+  ) {
+    super({ state: "disconnected", error: null });
+  }
+
+  /** The underlying socket.io socket while open; `null` otherwise. */
+  get socket(): ParlorSocket | null {
+    return this.current;
+  }
+
+  /** Opens the connection if it is not open. */
+  open(): void {
+    if (this.current !== null) return;
+    const extra = this.extraOptions();
+    const { origin, path } = socketTarget(this.baseUrl);
+    const socket: ParlorSocket = io(origin, {
+      path,
+      ...extra,
+      // Fixed: cookies must ride along, each client gets its own connection (never a shared
+      // manager, which would mix sessions), and the handshake reads the latest CSRF token.
+      withCredentials: true,
+      forceNew: true,
+      autoConnect: false,
+      auth: (callback) => {
+        const csrfToken = this.auth.currentCsrfToken;
+        callback(csrfToken === null ? {} : { csrfToken });
+      },
+    });
+    this.current = socket;
+    this.recoveryUsed = false;
+    this.attach(socket);
+    this.setState({ state: "connecting", error: null });
+    socket.connect();
+  }
+
+  /** Closes the connection; nothing reconnects until `open()`. */
+  close(): void {
+    clearTimeout(this.recoveryTimer);
+    const socket = this.current;
+    this.current = null;
+    if (socket !== null) {
+      socket.offAny();
+      socket.removeAllListeners();
+      socket.io.removeAllListeners();
+      socket.disconnect();
+    }
+    this.setState({ state: "disconnected" });
+  }
+
+  /** Listens to a server event on this and every later socket; returns the unsubscribe function. */
+  on(event: ServerEvent, handler: Handler): () => void {
+    let set = this.handlers.get(event);
+    if (set === undefined) this.handlers.set(event, (set = new Set()));
+    set.add(handler);
+    return () => void set.delete(handler);
+  }
+
+  /** Called after every successful (re)connection; returns the unsubscribe function. */
+  onConnect(handler: () => void): () => void {
+    this.connectHandlers.add(handler);
+    return () => void this.connectHandlers.delete(handler);
+  }
+
+  /** Emits without an acknowledgement; dropped when no socket is open. */
+  emit<E extends keyof ClientToServerEvents>(event: E, ...args: Parameters<ClientToServerEvents[E]>): void {
+    this.current?.emit(event, ...args);
+  }
+
+  /**
+   * Emits and waits for the server's acknowledgement `{ ok: true, … }`; an `{ ok: false,
+   * error }` answer rejects with a `ParlorApiError` carrying the server's code.
+   */
+  async request(event: keyof ClientToServerEvents, payload: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<Record<string, unknown>> {
+    const socket = this.current;
+    if (socket === null) throw new ParlorApiError("unauthenticated", "Not connected: log in first");
+    let answer: unknown;
+    try {
+      // The typed overloads do not allow a generic event name; the payload is checked by the server.
+      answer = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(
+        event,
+        payload,
+      );
+    } catch (cause) {
+      throw new ParlorApiError("timeout", "The server did not answer in time", { cause });
+    }
+    if (!isObject(answer)) throw new ParlorApiError("invalid_response", "Unexpected acknowledgement from the server");
+    if (answer.ok === true) return answer;
+    const error = isObject(answer.error) ? answer.error : {};
+    throw new ParlorApiError(
+      typeof error.code === "string" ? error.code : "internal",
+      typeof error.message === "string" ? error.message : "The server refused the request",
+    );
+  }
+
+  private extraOptions(): Partial<ManagerOptions & SocketOptions> {
+    return typeof this.socketOptions === "function" ? this.socketOptions() : (this.socketOptions ?? {});
+  }
+
+  /** Re-reads the extra options (e.g. a cookie header outside browsers) before a new handshake. */
+  private refreshManagerOptions(socket: ParlorSocket): void {
+    if (typeof this.socketOptions !== "function") return;
+    const { extraHeaders } = this.socketOptions();
+    if (extraHeaders !== undefined) (socket.io.opts as { extraHeaders?: Record<string, string> }).extraHeaders = extraHeaders;
+  }
+
+  private attach(socket: ParlorSocket): void {
+    socket.onAny((event: string, payload: unknown) => {
+      const set = this.handlers.get(event as ServerEvent);
+      if (set) for (const handler of [...set]) handler(payload);
+    });
+    socket.on("connect", () => {
+      this.recoveryUsed = false;
+      this.setState({ state: "connected", error: null });
+      for (const handler of [...this.connectHandlers]) handler();
+    });
+    socket.on("connect_error", (error: Error & { data?: unknown }) => {
+      const code = isObject(error.data) ? error.data.code : undefined;
+      if (code === "unauthenticated" || code === "csrf") return void this.recover(socket, code);
+      // A transport failure: socket.io retries by itself while the socket is active.
+      this.setState({ state: socket.active ? "connecting" : "disconnected" });
+    });
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") return void this.recover(socket, "unauthenticated", SERVER_DROP_GRACE_MS);
+      this.setState({ state: socket.active ? "connecting" : "disconnected" });
+    });
+    socket.io.on("reconnect_attempt", () => this.refreshManagerOptions(socket));
+  }
+
+  /**
+   * The server refused or dropped us: ask `/auth/me` once (renews the cookie, refreshes the
+   * token, or logs out on 401), then reconnect. While the server cannot be reached (it is
+   * restarting), `/auth/me` is asked again with a growing delay; that does not use up the
+   * one recovery. Repeated drops back off exponentially.
+   */
+  private async recover(socket: ParlorSocket, code: string, graceMs = 0): Promise<void> {
+    if (this.recovering || socket !== this.current) return;
+    if (this.recoveryUsed) {
+      this.setState({ state: "disconnected", error: new ParlorApiError(code, "The server refused the realtime connection") });
+      return;
+    }
+    this.recoveryUsed = true;
+    this.recovering = true;
+    this.setState({ state: "connecting" });
+    let unreachable = false;
+    try {
+      if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+      // A login, logout or revocation of our own is in flight: its outcome decides.
+      const changing = this.auth.sessionChanging;
+      if (changing !== null) await changing;
+      if (socket !== this.current || !this.auth.getSnapshot().isAuthenticated) return;
+      await this.auth.refresh();
+    } catch (error) {
+      // 401: the auth store is logged out and closes this connection.
+      unreachable = error instanceof ParlorApiError && (error.code === "network_error" || error.status >= 500);
+      if (socket === this.current && !unreachable) {
+        this.setState({ state: "disconnected", error: new ParlorApiError(code, "Could not restore the realtime connection", { cause: error }) });
+        return;
+      }
+    } finally {
+      this.recovering = false;
+    }
+    if (socket !== this.current) return;
+
+    const now = Date.now();
+    this.recoveryStreak = now - this.lastRecoveryAt < RECOVERY_WINDOW_MS ? this.recoveryStreak + 1 : 0;
+    this.lastRecoveryAt = now;
+    const delay = Math.min(MAX_RECOVERY_DELAY_MS, (unreachable ? 1000 : 0) + (this.recoveryStreak === 0 ? 0 : 500 * 2 ** this.recoveryStreak));
+    const next = () => {
+      if (socket !== this.current) return;
+      if (unreachable) {
+        this.recoveryUsed = false;
+        void this.recover(socket, code);
+        return;
+      }
+      this.refreshManagerOptions(socket);
+      socket.connect();
+    };
+    if (delay === 0) next();
+    else this.recoveryTimer = setTimeout(next, delay);
+  }
+}
+
+/** socket.io reads a URL path as a namespace: split the base URL into origin and socket path. */
+function socketTarget(baseUrl: string): { origin: string | undefined; path: string } {
+  if (baseUrl === "") return { origin: undefined, path: "/socket.io" };
+  if (baseUrl.startsWith("/")) return { origin: undefined, path: `${baseUrl}/socket.io` };
+  const url = new URL(baseUrl);
+  const prefix = url.pathname.replace(/\/+$/, "");
+  return { origin: url.origin, path: `${prefix}/socket.io` };
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState } from "react";
+import type { ChatState, SentMessage } from "../core/chat-store.js";
+import type { ConnectionState } from "../core/socket-connection.js";
+import { useParlorClient } from "./use-parlor-client.js";
+import { useStore } from "./use-store.js";
+
+export interface UseChatResult extends ChatState {
+  /** The realtime connection, shared by every hook of the provider. */
+  connection: ConnectionState;
+  /** Sends a message; without a thread it starts one, and `threadId` then names it. */
+  send(content: string, fileIds?: readonly string[]): Promise<SentMessage>;
+  /** Stops the reply being written. */
+  stop(): void;
+}
+
+/**
+ * A live chat in one thread: messages stream in token by token, and the thread is resumed
+ * after every reconnection and whenever `threadId` changes. Without `threadId`, the first
+ * `send` starts a thread and the hook follows it (read the new id from `threadId`).
+ *
+ * @example
+ * function Chat({ threadId }: { threadId?: string }) {
+ *   const { messages, status, send, stop } = useChat(threadId);
+ *   return (
+ *     <>
+ *       {messages.map((m) => <p key={m.id}>{m.role}: {m.content}</p>)}
+ *       {status === "streaming" ? <button onClick={stop}>Stop</button> : null}
+ *       <button onClick={() => send("Hello").catch(() => {})} disabled={status !== "idle"}>Send</button>
+ *     </>
+ *   );
+ * }
+ */
+export function useChat(threadId?: string): UseChatResult {
+  const client = useParlorClient();
+  const [store] = useState(() => client.createChat(threadId ?? null));
+  useEffect(() => store.setThreadId(threadId ?? null), [store, threadId]);
+  const state = useStore(store);
+  const { state: connection } = useStore(client.connection);
+  return { ...state, connection, send: store.send, stop: store.stop };
+}

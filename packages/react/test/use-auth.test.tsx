@@ -1,0 +1,126 @@
+// @vitest-environment jsdom
+import { ParlorProvider, useAuth, type ParlorClient } from "@parlor/react";
+import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
+import { useState, type ReactNode } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { browser, closeBrowsers } from "./helpers/clients.js";
+import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+
+let t: TestParlor;
+afterEach(async () => {
+  cleanup();
+  vi.restoreAllMocks();
+  closeBrowsers();
+  await t?.stop();
+});
+
+const wrapper = (client: ParlorClient) =>
+  function Wrapper({ children }: { children: ReactNode }) {
+    return <ParlorProvider client={client}>{children}</ParlorProvider>;
+  };
+
+/** The smallest login screen an app would write. */
+function LoginScreen() {
+  const { isReady, user, login, logout, error } = useAuth();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  if (!isReady) return <p>Loading…</p>;
+  if (user) {
+    return (
+      <>
+        <p>Hello {user.displayName}</p>
+        <button onClick={() => void logout()}>Log out</button>
+      </>
+    );
+  }
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        login(username, password).catch(() => undefined);
+      }}
+    >
+      <input aria-label="Username" value={username} onChange={(e) => setUsername(e.target.value)} />
+      <input aria-label="Password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <button type="submit">Log in</button>
+      {error ? <p role="alert">{error.code}</p> : null}
+    </form>
+  );
+}
+
+describe("useAuth", () => {
+  it("logs in through a form, shows the user, logs out — without touching storage or document.cookie", async () => {
+    t = await startParlor();
+    const storage = [
+      vi.spyOn(Storage.prototype, "getItem"),
+      vi.spyOn(Storage.prototype, "setItem"),
+      vi.spyOn(Storage.prototype, "removeItem"),
+      vi.spyOn(Document.prototype, "cookie", "get"),
+      vi.spyOn(Document.prototype, "cookie", "set"),
+    ];
+    const { client } = browser(t);
+    render(<LoginScreen />, { wrapper: wrapper(client) });
+
+    fireEvent.change(await screen.findByLabelText("Username"), { target: { value: "alice" } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: PASSWORD } });
+    fireEvent.click(screen.getByText("Log in"));
+    expect(await screen.findByText("Hello User alice")).toBeTruthy();
+
+    fireEvent.click(screen.getByText("Log out"));
+    expect(await screen.findByLabelText("Username")).toBeTruthy();
+    expect(t.requests.find((r) => r.path === "/auth/logout")).toMatchObject({ status: 204, csrfHeader: true });
+    for (const spy of storage) expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("shows invalid_credentials for a wrong password", async () => {
+    t = await startParlor();
+    const { client } = browser(t);
+    render(<LoginScreen />, { wrapper: wrapper(client) });
+    fireEvent.change(await screen.findByLabelText("Username"), { target: { value: "alice" } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: "nope" } });
+    fireEvent.click(screen.getByText("Log in"));
+    expect((await screen.findByRole("alert")).textContent).toBe("invalid_credentials");
+  });
+
+  it("lists sessions and revokes another device: its socket drops and it becomes logged out", async () => {
+    t = await startParlor();
+    const laptop = browser(t).client;
+    const phone = browser(t).client;
+    const onLaptop = renderHook(() => useAuth(), { wrapper: wrapper(laptop) });
+    const onPhone = renderHook(() => useAuth(), { wrapper: wrapper(phone) });
+    await waitFor(() => expect(onPhone.result.current.isReady).toBe(true));
+    await act(() => onPhone.result.current.login("alice", PASSWORD).then(() => undefined));
+    await act(() => onLaptop.result.current.login("alice", PASSWORD).then(() => undefined));
+    await waitFor(() => expect(phone.connection.getSnapshot().state).toBe("connected"));
+    const phoneSocket = phone.socket!;
+
+    await act(() => onLaptop.result.current.refreshSessions().then(() => undefined));
+    const sessions = onLaptop.result.current.sessions;
+    expect(sessions).toHaveLength(2);
+    expect(sessions.filter((s) => s.current).map((s) => s.id)).toEqual([onLaptop.result.current.session!.id]);
+    const phoneSession = sessions.find((s) => !s.current)!;
+    expect(phoneSession.id).toBe(onPhone.result.current.session!.id);
+
+    await act(() => onLaptop.result.current.revokeSession(phoneSession.id));
+    expect(onLaptop.result.current.sessions.map((s) => s.id)).toEqual([onLaptop.result.current.session!.id]);
+
+    await waitFor(() => expect(onPhone.result.current.status).toBe("unauthenticated"));
+    expect(onPhone.result.current.user).toBeNull();
+    expect(phoneSocket.connected).toBe(false);
+    expect(phone.socket).toBeNull();
+    // The laptop is untouched.
+    expect(onLaptop.result.current.isAuthenticated).toBe(true);
+    expect(laptop.connection.getSnapshot().state).toBe("connected");
+  });
+
+  it("revokes all sessions, this one included", async () => {
+    t = await startParlor();
+    const { client } = browser(t);
+    const { result } = renderHook(() => useAuth(), { wrapper: wrapper(client) });
+    await waitFor(() => expect(result.current.isReady).toBe(true));
+    await act(() => result.current.login("alice", PASSWORD).then(() => undefined));
+    await act(() => result.current.revokeAllSessions());
+    expect(result.current).toMatchObject({ status: "unauthenticated", user: null, error: null });
+    expect(t.requests.find((r) => r.method === "DELETE" && r.path === "/auth/sessions")).toMatchObject({ status: 204 });
+  });
+});
