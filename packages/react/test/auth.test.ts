@@ -2,7 +2,7 @@ import { ParlorApiError } from "@parlor/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BrowserJar } from "./helpers/browser-jar.js";
 import { browser, closeBrowsers, sleep } from "./helpers/clients.js";
-import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
 
 let t: TestParlor;
 afterEach(async () => {
@@ -34,6 +34,24 @@ describe("auth", () => {
     const state = client.auth.getSnapshot();
     expect(state).toMatchObject({ status: "authenticated", isAuthenticated: true, error: null, user: { identifier: "alice" } });
     expect(state.session).toMatchObject({ id: expect.any(String), client: "web", expiresAt: expect.any(String) });
+  });
+
+  it("logs in from a trusted proxy's headers with loginWithHeader()", async () => {
+    t = await startParlor({
+      app: echoApp({ auth: { header: (headers) => (headers["x-forwarded-user"] === "dana" ? { identifier: "dana" } : null) } }),
+      server: { trustedProxies: ["loopback"] },
+    });
+    const proxied = browser(t, new BrowserJar(t.origin, { "x-forwarded-user": "dana" })).client;
+    await proxied.start();
+    expect(proxied.auth.getSnapshot().config?.header).toBe(true);
+    expect(await proxied.auth.loginWithHeader()).toMatchObject({ identifier: "dana" });
+    expect(proxied.auth.getSnapshot()).toMatchObject({ status: "authenticated", session: { client: "web" } });
+
+    const stranger = browser(t).client;
+    await stranger.start();
+    const refused = await failure(() => stranger.auth.loginWithHeader());
+    expect(refused.code).toBe("invalid_credentials");
+    expect(stranger.auth.getSnapshot().status).toBe("unauthenticated");
   });
 
   it("picks up an existing session on start (GET /auth/me)", async () => {

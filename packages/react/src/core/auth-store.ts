@@ -147,11 +147,18 @@ export class AuthStore extends Store<AuthState> {
 
   /** `POST /auth/login`. Resolves with the user; rejects with `ParlorApiError` (also put in `error`). */
   readonly login = (username: string, password: string): Promise<ParlorUser> =>
-    this.changeSession(async () => {
-      const body = object(
-        await this.api.request("POST", "/auth/login", { json: { username, password }, csrfRetry: false }),
-        "login",
-      );
+    this.startSession(() => this.api.request("POST", "/auth/login", { json: { username, password }, csrfRetry: false }));
+
+  /**
+   * `POST /auth/header`: trusted-header login, for apps behind an authenticating proxy
+   * (`config.header`). The proxy's headers ride along; the app never sees them.
+   */
+  readonly loginWithHeader = (): Promise<ParlorUser> => this.startSession(() => this.api.request("POST", "/auth/header", { csrfRetry: false }));
+
+  /** A login request's answer (`{ user, csrfToken }`) becomes this client's session. */
+  private startSession(request: () => Promise<unknown>): Promise<ParlorUser> {
+    return this.changeSession(async () => {
+      const body = object(await request(), "login");
       const user = parseUser(body.user);
       this.csrfToken = string(body.csrfToken, "csrfToken");
       this.sessionEpoch++;
@@ -163,6 +170,7 @@ export class AuthStore extends Store<AuthState> {
       this.setState({ error: null });
       return this.getSnapshot().user ?? user;
     });
+  }
 
   /** Leaves the page for the provider's login; comes back to the current path. */
   readonly loginWithProvider = (providerId: string): void => {

@@ -5,6 +5,8 @@ import { useStore } from "./use-store.js";
 export interface UseAuthResult extends AuthState {
   /** Password login. Rejects with `ParlorApiError` (`invalid_credentials`, `rate_limited`…), also put in `error`. */
   login(username: string, password: string): Promise<ParlorUser>;
+  /** Trusted-header login behind an authenticating proxy (when `config.header` is on). */
+  loginWithHeader(): Promise<ParlorUser>;
   /** Goes to the provider's login page (`/auth/oauth/:id?returnTo=<current path>`). */
   loginWithProvider(providerId: string): void;
   logout(): Promise<void>;
@@ -33,6 +35,7 @@ export function useAuth(): UseAuthResult {
   return {
     ...state,
     login: auth.login,
+    loginWithHeader: auth.loginWithHeader,
     loginWithProvider: auth.loginWithProvider,
     logout: auth.logout,
     refreshSessions: auth.refreshSessions,

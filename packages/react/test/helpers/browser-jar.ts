@@ -10,7 +10,11 @@ export class BrowserJar {
   origin: string;
   sameOrigin = true;
 
-  constructor(origin: string) {
+  /** `proxyHeaders`: what an authenticating reverse proxy in front would add to every request. */
+  constructor(
+    origin: string,
+    private readonly proxyHeaders: Record<string, string> = {},
+  ) {
     this.origin = origin;
   }
 
@@ -31,6 +35,7 @@ export class BrowserJar {
 
   readonly fetch: typeof fetch = async (input, init = {}) => {
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.proxyHeaders)) headers.set(name, value);
     const cookie = this.cookieHeader;
     if (cookie !== "") headers.set("cookie", cookie);
     headers.set("origin", this.origin);

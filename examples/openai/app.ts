@@ -1,0 +1,59 @@
+import OpenAI from "openai";
+import { defineApp, ParlorConfigError, verifyPassword } from "parlor";
+
+/**
+ * A chat with any OpenAI-compatible endpoint (OpenAI, a local llama.cpp or vLLM server, …):
+ * the reply streams token by token, the thread's history is the model's context, and the
+ * stop button aborts the request.
+ *
+ *   OPENAI_BASE_URL   endpoint, e.g. http://127.0.0.1:8080/v1 (default: OpenAI's)
+ *   OPENAI_API_KEY    key for the endpoint
+ *   OPENAI_MODEL      model name (default gpt-4o-mini)
+ *   PARLOR_USERS      "name:argon2hash name2:argon2hash …" (space-separated; hashes contain
+ *                     commas) — create hashes with `hashPassword` from parlor
+ */
+const apiKey = process.env.OPENAI_API_KEY;
+if (!apiKey) throw new ParlorConfigError("Set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint).");
+
+const client = new OpenAI({ apiKey, baseURL: process.env.OPENAI_BASE_URL });
+const model = process.env.OPENAI_MODEL ?? "gpt-4o-mini";
+const users = new Map(
+  (process.env.PARLOR_USERS ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((entry) => [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)] as const),
+);
+
+export default defineApp({
+  name: "Assistant",
+  auth: {
+    async password({ username, password }) {
+      const hash = users.get(username);
+      return hash && (await verifyPassword(hash, password)) ? { identifier: username } : null;
+    },
+  },
+  async onMessage(_message, chat) {
+    const history = await chat.history();
+    const stream = await client.chat.completions.create(
+      {
+        model,
+        stream: true,
+        messages: history
+          .filter((m) => m.role !== "system")
+          .map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
+      },
+      { signal: chat.signal },
+    );
+    const reply = chat.reply();
+    try {
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta?.content;
+        if (text) await reply.stream(text);
+      }
+    } catch (error) {
+      // Stop pressed: keep what was written. Anything else is the app's error to report.
+      if (!chat.signal.aborted) throw error;
+    }
+    await reply.end();
+  },
+});

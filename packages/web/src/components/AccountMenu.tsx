@@ -1,0 +1,99 @@
+import { useAuth } from "@parlor/react";
+import { useEffect, useRef, useState } from "react";
+import { describeError } from "../lib/describe-error";
+import { signOutOnPurpose } from "../lib/sign-out-intent";
+import { Link } from "../router/Link";
+import { DevicesIcon, LogOutIcon } from "./icons";
+import "../styles/menu.css";
+
+/**
+ * The "Account" button and its panel: who is signed in, the sessions page, sign out.
+ * A disclosure (not an ARIA menu), so the link stays a link and the button a button.
+ */
+export function AccountMenu() {
+  const { user, logout } = useAuth();
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const closeOutside = (event: PointerEvent) => {
+      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    const closeOnEscape = (event: KeyboardEvent) => {
+      if (event.key === "Escape") {
+        setOpen(false);
+        buttonRef.current?.focus();
+      }
+    };
+    document.addEventListener("pointerdown", closeOutside);
+    document.addEventListener("keydown", closeOnEscape);
+    return () => {
+      document.removeEventListener("pointerdown", closeOutside);
+      document.removeEventListener("keydown", closeOnEscape);
+    };
+  }, [open]);
+
+  async function signOut() {
+    setError(null);
+    try {
+      await signOutOnPurpose(logout);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+
+  const name = user?.displayName || user?.identifier || "";
+  return (
+    <div className="account" ref={rootRef}>
+      <button
+        ref={buttonRef}
+        type="button"
+        className="avatar-button"
+        aria-label="Account"
+        aria-expanded={open}
+        aria-controls="account-panel"
+        title={name}
+        onClick={() => setOpen((value) => !value)}
+      >
+        <span className="avatar" aria-hidden="true">
+          {initials(name)}
+        </span>
+      </button>
+      <div id="account-panel" className="popover account-panel" hidden={!open}>
+        <div className="account-who">
+          <span className="avatar avatar-large" aria-hidden="true">
+            {initials(name)}
+          </span>
+          <div className="account-names">
+            <span className="account-label">Signed in as</span>
+            <span className="account-name">{name}</span>
+            {user?.displayName && user.displayName !== user.identifier ? <span className="account-id">{user.identifier}</span> : null}
+          </div>
+        </div>
+        <div className="popover-separator" />
+        <Link href="/sessions" className="popover-item" onClick={() => setOpen(false)}>
+          <DevicesIcon />
+          Sessions
+        </Link>
+        <button type="button" className="popover-item" onClick={() => void signOut()}>
+          <LogOutIcon />
+          Sign out
+        </button>
+        {error !== null ? (
+          <p className="popover-error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const letters = parts.length > 1 ? parts[0]![0]! + parts[1]![0]! : (parts[0]?.slice(0, 1) ?? "?");
+  return letters.toUpperCase();
+}

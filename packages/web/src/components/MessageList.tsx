@@ -1,0 +1,74 @@
+import type { ChatMessageView, ChatStatus } from "@parlor/react";
+import { useLayoutEffect, useRef, type ReactNode } from "react";
+import { LogoMark } from "./icons";
+import { MessageItem, TypingDots } from "./MessageItem";
+
+export interface MessageListProps {
+  threadKey: string;
+  messages: readonly ChatMessageView[];
+  status: ChatStatus;
+  /** Replies the user stopped. */
+  stoppedIds: ReadonlySet<string>;
+  /** Shown above the messages when there are none (a new chat). */
+  empty: ReactNode;
+  /** Below the messages: errors of the chat. */
+  footer?: ReactNode;
+}
+
+/** How close to the bottom (px) still counts as "following" the conversation. */
+const FOLLOW_SLACK = 120;
+
+/**
+ * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
+ * user is there, and leaves them alone when they scroll up to read.
+ */
+export function MessageList({ threadKey, messages, status, stoppedIds, empty, footer }: MessageListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  const last = messages[messages.length - 1];
+  const awaitingFirstToken = status === "streaming" && (last === undefined || last.role === "user");
+
+  // A new thread: start at its end.
+  useLayoutEffect(() => {
+    following.current = true;
+  }, [threadKey]);
+
+  // Our own message always scrolls into view; anything else only while following.
+  const ownMessageSent = last?.role === "user" && last.pending === true;
+  useLayoutEffect(() => {
+    const element = scrollRef.current;
+    if (element === null) return;
+    if (following.current || ownMessageSent) element.scrollTop = element.scrollHeight;
+  });
+
+  return (
+    <div
+      ref={scrollRef}
+      className="chat-scroll"
+      onScroll={(event) => {
+        const element = event.currentTarget;
+        following.current = element.scrollHeight - element.scrollTop - element.clientHeight < FOLLOW_SLACK;
+      }}
+    >
+      <div className="chat-column">
+        {messages.length === 0 ? empty : null}
+        <div role="log" aria-live="polite" aria-label="Messages" aria-busy={status === "streaming"} className="message-log">
+          {messages.map((message) => (
+            <MessageItem key={message.id} message={message} stopped={stoppedIds.has(message.id)} />
+          ))}
+          {awaitingFirstToken ? (
+            <div className="message message-assistant message-streaming">
+              <span className="message-avatar" aria-hidden="true">
+                <LogoMark size={28} />
+              </span>
+              <div className="message-body">
+                <TypingDots />
+              </div>
+            </div>
+          ) : null}
+        </div>
+        {footer}
+      </div>
+    </div>
+  );
+}

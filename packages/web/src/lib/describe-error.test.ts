@@ -1,0 +1,21 @@
+import { ParlorApiError } from "@parlor/react";
+import { describe, expect, it } from "vitest";
+import { describeError } from "./describe-error";
+
+describe("describeError", () => {
+  it("chooses the text by code, not by the server's message", () => {
+    expect(describeError(new ParlorApiError("invalid_credentials", "anything", { status: 401 }))).toBe("Wrong username or password.");
+    expect(describeError(new ParlorApiError("network_error", "x"))).toMatch(/Can't reach the server/);
+  });
+
+  it("tells how long to wait when rate-limited", () => {
+    expect(describeError(new ParlorApiError("rate_limited", "x", { status: 429, retryAfter: 300 }))).toMatch(/5 minutes/);
+    expect(describeError(new ParlorApiError("rate_limited", "x", { status: 429, retryAfter: 1 }))).toMatch(/1 second\b/);
+    expect(describeError(new ParlorApiError("rate_limited", "Try again in 42 seconds.", { status: 429 }))).toBe("Try again in 42 seconds.");
+  });
+
+  it("has a fallback for anything else", () => {
+    expect(describeError(new Error("boom"))).toBe("Something went wrong. Please try again.");
+    expect(describeError(new ParlorApiError("internal", "x", { status: 500 }))).toMatch(/server had a problem/);
+  });
+});

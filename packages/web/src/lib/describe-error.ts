@@ -1,0 +1,47 @@
+import { ParlorApiError } from "@parlor/react";
+import { formatWait } from "./format";
+
+/**
+ * A sentence for a failure, chosen by its stable `code` (never by the server's text, except
+ * where the server's text is the detail: validation messages).
+ *
+ * @example
+ * describeError(new ParlorApiError("invalid_credentials", "…")) // → "Wrong username or password."
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ParlorApiError)) return "Something went wrong. Please try again.";
+  switch (error.code) {
+    case "invalid_credentials":
+      return "Wrong username or password.";
+    case "rate_limited":
+      return error.retryAfter !== null
+        ? `Too many attempts. Please wait ${formatWait(error.retryAfter)} before trying again.`
+        : error.message || "Too many attempts. Please wait a moment before trying again.";
+    case "network_error":
+      return "Can't reach the server. Check your connection and try again.";
+    case "timeout":
+      return "The server took too long to answer. Please try again.";
+    case "csrf":
+      return "The request was refused because it did not come from this page. Reload the page and try again.";
+    case "forbidden":
+      return "You are not allowed to do that.";
+    case "unauthenticated":
+      return "Your session has ended. Please sign in again.";
+    case "not_found":
+      return "Not found. It may have been deleted.";
+    case "payload_too_large":
+      return "That file is too large.";
+    case "unsupported_media_type":
+      return "That type of file is not accepted.";
+    case "message_too_large":
+      return "That message is too long.";
+    case "busy":
+      return "Still answering the previous message. Wait for it to finish or stop it.";
+    case "app_error":
+      return error.message || "The assistant failed to answer.";
+    case "invalid_request":
+      return error.message ? `Invalid request: ${error.message}` : "Invalid request.";
+    default:
+      return error.status >= 500 || error.code === "internal" ? "The server had a problem. Please try again." : "Something went wrong. Please try again.";
+  }
+}

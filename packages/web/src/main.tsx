@@ -1,0 +1,18 @@
+// First: the tokens and shared controls, so that each component's own CSS (imported below
+// through App) comes later in the bundle and wins over them.
+import "./styles/base.css";
+import { ParlorProvider } from "@parlor/react";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html has no #root element");
+
+createRoot(root).render(
+  <StrictMode>
+    <ParlorProvider>
+      <App />
+    </ParlorProvider>
+  </StrictMode>,
+);

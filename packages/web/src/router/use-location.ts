@@ -1,0 +1,24 @@
+import { useSyncExternalStore } from "react";
+import { subscribeToLocation } from "./navigate";
+
+export interface AppLocation {
+  pathname: string;
+  /** With the leading `?`, or `""`. */
+  search: string;
+}
+
+function readHref(): string {
+  return `${window.location.pathname}${window.location.search}`;
+}
+
+/**
+ * The current path and query string; re-renders on `navigate` and on back/forward.
+ *
+ * @example
+ * const { pathname } = useLocation();
+ */
+export function useLocation(): AppLocation {
+  const href = useSyncExternalStore(subscribeToLocation, readHref, () => "/");
+  const queryAt = href.indexOf("?");
+  return queryAt === -1 ? { pathname: href, search: "" } : { pathname: href.slice(0, queryAt), search: href.slice(queryAt) };
+}

@@ -1,0 +1,36 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+/**
+ * Where `npm run dev` forwards the API: a Parlor server started separately
+ * (`PARLOR_DEV_TARGET`, by default http://localhost:8000).
+ */
+const target = process.env.PARLOR_DEV_TARGET ?? "http://localhost:8000";
+
+export default defineConfig({
+  plugins: [react()],
+  // Relative to the page's origin; the server serves dist/ at its root.
+  base: "/",
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // Everything in files: the server's CSP allows no inline script or style, and data: URLs
+    // for scripts would be blocked too.
+    assetsInlineLimit: 0,
+    // The polyfill is a script in the entry chunk, never inline; modern browsers need none.
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    target: "es2022",
+  },
+  server: {
+    port: 5173,
+    // The browser talks to Vite's origin only, and Vite forwards to the Parlor server.
+    // changeOrigin stays false: the Origin header the browser sets must name the page the
+    // user sees, and the server's CSRF rule compares it with its allowed origins (see README).
+    proxy: {
+      "/auth": { target, changeOrigin: false },
+      "/api": { target, changeOrigin: false },
+      "/socket.io": { target, changeOrigin: false, ws: true },
+    },
+  },
+});
