@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import fastifyStatic from "@fastify/static";
@@ -47,15 +47,16 @@ export async function webUi(fastify: FastifyInstance, { root }: { root: string }
 }
 
 /**
- * The not-found fallback for client-side routes (`/chat/<id>`): answers with `index.html`,
- * read once at start-up, and returns `false` for requests that are not page loads.
+ * The not-found fallback for client-side routes (`/chat/<id>`): answers with `index.html`
+ * (read on each page load, so a rebuilt UI is served without a restart), and returns
+ * `false` for requests that are not page loads.
  */
 export function appShellFallback(root: string): (request: FastifyRequest, reply: FastifyReply) => boolean {
-  const html = readFileSync(join(root, "index.html"));
+  const index = join(root, "index.html");
   return function sendAppShell(request, reply) {
     if ((request.method !== "GET" && request.method !== "HEAD") || API_PATH.test(request.url)) return false;
     if (!request.headers.accept?.includes("text/html")) return false;
-    reply.status(200).header("cache-control", "no-cache").type("text/html; charset=utf-8").send(html);
+    reply.status(200).header("cache-control", "no-cache").type("text/html; charset=utf-8").send(createReadStream(index));
     return true;
   };
 }
