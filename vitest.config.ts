@@ -18,6 +18,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.tsx",
       "examples/*/*.test.ts",
     ],
+    globalSetup: ["packages/server/test/helpers/pg-global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -12,6 +12,16 @@ export type {
   ReplyAttachment,
   RequestHeaders,
 } from "./app/define-app.js";
+export type {
+  AppOAuth,
+  OAuthCallback,
+  OAuthErrorCode,
+  OAuthProfile,
+  OAuthProviderConfig,
+  OAuthProviderInfo,
+  OAuthProviderType,
+  OAuthTokens,
+} from "./auth/oauth/oauth-types.js";
 export { createServer } from "./http/create-server.js";
 export type { CreateServerOptions, ParlorServer } from "./http/create-server.js";
 export { startServer } from "./http/start-server.js";

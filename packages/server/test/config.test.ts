@@ -37,6 +37,14 @@ describe("resolveConfig", () => {
     expect(config.trustedProxies).toEqual(["10.0.0.1", "10.0.0.2"]);
   });
 
+  it("merges nested groups setting by setting", () => {
+    const config = resolve(
+      { PARLOR_AUTH_SECRET: STRONG, PARLOR_S3_BUCKET: "from-env" },
+      { files: { storage: "s3", s3: { region: "eu-west-3", prefix: "chat/" } } },
+    );
+    expect(config.files.s3).toMatchObject({ bucket: "from-env", region: "eu-west-3", prefix: "chat/" });
+  });
+
   it("names the bad variable or option", () => {
     expect(() => resolve({ PORT: "eighty" })).toThrow(/PORT must be a whole number/);
     expect(() => resolve({ PARLOR_COOKIE_SAMESITE: "sometimes" })).toThrow(ParlorConfigError);

@@ -3,6 +3,8 @@ import type { FileInfo } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { ServerOptions } from "../config/server-options.js";
+import type { AppOAuth } from "../auth/oauth/oauth-types.js";
+import { oauthProviderTypes } from "../auth/oauth/presets.js";
 
 /** Who the app's login callbacks say the person is. */
 export interface AppUser {
@@ -29,6 +31,15 @@ export interface AppAuth {
    * peer address is in `trustedProxies`.
    */
   header?: (headers: RequestHeaders) => Promise<AppUser | null> | AppUser | null;
+  /**
+   * Login through OAuth 2 / OpenID Connect providers (GitHub, Google, Microsoft Entra ID,
+   * GitLab, Okta, Auth0, Keycloak, Cognito, any OpenID provider). Providers can also be set
+   * only in the environment (`PARLOR_OAUTH_<ID>_CLIENT_ID`, …); `oauth: {}` then enables them.
+   *
+   * @example
+   * auth: { oauth: { providers: [{ type: "github" }, { type: "google" }] } }
+   */
+  oauth?: AppOAuth;
 }
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
@@ -109,6 +120,27 @@ const appShape = z.object({
   auth: z.object({
     password: callback.optional(),
     header: callback.optional(),
+    oauth: z
+      .object({
+        providers: z
+          .array(
+            z.object({
+              type: z.enum(oauthProviderTypes as [string, ...string[]]),
+              id: z.string().optional(),
+              name: z.string().optional(),
+              clientId: z.string().optional(),
+              clientSecret: z.string().optional(),
+              issuer: z.string().optional(),
+              tenant: z.string().optional(),
+              scopes: z.array(z.string()).optional(),
+            }).strict(),
+          )
+          .optional(),
+        callback: callback.optional(),
+        storeTokens: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
   onChatStart: callback.optional(),
@@ -137,9 +169,9 @@ export function defineApp(definition: AppDefinition): ParlorApp {
     const issue = result.error.issues[0];
     throw new ParlorConfigError(`defineApp: ${issue?.path.join(".") || "app"}: ${issue?.message}`);
   }
-  if (!definition.auth.password && !definition.auth.header) {
+  if (!definition.auth.password && !definition.auth.header && !definition.auth.oauth) {
     throw new ParlorConfigError(
-      "defineApp: auth needs at least one login method (auth.password or auth.header); Parlor has no anonymous mode",
+      "defineApp: auth needs at least one login method (auth.password, auth.header or auth.oauth); Parlor has no anonymous mode",
     );
   }
   return Object.freeze({ ...definition, __parlorApp: true as const });

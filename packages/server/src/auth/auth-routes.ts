@@ -14,6 +14,8 @@ export interface AuthRoutesOptions {
   config: ParlorConfig;
   auth: AppAuth;
   sessions: SessionService;
+  /** The configured OAuth providers, listed by `/auth/config` for the login page's buttons. */
+  oauthProviders?: ReadonlyArray<{ id: string; name: string }>;
 }
 
 const credentialsSchema = z.object({
@@ -22,7 +24,7 @@ const credentialsSchema = z.object({
 });
 
 /** What a login callback may return; checked because it is the app's code, not ours. */
-const appUserSchema = z.object({
+export const appUserSchema = z.object({
   identifier: z.string().trim().min(1).max(255),
   displayName: z.string().max(255).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
@@ -32,7 +34,7 @@ const appUserSchema = z.object({
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions }: AuthRoutesOptions) {
+export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [] }: AuthRoutesOptions) {
   const checkLoginRateLimit = loginRateLimiter(fastify, config.loginRateLimit);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
@@ -63,7 +65,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     requireLogin: true,
     password: auth.password !== undefined,
     header: auth.header !== undefined,
-    oauth: [] as Array<{ id: string; name: string }>,
+    oauth: oauthProviders.map(({ id, name }) => ({ id, name })),
   }));
 
   fastify.post(

@@ -2,7 +2,7 @@ import { createHash, createSecretKey, hkdfSync, type KeyObject } from "node:cryp
 
 /** What a derived key is for. One secret, a separate key per purpose (HKDF), so a value
  * signed for one purpose can never be replayed as another. */
-export type KeyPurpose = "session-jwt" | "csrf" | "file-url";
+export type KeyPurpose = "session-jwt" | "csrf" | "file-url" | "oauth-flow" | "oauth-tokens";
 
 export interface DerivedKey {
   /** Names the secret in a JWT header, so verification picks the right key after rotation. */

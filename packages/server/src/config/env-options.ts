@@ -74,3 +74,53 @@ export function optionsFromEnv(env: Env): ServerOptions {
   }
   return options as ServerOptions;
 }
+
+/** OAuth settings of one provider from `PARLOR_OAUTH_<ID>_*`, before validation. */
+export interface OAuthProviderEnv {
+  type?: string;
+  name?: string;
+  clientId?: string;
+  clientSecret?: string;
+  issuer?: string;
+  tenant?: string;
+  scopes?: string[];
+}
+
+const OAUTH_PREFIX = "PARLOR_OAUTH_";
+/** Longest suffix first, so `_CLIENT_SECRET` is never read as some `…_SECRET`. */
+const oauthFields: ReadonlyArray<readonly [suffix: string, field: keyof OAuthProviderEnv]> = [
+  ["_CLIENT_SECRET", "clientSecret"],
+  ["_CLIENT_ID", "clientId"],
+  ["_ISSUER", "issuer"],
+  ["_TENANT", "tenant"],
+  ["_SCOPES", "scopes"],
+  ["_NAME", "name"],
+  ["_TYPE", "type"],
+];
+
+/**
+ * Reads `PARLOR_OAUTH_<ID>_<FIELD>` variables into settings per provider id (`<ID>`
+ * lower-cased, `_` read as `-`: `PARLOR_OAUTH_MY_SSO_CLIENT_ID` is provider `my-sso`).
+ * Empty variables are ignored; a `PARLOR_OAUTH_*` name with an unknown field is refused, so
+ * a typo does not silently leave a provider half-configured.
+ */
+export function oauthProvidersFromEnv(env: Env): Record<string, OAuthProviderEnv> {
+  const providers: Record<string, OAuthProviderEnv> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(OAUTH_PREFIX) || value === undefined || value === "") continue;
+    const rest = name.slice(OAUTH_PREFIX.length);
+    const match = oauthFields.find(([suffix]) => rest.endsWith(suffix) && rest.length > suffix.length);
+    const envId = match ? rest.slice(0, -match[0].length) : "";
+    if (!match || !/^[A-Z0-9_]+$/.test(envId)) {
+      throw new ParlorConfigError(
+        `${name} is not an OAuth setting: use PARLOR_OAUTH_<ID>_{CLIENT_ID,CLIENT_SECRET,ISSUER,TENANT,SCOPES,NAME,TYPE}`,
+      );
+    }
+    const id = envId.toLowerCase().replaceAll("_", "-");
+    const field = match[1];
+    const settings = (providers[id] ??= {});
+    if (field === "scopes") settings.scopes = value.split(/[\s,]+/).filter(Boolean);
+    else settings[field] = value.trim();
+  }
+  return providers;
+}

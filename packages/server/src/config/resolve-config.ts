@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import { resolveSecrets } from "./auth-secret.js";
-import { optionsFromEnv } from "./env-options.js";
+import { oauthProvidersFromEnv, optionsFromEnv, type OAuthProviderEnv } from "./env-options.js";
 import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
 
 export type DatabaseConfig = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
@@ -24,6 +24,8 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   database: DatabaseConfig;
   cookie: CookieConfig;
   secrets: { current: string; previous: string | undefined };
+  /** OAuth provider settings from `PARLOR_OAUTH_<ID>_*`, by provider id; merged with the app's providers. */
+  oauth: Readonly<Record<string, OAuthProviderEnv>>;
   /** Things a deployer should hear about at start-up. */
   warnings: string[];
 }
@@ -42,7 +44,7 @@ export interface ResolveConfigInput {
  * Throws `ParlorConfigError` naming the bad setting.
  */
 export function resolveConfig({ appName, options = {}, env = process.env }: ResolveConfigInput): ParlorConfig {
-  const merged = mergeOptions(options, optionsFromEnv(env));
+  const merged = mergeOptions<Record<string, unknown>>(options, optionsFromEnv(env));
   const parsed = serverOptionsSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ParlorConfigError(`Invalid server options: ${z.prettifyError(parsed.error)}`);
@@ -84,6 +86,7 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
     publicUrl,
     publicOrigin: publicUrl.origin,
     dataDir,
+    ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
     database: databaseConfig(o.databaseUrl, dataDir),
     cookie: {
       name: cookieName(o.session.cookieName ?? defaultCookieBase(appName, publicUrl), secure),
@@ -91,6 +94,7 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
       sameSite: o.session.sameSite,
     },
     secrets: { current: secrets.current, previous: secrets.previous },
+    oauth: oauthProvidersFromEnv(env),
     warnings,
   });
 }
@@ -136,14 +140,14 @@ function databaseConfig(url: string | undefined, dataDir: string): DatabaseConfi
   throw new ParlorConfigError(`PARLOR_DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got "${url.split(":")[0]}:…"`);
 }
 
-function mergeOptions(base: ServerOptions, override: ServerOptions): ServerOptions {
+/** Deep merge: an environment variable overrides one setting, never a whole group of them. */
+function mergeOptions<T extends Record<string, unknown>>(base: T, override: T): T {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const existing = out[key];
-    out[key] =
-      isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+    out[key] = isPlainObject(existing) && isPlainObject(value) ? mergeOptions(existing, value) : value;
   }
-  return out as ServerOptions;
+  return out as T;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

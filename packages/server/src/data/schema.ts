@@ -10,6 +10,7 @@ export interface DatabaseSchema {
   threads: ThreadsTable;
   messages: MessagesTable;
   files: FilesTable;
+  session_provider_tokens: SessionProviderTokensTable;
 }
 
 export interface UsersTable {
@@ -82,3 +83,18 @@ export interface FilesTable {
 }
 
 export type FileRow = Selectable<FilesTable>;
+
+/** OAuth tokens of a session's provider, only when the app sets `auth.oauth.storeTokens`. */
+export interface SessionProviderTokensTable {
+  session_id: string;
+  /** The provider id (`github`, …). */
+  provider: string;
+  /** JWE compact (dir, A256GCM) under the `oauth-tokens` key: never stored in the clear. */
+  access_token: string;
+  refresh_token: string | null;
+  /** When the access token expires (ms since the epoch), if the provider said. */
+  expires_at: number | null;
+  created_at: number;
+}
+
+export type ProviderTokenRow = Selectable<SessionProviderTokensTable>;

@@ -6,6 +6,8 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
+import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
+import { resolveOAuthProviders } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
@@ -146,7 +148,9 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
-  await fastify.register(authRoutes, { config, auth: app.auth, sessions });
+  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
+  await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
   const { threads, clock } = services;
   const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });

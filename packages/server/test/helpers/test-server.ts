@@ -42,6 +42,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   clock?: TestClock;
   dialect?: TestDialect;
+  /** Port to listen on (default: any free one). For tests that must know it before start-up. */
+  port?: number;
 }
 
 export interface TestServer {
@@ -84,7 +86,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         loginRateLimit: { max: 10_000, ...serverOptions.loginRateLimit },
       },
     });
-    await server.fastify.listen({ host: "127.0.0.1", port: 0 });
+    await server.fastify.listen({ host: "127.0.0.1", port: options.port ?? 0 });
     const address = server.fastify.server.address();
     const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     const self: TestServer = {

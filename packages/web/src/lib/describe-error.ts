@@ -39,9 +39,30 @@ export function describeError(error: unknown): string {
       return "Still answering the previous message. Wait for it to finish or stop it.";
     case "app_error":
       return error.message || "The assistant failed to answer.";
+    case "oauth_denied":
+      return "Sign-in was cancelled at the provider.";
+    case "oauth_state":
+      return "That sign-in expired or was started in another browser. Please try again.";
+    case "oauth_rejected":
+      return "This account is not allowed to sign in here.";
+    case "oauth_failed":
+      return "Sign-in with the provider failed. Please try again.";
     case "invalid_request":
       return error.message ? `Invalid request: ${error.message}` : "Invalid request.";
     default:
       return error.status >= 500 || error.code === "internal" ? "The server had a problem. Please try again." : "Something went wrong. Please try again.";
   }
+}
+
+/**
+ * The error an OAuth callback sends back with (`/login?error=oauth_…`), taken off the URL so
+ * a reload does not show it again; `null` when there is none.
+ */
+export function takeOAuthErrorFromUrl(): ParlorApiError | null {
+  const url = new URL(window.location.href);
+  const code = url.searchParams.get("error");
+  if (code === null || !/^oauth_[a-z]+$/.test(code)) return null;
+  url.searchParams.delete("error");
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+  return new ParlorApiError(code, "");
 }

@@ -1,7 +1,7 @@
 import { ParlorApiError, useAuth, useParlorClient } from "@parlor/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { AlertIcon, LogoMark } from "../components/icons";
-import { describeError } from "../lib/describe-error";
+import { describeError, takeOAuthErrorFromUrl } from "../lib/describe-error";
 import { hasSignedOutOnPurpose } from "../lib/sign-out-intent";
 import { ThemeToggle } from "../theme/ThemeToggle";
 import "../styles/login.css";
@@ -21,7 +21,7 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState<"password" | "header" | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(takeOAuthErrorFromUrl);
   const usernameRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   const triedHeader = useRef(false);

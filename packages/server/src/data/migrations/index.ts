@@ -2,6 +2,7 @@ import type { Migration } from "kysely";
 import { usersAndSessions } from "./0001-users-and-sessions.js";
 import { threadsAndMessages } from "./0002-threads-and-messages.js";
 import { files } from "./0003-files.js";
+import { sessionProviderTokens } from "./0004-session-provider-tokens.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "0001-users-and-sessions": usersAndSessions,
   "0002-threads-and-messages": threadsAndMessages,
   "0003-files": files,
+  "0004-session-provider-tokens": sessionProviderTokens,
 };

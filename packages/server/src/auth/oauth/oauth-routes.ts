@@ -1,0 +1,221 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import * as client from "openid-client";
+import type { AppAuth, AppUser } from "../../app/define-app.js";
+import type { ParlorConfig } from "../../config/resolve-config.js";
+import type { Database } from "../../data/database.js";
+import { ProviderTokenStore } from "../../data/provider-token-store.js";
+import { ParlorError } from "../../errors.js";
+import { appUserSchema } from "../auth-routes.js";
+import { deriveKeyRing } from "../secret-keys.js";
+import type { SessionService } from "../session-service.js";
+import { readSessionCookie, setSessionCookie } from "../session-cookie.js";
+import { ConsumedFlows } from "./consumed-flows.js";
+import { FLOW_TTL_SECONDS, FlowCookieCodec, type OAuthFlow } from "./flow-cookie.js";
+import { OAuthClient } from "./oauth-client.js";
+import { OAuthFlowError } from "./oauth-flow-error.js";
+import type { OAuthErrorCode, OAuthProviderInfo } from "./oauth-types.js";
+import { ProviderTokens } from "./provider-tokens.js";
+import type { ResolvedOAuthProvider } from "./resolve-providers.js";
+import { safeReturnPath } from "./safe-return-path.js";
+
+export interface OAuthRoutesOptions {
+  config: ParlorConfig;
+  auth: AppAuth;
+  providers: readonly ResolvedOAuthProvider[];
+  sessions: SessionService;
+  db: Database;
+  clock: () => number;
+}
+
+interface ProviderParams {
+  provider: string;
+}
+
+/**
+ * `GET /auth/oauth/:provider` and `GET /auth/oauth/:provider/callback`: the authorization
+ * code flow with state, PKCE (S256) and, for OpenID Connect, nonce. The flow's secrets ride
+ * in an encrypted, HttpOnly cookie scoped to `/auth/oauth` and bound to one provider and one
+ * state; the callback ends in a session made exactly like a password login's, or in a
+ * redirect to `/login?error=<code>` with nothing created.
+ */
+export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutesOptions) {
+  const { config, auth, providers, sessions, clock } = options;
+  if (providers.length === 0) return;
+
+  // Parlor's routes live at the root; a reverse proxy may publish them under a path prefix.
+  const base = config.publicUrl.pathname.replace(/\/+$/, "");
+  const clients = new Map(
+    providers.map((provider) => [
+      provider.id,
+      new OAuthClient(provider, `${config.publicUrl.origin}${base}/auth/oauth/${provider.id}/callback`, clock),
+    ]),
+  );
+  const flows = new FlowCookieCodec(deriveKeyRing(config.secrets, "oauth-flow"));
+  const consumed = new ConsumedFlows(FLOW_TTL_SECONDS * 1000, clock);
+  const flowCookie = flowCookieSettings(config, `${base}/auth/oauth`);
+  const tokens = auth.oauth?.storeTokens
+    ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config.secrets, "oauth-tokens"))
+    : null;
+  // A revoked session's provider tokens are useless to keep: delete them with the revocation.
+  if (tokens) {
+    const unsubscribe = sessions.onRevoke((ids) => {
+      tokens.deleteForSessions(ids).catch((error: unknown) => fastify.log.error({ err: error }, "deleting provider tokens failed"));
+    });
+    fastify.addHook("onClose", async () => unsubscribe());
+  }
+
+  const clientFor = (id: string) => {
+    const found = clients.get(id);
+    if (!found) throw new ParlorError("not_found", "No such login provider");
+    return found;
+  };
+  const loginError = (reply: FastifyReply, code: OAuthErrorCode) => redirect(reply, `${base}/login?error=${code}`);
+
+  fastify.get<{ Params: ProviderParams; Querystring: Record<string, unknown> }>(
+    "/auth/oauth/:provider",
+    { config: { auth: "optional" } },
+    async function startOAuth(request, reply) {
+      const oauthClient = clientFor(request.params.provider);
+      const flow: OAuthFlow = {
+        id: randomBytes(16).toString("base64url"),
+        provider: oauthClient.provider.id,
+        state: client.randomState(),
+        codeVerifier: client.randomPKCECodeVerifier(),
+        ...(oauthClient.isOidc ? { nonce: client.randomNonce() } : {}),
+        returnTo: safeReturnPath(request.query.returnTo),
+      };
+      let location: URL;
+      try {
+        location = await oauthClient.authorizationUrl(flow);
+      } catch (error) {
+        logFailure(request, oauthClient.provider.id, error);
+        return loginError(reply, "oauth_failed");
+      }
+      reply.setCookie(flowCookie.name, await flows.seal(flow, clock()), { ...flowCookie.options, maxAge: FLOW_TTL_SECONDS });
+      return redirect(reply, location.href);
+    },
+  );
+
+  fastify.get<{ Params: ProviderParams; Querystring: Record<string, unknown> }>(
+    "/auth/oauth/:provider/callback",
+    { config: { auth: "optional" } },
+    async function finishOAuth(request, reply) {
+      const oauthClient = clientFor(request.params.provider);
+      const { provider } = oauthClient;
+      // One flow cookie, one attempt: it is cleared whatever happens next.
+      reply.clearCookie(flowCookie.name, flowCookie.options);
+      try {
+        const flow = await checkFlow(request, provider.id);
+        const error = request.query.error;
+        if (error !== undefined) {
+          const code = error === "access_denied" ? "oauth_denied" : "oauth_failed";
+          throw new OAuthFlowError(code, `the provider answered with an error (${String(error).slice(0, 64)})`);
+        }
+        const callbackUrl = new URL(oauthClient.redirectUri);
+        const query = request.url.indexOf("?");
+        callbackUrl.search = query === -1 ? "" : request.url.slice(query);
+        const result = await oauthClient.finish(callbackUrl, flow);
+
+        const info: OAuthProviderInfo = { id: provider.id, type: provider.type, name: provider.name };
+        const displayName = result.profile.name ?? result.profile.email;
+        const defaultUser: AppUser = {
+          identifier: `${provider.id}:${result.profile.sub}`,
+          ...(displayName === undefined ? {} : { displayName: displayName.slice(0, 255) }),
+        };
+        const callback = auth.oauth?.callback;
+        const appUser = callback ? await callback(info, result.tokens, result.profile, defaultUser) : defaultUser;
+        if (appUser === null || appUser === undefined) throw new OAuthFlowError("oauth_rejected", "the app's callback refused the user");
+        const checked = appUserSchema.safeParse(appUser);
+        if (!checked.success) {
+          throw new OAuthFlowError("oauth_failed", `auth.oauth.callback returned an invalid user: ${checked.error.issues[0]?.message}`);
+        }
+
+        // From here on, exactly a password login: the browser's old session goes, a new one comes.
+        if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
+        const issued = await sessions.start(checked.data, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
+        if (tokens) {
+          try {
+            await tokens.save(issued.principal.sessionId, provider.id, result.tokens, clock());
+          } catch (error) {
+            await sessions.revoke(issued.user.id, issued.principal.sessionId);
+            throw error;
+          }
+        }
+        setSessionCookie(reply, config.cookie, issued.token, issued.cookieMaxAge);
+        // returnTo is a path as the browser sees it (prefix included); only the default gets the prefix.
+        const returnTo = safeReturnPath(flow.returnTo);
+        return redirect(reply, returnTo === "/" ? `${base}/` : returnTo);
+      } catch (error) {
+        logFailure(request, provider.id, error);
+        return loginError(reply, error instanceof OAuthFlowError ? error.code : "oauth_failed");
+      }
+    },
+  );
+
+  /**
+   * The flow cookie must exist, decrypt, be unexpired, belong to this provider, carry the
+   * state the provider sent back, and not have been used before.
+   */
+  async function checkFlow(request: FastifyRequest<{ Params: ProviderParams; Querystring: Record<string, unknown> }>, providerId: string) {
+    const sealed = readSessionCookie(request.headers.cookie, flowCookie.name);
+    if (sealed === null) throw new OAuthFlowError("oauth_state", "no flow cookie (expired, never set, or from another browser)");
+    const flow = await flows.open(sealed, clock());
+    if (flow === null) throw new OAuthFlowError("oauth_state", "the flow cookie is expired or invalid");
+    if (flow.provider !== providerId) throw new OAuthFlowError("oauth_state", "the flow was started for another provider");
+    const state = request.query.state;
+    if (typeof state !== "string" || !sameSecret(state, flow.state)) {
+      throw new OAuthFlowError("oauth_state", "the state does not match the flow cookie");
+    }
+    if (!consumed.claim(flow.id)) throw new OAuthFlowError("oauth_state", "the flow cookie was already used");
+    return flow;
+  }
+}
+
+export interface FlowCookieSettings {
+  name: string;
+  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: string };
+}
+
+/**
+ * The flow cookie is named after the session cookie (so two apps on one host keep their
+ * flows apart), `__Secure-` when Secure (`__Host-` needs `Path=/`, and this cookie is scoped
+ * to the OAuth routes). SameSite=Lax, whatever the session cookie's setting: the provider
+ * sends the browser back with a top-level cross-site GET, which Lax allows and Strict does not.
+ */
+export function flowCookieSettings(config: ParlorConfig, path: string): FlowCookieSettings {
+  const base = config.cookie.name.replace(/^__Host-/, "");
+  return {
+    name: `${config.cookie.secure ? "__Secure-" : ""}${base}-oauth`,
+    options: { httpOnly: true, secure: config.cookie.secure, sameSite: "lax", path },
+  };
+}
+
+function redirect(reply: FastifyReply, location: string) {
+  return reply.header("cache-control", "no-store").redirect(location, 302);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Logs why a login failed: codes and messages of the error chain, never tokens, codes or response bodies. */
+function logFailure(request: FastifyRequest, provider: string, error: unknown): void {
+  const expected = error instanceof OAuthFlowError && error.code !== "oauth_failed";
+  const causes: string[] = [];
+  for (let cause = error instanceof Error ? error.cause : undefined; cause instanceof Error && causes.length < 3; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    causes.push(`${cause.name}${typeof code === "string" ? ` ${code}` : ""}: ${cause.message}`);
+  }
+  const details = {
+    provider,
+    reason: error instanceof OAuthFlowError ? error.code : "oauth_failed",
+    message: error instanceof Error ? error.message : String(error),
+    ...(causes.length > 0 ? { causes } : {}),
+  };
+  if (expected) request.log.info(details, "OAuth login refused");
+  else if (error instanceof OAuthFlowError) request.log.warn(details, "OAuth login failed");
+  else request.log.error({ ...details, err: error }, "OAuth login failed unexpectedly");
+}

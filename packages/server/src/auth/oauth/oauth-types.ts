@@ -1,0 +1,112 @@
+import type { AppUser } from "../../app/define-app.js";
+
+/**
+ * The kinds of provider Parlor knows. `oidc` is any OpenID Connect provider found by
+ * discovery from its issuer URL; the others are presets with their issuer, scopes and
+ * display name filled in (see `presets.ts`). `github` is plain OAuth 2 (no ID token): the
+ * profile comes from the GitHub API.
+ */
+export type OAuthProviderType = "oidc" | "github" | "google" | "entra" | "gitlab" | "okta" | "auth0" | "keycloak" | "cognito";
+
+/**
+ * One login provider, as the app declares it in `auth.oauth.providers`. Every field except
+ * `type` can also come from the environment (`PARLOR_OAUTH_<ID>_CLIENT_ID`, …), which wins.
+ *
+ * @example
+ * { type: "github" } // client id and secret from PARLOR_OAUTH_GITHUB_CLIENT_ID / _CLIENT_SECRET
+ * { type: "keycloak", id: "corp", name: "Corporate login", issuer: "https://sso.example.com/realms/staff" }
+ */
+export interface OAuthProviderConfig {
+  type: OAuthProviderType;
+  /**
+   * In the URLs (`/auth/oauth/<id>`), the env var names and the default user identifier
+   * (`<id>:<subject>`). Lower-case letters, digits and `-`, up to 32. Defaults to `type`.
+   * Changing it later changes every user's identifier.
+   */
+  id?: string;
+  /** The label on the login button. Defaults to the preset's name ("GitHub", "Google", …). */
+  name?: string;
+  clientId?: string;
+  /** Omit for a public client (PKCE only). Better set from the environment than in code. */
+  clientSecret?: string;
+  /**
+   * The issuer URL, exactly as the provider's discovery document spells it. Required for
+   * `oidc`, `okta`, `auth0`, `keycloak` and `cognito`; optional for `gitlab` (self-managed;
+   * default https://gitlab.com) and `entra` (instead of `tenant`).
+   */
+  issuer?: string;
+  /** `entra` only: the directory (tenant) ID, a GUID. */
+  tenant?: string;
+  /** Replaces the preset's scopes (`openid email profile`; GitHub: `read:user user:email`). */
+  scopes?: string[];
+}
+
+/** Which provider a login came through: passed to `auth.oauth.callback`. */
+export interface OAuthProviderInfo {
+  id: string;
+  type: OAuthProviderType;
+  name: string;
+}
+
+/** What the provider's token endpoint returned. Never sent to the browser. */
+export interface OAuthTokens {
+  accessToken: string;
+  tokenType: string;
+  refreshToken?: string;
+  /** The raw ID token (OpenID Connect providers); already validated. */
+  idToken?: string;
+  scope?: string;
+  expiresAt?: Date;
+}
+
+/**
+ * Who the provider says the user is. For OpenID Connect: the validated ID token's claims
+ * merged with the userinfo response. For GitHub: the `/user` API response.
+ */
+export interface OAuthProfile {
+  /** The provider's stable subject identifier (GitHub: the numeric user id). */
+  sub: string;
+  name?: string;
+  email?: string;
+  /**
+   * Whether the provider says it verified `email`. Absent when it does not say (Entra ID
+   * never does): do not link accounts by an e-mail address that is not verified.
+   */
+  emailVerified?: boolean;
+  /** Login name or preferred username, when the provider has one. */
+  username?: string;
+  picture?: string;
+  /** Everything the provider sent, unchecked. */
+  claims: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Decides who an OAuth login is. Return a user (often `defaultUser`, maybe with metadata),
+ * or `null` to refuse the login (the browser lands on `/login?error=oauth_rejected`).
+ */
+export type OAuthCallback = (
+  provider: OAuthProviderInfo,
+  tokens: OAuthTokens,
+  profile: OAuthProfile,
+  defaultUser: AppUser,
+) => Promise<AppUser | null> | AppUser | null;
+
+/** `auth.oauth` in `defineApp`. */
+export interface AppOAuth {
+  /** Providers declared in code. Providers set only in the environment are added to these. */
+  providers?: OAuthProviderConfig[];
+  /**
+   * Default: every user the provider authenticates may log in, as
+   * `{ identifier: "<provider id>:<sub>", displayName: name or e-mail }`.
+   */
+  callback?: OAuthCallback;
+  /**
+   * Keep the provider's access and refresh tokens (encrypted) with the session, in the
+   * database, so the app can call the provider's API for the user. Off by default.
+   * Tokens are never put in the cookie.
+   */
+  storeTokens?: boolean;
+}
+
+/** Where an OAuth login failed, as `?error=` on the redirect to `/login`. */
+export type OAuthErrorCode = "oauth_denied" | "oauth_state" | "oauth_failed" | "oauth_rejected";

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { safeReturnPath } from "../src/auth/oauth/safe-return-path.js";
+
+describe("safeReturnPath", () => {
+  it.each([
+    ["/", "/"],
+    ["/threads", "/threads"],
+    ["/threads/42?tab=files#message-7", "/threads/42?tab=files#message-7"],
+    ["/search?q=a%20b&next=%2Fhome", "/search?q=a%20b&next=%2Fhome"],
+    ["/a/../b", "/b"],
+    ["/caf%C3%A9", "/caf%C3%A9"],
+    ["/a%2F%2Fb", "/a%2F%2Fb"],
+  ])("keeps the same-origin path %j as %j", (input, expected) => {
+    expect(safeReturnPath(input)).toBe(expected);
+  });
+
+  it.each([
+    // other hosts, absolute or protocol-relative
+    "https://evil.com",
+    "http://evil.com/path",
+    "//evil.com",
+    "///evil.com",
+    "//evil.com/%2F..",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "evil.com",
+    // backslashes, which browsers read as slashes
+    "/\\evil.com",
+    "\\\\evil.com",
+    "\\/evil.com",
+    "/path\\to",
+    // percent-encoded slashes and backslashes at the start, once or twice
+    "%2F%2Fevil.com",
+    "/%2F%2Fevil.com",
+    "/%2fevil.com",
+    "/%5Cevil.com",
+    "/%5cevil.com",
+    "/%252F%252Fevil.com",
+    "/%25252F%25252Fevil.com",
+    // control characters and the whitespace URL parsers drop
+    "/\t/evil.com",
+    "/\n/evil.com",
+    "/\r\nSet-Cookie: x=y",
+    "/%0d%0aSet-Cookie:%20x=y",
+    "/%09/evil.com",
+    "/\u0000",
+    "/\u007f",
+    "/\u0085",
+    // dot segments that normalize into a protocol-relative path
+    "/.//evil.com",
+    "/..//evil.com",
+    // garbage
+    "",
+    " /threads",
+    "/%E0%A4%A",
+    "/" + "a".repeat(2048),
+  ])("refuses %j", (input) => {
+    expect(safeReturnPath(input)).toBe("/");
+  });
+
+  it.each([[undefined], [null], [42], [["/a", "/b"]], [{ path: "/a" }]])("refuses the non-string %j", (input) => {
+    expect(safeReturnPath(input)).toBe("/");
+  });
+});
