@@ -40,12 +40,16 @@ export type ChildMessage =
   | { type: "ready"; port: number; cookieName: string }
   | { type: "stats"; stats: ServerStats }
   | { type: "realtime"; stats: RealtimeStats }
+  /** Where the storage keeps an uploaded file's bytes (local storage: `<dataDir>/files/<2 chars>/<key>`). */
+  | { type: "filePath"; id: string; storageKey: string; path: string; size: number }
   | { type: "error"; message: string };
 
 export type ParentMessage =
   | { type: "stats" }
   /** `gc`: run a full garbage collection first (the child runs with --expose-gc). */
   | { type: "realtime"; gc?: boolean; resetPeak?: boolean }
+  /** Looks up a file's row (the `storage_key` column of `files`) by its id. */
+  | { type: "filePath"; id: string }
   | { type: "stop" };
 
 /** Environment variables the parent passes to the child. */
@@ -55,7 +59,21 @@ export const CHILD_ENV = {
   password: "PARLOR_BENCH_PASSWORD",
   /** Optional: `chat.eventsPerSecond` and `chat.eventBurst` as JSON (`{"eventsPerSecond":…,"eventBurst":…}`). */
   chatLimits: "PARLOR_BENCH_CHAT_LIMITS",
+  /** Optional: `files.maxUploadBytes` (the default, 20 MiB, is too small for the files benchmark). */
+  filesMaxBytes: "PARLOR_BENCH_FILES_MAX_BYTES",
+  /** Optional: a folder served by `@fastify/static` under STATIC_PREFIX, for the files benchmark. */
+  staticRoot: "PARLOR_BENCH_STATIC_ROOT",
+  /** Optional ("1"): also serve the static root under STATIC_64K_PREFIX, reading 64 KiB at a time. */
+  static64k: "PARLOR_BENCH_STATIC_64K",
 } as const;
 
 /** The route the authenticated path is compared with: same server, same global hooks, no auth. */
 export const BARE_ROUTE = "/bench/bare";
+
+/**
+ * Where the files benchmark serves the storage folder with `@fastify/static` (only when
+ * CHILD_ENV.staticRoot is set): the same bytes as `GET /api/files/:id`, without Parlor's route.
+ */
+export const STATIC_PREFIX = "/bench-static/";
+/** The same folder through @fastify/static's `reply.sendFile` with `highWaterMark: 65536` (only with CHILD_ENV.static64k). */
+export const STATIC_64K_PREFIX = "/bench-static-64k/";

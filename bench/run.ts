@@ -1,14 +1,16 @@
 /**
  * `npm run bench`: builds the packages (the npm script does), then runs the benchmarks and
- * prints a summary: the auth fast path (auth-fast-path.ts), idle sockets (idle-sockets.ts) and
- * chat latency (chat-latency.ts). Exits non-zero on errors only (server failed, non-2xx answers,
- * the fast path touched the database, sockets that did not connect, chat errors), never for
- * missing a performance target.
+ * prints a summary: the auth fast path (auth-fast-path.ts), idle sockets (idle-sockets.ts), chat
+ * latency (chat-latency.ts) and file downloads (files.ts). Exits non-zero on errors only (server
+ * failed, non-2xx answers, the fast path touched the database, sockets that did not connect,
+ * chat errors, a download with the wrong bytes, no backpressure), never for missing a
+ * performance target.
  *
  *   npm run bench -- --rounds 20 --breakdown
  *   npm run bench -- --only me --profile          # CPU profile of the server, /auth/me only
  *   npm run bench -- --only sockets --sockets 20000
  *   npm run bench -- --only latency --chat-clients 500
+ *   npm run bench -- --only files --file-size 4G --file-rounds 5
  */
 import { mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -16,17 +18,18 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchAuthFastPath, ROUTES, SATURATED_CPU, type AuthFastPathResult, type RouteName } from "./auth-fast-path.js";
 import { benchChatLatency, type ChatLatencyResult } from "./chat-latency.js";
+import { benchFiles, FILE_ROUTE_LABELS, fmtSize, parseSize, type FilesResult } from "./files.js";
 import { benchIdleSockets, IDLE_SOCKETS_TARGET, type IdleSocketsResult } from "./idle-sockets.js";
-import { fmtInt, fmtMB, fmtMs, fmtPct, table } from "./util.js";
+import { fmtInt, fmtMB, fmtMs, fmtPct, median, table } from "./util.js";
 
 /** From DESIGN.md, "Performance notes". */
 const TARGET = 0.85;
 
-const BENCHMARKS = ["auth", "sockets", "latency"] as const;
+const BENCHMARKS = ["auth", "sockets", "latency", "files"] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only <list>       comma-separated: auth, sockets, latency (default: all three, in that order);
+  --only <list>       comma-separated: auth, sockets, latency, files (default: all four, in that order);
                       or one route of the auth benchmark (bare, bare+cookie or me), which runs
                       only that benchmark, measuring that route only, no ratio; for profiling
   --profile           run the server(s) with --cpu-prof; the profiles go to a temp folder
@@ -55,7 +58,26 @@ Chat latency (latency):
   --chat-warmup <s>   seconds of chatting before measuring (default 3)
   --chat-words <n>    words per message = deltas per reply of the echo app (default 10)
   --chat-baseline <s> then seconds of one client chatting alone: the latency without a queue
-                      (default 3; 0 to skip)`;
+                      (default 3; 0 to skip)
+
+File downloads (files):
+  --file-size <size>  the file downloaded, e.g. 1G, 256M, 4G (default 1G); generated on the fly and
+                      uploaded through POST /api/files, so it needs that much free disk in the temp dir
+  --file-compare-size <size>
+                      a smaller file measured the same way first, to show the server's memory does
+                      not grow with the size (default 64M; 0 to skip)
+  --file-rounds <n>   sequential rounds per file, each downloads it once by each route, the order
+                      alternating (default 2)
+  --file-concurrency <n>
+                      downloads at once in the concurrent rounds (default 4; 1 to skip them)
+  --file-concurrent-rounds <n>
+                      concurrent rounds per file (default 1)
+  --file-pause <s>    seconds a client holds a download of the big file paused, per route: the
+                      backpressure check (default 1; 0 to skip)
+  --file-header-requests <n>
+                      Range: bytes=0-0 requests per route and file: time to headers (default 100)
+  --file-static-64k   also measure @fastify/static reading 64 KiB at a time like Parlor (on Node 20
+                      it reads 16 KiB by default); a third route in every round`;
 
 async function main(): Promise<boolean> {
   const { values } = parseArgs({
@@ -76,6 +98,14 @@ async function main(): Promise<boolean> {
       "chat-warmup": { type: "string", default: "3" },
       "chat-words": { type: "string", default: "10" },
       "chat-baseline": { type: "string", default: "3" },
+      "file-size": { type: "string", default: "1G" },
+      "file-compare-size": { type: "string", default: "64M" },
+      "file-rounds": { type: "string", default: "2" },
+      "file-concurrency": { type: "string", default: "4" },
+      "file-concurrent-rounds": { type: "string", default: "1" },
+      "file-pause": { type: "string", default: "1" },
+      "file-header-requests": { type: "string", default: "100" },
+      "file-static-64k": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
       "profile-dir": { type: "string" },
       help: { type: "boolean", default: false },
@@ -190,6 +220,35 @@ chat latency benchmark: ${options.clients} clients chatting with the echo app, $
     if (result) {
       summary.push(printLatencySummary(result));
       if (result.errorCount > 0 || result.problems.length > 0) ok = false;
+    }
+  }
+
+  if (benchmarks.includes("files")) {
+    const fileSize = parseSize(values["file-size"], "file-size");
+    if (fileSize < 1) throw new Error("--file-size must be at least 1 byte");
+    const options = {
+      fileSize,
+      compareSize: parseSize(values["file-compare-size"], "file-compare-size"),
+      rounds: positiveInt(values["file-rounds"], "file-rounds"),
+      concurrency: positiveInt(values["file-concurrency"], "file-concurrency"),
+      concurrentRounds: positiveInt(values["file-concurrent-rounds"], "file-concurrent-rounds"),
+      pause: nonNegativeInt(values["file-pause"], "file-pause"),
+      headerRequests: nonNegativeInt(values["file-header-requests"], "file-header-requests"),
+      tunedStatic: values["file-static-64k"],
+      cpuProfileDir: profileDir,
+      log,
+    };
+    console.log(
+      `
+file download benchmark: ${fmtSize(options.fileSize)}` +
+        (options.compareSize > 0 && options.compareSize !== options.fileSize ? ` (and ${fmtSize(options.compareSize)} first)` : "") +
+        `, GET /api/files/:id vs @fastify/static, ${options.rounds} sequential round(s)` +
+        (options.concurrency > 1 ? ` + ${options.concurrentRounds} round(s) of ${options.concurrency} at once` : ""),
+    );
+    const result = await attempt("file downloads", () => benchFiles(options));
+    if (result) {
+      summary.push(printFilesSummary(result));
+      if (result.problems.length > 0) ok = false;
     }
   }
 
@@ -370,6 +429,136 @@ function printLatencySummary(r: ChatLatencyResult): string {
     `with ${r.clients} clients` +
     (r.baseline ? ` (1 client alone: p50 ${fmtMs(r.baseline.firstDelta.p50)} ms, p99 ${fmtMs(r.baseline.firstDelta.p99)} ms)` : "") +
     `; ${fmtInt(r.messagesPerSecond)} messages/s; ${errors}`;
+  console.log(`\n${line}`);
+  return line;
+}
+
+/** Prints the file download tables; returns its line for the final summary. */
+function printFilesSummary(r: FilesResult): string {
+  const rows = [["file", "round", "route", "at once", "MB/s", "headers ms", "server CPU", "CPU ms/GB", "client CPU", "RSS start", "RSS peak"]];
+  for (const run of r.runs) {
+    for (const m of run.measurements) {
+      rows.push([
+        fmtSize(run.size),
+        String(m.round),
+        FILE_ROUTE_LABELS[m.route],
+        String(m.concurrency),
+        fmtInt(m.mbps),
+        fmtMs(m.headersMs),
+        fmtPct(m.serverCpu),
+        fmtInt(m.serverCpuMsPerGiB),
+        fmtPct(m.clientCpu),
+        fmtMB(m.rssStart),
+        fmtMB(m.rssPeak),
+      ]);
+    }
+  }
+  console.log(`\n${table(rows, 3)}`);
+
+  const main = r.runs[r.runs.length - 1]!;
+  const x = (value: number | undefined) => (value === undefined ? "–" : `${value.toFixed(3)}×`);
+  const references = r.routes.filter((route) => route !== "parlor");
+  const ratioRows = [["round", "at once", ...references.flatMap((ref) => [`parlor/${ref} MB/s`, `${ref}/parlor CPU per GB`])]];
+  const keys = [...new Set(r.ratios.map((q) => `${q.concurrency}:${q.round}`))];
+  for (const key of keys) {
+    const [concurrency, round] = key.split(":").map(Number) as [number, number];
+    const of = (ref: string) => r.ratios.find((q) => q.reference === ref && q.concurrency === concurrency && q.round === round);
+    ratioRows.push([String(round), String(concurrency), ...references.flatMap((ref) => [x(of(ref)?.mbpsRatio), x(of(ref)?.cpuRatio)])]);
+  }
+  const medianOf = (ref: string, concurrency: number) => r.medians.find((q) => q.reference === ref && q.concurrency === concurrency);
+  const concurrencies = [...new Set(r.medians.map((q) => q.concurrency))];
+  for (const concurrency of concurrencies) {
+    ratioRows.push([
+      "median",
+      String(concurrency),
+      ...references.flatMap((ref) => [x(medianOf(ref, concurrency)?.mbpsRatio), x(medianOf(ref, concurrency)?.cpuRatio)]),
+    ]);
+  }
+  console.log(`\n  ${fmtSize(main.size)} file, per round:\n${table(ratioRows, 2)}`);
+
+  const headerRows = [["file", "route", "Range 0-0 p50 ms", "p99 ms", "requests"]];
+  for (const run of r.runs) {
+    for (const route of r.routes) {
+      const h = run.headerLatency[route];
+      if (h && h.n > 0) headerRows.push([fmtSize(run.size), FILE_ROUTE_LABELS[route], fmtMs(h.p50), fmtMs(h.p99), fmtInt(h.n)]);
+    }
+  }
+  if (headerRows.length > 1) console.log(`\n${table(headerRows, 2)}`);
+
+  const memoryRows = [
+    ["file", "upload MB/s", "upload CPU ms/GB", "RSS during upload", "RSS baseline (after GC)", "RSS peak while serving", "peak − baseline"],
+  ];
+  for (const run of r.runs) {
+    memoryRows.push([
+      fmtSize(run.size),
+      fmtInt(run.upload.mbps),
+      fmtInt(run.upload.serverCpuMsPerGiB),
+      `${fmtMB(run.upload.rssStart)} → ${fmtMB(run.upload.rssPeak)}`,
+      fmtMB(run.baselineRss),
+      fmtMB(run.peakRss),
+      fmtMB(run.peakRss - run.baselineRss),
+    ]);
+  }
+  console.log(`\n${table(memoryRows, 1)}`);
+  console.log(`  (server RSS sampled every 50 ms from ${r.rssSource})`);
+  const growth = (run: (typeof r.runs)[number]) => run.peakRss - run.baselineRss;
+  let memoryVerdict = "";
+  if (r.runs.length > 1) {
+    const small = r.runs[0]!;
+    // Both the growth over the baseline and the peak itself: the baseline (after a forced GC)
+    // and the peak (GC timing, 4 streams at once) move by a few tens of MB from run to run on
+    // their own; a server that buffered files would grow by a good part of the extra bytes.
+    const extra = Math.min(growth(main) - growth(small), main.peakRss - small.peakRss);
+    const grows = extra >= Math.max(64 * 1024 ** 2, (main.size - small.size) * 0.25);
+    memoryVerdict =
+      `${grows ? "GROWS" : "does not grow"} with the file size ` +
+      `(${fmtSize(small.size)}: +${fmtMB(growth(small))}, peak ${fmtMB(small.peakRss)}; ${fmtSize(main.size)}: +${fmtMB(growth(main))}, peak ${fmtMB(main.peakRss)})`;
+    console.log(`  memory: peak − baseline ${memoryVerdict}`);
+  }
+  for (const check of main.paused) {
+    console.log(
+      `  paused client, ${FILE_ROUTE_LABELS[check.route]}: RSS ${fmtMB(check.rssAtPause)} → ${fmtMB(check.rssPeakDuringPause)} ` +
+        `over ${(check.pausedMs / 1000).toFixed(1)} s, server CPU ${fmtPct(check.serverCpuDuringPause)}` +
+        (check.fdsLeftOpen === null ? "" : `; descriptors on the file left open after hang-up: ${check.fdsLeftOpen}`),
+    );
+  }
+  const first = r.runs[0]!;
+  const ph = first.headers.parlor;
+  const sh = first.headers.static;
+  if (ph && sh) {
+    const only = (a: object, b: object) => Object.keys(a).filter((k) => !(k in b)).sort().join(", ") || "none";
+    console.log(`  headers only Parlor sends: ${only(ph, sh)}; only @fastify/static: ${only(sh, ph)}`);
+  }
+  if (r.staticReadSize !== 64 * 1024) {
+    console.log(
+      `  note: @fastify/static reads the file ${r.staticReadSize / 1024} KiB at a time on this Node (@fastify/send passes highWaterMark: null ` +
+        `to fs.createReadStream: the generic stream default), Parlor 64 KiB` +
+        (r.routes.includes("static64k") ? "; the 64K route is @fastify/static with 64 KiB reads" : "; --file-static-64k adds @fastify/static with 64 KiB reads"),
+    );
+  }
+  const all = r.runs.flatMap((run) => run.measurements);
+  const clientBound = all.filter((m) => m.clientCpu >= SATURATED_CPU).length;
+  if (clientBound > 0) {
+    console.log(
+      `  note: the client (this process) used ≥ ${fmtPct(SATURATED_CPU)} of a core in ${clientBound} of ${all.length} measurements: ` +
+        "there it was the limit, and MB/s says little about the server; the CPU-per-GB ratio is the better estimate",
+    );
+  }
+  for (const note of r.notes) console.log(`  note: ${note}`);
+  for (const problem of r.problems) console.log(`  error: ${problem}`);
+
+  const medianMbps = (route: string) => median(main.measurements.filter((m) => m.concurrency === 1 && m.route === route).map((m) => m.mbps));
+  const concurrent = concurrencies.find((c) => c > 1);
+  const vs = (ref: string) =>
+    `${x(medianOf(ref, 1)?.mbpsRatio)} the MB/s of ${FILE_ROUTE_LABELS[ref as keyof typeof FILE_ROUTE_LABELS]}` +
+    (concurrent ? ` (${x(medianOf(ref, concurrent)?.mbpsRatio)} with ${concurrent} at once)` : "") +
+    `, ${x(medianOf(ref, 1)?.cpuRatio)} its CPU efficiency`;
+  const line =
+    `file downloads (${fmtSize(main.size)}, ${Math.round(r.seconds)} s): Parlor ${fmtInt(medianMbps("parlor"))} MB/s, ` +
+    `@fastify/static ${fmtInt(medianMbps("static"))} MB/s: ${references.map(vs).join(", ")}; ` +
+    `server RSS peak ${fmtMB(main.peakRss)}, +${fmtMB(growth(main))} over baseline` +
+    (memoryVerdict ? `, ${memoryVerdict.split(" (")[0]}` : "") +
+    (r.problems.length > 0 ? `; ${r.problems.length} error(s)` : "");
   console.log(`\n${line}`);
   return line;
 }

@@ -13,6 +13,8 @@ export interface ServerProcess {
   stats(): Promise<ServerStats>;
   /** Memory and socket counts; `gc` runs a full garbage collection first, `resetPeak` restarts the peak RSS. */
   realtime(options?: { gc?: boolean; resetPeak?: boolean }): Promise<RealtimeStats>;
+  /** Where the server's storage keeps a file's bytes (files benchmark; local storage only). */
+  filePath(id: string): Promise<{ storageKey: string; path: string; size: number }>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,12 @@ export interface ServerSettings {
   password: string;
   /** `chat.eventsPerSecond` / `chat.eventBurst` for the server; its defaults when absent. */
   chatLimits?: { eventsPerSecond: number; eventBurst: number } | undefined;
+  /** `files.maxUploadBytes` for the server; its default (20 MiB) when absent. */
+  filesMaxBytes?: number | undefined;
+  /** A folder the server serves with `@fastify/static` under STATIC_PREFIX (files benchmark). */
+  staticRoot?: string | undefined;
+  /** Also serve it under STATIC_64K_PREFIX with 64 KiB reads. */
+  static64k?: boolean | undefined;
   cpuProfileDir?: string | undefined;
 }
 
@@ -43,6 +51,9 @@ export async function startServerProcess(settings: ServerSettings): Promise<Serv
       [CHILD_ENV.authSecret]: settings.authSecret,
       [CHILD_ENV.password]: settings.password,
       ...(settings.chatLimits ? { [CHILD_ENV.chatLimits]: JSON.stringify(settings.chatLimits) } : {}),
+      ...(settings.filesMaxBytes ? { [CHILD_ENV.filesMaxBytes]: String(settings.filesMaxBytes) } : {}),
+      ...(settings.staticRoot ? { [CHILD_ENV.staticRoot]: settings.staticRoot } : {}),
+      ...(settings.static64k ? { [CHILD_ENV.static64k]: "1" } : {}),
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -71,6 +82,10 @@ export async function startServerProcess(settings: ServerSettings): Promise<Serv
       },
       async realtime(options = {}) {
         return (await ask({ type: "realtime", ...options }, "realtime")).stats;
+      },
+      async filePath(id) {
+        const { storageKey, path, size } = await ask({ type: "filePath", id }, "filePath");
+        return { storageKey, path, size };
       },
       async stop() {
         process.off("exit", killChild);

@@ -6,10 +6,16 @@
  * a free loopback port and tells the parent the port over IPC. It also counts every SQL
  * statement the SQLite connection runs, so the parent can check that the authenticated
  * fast path never reaches the database, and reports its memory and how many sockets socket.io
- * holds, for the realtime benchmarks.
+ * holds, for the realtime benchmarks. For the files benchmark it can also serve a folder with
+ * `@fastify/static` (the storage's, to compare with `GET /api/files/:id`) and say where a file's
+ * bytes are on disk.
  */
+import fastifyStatic, { type SendOptions } from "@fastify/static";
 import Database from "better-sqlite3";
+import type { FastifyInstance } from "fastify";
+import { mkdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createServer, defineApp } from "parlor";
 import { Server as SocketIoServer } from "socket.io";
@@ -20,6 +26,8 @@ import {
   type ParentMessage,
   type RealtimeStats,
   type ServerStats,
+  STATIC_64K_PREFIX,
+  STATIC_PREFIX,
 } from "./protocol.js";
 
 // ---- Database spy -------------------------------------------------------------------------
@@ -82,6 +90,8 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error("server-process must be started with an IPC channel (fork)");
   const password = required(CHILD_ENV.password);
   const chatLimits = process.env[CHILD_ENV.chatLimits];
+  const filesMaxBytes = process.env[CHILD_ENV.filesMaxBytes];
+  const staticRoot = process.env[CHILD_ENV.staticRoot];
 
   const server = await createServer(
     defineApp({
@@ -109,6 +119,7 @@ async function main(): Promise<void> {
         host: "127.0.0.1",
         loginRateLimit: { max: 100_000 },
         ...(chatLimits ? { chat: JSON.parse(chatLimits) as { eventsPerSecond: number; eventBurst: number } } : {}),
+        ...(filesMaxBytes ? { files: { maxUploadBytes: Number(filesMaxBytes) } } : {}),
       },
     },
   );
@@ -118,6 +129,30 @@ async function main(): Promise<void> {
   // Same instance, so the same global hooks (session lookup, CSRF) and helmet run; without a
   // token the session hook returns at once.
   server.fastify.get(BARE_ROUTE, { config: { auth: "optional" } }, () => ({ ok: true }));
+
+  // Files benchmark: the same bytes through @fastify/static, on the same server (same global
+  // hooks, helmet, socket.io's request check). @fastify/static takes no per-route config, so,
+  // as web-ui.ts does, an onRoute hook in this encapsulated plugin marks its routes
+  // `auth: "optional"` (the global auth hook would answer 401 otherwise).
+  if (staticRoot) {
+    // @fastify/static checks the root when registered; LocalFileStorage creates it on first upload.
+    mkdirSync(staticRoot, { recursive: true });
+    await server.fastify.register(async function benchStatic(scope: FastifyInstance) {
+      scope.addHook("onRoute", (route) => {
+        route.config = { ...route.config, auth: "optional" };
+      });
+      await scope.register(fastifyStatic, { root: staticRoot, prefix: STATIC_PREFIX });
+      // @fastify/send reads with `highWaterMark: null` unless told otherwise, i.e. the generic
+      // stream default (16 KiB on Node 20), where Parlor's createReadStream reads 64 KiB. This
+      // route (`--file-static-64k`) is @fastify/static with Parlor's read size; `reply.sendFile`
+      // (decorated in this scope only) passes the option through to @fastify/send.
+      if (process.env[CHILD_ENV.static64k]) {
+        scope.get(`${STATIC_64K_PREFIX}*`, (request, reply) =>
+          reply.sendFile((request.params as { "*": string })["*"], { highWaterMark: 64 * 1024 } as SendOptions),
+        );
+      }
+    });
+  }
 
   await server.fastify.listen({ port: 0, host: "127.0.0.1" });
   const http = server.fastify.server;
@@ -165,6 +200,18 @@ async function main(): Promise<void> {
       realtimeStats(message.gc ?? false, message.resetPeak ?? false).then(
         (s) => send({ type: "realtime", stats: s }),
         (error: unknown) => send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+      );
+    } else if (message.type === "filePath") {
+      server.files.findById(message.id).then(
+        (row) => {
+          if (row === null) throw new Error(`server-process: no file ${message.id}`);
+          if (server.config.files.storage !== "local") throw new Error("server-process: files.storage is not local");
+          const key = row.storage_key;
+          const path = join(server.config.dataDir, "files", key.slice(0, 2), key);
+          send({ type: "filePath", id: row.id, storageKey: key, path, size: statSync(path).size });
+        },
+      ).catch((error: unknown) =>
+        send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
       );
     } else if (message.type === "stop") void stop();
   });
