@@ -7,12 +7,8 @@
  * the result is the median of the per-round ratios me/bare. See bench/README.md.
  */
 import autocannon, { type Result } from "autocannon";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { BARE_ROUTE } from "./protocol.js";
-import { logIn, startServerProcess, type ServerProcess } from "./server-control.js";
+import { logIn, withServerProcess, type ServerProcess } from "./server-control.js";
 import { fmtInt, fmtPct, median } from "./util.js";
 
 export { fmtInt, fmtPct, median } from "./util.js";
@@ -102,23 +98,7 @@ const USERNAME = "bench";
 export const SATURATED_CPU = 0.9;
 
 export async function benchAuthFastPath(options: AuthFastPathOptions): Promise<AuthFastPathResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), "parlor-bench-"));
-  try {
-    const password = randomBytes(16).toString("base64url");
-    const server = await startServerProcess({
-      dataDir,
-      authSecret: randomBytes(32).toString("base64url"),
-      password,
-      cpuProfileDir: options.cpuProfileDir,
-    });
-    try {
-      return await runAgainst(server, password, options);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withServerProcess({ cpuProfileDir: options.cpuProfileDir }, (server, password) => runAgainst(server, password, options));
 }
 
 async function runAgainst(server: ServerProcess, password: string, options: AuthFastPathOptions): Promise<AuthFastPathResult> {

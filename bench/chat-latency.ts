@@ -8,15 +8,11 @@
  * `message:new`, first delta). Each client here has its own user and socket, sends a message,
  * waits for `message:end`, and sends the next one in the same thread. See bench/README.md.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "./idle-sockets.js";
 import type { ServerStats } from "./protocol.js";
-import { logIn, startServerProcess, type Login, type ServerProcess } from "./server-control.js";
+import { logIn, withServerProcess, type Login, type ServerProcess } from "./server-control.js";
 import { cpuShare, fmtInt, fmtMs, fmtPct, percentile, sleep } from "./util.js";
 
 /**
@@ -90,24 +86,9 @@ export interface ChatLatencyResult extends PhaseResult {
 const MESSAGE_TIMEOUT_MS = 10_000;
 
 export async function benchChatLatency(options: ChatLatencyOptions): Promise<ChatLatencyResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), "parlor-bench-"));
-  try {
-    const password = randomBytes(16).toString("base64url");
-    const server = await startServerProcess({
-      dataDir,
-      authSecret: randomBytes(32).toString("base64url"),
-      password,
-      chatLimits: BENCH_CHAT_LIMITS,
-      cpuProfileDir: options.cpuProfileDir,
-    });
-    try {
-      return await runAgainst(server, password, options);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withServerProcess({ chatLimits: BENCH_CHAT_LIMITS, cpuProfileDir: options.cpuProfileDir }, (server, password) =>
+    runAgainst(server, password, options),
+  );
 }
 
 /** One message in flight. */

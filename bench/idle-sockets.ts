@@ -7,14 +7,10 @@
  * here. A handful of users log in; their sockets are opened in batches. See bench/README.md.
  */
 import type { ClientToServerEvents, ServerToClientEvents } from "@parlor/protocol";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { io, type Socket } from "socket.io-client";
 import type { RealtimeStats } from "./protocol.js";
-import { logIn, openFileLimit, startServerProcess, type Login, type ServerProcess } from "./server-control.js";
+import { logIn, openFileLimit, withServerProcess, type Login, type ServerProcess } from "./server-control.js";
 import { fmtInt, fmtMB, percentile, sleep } from "./util.js";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -96,23 +92,7 @@ export async function benchIdleSockets(options: IdleSocketsOptions): Promise<Idl
         `e.g. as root: ulimit -Hn ${Math.ceil((options.sockets + 1000) / 1000) * 1000}, or run with fewer --sockets.`,
     );
   }
-  const dataDir = mkdtempSync(join(tmpdir(), "parlor-bench-"));
-  try {
-    const password = randomBytes(16).toString("base64url");
-    const server = await startServerProcess({
-      dataDir,
-      authSecret: randomBytes(32).toString("base64url"),
-      password,
-      cpuProfileDir: options.cpuProfileDir,
-    });
-    try {
-      return await runAgainst(server, password, options);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withServerProcess({ cpuProfileDir: options.cpuProfileDir }, (server, password) => runAgainst(server, password, options));
 }
 
 const toStats = (usage: NodeJS.CpuUsage) => ({ cpuUser: usage.user, cpuSystem: usage.system });

@@ -3,6 +3,10 @@
  * and logging in to it like a browser would.
  */
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHILD_ENV, type ChildMessage, type ParentMessage, type RealtimeStats, type ServerStats } from "./protocol.js";
 
@@ -35,6 +39,28 @@ export interface ServerSettings {
 
 const READY_TIMEOUT_MS = 30_000;
 const STATS_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs `use` against a fresh server process in a temporary data folder, with a random
+ * secret and demo password, and removes both afterwards, whatever happens.
+ */
+export async function withServerProcess<T>(
+  settings: Omit<ServerSettings, "dataDir" | "authSecret" | "password"> & { dataDir?: string },
+  use: (server: ServerProcess, password: string) => Promise<T>,
+): Promise<T> {
+  const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), "parlor-bench-"));
+  try {
+    const password = randomBytes(16).toString("base64url");
+    const server = await startServerProcess({ ...settings, dataDir, authSecret: randomBytes(32).toString("base64url"), password });
+    try {
+      return await use(server, password);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 export async function startServerProcess(settings: ServerSettings): Promise<ServerProcess> {
   const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [], {

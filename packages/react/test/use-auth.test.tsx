@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
-import { ParlorProvider, useAuth, type ParlorClient } from "@parlor/react";
+import { useAuth } from "@parlor/react";
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
 import { useState, type ReactNode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { providerWrapper } from "./helpers/provider-wrapper.js";
 import { browser, closeBrowsers } from "./helpers/clients.js";
 import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
 
@@ -14,10 +15,7 @@ afterEach(async () => {
   await t?.stop();
 });
 
-const wrapper = (client: ParlorClient) =>
-  function Wrapper({ children }: { children: ReactNode }) {
-    return <ParlorProvider client={client}>{children}</ParlorProvider>;
-  };
+const wrapper = providerWrapper;
 
 /** The smallest login screen an app would write. */
 function LoginScreen() {

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { ParlorProvider, useChat, type ParlorClient, type UseChatResult } from "@parlor/react";
+import { useChat, type ParlorClient, type UseChatResult } from "@parlor/react";
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
-import type { ReactNode } from "react";
 import { afterEach, describe, expect, it } from "vitest";
+import { providerWrapper } from "./helpers/provider-wrapper.js";
 import { browser, closeBrowsers, gate, sleep } from "./helpers/clients.js";
 import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
 
@@ -13,10 +13,7 @@ afterEach(async () => {
   await t?.stop();
 });
 
-const wrapper = (client: ParlorClient) =>
-  function Wrapper({ children }: { children: ReactNode }) {
-    return <ParlorProvider client={client}>{children}</ParlorProvider>;
-  };
+const wrapper = providerWrapper;
 
 async function loggedIn(): Promise<ParlorClient> {
   const { client } = browser(t);

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
-import { ParlorProvider, useChat, useFileUpload, type ParlorClient } from "@parlor/react";
+import { useChat, useFileUpload } from "@parlor/react";
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
-import type { ReactNode } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { BrowserJar } from "./helpers/browser-jar.js";
+import { providerWrapper } from "./helpers/provider-wrapper.js";
 import { browser, closeBrowsers, pageOn } from "./helpers/clients.js";
 import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
 
@@ -14,10 +14,7 @@ afterEach(async () => {
   await t?.stop();
 });
 
-const wrapper = (client: ParlorClient) =>
-  function Wrapper({ children }: { children: ReactNode }) {
-    return <ParlorProvider client={client}>{children}</ParlorProvider>;
-  };
+const wrapper = providerWrapper;
 
 /** A logged-in client whose uploads go through a real (jsdom) XMLHttpRequest on the server's origin. */
 async function loggedInWithPage() {
