@@ -1,4 +1,5 @@
 import fastifyCookie from "@fastify/cookie";
+import fastifyCors from "@fastify/cors";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
 import fastifyRateLimit from "@fastify/rate-limit";
@@ -139,6 +140,17 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
   await fastify.register(fastifyRateLimit, { global: false });
+  // Credentialed cross-origin calls only from the configured origins (a separate frontend);
+  // with none configured, no CORS headers at all and browsers keep other sites out.
+  if (config.allowedOrigins.length > 0) {
+    await fastify.register(fastifyCors, {
+      origin: [...config.allowedOrigins],
+      credentials: true,
+      methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+      allowedHeaders: ["content-type", "x-csrf-token", "authorization"],
+      maxAge: 600,
+    });
+  }
 
   const originPolicy = {
     allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
