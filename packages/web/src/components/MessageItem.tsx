@@ -1,8 +1,10 @@
 import type { ChatMessageView } from "@parlor/react";
-import { memo, useState } from "react";
+import { memo, useState, lazy, Suspense } from "react";
 import { FileView } from "./FileView";
 import { AlertIcon, CheckIcon, CopyIcon, LogoMark } from "./icons";
-import { Markdown } from "./Markdown";
+
+/** The Markdown renderer is most of the bundle: loaded with the first reply, not the login page. */
+const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: module.Markdown })));
 
 /**
  * One message. The user's own text is shown as typed (plain text); replies are Markdown,
@@ -41,7 +43,13 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false 
         <LogoMark size={28} />
       </span>
       <div className="message-body">
-        {message.content === "" && streaming ? <TypingDots /> : <Markdown text={message.content} />}
+        {message.content === "" && streaming ? (
+          <TypingDots />
+        ) : (
+          <Suspense fallback={<p className="markdown-loading">{message.content}</p>}>
+            <Markdown text={message.content} />
+          </Suspense>
+        )}
         {message.files.length > 0 ? (
           <div className="message-files">
             {message.files.map((file) => (

@@ -27,6 +27,12 @@ describe("chat in the browser", () => {
     const page = await e2e.newPage();
     const username = uniqueUser("alice");
     const origin = e2e.app.origin;
+    // The whole flow runs under the UI's strict CSP: Chromium reports any blocked script,
+    // style or connection on the console.
+    const cspViolations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
 
     // Logged out: the app sends the visitor to the login page by itself.
     await page.goto(`${origin}/`);
@@ -99,6 +105,7 @@ describe("chat in the browser", () => {
     expect((await userState(e2e.app, username)).sessions).toEqual([expect.objectContaining({ revoked: true })]);
     expect((await pageFetch(page, "/auth/me")).status).toBe(401);
     expect((await page.context().cookies(origin)).filter((cookie) => cookie.name === e2e.app.cookieName)).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 
   test("no token is readable by scripts: not in document.cookie, Web Storage, IndexedDB, the DOM or any response", async () => {
