@@ -90,6 +90,11 @@ export interface ServerToClientEvents {
   /** A reply's final content replaced with `update()`, sent whole. */
   "message:update": (event: { threadId: string; messageId: string; content: string }) => void;
   "message:end": (event: { threadId: string; messageId: string; status: MessageStatus }) => void;
+  /**
+   * The app is done with the thread's last message (`onMessage` returned or failed), whether
+   * or not it replied: a client stops showing "answering".
+   */
+  "thread:idle": (event: { threadId: string }) => void;
   error: (event: ChatError) => void;
 }
 

@@ -82,6 +82,17 @@ describe("useChat", () => {
     expect(firstSending.messages).toMatchObject([{ role: "user", content: "hello there parlor", pending: true }]);
   });
 
+  it("returns to idle when the app answers nothing at all (thread:idle)", async () => {
+    t = await startParlor({ app: echoApp({ onMessage: () => undefined }) });
+    const client = await loggedIn();
+    const { result, renders } = renderChat(client);
+    await waitFor(() => expect(result.current.connection).toBe("connected"));
+    await act(() => result.current.send("anyone there?"));
+    await waitFor(() => expect(result.current.status).toBe("idle"));
+    expect(renders.some((render) => render.status === "streaming" || render.status === "sending")).toBe(true);
+    expect(summary(result.current)).toEqual([["user", "anyone there?", "complete"]]);
+  });
+
   it("continues the same thread on the next send", async () => {
     t = await startParlor();
     const client = await loggedIn();

@@ -104,6 +104,16 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     expect(again.thread.messages[1]).toMatchObject({ content: "first half, second half", status: "complete" });
   });
 
+  it("announces thread:idle when the app is done, even without a reply", async () => {
+    await start(testApp({ onMessage: () => undefined }));
+    const socket = await connect(await loggedIn("alice"));
+    const log = new EventLog(socket);
+    const { threadId } = await request(socket, "message:send", { content: "silence" });
+    const idle = await log.waitFor((e) => e.event === "thread:idle");
+    expect(idle.data).toEqual({ threadId });
+    expect(log.of("message:new")).toHaveLength(1); // the user's message only
+  });
+
   it("continues an existing thread", async () => {
     await start();
     const socket = await connect(await loggedIn("alice"));

@@ -32,7 +32,7 @@ export interface SentMessage {
   messageId: string;
 }
 
-type ServerEvent = "message:new" | "message:delta" | "message:update" | "message:end" | "message:file";
+type ServerEvent = "message:new" | "message:delta" | "message:update" | "message:end" | "message:file" | "thread:idle";
 type Buffered = readonly [event: ServerEvent, payload: Record<string, unknown>];
 
 /** Events kept while a new thread's id is unknown, or while a resume is in flight. */
@@ -159,6 +159,7 @@ export class ChatStore extends Store<ChatState> {
       on("message:update"),
       on("message:end"),
       on("message:file"),
+      on("thread:idle"),
       this.connection.on("error", (payload) => this.receiveError(payload)),
       this.connection.onConnect(() => void this.resume()),
       this.auth.subscribe(() => this.forgetWhenLoggedOut()),
@@ -191,11 +192,18 @@ export class ChatStore extends Store<ChatState> {
       if (this.newThreadSends > 0 && this.newThreadBuffer.length < MAX_BUFFERED) this.newThreadBuffer.push([event, payload]);
       return;
     }
+    if (event === "thread:idle") return this.settle();
     if (this.resumeBuffer !== null) {
       if (this.resumeBuffer.length < MAX_BUFFERED) this.resumeBuffer.push([event, payload]);
       return;
     }
     this.replay([[event, payload]]);
+  }
+
+  /** The app is done with our thread, replying or not (`thread:idle`): stop showing "answering". */
+  private settle(): void {
+    this.awaitingReply = false;
+    this.updateStatus();
   }
 
   private receiveError(payload: unknown): void {
@@ -213,6 +221,10 @@ export class ChatStore extends Store<ChatState> {
   private replay(events: readonly Buffered[]): void {
     let messages = [...this.getSnapshot().messages];
     for (const [event, payload] of events) {
+      if (event === "thread:idle") {
+        this.awaitingReply = false;
+        continue;
+      }
       try {
         messages = applyEvent(messages, event, payload);
         if (event === "message:new" && payload.role !== "user") this.awaitingReply = false;

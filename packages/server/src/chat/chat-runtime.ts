@@ -198,6 +198,7 @@ export class ChatRuntime {
       );
     } finally {
       this.runs.delete(thread.id);
+      this.deps.emitToUser(thread.user_id)("thread:idle", { threadId: thread.id });
     }
   }
 
