@@ -29,6 +29,7 @@ import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { helmetOptions } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
 
@@ -113,32 +114,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
-  const https = config.publicUrl.protocol === "https:";
-  await fastify.register(fastifyHelmet, {
-    // Strict for the UI: no inline script or style, connections to this origin only.
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        baseUri: ["'none'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        imgSrc: ["'self'", "data:", "blob:"],
-        mediaSrc: ["'self'", "blob:"],
-        objectSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        scriptSrcAttr: ["'none'"],
-        styleSrc: ["'self'"],
-        workerSrc: ["'self'"],
-        ...(https ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    frameguard: { action: "deny" },
-    // HSTS only means something over https; sent when the public URL is https.
-    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
-  });
+  await fastify.register(fastifyHelmet, helmetOptions(config));
   await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out.
