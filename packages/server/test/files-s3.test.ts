@@ -2,11 +2,8 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "./helpers/local-s3.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { PNG } from "./helpers/sample-files.js";
 
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 /** The same upload and download path as files.test.ts, with the bytes in S3 (s3rver). */
 describe("files on S3-compatible storage", () => {

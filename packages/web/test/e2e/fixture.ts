@@ -242,7 +242,8 @@ export async function startApp({ webUi }: StartAppOptions): Promise<AppUnderTest
   }
 }
 
-function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createNetServer();
     probe.once("error", reject);

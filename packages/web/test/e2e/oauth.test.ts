@@ -8,30 +8,19 @@
  * Needs the built UI (`npm run build`) and Chromium at /usr/bin/chromium; fails without them.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type ParlorServer } from "parlor";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../../../server/test/helpers/oidc-provider.js";
-import { launchChromium, requireChromium, requireWebBuild, screenshot, WEB_DIST } from "./fixture.js";
+import { freePort, launchChromium, requireChromium, requireWebBuild, screenshot, WEB_DIST } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 
 const CLIENT_ID = "parlor-e2e";
 const CLIENT_SECRET = "e2e-client-secret-0123456789-abcdef";
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 describe("OAuth login in the browser", () => {
   let browser: Browser | undefined;
