@@ -125,6 +125,18 @@ describe.each(dialects)("files on $name", (dialect) => {
     expect((await upload(alice, Buffer.alloc(100 * 1024, 7), "exact.bin")).status).toBe(201);
   });
 
+  it("has removed the temporary file when it answers 413, even when the first bytes are already over the limit", async () => {
+    // The sniffed head is handed to storage as one chunk: over a small limit, the upload fails
+    // before anything is written, while the temporary file was still being opened.
+    await start({ server: { files: { maxUploadBytes: 1024 } } });
+    const alice = await loggedIn();
+    for (let i = 0; i < 20; i++) {
+      expect((await upload(alice, Buffer.alloc(64 * 1024, 7), `big-${i}.bin`)).status).toBe(413);
+      expect(storedObjects(t.dataDir)).toEqual([]);
+    }
+    expect(await fileRows()).toEqual([]);
+  });
+
   it("leaves nothing behind when the client disconnects mid-upload", async () => {
     await start();
     const alice = await loggedIn();

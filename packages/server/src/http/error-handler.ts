@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ParlorError, type ErrorCode } from "../errors.js";
+import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 
 /**
  * The one place where failures become HTTP responses, all in the documented shape
@@ -14,6 +15,11 @@ export function installErrorHandlers(
   fastify.setErrorHandler(function handleError(error: FastifyError | ParlorError, request, reply) {
     if (error instanceof ParlorError) {
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
+    }
+    if (isStorageFull(error)) {
+      // A full disk or bucket (database or files): its own code, so operators and clients see it.
+      request.log.error({ err: error }, "storage full");
+      return reply.status(507).send(insufficientStorage(error).toJSON());
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
