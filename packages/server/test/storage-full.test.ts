@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent, createServer as createHttpServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -230,3 +231,50 @@ function formOf(bytes: Buffer, name: string) {
   data.append("file", new Blob([bytes]), name);
   return data;
 }
+
+describe("a full S3-compatible service", () => {
+  const saved = { ...process.env };
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it("answers 507 insufficient_storage when the service reports it is full (MinIO's XMinioStorageFull)", async () => {
+    // MinIO's answer when its drives are past the free-space threshold, from a real HTTP
+    // endpoint: no S3-compatible server here can be filled up.
+    const requests: string[] = [];
+    const minio = createHttpServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(507, { "content-type": "application/xml" });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>XMinioStorageFull</Code><Message>Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.</Message><Resource>${req.url}</Resource></Error>`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => minio.listen(0, "127.0.0.1", resolve));
+    process.env.AWS_ACCESS_KEY_ID = "full";
+    process.env.AWS_SECRET_ACCESS_KEY = "full-secret";
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+    const t = await startTestServer({
+      env: {
+        PARLOR_FILES_STORAGE: "s3",
+        PARLOR_S3_BUCKET: "uploads",
+        PARLOR_S3_ENDPOINT: `http://127.0.0.1:${(minio.address() as AddressInfo).port}`,
+        PARLOR_S3_FORCE_PATH_STYLE: "true",
+      },
+    });
+    try {
+      const alice = t.client();
+      await alice.login("alice");
+      const response = await alice.post("/api/files", { form: formOf(PNG, "a.png") });
+      expect(requests.some((line) => line.startsWith("PUT /uploads/"))).toBe(true);
+      expect(response.status).toBe(507);
+      expect(response.body.error.code).toBe("insufficient_storage");
+      expect(await t.server.db.selectFrom("files").selectAll().execute()).toEqual([]);
+    } finally {
+      await t.stop();
+      await new Promise((resolve) => minio.close(resolve));
+    }
+  });
+});
