@@ -4,7 +4,7 @@ import { ParlorError } from "../errors.js";
  * Error codes meaning "no room left", from the places Parlor writes to:
  * - the file system (local file storage, the SQLite file): out of space, over a disk quota,
  *   or over the largest file allowed;
- * - SQLite itself (`SQLITE_FULL`), PostgreSQL (SQLSTATE class 53: `disk_full`, …);
+ * - SQLite itself (`SQLITE_FULL`), PostgreSQL (SQLSTATE `53100`, `disk_full`);
  * - S3-compatible services: MinIO answers `XMinioStorageFull` (HTTP 507).
  */
 const FULL_CODES = new Set(["ENOSPC", "EDQUOT", "EFBIG", "SQLITE_FULL", "53100", "XMinioStorageFull"]);
@@ -23,7 +23,7 @@ export function isStorageFull(error: unknown): boolean {
  * working, so users can still free space.
  */
 export function insufficientStorage(cause: unknown): ParlorError {
-  return new ParlorError("insufficient_storage", "The server's storage is full. Delete old threads or files, or try again later.", { cause });
+  return new ParlorError("insufficient_storage", "The server's storage is full. Delete old threads, or try again later.", { cause });
 }
 
 /** Rethrows a storage-full error as `insufficient_storage`, any other unchanged. */
