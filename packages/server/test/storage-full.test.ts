@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
-import { Agent, createServer as createHttpServer, request as httpRequest } from "node:http";
+import { Agent, createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { dialects } from "./helpers/databases.js";
 import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
 import { startTestServer, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
 import { PNG } from "./helpers/sample-files.js";
+import { multipart, send } from "./helpers/keep-alive-request.js";
 
 /**
  * A really full disk: a 4 MiB tmpfs mounted for this file (the tests run as root), holding
@@ -61,58 +62,6 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, entry);
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
-}
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-  /** Whether the request went over a connection an earlier request had used. */
-  reusedSocket: boolean;
-}
-
-/**
- * One request through a keep-alive agent with a single socket, as a browser sends requests
- * on one connection. Fails fast when the server does not answer: a stalled connection
- * otherwise waits for the keep-alive timeout (72 s).
- */
-function send(agent: Agent, url: string, init: { method: string; headers: Record<string, string>; body?: Buffer }) {
-  return new Promise<RawResponse>((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method, headers: init.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode!, headers: res.headers, body, reusedSocket: req.reusedSocket });
-      });
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`${init.method} ${url}: no answer within 5 s (connection stalled)`));
-    }, 5000);
-    req.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.end(init.body);
-  });
-}
-
-function multipart(bytes: Buffer, name: string) {
-  const boundary = "----parlor-storage-full";
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 describe.each(dialects)("a full disk, database on $name", (dialect) => {
