@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { defineApp, ParlorConfigError, verifyPassword } from "parlor";
+import { defineApp, ParlorConfigError, verifyUserPassword } from "parlor";
 
 /**
  * A chat with any OpenAI-compatible endpoint (OpenAI, a local llama.cpp or vLLM server, …):
@@ -27,9 +27,9 @@ const users = new Map(
 export default defineApp({
   name: "Assistant",
   auth: {
+    // One argon2 check even for unknown usernames, so timing does not reveal which exist.
     async password({ username, password }) {
-      const hash = users.get(username);
-      return hash && (await verifyPassword(hash, password)) ? { identifier: username } : null;
+      return (await verifyUserPassword(users.get(username), password)) ? { identifier: username } : null;
     },
   },
   async onMessage(_message, chat) {

@@ -30,7 +30,7 @@ export { resolveConfig, resolveDatabaseConfig } from "./config/resolve-config.js
 export type { ParlorConfig } from "./config/resolve-config.js";
 export { createSecret } from "./config/auth-secret.js";
 export { environmentVariables } from "./config/env-options.js";
-export { hashPassword, verifyPassword } from "./auth/password-hash.js";
+export { hashPassword, verifyPassword, verifyUserPassword } from "./auth/password-hash.js";
 export type { SessionPrincipal, SessionInfo } from "./auth/session-service.js";
 export { openDatabase } from "./data/database.js";
 export { migrateToLatest } from "./data/migrate.js";

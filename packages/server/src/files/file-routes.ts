@@ -77,8 +77,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
       const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
       return reply.status(201).send(toFileInfo(row));
     } catch (error) {
-      // Whatever is left of the upload is discarded, not read.
-      part.file.resume();
+      await discardRest(part.file);
       throw error;
     }
   });
@@ -134,5 +133,23 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
       .header("content-range", `bytes ${range.start}-${range.end}/${file.size}`)
       .header("content-length", range.end - range.start + 1);
     return reply.send(await files.open(file, range));
+  }
+}
+
+/**
+ * Reads what is left of a failed upload and throws it away, so the request ends before the
+ * error answer and the keep-alive connection is free for the next request. `resume()` is not
+ * enough: the type sniffing already iterated the stream, and a stream with a `readable`
+ * listener ignores `resume()`, which left the rest unread and the next request on the
+ * connection stalled until the keep-alive timeout. Bounded: the multipart limit cuts the file
+ * at `files.maxUploadBytes`.
+ */
+async function discardRest(file: AsyncIterable<unknown>): Promise<void> {
+  try {
+    for await (const _chunk of file) {
+      // discarded
+    }
+  } catch {
+    // The client went away: nothing left to read.
   }
 }

@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ByteRange, FileStorage } from "./file-storage.js";
+import { rethrowStorageFull } from "./storage-full.js";
 
 const KEY = /^[a-f0-9]{32,64}$/;
 
@@ -17,8 +18,16 @@ export class LocalFileStorage implements FileStorage {
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
     const target = this.pathOf(key);
     const temporary = join(this.root, "tmp", `${key}.part`);
-    await mkdir(join(this.root, "tmp"), { recursive: true });
-    await mkdir(join(target, ".."), { recursive: true });
+    try {
+      await mkdir(join(this.root, "tmp"), { recursive: true });
+      await mkdir(join(target, ".."), { recursive: true });
+    } catch (error) {
+      rethrowStorageFull(error);
+    }
+    // Opened before streaming, not by createWriteStream: its open runs in the background, so a
+    // body failing at once (the first chunk over the size limit) could reject the pipeline and
+    // run the rm below before the open created the file, leaving a `.part` behind.
+    const file = await open(temporary, "wx", 0o600).catch(rethrowStorageFull);
     let size = 0;
     try {
       await pipeline(
@@ -29,13 +38,14 @@ export class LocalFileStorage implements FileStorage {
             yield chunk;
           }
         },
-        createWriteStream(temporary, { flags: "wx", mode: 0o600 }),
+        file.createWriteStream(),
       );
       await rename(temporary, target);
       return { size };
     } catch (error) {
+      await file.close().catch(() => {});
       await rm(temporary, { force: true });
-      throw error;
+      rethrowStorageFull(error);
     }
   }
 

@@ -3,6 +3,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { ParlorConfigError } from "../errors.js";
 import type { ByteRange, FileStorage } from "./file-storage.js";
+import { rethrowStorageFull } from "./storage-full.js";
 
 const KEY = /^[a-f0-9]{32,64}$/;
 
@@ -93,7 +94,7 @@ export class S3FileStorage implements FileStorage {
       // A part that failed to upload leaves the body unread: release it (and what feeds it).
       source.destroy();
       if (bodyFailure) throw bodyFailure.error;
-      throw error;
+      rethrowStorageFull(error);
     }
     return { size };
   }

@@ -1,17 +1,23 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ParlorError, type ErrorCode } from "../errors.js";
+import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 
 /**
  * The one place where failures become HTTP responses, all in the documented shape
  * `{ error: { code, message } }`. Fastify's own errors (bad JSON, body too large, wrong
- * content type) are mapped to stable codes; anything unexpected is logged and answered
- * 500 without details.
+ * content type) are mapped to stable codes; a full storage is logged and answered 507;
+ * anything unexpected is logged and answered 500 without details.
  */
 export function installErrorHandlers(
   fastify: FastifyInstance,
   { notFoundFallback }: { notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {},
 ): void {
   fastify.setErrorHandler(function handleError(error: FastifyError | ParlorError, request, reply) {
+    if (isStorageFull(error)) {
+      // A full disk or bucket (database or files): its own code, and logged for operators.
+      request.log.error({ err: error }, "storage full");
+      return reply.status(507).send(insufficientStorage(error).toJSON());
+    }
     if (error instanceof ParlorError) {
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
     }

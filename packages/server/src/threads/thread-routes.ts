@@ -6,6 +6,7 @@ import { idSchema, isStorableText, storableTextMessage } from "../http/input-sch
 import { parseInput } from "../http/parse-input.js";
 import { decodeCursor, type ThreadStore } from "../data/thread-store.js";
 import type { FileService } from "../files/file-service.js";
+import { isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "./thread-json.js";
 import { loadThreadMessages } from "./thread-messages.js";
 
@@ -86,7 +87,18 @@ export async function threadRoutes(fastify: FastifyInstance, { threads, files, c
     const thread = await threads.findThread(userId, id);
     if (thread === null) throw notFound();
     const attached = await files.listForThread(thread.id);
-    if (!(await threads.deleteThread(userId, id))) throw notFound();
+    let deleted: boolean;
+    try {
+      deleted = await threads.deleteThread(userId, id);
+    } catch (error) {
+      if (!isStorageFull(error)) throw error;
+      // Deleting is how users free space, yet a database on the full disk needs room to record
+      // the delete (SQLite appends it to its WAL first). The thread's bytes go anyway: free
+      // them first and try once more. Should that fail too, the answer is 507.
+      await files.deleteObjects(attached);
+      deleted = await threads.deleteThread(userId, id);
+    }
+    if (!deleted) throw notFound();
     await files.deleteObjects(attached);
     return reply.status(204).send();
   });
