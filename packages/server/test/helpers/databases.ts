@@ -37,7 +37,9 @@ const sqlite: TestDialect = {
 const postgres: TestDialect = {
   name: "postgres",
   async create() {
-    const schema = `parlor_test_${randomBytes(6).toString("hex")}`;
+    // The creation time in the name lets the global setup tell a killed run's leftovers from
+    // the schemas of a run still going on in parallel (see pg-global-setup.ts).
+    const schema = `parlor_test_${Date.now().toString(36)}_${randomBytes(6).toString("hex")}`;
     const admin = new pg.Client({ connectionString: pgUrl });
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
