@@ -193,6 +193,10 @@ export class ChatStore extends Store<ChatState> {
     this.detach = [];
     this.resumeSeq++;
     this.resumeBuffer = null;
+    // Unobserved, the store hears no events: it could miss a reply's end.
+    this.liveIds.clear();
+    this.stoppedIds.clear();
+    this.updateStatus();
   }
 
   /** Nothing of a session stays on screen after it ends; the thread id stays for the next login. */
