@@ -100,11 +100,11 @@ function EndBadge({ message, stopped, onRetry, retryDisabled }: Required<Pick<Me
       );
     case "stopped":
       return <p className="message-status message-status-muted">Stopped</p>;
-    case "complete":
-      return stopped ? <p className="message-status message-status-muted">Stopped</p> : null;
     default:
-      // "streaming" in the database with nobody writing it (an older server that crashed):
-      // no caret, no claim about how it ended.
+      // "complete" from an older server, or "streaming" until the server confirms the stop.
+      if (stopped) return <p className="message-status message-status-muted">Stopped</p>;
+      // Otherwise "complete", or "streaming" in the database with nobody writing it (an older
+      // server that crashed): no caret, no claim about how it ended.
       return null;
   }
 }

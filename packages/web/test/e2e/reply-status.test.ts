@@ -114,6 +114,22 @@ describe("how a reply ended, after a reload", () => {
     await expectComposerWorks(page, "carry on");
   });
 
+  test("pressing Stop: Send is back at once, the reply is marked Stopped, and the composer works", async () => {
+    const page = await e2e.newPage({ viewport: { width: 1000, height: 700 } });
+    await uiLogin(page, e2e.app.origin, uniqueUser("stop"));
+    const words = Array.from({ length: 80 }, (_, i) => `w${i}`).join(" ");
+    await page.getByRole("textbox", { name: "Message" }).fill(words);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => document.querySelector('[role="log"]')?.textContent?.includes("w3"));
+    await page.getByRole("button", { name: "Stop" }).click();
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await page.getByText("Stopped", { exact: true }).waitFor();
+    await expectNothingLive(page);
+    expect(await logText(page)).not.toContain("You said: " + words);
+    await screenshot(page, "reply-stopped-live");
+    await expectComposerWorks(page, "short one");
+  });
+
   test("still 'streaming' in the database (an older server crashed): no caret or Stop, and the composer works", async () => {
     const { page } = await threadWithReply("streaming");
     await expectNothingLive(page);
