@@ -124,4 +124,66 @@ describe("the realtime connection", () => {
     expect(client.auth.getSnapshot().status).toBe("authenticated");
     stopChat();
   }, 20_000);
+
+  it("after a restart that cuts the transport, retries at most ~2 s apart, reconnects without /auth/me, and resumes", async () => {
+    t = await startParlor();
+    const { client } = browser(t);
+    await client.start();
+    await client.auth.login("alice", PASSWORD);
+    await connected(client);
+    const manager = client.socket!.io;
+    // The configured back-off: fast first retries with jitter, capped at 2 s.
+    expect(manager.reconnectionDelay()).toBeLessThanOrEqual(500);
+    expect(manager.reconnectionDelayMax()).toBeLessThanOrEqual(2_000);
+    expect(manager.randomizationFactor()).toBeGreaterThan(0);
+    const chat = client.createChat();
+    const stopChat = chat.subscribe(() => undefined);
+    await chat.send("before the crash");
+    await vi.waitFor(() => expect(chat.getSnapshot().messages).toHaveLength(2));
+    const attempts: number[] = [];
+    manager.on("reconnect_attempt", () => attempts.push(Date.now()));
+    const meBefore = t.count("GET", "/auth/me");
+
+    await t.down({ abrupt: true }); // the client sees "transport close", as after a crash
+    await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connecting"));
+    await sleep(7_000); // long enough for the back-off to reach its cap
+    await t.up();
+    await connected(client, 10_000);
+    attempts.push(Date.now()); // the attempt that got through
+
+    // Each wait is at most the 2 s cap plus a refused connection on loopback; 3 s leaves room
+    // for a loaded machine. (socket.io's defaults wait up to 5 s, a growing delay up to 8 s.)
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...gaps)).toBeLessThan(3_000);
+    expect(t.count("GET", "/auth/me") - meBefore).toBe(0); // an ordinary reconnection
+    await vi.waitFor(() => expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(["before the crash", "before the crash "]));
+    stopChat();
+  }, 30_000);
+
+  it("while an older server that drops sockets on shutdown is away, asks /auth/me at most ~2 s apart, then reconnects", async () => {
+    t = await startParlor();
+    const jar = new BrowserJar(t.origin);
+    const meCalls: number[] = [];
+    const { client } = browser(t, jar, {
+      fetch: (input, init) => {
+        if (String(input).endsWith("/auth/me")) meCalls.push(Date.now());
+        return jar.fetch(input, init);
+      },
+    });
+    await client.start();
+    await client.auth.login("alice", PASSWORD);
+    await connected(client);
+    meCalls.length = 0;
+
+    await t.down(); // "io server disconnect": the client asks /auth/me, which cannot be reached
+    await sleep(7_000);
+    await t.up();
+    await connected(client, 10_000);
+
+    const gaps = meCalls.slice(1).map((at, i) => at - meCalls[i]!);
+    expect(meCalls.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...gaps)).toBeLessThan(3_000);
+    expect(client.auth.getSnapshot().status).toBe("authenticated");
+  }, 30_000);
 });

@@ -232,10 +232,91 @@ describe("useChat", () => {
     await act(() => result.current.send("go"));
     await waitFor(() => expect(assistantOf(result.current)?.content).toBe("partial"));
     expect(result.current.status).toBe("streaming");
+    expect(assistantOf(result.current)?.live).toBe(true);
     act(() => result.current.stop());
-    await waitFor(() => expect(assistantOf(result.current)?.status).toBe("complete"));
+    // Idle at once, without waiting for the server's message:end.
+    expect(result.current.status).toBe("idle");
+    expect(assistantOf(result.current)?.live).toBeFalsy();
+    // The server ends it as "stopped" (older servers: "complete").
+    await waitFor(() => expect(["stopped", "complete"]).toContain(assistantOf(result.current)?.status));
     expect(result.current.status).toBe("idle");
     expect(assistantOf(result.current)?.content).toBe("partial");
+  });
+
+  it("is idle at once when stopping a reply while the server is away, and can send after it is back", async () => {
+    t = await startParlor({
+      app: echoApp({
+        async onMessage(message, chat) {
+          const reply = chat.reply();
+          await reply.stream(`echo: ${message.content}`);
+          if (message.content === "hang") await new Promise((resolve) => chat.signal.addEventListener("abort", resolve));
+          await reply.end();
+        },
+      }),
+    });
+    const client = await loggedIn();
+    const { result } = renderChat(client);
+    await waitFor(() => expect(result.current.connection).toBe("connected"));
+    await act(() => result.current.send("hang"));
+    await waitFor(() => expect(assistantOf(result.current)?.content).toBe("echo: hang"));
+    expect(result.current.status).toBe("streaming");
+
+    await act(() => t.down({ abrupt: true })); // a crash: no message:end will ever come
+    await waitFor(() => expect(result.current.connection).toBe("connecting"));
+    expect(result.current.status).toBe("idle"); // nothing is live without a connection
+    act(() => result.current.stop());
+    expect(result.current.status).toBe("idle");
+
+    await act(() => t.up());
+    await waitFor(() => expect(result.current.connection).toBe("connected"), { timeout: 5_000 });
+    // Whatever the shutdown stored for it, nobody writes that reply any more.
+    await waitFor(() => expect(result.current.isLoading).toBe(false));
+    expect(assistantOf(result.current)?.content).toBe("echo: hang");
+    expect(assistantOf(result.current)?.live).toBeFalsy();
+    expect(result.current.status).toBe("idle");
+    await act(() => result.current.send("again"));
+    await waitFor(() => expect(result.current.messages.at(-1)).toMatchObject({ content: "echo: again", status: "complete" }));
+    expect(result.current.status).toBe("idle");
+  }, 20_000);
+
+  describe("a thread whose last reply is not live", () => {
+    /** A finished exchange whose reply is then stored with `status`, as a crash or a shutdown leaves it. */
+    async function threadWithReply(status: string) {
+      t = await startParlor();
+      const client = await loggedIn();
+      const writer = client.createChat();
+      const sent = await writer.send("tell me a story");
+      await waitFor(async () => {
+        const rows = await t.server.db.selectFrom("messages").select("status").where("role", "=", "assistant").execute();
+        expect(rows.map((row) => row.status)).toEqual(["complete"]);
+      });
+      await t.server.db
+        .updateTable("messages")
+        .set({ status: status as "complete", content: "once upon" })
+        .where("role", "=", "assistant")
+        .execute();
+      return { client, threadId: sent.threadId };
+    }
+
+    for (const status of ["interrupted", "stopped", "error", "streaming"]) {
+      it(`stored as ${status}: shown after a reload, not busy, no Stop, and the user can write again`, async () => {
+        const { client, threadId } = await threadWithReply(status);
+        // A reload: a new view of the thread resumes it from the server.
+        const { result } = renderChat(client, threadId);
+        await waitFor(() => expect(result.current.isLoading).toBe(false));
+        expect(result.current.error).toBeNull();
+        expect(summary(result.current)).toEqual([
+          ["user", "tell me a story", "complete"],
+          ["assistant", "once upon", status],
+        ]);
+        expect(assistantOf(result.current)?.live).toBeFalsy();
+        expect(result.current.status).toBe("idle");
+
+        await act(() => result.current.send("go on"));
+        await waitFor(() => expect(result.current.messages.at(-1)).toMatchObject({ role: "assistant", content: "go on ", status: "complete" }));
+        expect(result.current.status).toBe("idle");
+      });
+    }
   });
 
   it("forgets the messages when the session ends, and shows them again after the next login", async () => {

@@ -5,14 +5,23 @@ import { array, fileInfo, fileList, isObject, messageStatus, object, role, strin
 import type { SocketConnection } from "./socket-connection.js";
 import { Store } from "./store.js";
 
-/** A message as the chat shows it. `pending` marks the user's own message until the server has it. */
+/**
+ * A message as the chat shows it. `pending` marks the user's own message until the server has
+ * it. `live` marks a reply the server is writing right now, over this connection: only such a
+ * reply gets a caret and a Stop button. A reply stored as `streaming` is not live by itself:
+ * after a crash the database can keep that status for good (a newer server stores it as
+ * `interrupted`), and nothing then would ever end it.
+ */
 export interface ChatMessageView extends ChatMessage {
   pending?: boolean;
+  live?: boolean;
 }
 
 /**
- * `sending` until the server has the message; `streaming` while a reply is awaited or being
- * written; `idle` otherwise.
+ * `sending` until the server has the message; `streaming` while a reply is awaited or live
+ * (see `ChatMessageView.live`); `idle` otherwise. A reply that is not live (stopped,
+ * interrupted, failed, or `streaming` in the database with nobody writing it) never keeps the
+ * chat busy.
  */
 export type ChatStatus = "idle" | "sending" | "streaming";
 
@@ -53,6 +62,10 @@ export class ChatStore extends Store<ChatState> {
   private detach: Array<() => void> = [];
   private sending = 0;
   private awaitingReply = false;
+  /** Replies the server is writing, as seen from live events since this connection began. */
+  private readonly liveIds = new Set<string>();
+  /** Replies the user stopped: a late event does not make them live again. */
+  private readonly stoppedIds = new Set<string>();
   private newThreadSends = 0;
   private newThreadBuffer: Buffered[] = [];
   private resumeBuffer: Buffered[] | null = null;
@@ -74,7 +87,7 @@ export class ChatStore extends Store<ChatState> {
     this.threadEpoch++;
     this.resumeSeq++;
     this.resumeBuffer = null;
-    this.awaitingReply = false;
+    this.forgetLiveness();
     this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null });
     this.updateStatus();
     if (threadId !== null && this.isObserved && this.connection.getSnapshot().state === "connected") void this.resume();
@@ -120,7 +133,9 @@ export class ChatStore extends Store<ChatState> {
         this.threadEpoch++; // the view now follows this thread
         this.setState({ threadId: sent.threadId, isLoading: false });
         this.confirm(tempId, sent);
-        this.replay(this.newThreadBuffer.filter(([, event]) => event.threadId === sent.threadId));
+        const ours = this.newThreadBuffer.filter(([, event]) => event.threadId === sent.threadId);
+        for (const [event, payload] of ours) this.trackLiveness(event, payload);
+        this.replay(ours);
       } else {
         this.confirm(tempId, sent);
       }
@@ -142,11 +157,16 @@ export class ChatStore extends Store<ChatState> {
     }
   };
 
-  /** Stops the reply being written in this thread (`message:stop`); what was written stays. */
+  /**
+   * Stops the reply being written in this thread (`message:stop`); what was written stays.
+   * The chat is idle at once, without waiting for the server to confirm (it may be away).
+   */
   readonly stop = (): void => {
     const threadId = this.getSnapshot().threadId;
     if (threadId === null) return;
     this.connection.emit("message:stop", { threadId });
+    for (const id of this.liveIds) this.stoppedIds.add(id);
+    this.liveIds.clear();
     this.awaitingReply = false;
     this.updateStatus();
   };
@@ -162,6 +182,7 @@ export class ChatStore extends Store<ChatState> {
       on("thread:idle"),
       this.connection.on("error", (payload) => this.receiveError(payload)),
       this.connection.onConnect(() => void this.resume()),
+      this.connection.subscribe(() => this.forgetLivenessWhenDisconnected()),
       this.auth.subscribe(() => this.forgetWhenLoggedOut()),
     ];
     if (this.connection.getSnapshot().state === "connected") void this.resume();
@@ -172,6 +193,10 @@ export class ChatStore extends Store<ChatState> {
     this.detach = [];
     this.resumeSeq++;
     this.resumeBuffer = null;
+    // Unobserved, the store hears no events: it could miss a reply's end.
+    this.liveIds.clear();
+    this.stoppedIds.clear();
+    this.updateStatus();
   }
 
   /** Nothing of a session stays on screen after it ends; the thread id stays for the next login. */
@@ -179,9 +204,38 @@ export class ChatStore extends Store<ChatState> {
     if (this.auth.getSnapshot().status !== "unauthenticated" || this.getSnapshot().messages.length === 0) return;
     this.resumeSeq++;
     this.resumeBuffer = null;
-    this.awaitingReply = false;
+    this.forgetLiveness();
     this.setState({ messages: [], error: null, isLoading: this.getSnapshot().threadId !== null });
     this.updateStatus();
+  }
+
+  /**
+   * Without a connection nothing is live: a Stop button could not reach the server, and the
+   * reply may never end (the server restarted). The resume after reconnecting brings the
+   * stored state, and a reply still being written becomes live again with its next event.
+   */
+  private forgetLivenessWhenDisconnected(): void {
+    if (this.connection.getSnapshot().state === "connected") return;
+    if (this.liveIds.size === 0 && !this.awaitingReply) return;
+    this.forgetLiveness();
+    this.updateStatus();
+  }
+
+  private forgetLiveness(): void {
+    this.liveIds.clear();
+    this.stoppedIds.clear();
+    this.awaitingReply = false;
+  }
+
+  /** What a live event says about which replies are being written. */
+  private trackLiveness(event: ServerEvent, payload: Record<string, unknown>): void {
+    // The app is done with the thread: whatever still says `streaming` is not being written.
+    if (event === "thread:idle") return void this.liveIds.clear();
+    const id = payload.messageId;
+    if (typeof id !== "string") return;
+    if (event === "message:end") return void this.liveIds.delete(id);
+    if (this.stoppedIds.has(id) || (event === "message:new" && payload.status !== "streaming")) return;
+    this.liveIds.add(id);
   }
 
   private receive(event: ServerEvent, payload: unknown): void {
@@ -192,6 +246,7 @@ export class ChatStore extends Store<ChatState> {
       if (this.newThreadSends > 0 && this.newThreadBuffer.length < MAX_BUFFERED) this.newThreadBuffer.push([event, payload]);
       return;
     }
+    this.trackLiveness(event, payload);
     if (event === "thread:idle") return this.settle();
     if (this.resumeBuffer !== null) {
       if (this.resumeBuffer.length < MAX_BUFFERED) this.resumeBuffer.push([event, payload]);
@@ -275,9 +330,20 @@ export class ChatStore extends Store<ChatState> {
     }
   }
 
+  /** Marks the live replies (`live`) and derives the chat's status from them. */
   private updateStatus(): void {
-    const streaming = this.awaitingReply || this.getSnapshot().messages.some((message) => message.status === "streaming");
-    this.setState({ status: this.sending > 0 ? "sending" : streaming ? "streaming" : "idle" });
+    const current = this.getSnapshot().messages;
+    let changed = false;
+    const messages = current.map((message): ChatMessageView => {
+      const live = message.status === "streaming" && this.liveIds.has(message.id);
+      if ((message.live === true) === live) return message;
+      changed = true;
+      if (live) return { ...message, live };
+      const { live: _dropped, ...rest } = message;
+      return rest;
+    });
+    const streaming = this.awaitingReply || messages.some((message) => message.live === true);
+    this.setState({ ...(changed ? { messages } : {}), status: this.sending > 0 ? "sending" : streaming ? "streaming" : "idle" });
   }
 }
 

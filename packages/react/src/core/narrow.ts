@@ -42,7 +42,7 @@ export function array(value: unknown, what: string): unknown[] {
 }
 
 const ROLES: ReadonlySet<string> = new Set<MessageRole>(["user", "assistant", "system"]);
-const STATUSES: ReadonlySet<string> = new Set<MessageStatus>(["complete", "streaming", "error"]);
+const STATUSES: ReadonlySet<string> = new Set<MessageStatus>(["complete", "streaming", "error", "stopped", "interrupted"]);
 
 export function role(value: unknown): MessageRole {
   if (typeof value !== "string" || !ROLES.has(value)) throw invalid("message role");

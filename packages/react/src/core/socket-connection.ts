@@ -25,6 +25,19 @@ type Handler = (payload: unknown) => void;
 
 /** How long an emit with acknowledgement waits, buffered while disconnected included. */
 const ACK_TIMEOUT_MS = 30_000;
+/**
+ * How the connection retries while the server cannot be reached (a restart, a deploy, a
+ * crash): the first retry after 250–750 ms, then twice as long each time, but never more than
+ * 2 s apart. The cap is what decides how long a user waits once the server is back: with 2 s,
+ * a server down for 30 s is reached within about 2 s of its return, at the price of one
+ * refused connection every 2 s per open tab meanwhile, which costs a server nothing. The jitter
+ * of the first retries gives each client its own phase, which it keeps at the cap, so the
+ * clients cut by one restart do not all come back in the same instant. Apps can override
+ * these through `socketOptions`.
+ */
+const RECONNECT_BACKOFF = { reconnectionDelay: 500, reconnectionDelayMax: 2_000, randomizationFactor: 0.5 } as const;
+/** A wake-up (focus, online) just after an attempt began would only abort that attempt. */
+const WAKE_UP_MIN_GAP_MS = 1_000;
 /** Recoveries closer together than this count as a streak and back off. */
 const RECOVERY_WINDOW_MS = 10_000;
 const MAX_RECOVERY_DELAY_MS = 30_000;
@@ -54,6 +67,13 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
   private lastRecoveryAt = -Infinity;
   private recoveryStreak = 0;
   private recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The retry the recovery timer will run, so a wake-up can run it at once. */
+  private pendingRetry: (() => void) | null = null;
+  /** Consecutive `/auth/me` attempts that found the server unreachable. */
+  private unreachableAttempts = 0;
+  /** When the attempt under way began; `-Infinity` when none is. */
+  private lastAttemptAt = -Infinity;
+  private stopWakeUps: (() => void) | null = null;
 
   constructor(
     private readonly baseUrl: string,
@@ -75,6 +95,7 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     const { origin, path } = socketTarget(this.baseUrl);
     const socket: ParlorSocket = io(origin, {
       path,
+      ...RECONNECT_BACKOFF,
       ...extra,
       // Fixed: cookies must ride along, each client gets its own connection (never a shared
       // manager, which would mix sessions), and the handshake reads the latest CSRF token.
@@ -89,13 +110,44 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     this.current = socket;
     this.recoveryUsed = false;
     this.attach(socket);
+    this.stopWakeUps ??= listenForWakeUps(() => this.reconnectNow());
     this.setState({ state: "connecting", error: null });
+    this.lastAttemptAt = Date.now();
+    socket.connect();
+  }
+
+  /**
+   * Tries to reconnect at once instead of waiting out the back-off, if the connection is
+   * retrying. Called by itself when the browser goes back online, the window regains focus or
+   * the tab becomes visible again: the moments a user is about to look at the chat.
+   */
+  reconnectNow(): void {
+    const socket = this.current;
+    if (socket === null || socket.connected || this.recovering) return;
+    // `disconnected` means it gave up (a refused handshake) or was closed on purpose.
+    if (this.getSnapshot().state !== "connecting") return;
+    if (Date.now() - this.lastAttemptAt < WAKE_UP_MIN_GAP_MS) return;
+    this.lastAttemptAt = Date.now();
+    const retry = this.pendingRetry;
+    if (retry !== null) {
+      clearTimeout(this.recoveryTimer);
+      this.pendingRetry = null;
+      retry();
+      return;
+    }
+    // socket.io is waiting out its back-off timer. `disconnect()` on a socket that is not
+    // connected cancels that timer without any event, and `connect()` tries again now.
+    socket.disconnect();
+    this.refreshManagerOptions(socket);
     socket.connect();
   }
 
   /** Closes the connection; nothing reconnects until `open()`. */
   close(): void {
     clearTimeout(this.recoveryTimer);
+    this.pendingRetry = null;
+    this.stopWakeUps?.();
+    this.stopWakeUps = null;
     const socket = this.current;
     this.current = null;
     if (socket !== null) {
@@ -170,20 +222,29 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     });
     socket.on("connect", () => {
       this.recoveryUsed = false;
+      this.unreachableAttempts = 0;
+      this.lastAttemptAt = -Infinity;
       this.setState({ state: "connected", error: null });
       for (const handler of [...this.connectHandlers]) handler();
     });
     socket.on("connect_error", (error: Error & { data?: unknown }) => {
+      this.lastAttemptAt = -Infinity;
       const code = isObject(error.data) ? error.data.code : undefined;
       if (code === "unauthenticated" || code === "csrf") return void this.recover(socket, code);
       // A transport failure: socket.io retries by itself while the socket is active.
       this.setState({ state: socket.active ? "connecting" : "disconnected" });
     });
     socket.on("disconnect", (reason) => {
+      // The server dropped this socket on purpose (a revoked session, or an older server
+      // shutting down): `/auth/me` tells which. A "transport close" (the server went away,
+      // a network change) is an ordinary reconnection: socket.io retries with the back-off.
       if (reason === "io server disconnect") return void this.recover(socket, "unauthenticated", SERVER_DROP_GRACE_MS);
       this.setState({ state: socket.active ? "connecting" : "disconnected" });
     });
-    socket.io.on("reconnect_attempt", () => this.refreshManagerOptions(socket));
+    socket.io.on("reconnect_attempt", () => {
+      this.lastAttemptAt = Date.now();
+      this.refreshManagerOptions(socket);
+    });
   }
 
   /**
@@ -221,23 +282,67 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     }
     if (socket !== this.current) return;
 
-    const now = Date.now();
-    this.recoveryStreak = now - this.lastRecoveryAt < RECOVERY_WINDOW_MS ? this.recoveryStreak + 1 : 0;
-    this.lastRecoveryAt = now;
-    const delay = Math.min(MAX_RECOVERY_DELAY_MS, (unreachable ? 1000 : 0) + (this.recoveryStreak === 0 ? 0 : 500 * 2 ** this.recoveryStreak));
+    let delay: number;
+    if (unreachable) {
+      // The server is restarting: ask again as often as socket.io would reconnect.
+      delay = backoffDelay(socket, this.unreachableAttempts++);
+    } else {
+      this.unreachableAttempts = 0;
+      const now = Date.now();
+      this.recoveryStreak = now - this.lastRecoveryAt < RECOVERY_WINDOW_MS ? this.recoveryStreak + 1 : 0;
+      this.lastRecoveryAt = now;
+      delay = Math.min(MAX_RECOVERY_DELAY_MS, this.recoveryStreak === 0 ? 0 : 500 * 2 ** this.recoveryStreak);
+    }
     const next = () => {
+      this.pendingRetry = null;
       if (socket !== this.current) return;
       if (unreachable) {
         this.recoveryUsed = false;
         void this.recover(socket, code);
         return;
       }
+      this.lastAttemptAt = Date.now();
       this.refreshManagerOptions(socket);
       socket.connect();
     };
-    if (delay === 0) next();
-    else this.recoveryTimer = setTimeout(next, delay);
+    if (delay === 0) return next();
+    this.pendingRetry = next;
+    this.recoveryTimer = setTimeout(next, delay);
   }
+}
+
+/**
+ * The wait before retry number `attempt` (0-based), with the socket's own back-off settings,
+ * for the retries socket.io does not make itself (`/auth/me` while the server is away).
+ * socket.io does not export its back-off, hence these few lines.
+ */
+function backoffDelay(socket: ParlorSocket, attempt: number): number {
+  const manager = socket.io;
+  const base = manager.reconnectionDelay() * 2 ** Math.min(attempt, 30);
+  const jitter = manager.randomizationFactor() * (2 * Math.random() - 1);
+  return Math.max(0, Math.min(manager.reconnectionDelayMax(), Math.round(base * (1 + jitter))));
+}
+
+/**
+ * Calls `wakeUp` when the browser goes back online, the window regains focus or the page
+ * becomes visible again. Does nothing where there is no window (Node, React Native): the core
+ * must run there too. Returns the function that stops listening.
+ */
+function listenForWakeUps(wakeUp: () => void): () => void {
+  const target = globalThis as Partial<Pick<Window, "addEventListener" | "removeEventListener" | "document">>;
+  if (typeof target.addEventListener !== "function" || typeof target.removeEventListener !== "function") return () => {};
+  const doc = typeof target.document?.addEventListener === "function" ? target.document : undefined;
+  const onVisibilityChange = () => {
+    if (doc?.visibilityState === "visible") wakeUp();
+  };
+  target.addEventListener("online", wakeUp);
+  target.addEventListener("focus", wakeUp);
+  doc?.addEventListener("visibilitychange", onVisibilityChange);
+  return () => {
+    target.removeEventListener?.("online", wakeUp);
+    target.removeEventListener?.("focus", wakeUp);
+    doc?.removeEventListener("visibilitychange", onVisibilityChange);
+  };
 }
 
 /** socket.io reads a URL path as a namespace: split the base URL into origin and socket path. */

@@ -9,7 +9,7 @@ export interface UseChatResult extends ChatState {
   connection: ConnectionState;
   /** Sends a message; without a thread it starts one, and `threadId` then names it. */
   send(content: string, fileIds?: readonly string[]): Promise<SentMessage>;
-  /** Stops the reply being written. */
+  /** Stops the reply being written; the chat is idle at once. */
   stop(): void;
 }
 
@@ -17,6 +17,11 @@ export interface UseChatResult extends ChatState {
  * A live chat in one thread: messages stream in token by token, and the thread is resumed
  * after every reconnection and whenever `threadId` changes. Without `threadId`, the first
  * `send` starts a thread and the hook follows it (read the new id from `threadId`).
+ *
+ * A reply being written now has `live: true`; how a reply ended is its `status` (`complete`,
+ * `error`, `stopped`, `interrupted`), the same after a reload. `status` of the hook is
+ * `streaming` only while a reply is awaited or live, so a reply that is not live never
+ * blocks the next message.
  *
  * @example
  * function Chat({ threadId }: { threadId?: string }) {

@@ -1,5 +1,6 @@
 import { webcrypto } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type AppDefinition, type ParlorServer, type ServerOptions } from "parlor";
@@ -71,8 +72,12 @@ export interface TestParlor {
   /** Every HTTP request the server answered (socket.io's own excluded), in order of the answers. */
   requests: RecordedRequest[];
   count(method: string, path: string): number;
-  /** Stops the server, keeping its database (a restart is `down()` then `up()`). */
-  down(): Promise<void>;
+  /**
+   * Stops the server, keeping its database (a restart is `down()` then `up()`). `abrupt`: cut
+   * every connection first, as a crash or a shutdown that closes sockets at the transport level
+   * does (clients see "transport close", not a disconnect from the server).
+   */
+  down(options?: { abrupt?: boolean }): Promise<void>;
   /** Starts it again on the same port and database. */
   up(): Promise<void>;
   stop(): Promise<void>;
@@ -116,8 +121,14 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
       });
     });
     await server.fastify.listen({ host: "127.0.0.1", port });
+    // Every TCP connection, upgraded WebSockets included, so `down({ abrupt: true })` can cut them.
+    server.fastify.server.on("connection", (connection: Socket) => {
+      connections.add(connection);
+      connection.once("close", () => connections.delete(connection));
+    });
     return server;
   };
+  const connections = new Set<Socket>();
 
   let server = await boot(0);
   let running = true;
@@ -129,8 +140,9 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
     clock,
     requests,
     count: (method, path) => requests.filter((r) => r.method === method && r.path === path).length,
-    down: async () => {
+    down: async ({ abrupt = false } = {}) => {
       running = false;
+      if (abrupt) for (const connection of connections) connection.destroy();
       await server.close();
     },
     up: async () => {

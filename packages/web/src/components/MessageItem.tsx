@@ -1,16 +1,28 @@
 import type { ChatMessageView } from "@parlor/react";
 import { memo, useState, lazy, Suspense } from "react";
 import { FileView } from "./FileView";
-import { AlertIcon, CheckIcon, CopyIcon, LogoMark } from "./icons";
+import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
 
 /** The Markdown renderer is most of the bundle: loaded with the first reply, not the login page. */
 const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: module.Markdown })));
 
+export interface MessageItemProps {
+  message: ChatMessageView;
+  /** The user pressed Stop on this reply here (an older server stores a stopped reply as `complete`). */
+  stopped?: boolean;
+  /** Offered on an interrupted reply: sends the question again. Absent: no Retry button. */
+  onRetry?: (() => void) | undefined;
+  /** Retry is shown but cannot be used now (a reply is being written). */
+  retryDisabled?: boolean;
+}
+
 /**
  * One message. The user's own text is shown as typed (plain text); replies are Markdown,
- * rendered safely. A reply being written shows a caret; a failed one is marked.
+ * rendered safely. Only a live reply (the server is writing it now) shows a caret; a reply
+ * that ended otherwise than complete says how: failed, stopped, or interrupted by a server
+ * restart (with a Retry button). These come from the stored status, so they survive a reload.
  */
-export const MessageItem = memo(function MessageItem({ message, stopped = false }: { message: ChatMessageView; stopped?: boolean }) {
+export const MessageItem = memo(function MessageItem({ message, stopped = false, onRetry, retryDisabled = false }: MessageItemProps) {
   if (message.role === "system") {
     return (
       <div className={`message message-system${message.status === "error" ? " message-error" : ""}`}>
@@ -33,23 +45,23 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false 
       </article>
     );
   }
-  const streaming = message.status === "streaming";
+  const live = message.live === true;
   return (
     <article
-      className={`message message-assistant${streaming ? " message-streaming" : ""}${message.status === "error" ? " message-error" : ""}`}
+      className={`message message-assistant${live ? " message-streaming" : ""}${message.status === "error" ? " message-error" : ""}`}
       aria-label="Assistant"
     >
       <span className="message-avatar" aria-hidden="true">
         <LogoMark size={28} />
       </span>
       <div className="message-body">
-        {message.content === "" && streaming ? (
+        {message.content === "" && live ? (
           <TypingDots />
-        ) : (
+        ) : message.content !== "" ? (
           <Suspense fallback={<p className="markdown-loading">{message.content}</p>}>
             <Markdown text={message.content} />
           </Suspense>
-        )}
+        ) : null}
         {message.files.length > 0 ? (
           <div className="message-files">
             {message.files.map((file) => (
@@ -57,17 +69,45 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false 
             ))}
           </div>
         ) : null}
-        {message.status === "error" ? (
-          <p className="message-status">
-            <AlertIcon /> This reply was interrupted.
-          </p>
-        ) : null}
-        {stopped && !streaming && message.status !== "error" ? <p className="message-status message-status-muted">Stopped</p> : null}
-        {!streaming && message.content !== "" ? <CopyButton text={message.content} /> : null}
+        {live ? null : <EndBadge message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
+        {!live && message.content !== "" ? <CopyButton text={message.content} /> : null}
       </div>
     </article>
   );
 });
+
+/** How a reply that is not being written ended, when that is not simply "complete". */
+function EndBadge({ message, stopped, onRetry, retryDisabled }: Required<Pick<MessageItemProps, "stopped" | "retryDisabled">> & MessageItemProps) {
+  switch (message.status) {
+    case "error":
+      return (
+        <p className="message-status">
+          <AlertIcon /> This reply failed.
+        </p>
+      );
+    case "interrupted":
+      return (
+        <div className="message-status-row">
+          <p className="message-status message-status-warning">
+            <AlertIcon /> Interrupted — the server restarted before this reply finished.
+          </p>
+          {onRetry ? (
+            <button type="button" className="button button-secondary button-small" onClick={onRetry} disabled={retryDisabled} title="Send your message again">
+              <RetryIcon /> Retry
+            </button>
+          ) : null}
+        </div>
+      );
+    case "stopped":
+      return <p className="message-status message-status-muted">Stopped</p>;
+    default:
+      // "complete" from an older server, or "streaming" until the server confirms the stop.
+      if (stopped) return <p className="message-status message-status-muted">Stopped</p>;
+      // Otherwise "complete", or "streaming" in the database with nobody writing it (an older
+      // server that crashed): no caret, no claim about how it ended.
+      return null;
+  }
+}
 
 /** Shown while a reply is awaited and nothing of it has arrived yet. */
 export function TypingDots() {

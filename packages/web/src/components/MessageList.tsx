@@ -9,6 +9,8 @@ export interface MessageListProps {
   status: ChatStatus;
   /** Replies the user stopped. */
   stoppedIds: ReadonlySet<string>;
+  /** Sends a question again: offered on each interrupted reply, usable while the chat is idle. */
+  onRetry(question: ChatMessageView): void;
   /** Shown above the messages when there are none (a new chat). */
   empty: ReactNode;
   /** Below the messages: errors of the chat. */
@@ -22,7 +24,7 @@ const FOLLOW_SLACK = 120;
  * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
  * user is there, and leaves them alone when they scroll up to read.
  */
-export function MessageList({ threadKey, messages, status, stoppedIds, empty, footer }: MessageListProps) {
+export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const last = messages[messages.length - 1];
@@ -53,9 +55,18 @@ export function MessageList({ threadKey, messages, status, stoppedIds, empty, fo
       <div className="chat-column">
         {messages.length === 0 ? empty : null}
         <div role="log" aria-live="polite" aria-label="Messages" aria-busy={status === "streaming"} className="message-log">
-          {messages.map((message) => (
-            <MessageItem key={message.id} message={message} stopped={stoppedIds.has(message.id)} />
-          ))}
+          {messages.map((message, index) => {
+            const question = message.status === "interrupted" ? questionBefore(messages, index) : undefined;
+            return (
+              <MessageItem
+                key={message.id}
+                message={message}
+                stopped={stoppedIds.has(message.id)}
+                onRetry={question ? () => onRetry(question) : undefined}
+                retryDisabled={status !== "idle"}
+              />
+            );
+          })}
           {awaitingFirstToken ? (
             <div className="message message-assistant message-streaming">
               <span className="message-avatar" aria-hidden="true">
@@ -71,4 +82,13 @@ export function MessageList({ threadKey, messages, status, stoppedIds, empty, fo
       </div>
     </div>
   );
+}
+
+/** The user's message a reply answered: the nearest one before it, if it has text to send again. */
+function questionBefore(messages: readonly ChatMessageView[], index: number): ChatMessageView | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role === "user") return message.content.trim() !== "" ? message : undefined;
+  }
+  return undefined;
 }

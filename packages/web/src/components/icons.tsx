@@ -152,6 +152,15 @@ export const ArrowLeftIcon = (props: IconProps) => (
   </Icon>
 );
 
+export const RetryIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M4 12a8 8 0 0 1 13.66-5.66L20 8.5" />
+    <path d="M20 4v4.5h-4.5" />
+    <path d="M20 12a8 8 0 0 1-13.66 5.66L4 15.5" />
+    <path d="M4 20v-4.5h4.5" />
+  </Icon>
+);
+
 export const AlertIcon = (props: IconProps) => (
   <Icon {...props}>
     <circle cx="12" cy="12" r="9" />

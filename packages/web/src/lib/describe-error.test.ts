@@ -14,6 +14,10 @@ describe("describeError", () => {
     expect(describeError(new ParlorApiError("rate_limited", "Try again in 42 seconds.", { status: 429 }))).toBe("Try again in 42 seconds.");
   });
 
+  it("says the server is restarting when it refuses a message while shutting down", () => {
+    expect(describeError(new ParlorApiError("unavailable", "Server shutting down"))).toMatch(/restarting/);
+  });
+
   it("has a fallback for anything else", () => {
     expect(describeError(new Error("boom"))).toBe("Something went wrong. Please try again.");
     expect(describeError(new ParlorApiError("internal", "x", { status: 500 }))).toMatch(/server had a problem/);

@@ -35,6 +35,8 @@ export function describeError(error: unknown): string {
       return "That type of file is not accepted.";
     case "message_too_large":
       return "That message is too long.";
+    case "unavailable":
+      return "The server is restarting. Please send again in a moment.";
     case "busy":
       return "Still answering the previous message. Wait for it to finish or stop it.";
     case "app_error":

@@ -1,4 +1,4 @@
-import { useChat, useAuth } from "@parlor/react";
+import { useChat, useAuth, type ChatMessageView } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent } from "react";
 import { Composer, type ComposerHandle } from "../components/Composer";
 import { AlertIcon, LogoMark, PaperclipIcon } from "../components/icons";
@@ -21,7 +21,7 @@ export function ChatPage({ threadId }: ChatPageProps) {
   const attachments = useAttachments();
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
-  /** Replies the user stopped, marked as such (the server keeps them as complete). */
+  /** Replies the user stopped here: marked at once (an older server stores them as complete). */
   const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set());
   const dragDepth = useRef(0);
   const composerRef = useRef<ComposerHandle>(null);
@@ -50,8 +50,19 @@ export function ChatPage({ threadId }: ChatPageProps) {
     }
   }
 
+  /**
+   * Retry on an interrupted reply: the question goes again as a new message at the end of the
+   * thread (the interrupted reply stays as it is). Its attachments are not sent again: the
+   * server attaches a file to one message only.
+   */
+  function retry(question: ChatMessageView) {
+    chat.send(question.content).catch(() => {
+      // Shown from `chat.error`.
+    });
+  }
+
   function stop() {
-    const writing = chat.messages.filter((message) => message.role === "assistant" && message.status === "streaming").map((message) => message.id);
+    const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
     if (writing.length > 0) setStopped((ids) => new Set([...ids, ...writing]));
     chat.stop();
   }
@@ -116,6 +127,7 @@ export function ChatPage({ threadId }: ChatPageProps) {
           messages={chat.messages}
           status={chat.status}
           stoppedIds={stopped}
+          onRetry={retry}
           empty={
             chat.isLoading ? (
               <div className="chat-loading" aria-hidden="true">

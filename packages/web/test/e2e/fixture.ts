@@ -72,7 +72,7 @@ export function requireWebBuild(): void {
  * assets) would leave it pointing at files that are gone. A copy taken in the middle of a
  * build is detected (index.html names a missing asset) and taken again.
  */
-async function snapshotWebBuild(): Promise<string> {
+export async function snapshotWebBuild(): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     requireWebBuild();
     const copy = mkdtempSync(join(tmpdir(), "parlor-e2e-web-"));
