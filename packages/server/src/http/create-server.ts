@@ -28,8 +28,11 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
-import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
-import { helmetOptions } from "./security-headers.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { requireMultipartBoundary } from "./multipart-boundary.js";
+import { noStore } from "./no-store.js";
+import { enforceBodyDeadlines, timeoutServerOptions } from "./request-timeouts.js";
+import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
 
@@ -90,6 +93,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
 
 async function buildFastify(services: ServerServices): Promise<{ fastify: FastifyInstance; files: FileService }> {
   const { app, config, sessions } = services;
+  const securityHeaders = securityHeaderSet(config);
   const fastify = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,
@@ -99,7 +103,9 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     // Request ids in logs, never derived from request headers.
     requestIdHeader: false,
     // Access logs belong to the reverse proxy; Parlor logs what goes wrong.
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
+    ...timeoutServerOptions(config.http),
     logController: new LogController({ disableRequestLogging: true }),
   });
 
@@ -108,12 +114,18 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   fastify.decorateRequest("authMethod", null);
   const webRoot = findWebRoot(config.webRoot);
   installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot) } : {});
+  enforceBodyDeadlines(fastify, config.http, securityHeaders);
+  fastify.addHook("onSend", noStore);
+  fastify.addHook("preValidation", requireMultipartBoundary);
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
   // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
+  // Fastify parses text/plain by default; no route takes text, so it is refused with 415
+  // like any other unsupported type (and a form cannot post JSON-looking text/plain).
+  fastify.removeContentTypeParser("text/plain");
   await fastify.register(fastifyHelmet, helmetOptions(config));
   await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
@@ -148,13 +160,14 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   sweepOrphansPeriodically(fastify, files);
   if (webRoot) await fastify.register(webUi, { root: webRoot });
 
-  attachRealtime(fastify, {
+  const io = attachRealtime(fastify, {
     config,
     sessions,
     originPolicy,
     clock,
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });
+  addSecurityHeadersToSocketIo(io, securityHeaders);
   return { fastify, files };
 }
 
