@@ -43,6 +43,13 @@ export interface CreateServerOptions {
   env?: Record<string, string | undefined>;
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number;
+  /** Where the logs go, one JSON line per `write`; default standard output. */
+  logStream?: LogStream;
+}
+
+/** A destination for log lines (a pino destination stream, a file stream, a test's array). */
+export interface LogStream {
+  write(line: string): void;
 }
 
 /** What a running Parlor server exposes to embedders and tests. */
@@ -82,7 +89,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const clock = options.clock ?? Date.now;
     const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
+    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock }, options.logStream);
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -91,11 +98,14 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   }
 }
 
-async function buildFastify(services: ServerServices): Promise<{ fastify: FastifyInstance; files: FileService }> {
+async function buildFastify(
+  services: ServerServices,
+  logStream: LogStream | undefined,
+): Promise<{ fastify: FastifyInstance; files: FileService }> {
   const { app, config, sessions } = services;
   const securityHeaders = securityHeaderSet(config);
   const fastify = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: config.bodyLimit,
     // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
     // when the peer is one of the configured proxies.
