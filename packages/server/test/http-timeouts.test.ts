@@ -113,6 +113,16 @@ describe("HTTP timeouts", () => {
     expect(logs.filter((line) => line.level >= 40)).toEqual([]);
   }, 40_000);
 
+  it("answers a slow socket.io long-polling POST 408 too (socket.io reads its own bodies, before Fastify)", async () => {
+    const { logs, logStream } = captureLogs();
+    t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, logStream });
+    const open = await t.client().get("/socket.io/?EIO=4&transport=polling");
+    const sid = JSON.parse(String(open.body).slice(1)).sid;
+    const head = `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n4`;
+    expect408(await slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 }), "polling POST");
+    expect(logs.filter((line) => line.level >= 40)).toEqual([]);
+  });
+
   it("does not cut a socket.io long-polling GET held open longer than requestTimeout", async () => {
     t = await startTestServer({ server: { http: { requestTimeout: 1, headersTimeout: 1 } } });
     const open = await t.client().get("/socket.io/?EIO=4&transport=polling");

@@ -31,7 +31,7 @@ import { threadRoutes } from "../threads/thread-routes.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import { requireMultipartBoundary } from "./multipart-boundary.js";
 import { noStore } from "./no-store.js";
-import { enforceBodyDeadlines, timeoutServerOptions } from "./request-timeouts.js";
+import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "./request-timeouts.js";
 import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
@@ -178,6 +178,7 @@ async function buildFastify(
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });
   addSecurityHeadersToSocketIo(io, securityHeaders);
+  enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
   return { fastify, files };
 }
 
