@@ -133,8 +133,8 @@ async function buildFastify(
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
-  // Fastify parses text/plain by default; no route takes text, so it is refused with 415
-  // like any other unsupported type (and a form cannot post JSON-looking text/plain).
+  // Fastify parses text/plain by default; no route reads text, so it gets the documented 415
+  // like any other type Parlor does not read, instead of a confusing validation error.
   fastify.removeContentTypeParser("text/plain");
   await fastify.register(fastifyHelmet, helmetOptions(config));
   await fastify.register(fastifyRateLimit, { global: false });
