@@ -53,6 +53,15 @@ describe("security headers", () => {
     }
   });
 
+  it("sends them on a request Node cannot parse at all", async () => {
+    t = await startTestServer();
+    const response = await rawRequest(t.origin, "GET /<script> HTTP/1.1\r\nBad Header\r\n\r\n");
+    expect(response.status).toBe(400);
+    expectSecurityHeaders((name) => response.headers[name], "unparsable");
+    expect(JSON.parse(response.body)).toEqual({ error: { code: "invalid_request", message: expect.any(String) } });
+    expect(response.closedByServer).toBe(true);
+  });
+
   it("never echoes the requested path in a 404", async () => {
     t = await startTestServer();
     const attack = "/<script>alert(1)</script>";

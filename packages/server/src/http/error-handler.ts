@@ -39,9 +39,15 @@ export function installErrorHandlers(
  * server option, so these responses carry the security headers themselves.
  */
 export function frameworkErrors(headers: HeaderSet) {
-  return function replyToFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  return function replyToFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const status = error.statusCode ?? 400;
-    reply.status(status).headers({ ...headers, "cache-control": "no-store" }).send(fastifyErrorBody(error, status));
+    reply.headers({ ...headers, "cache-control": "no-store" });
+    if (status >= 500) {
+      request.log.error({ err: error }, "request failed before routing");
+      reply.status(500).send(new ParlorError("internal", "Internal server error").toJSON());
+      return;
+    }
+    reply.status(status).send(fastifyErrorBody(error, status));
   };
 }
 
