@@ -10,6 +10,7 @@ export const errorStatus = {
   csrf: 403,
   forbidden: 403,
   not_found: 404,
+  request_timeout: 408,
   payload_too_large: 413,
   range_not_satisfiable: 416,
   unsupported_media_type: 415,

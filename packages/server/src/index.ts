@@ -23,7 +23,7 @@ export type {
   OAuthTokens,
 } from "./auth/oauth/oauth-types.js";
 export { createServer } from "./http/create-server.js";
-export type { CreateServerOptions, ParlorServer } from "./http/create-server.js";
+export type { CreateServerOptions, LogStream, ParlorServer } from "./http/create-server.js";
 export { startServer } from "./http/start-server.js";
 export type { ServerOptions } from "./config/server-options.js";
 export { resolveConfig, resolveDatabaseConfig } from "./config/resolve-config.js";

@@ -217,6 +217,59 @@ describe("bad input", () => {
   });
 });
 
+describe("content types", () => {
+  let t: TestServer;
+  let alice: TestClient;
+  /** Every log line the server writes, parsed. */
+  let logs: Array<{ level: number; msg: string; err?: { stack?: string } }>;
+
+  beforeEach(async () => {
+    logs = [];
+    t = await startTestServer({ server: { logLevel: "trace" }, logStream: { write: (line) => void logs.push(JSON.parse(line)) } });
+    alice = t.client();
+    await alice.login("alice");
+  });
+  afterEach(async () => t.stop());
+
+  const errorLogs = () => logs.filter((line) => line.level >= 50);
+  const fileRows = () => t.server.db.selectFrom("files").select("id").execute();
+
+  it.each([
+    ["no boundary", "multipart/form-data"],
+    ["an empty boundary", "multipart/form-data; boundary="],
+    ["an empty quoted boundary", 'multipart/form-data; boundary=""'],
+    ["a charset but no boundary", "multipart/form-data; charset=utf-8"],
+  ])("answers an upload with %s 400 invalid_request, logged below error level", async (_label, type) => {
+    const response = await alice.post("/api/files", {
+      body: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello\r\n--x--\r\n',
+      headers: { "content-type": type },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(errorShape("invalid_request"));
+    expect(errorLogs()).toEqual([]);
+    expect(logs.some((line) => line.err?.stack)).toBe(false);
+    expect(await fileRows()).toEqual([]);
+  });
+
+  it("answers text/plain with 415 unsupported_media_type on every JSON route, as documented", async () => {
+    const text = { body: '{"username":"alice","password":"x"}', headers: { "content-type": "text/plain" } };
+    const threadId = "0000000000000nosuchthread00";
+    const attempts = [
+      await t.client().post("/auth/login", text),
+      await t.client().post("/auth/login", { ...text, headers: { "content-type": "text/plain;charset=UTF-8" } }),
+      await alice.request("PATCH", `/api/threads/${threadId}`, { body: '{"name":"x"}', headers: { "content-type": "text/plain" } }),
+      await alice.post("/api/files", { body: "hello", headers: { "content-type": "text/plain" } }),
+    ];
+    for (const response of attempts) {
+      expect(response.status).toBe(415);
+      expect(response.body).toEqual(errorShape("unsupported_media_type"));
+    }
+    // Still logged in: nothing the text said was acted on.
+    expect((await alice.get("/auth/me")).status).toBe(200);
+    expect(errorLogs()).toEqual([]);
+  });
+});
+
 describe("login rate limit", () => {
   let t: TestServer;
   afterEach(async () => t.stop());

@@ -1,5 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { ThreadStore } from "../src/data/thread-store.js";
+import { rawRequest } from "./helpers/raw-http.js";
+import { PNG } from "./helpers/sample-files.js";
+import { startTestServer, type Response, type TestServer } from "./helpers/test-server.js";
+
+/** The headers every response must carry, whoever produced it (a route, Fastify, Node, socket.io). */
+function expectSecurityHeaders(get: (name: string) => string | null | undefined, label: string) {
+  expect(get("x-content-type-options"), label).toBe("nosniff");
+  expect(get("x-frame-options"), label).toBe("DENY");
+  expect(get("referrer-policy"), label).toBe("no-referrer");
+  expect(get("cross-origin-resource-policy"), label).toBe("same-origin");
+  const csp = get("content-security-policy") ?? "";
+  expect(csp, label).toContain("default-src 'self'");
+  expect(csp, label).toContain("frame-ancestors 'none'");
+  expect(csp, label).not.toContain("unsafe-inline");
+}
 
 describe("security headers", () => {
   let t: TestServer;
@@ -9,13 +24,7 @@ describe("security headers", () => {
     t = await startTestServer();
     for (const path of ["/healthz", "/auth/me", "/does-not-exist"]) {
       const response = await t.client().get(path);
-      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
-      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
-      const csp = response.headers.get("content-security-policy")!;
-      expect(csp, path).toContain("default-src 'self'");
-      expect(csp, path).toContain("script-src 'self'");
-      expect(csp, path).toContain("frame-ancestors 'none'");
-      expect(csp, path).not.toContain("unsafe-inline");
+      expectSecurityHeaders((name) => response.headers.get(name), path);
       expect(response.headers.get("strict-transport-security"), path).toBeNull();
     }
   });
@@ -24,5 +33,121 @@ describe("security headers", () => {
     t = await startTestServer({ server: { publicUrl: "https://chat.example.com" } });
     const response = await t.client().get("/healthz");
     expect(response.headers.get("strict-transport-security")).toMatch(/max-age=31536000/);
+  });
+
+  it("sends them on Fastify's pre-routing errors and the HTTP parser's errors, without echoing the URL", async () => {
+    t = await startTestServer();
+    const cases: Array<[label: string, path: string, status: number, method: string]> = [
+      ["malformed escape", "/%", 400, "GET"],
+      ["bad escape in a path", "/a%zz/<script>", 400, "GET"],
+      ["route parameter too long", `/auth/sessions/${"x".repeat(300)}`, 414, "DELETE"],
+      ["URL larger than the header limit", `/${"a".repeat(20_000)}`, 431, "GET"],
+    ];
+    for (const [label, path, status, method] of cases) {
+      const response = await rawRequest(t.origin, `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(response.status, label).toBe(status);
+      expectSecurityHeaders((name) => response.headers[name], label);
+      expect(response.headers["cache-control"], label).toBe("no-store");
+      expect(JSON.parse(response.body), label).toEqual({ error: { code: "invalid_request", message: expect.any(String) } });
+      expect(response.body, label).not.toContain(path.slice(1, 40));
+    }
+  });
+
+  it("sends them on a request Node cannot parse at all", async () => {
+    t = await startTestServer();
+    const response = await rawRequest(t.origin, "GET /<script> HTTP/1.1\r\nBad Header\r\n\r\n");
+    expect(response.status).toBe(400);
+    expectSecurityHeaders((name) => response.headers[name], "unparsable");
+    expect(JSON.parse(response.body)).toEqual({ error: { code: "invalid_request", message: expect.any(String) } });
+    expect(response.closedByServer).toBe(true);
+  });
+
+  it("never echoes the requested path in a 404", async () => {
+    t = await startTestServer();
+    const attack = "/<script>alert(1)</script>";
+    const raw = await rawRequest(t.origin, `GET ${attack} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const viaFetch = await t.client().get("/api/<img src=x onerror=alert(1)>");
+    for (const [label, status, body, get] of [
+      ["raw", raw.status, raw.body, (name: string) => raw.headers[name]],
+      ["fetch", viaFetch.status, viaFetch.bytes.toString(), (name: string) => viaFetch.headers.get(name)],
+    ] as const) {
+      expect(status, label).toBe(404);
+      expect(JSON.parse(body), label).toEqual({ error: { code: "not_found", message: "No such route" } });
+      expect(body, label).not.toMatch(/script|img|alert|%3C/i);
+      expectSecurityHeaders(get, label);
+    }
+  });
+
+  it("sends them on socket.io's long-polling responses", async () => {
+    t = await startTestServer();
+    const open = await t.client().get("/socket.io/?EIO=4&transport=polling");
+    expect(open.status).toBe(200);
+    expect(String(open.body)).toMatch(/^0\{"sid"/);
+    expectSecurityHeaders((name) => open.headers.get(name), "polling handshake");
+    const sid = JSON.parse(String(open.body).slice(1)).sid;
+    // A POST on the session answers "ok" through the same transport.
+    const post = await t.client().post(`/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+      body: "40",
+      headers: { "content-type": "text/plain;charset=UTF-8" },
+    });
+    expect(post.status).toBe(200);
+    expectSecurityHeaders((name) => post.headers.get(name), "polling post");
+  });
+});
+
+describe("Cache-Control", () => {
+  let t: TestServer;
+  afterEach(async () => t.stop());
+
+  it("is no-store on every /auth/* response and every per-user JSON response", async () => {
+    t = await startTestServer();
+    const alice = t.client();
+    const login = await alice.login("alice");
+    const thread = await new ThreadStore(t.server.db).createThread((await alice.get("/auth/me")).body.user.id, "Plans", t.clock.now);
+    const form = new FormData();
+    form.append("file", new Blob([PNG], { type: "image/png" }), "a.png");
+    const uploaded = await alice.post("/api/files", { form });
+    expect(uploaded.status).toBe(201);
+    const sessions = await alice.get("/auth/sessions");
+
+    const responses: Array<[string, Response]> = [
+      ["GET /auth/config", await t.client().get("/auth/config")],
+      ["POST /auth/login", login],
+      ["POST /auth/login (wrong password)", await t.client().login("alice", "nope")],
+      ["GET /auth/me", await alice.get("/auth/me")],
+      ["GET /auth/me (no session)", await t.client().get("/auth/me")],
+      ["GET /auth/sessions", sessions],
+      ["GET /api/threads", await alice.get("/api/threads")],
+      ["GET /api/threads/:id", await alice.get(`/api/threads/${thread.id}`)],
+      ["PATCH /api/threads/:id", await alice.request("PATCH", `/api/threads/${thread.id}`, { json: { name: "Renamed" } })],
+      ["POST /api/files", uploaded],
+      ["GET /api/files/:id/signed-url", await alice.get(`/api/files/${uploaded.body.id}/signed-url`)],
+      ["GET /api/files/:id (unknown)", await alice.get("/api/files/0000000000000nosuchfile000")],
+      ["GET /healthz", await t.client().get("/healthz")],
+    ];
+    const other = t.client();
+    await other.login("alice");
+    const otherId = (await other.get("/auth/me")).body.session.id;
+    responses.push(
+      ["DELETE /auth/sessions/:id", await alice.delete(`/auth/sessions/${otherId}`)],
+      ["DELETE /api/threads/:id", await alice.delete(`/api/threads/${thread.id}`)],
+      ["POST /auth/logout", await alice.post("/auth/logout")],
+    );
+    for (const [label, response] of responses) {
+      expect(response.status, label).toBeLessThan(500);
+      expect(response.headers.get("cache-control"), label).toBe("no-store");
+    }
+  });
+
+  it("leaves file downloads revalidated (private, no-cache), not no-store", async () => {
+    t = await startTestServer();
+    const alice = t.client();
+    await alice.login("alice");
+    const form = new FormData();
+    form.append("file", new Blob([PNG], { type: "image/png" }), "a.png");
+    const uploaded = await alice.post("/api/files", { form });
+    const download = await alice.get(uploaded.body.url);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("cache-control")).toBe("private, no-cache");
   });
 });

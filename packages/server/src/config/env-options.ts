@@ -55,6 +55,10 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["PARLOR_S3_ENDPOINT", "files.s3.endpoint", text],
   ["PARLOR_S3_FORCE_PATH_STYLE", "files.s3.forcePathStyle", yesNo],
   ["PARLOR_S3_PREFIX", "files.s3.prefix", text],
+  ["PARLOR_HTTP_HEADERS_TIMEOUT", "http.headersTimeout", wholeNumber],
+  ["PARLOR_HTTP_REQUEST_TIMEOUT", "http.requestTimeout", wholeNumber],
+  ["PARLOR_HTTP_UPLOAD_TIMEOUT", "http.uploadTimeout", wholeNumber],
+  ["PARLOR_HTTP_KEEP_ALIVE_TIMEOUT", "http.keepAliveTimeout", wholeNumber],
   ["PARLOR_WEB_ROOT", "webRoot", (value) => (value === "false" ? false : value)],
   ["PARLOR_LOG_LEVEL", "logLevel", text],
 ];

@@ -118,6 +118,29 @@ export const serverOptionsSchema = z
           .prefault({}),
       })
       .prefault({}),
+    http: z
+      .object({
+        /**
+         * A request's headers must arrive within this long (slowloris). Env `PARLOR_HTTP_HEADERS_TIMEOUT`.
+         */
+        headersTimeout: seconds.default(10),
+        /**
+         * A request's body must arrive within this long after its headers, except uploads.
+         * Env `PARLOR_HTTP_REQUEST_TIMEOUT`.
+         */
+        requestTimeout: seconds.default(30),
+        /**
+         * The same for `multipart/form-data` bodies (uploads), which can be large on slow links.
+         * Env `PARLOR_HTTP_UPLOAD_TIMEOUT`.
+         */
+        uploadTimeout: seconds.default(15 * 60),
+        /**
+         * An idle keep-alive connection is closed after this long. Above the idle timeout of any
+         * load balancer in front (60 s for AWS ALB). Env `PARLOR_HTTP_KEEP_ALIVE_TIMEOUT`.
+         */
+        keepAliveTimeout: seconds.default(72),
+      })
+      .prefault({}),
     /**
      * Folder of the built web UI to serve at `/`; default: `@parlor/web`'s build when it is
      * installed; `false` serves no UI (API only). Env `PARLOR_WEB_ROOT`.

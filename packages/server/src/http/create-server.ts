@@ -28,8 +28,11 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
-import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
-import { helmetOptions } from "./security-headers.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { requireMultipartBoundary } from "./multipart-boundary.js";
+import { noStore } from "./no-store.js";
+import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "./request-timeouts.js";
+import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
 
@@ -40,6 +43,13 @@ export interface CreateServerOptions {
   env?: Record<string, string | undefined>;
   /** Milliseconds since the epoch; tests move time with it. */
   clock?: () => number;
+  /** Where the logs go, one JSON line per `write`; default standard output. */
+  logStream?: LogStream;
+}
+
+/** A destination for log lines (a pino destination stream, a file stream, a test's array). */
+export interface LogStream {
+  write(line: string): void;
 }
 
 /** What a running Parlor server exposes to embedders and tests. */
@@ -79,7 +89,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const clock = options.clock ?? Date.now;
     const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
+    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock }, options.logStream);
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -88,10 +98,14 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   }
 }
 
-async function buildFastify(services: ServerServices): Promise<{ fastify: FastifyInstance; files: FileService }> {
+async function buildFastify(
+  services: ServerServices,
+  logStream: LogStream | undefined,
+): Promise<{ fastify: FastifyInstance; files: FileService }> {
   const { app, config, sessions } = services;
+  const securityHeaders = securityHeaderSet(config);
   const fastify = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: config.bodyLimit,
     // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
     // when the peer is one of the configured proxies.
@@ -99,7 +113,9 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     // Request ids in logs, never derived from request headers.
     requestIdHeader: false,
     // Access logs belong to the reverse proxy; Parlor logs what goes wrong.
-    frameworkErrors,
+    frameworkErrors: frameworkErrors(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders),
+    ...timeoutServerOptions(config.http),
     logController: new LogController({ disableRequestLogging: true }),
   });
 
@@ -108,12 +124,18 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   fastify.decorateRequest("authMethod", null);
   const webRoot = findWebRoot(config.webRoot);
   installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot) } : {});
+  enforceBodyDeadlines(fastify, config.http, securityHeaders);
+  fastify.addHook("onSend", noStore);
+  fastify.addHook("preValidation", requireMultipartBoundary);
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
   // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
+  // Fastify parses text/plain by default; no route reads text, so it gets the documented 415
+  // like any other type Parlor does not read, instead of a confusing validation error.
+  fastify.removeContentTypeParser("text/plain");
   await fastify.register(fastifyHelmet, helmetOptions(config));
   await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
@@ -148,13 +170,15 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   sweepOrphansPeriodically(fastify, files);
   if (webRoot) await fastify.register(webUi, { root: webRoot });
 
-  attachRealtime(fastify, {
+  const io = attachRealtime(fastify, {
     config,
     sessions,
     originPolicy,
     clock,
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });
+  addSecurityHeadersToSocketIo(io, securityHeaders);
+  enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
   return { fastify, files };
 }
 

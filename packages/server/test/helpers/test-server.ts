@@ -44,6 +44,8 @@ export interface StartOptions {
   dialect?: TestDialect;
   /** Port to listen on (default: any free one). For tests that must know it before start-up. */
   port?: number;
+  /** Receives the server's logs (set `server.logLevel` too: tests default to silent). */
+  logStream?: { write(line: string): void };
 }
 
 export interface TestServer {
@@ -75,6 +77,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     const server = await createServer(options.app ?? testApp(), {
       env: { PARLOR_DATABASE_URL: database.url, ...options.env },
       clock: clock.read,
+      ...(options.logStream ? { logStream: options.logStream } : {}),
       server: {
         host: "127.0.0.1",
         port: 0,
