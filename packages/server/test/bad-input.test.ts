@@ -251,6 +251,20 @@ describe("content types", () => {
     expect(await fileRows()).toEqual([]);
   });
 
+  it.each([
+    ["a file part cut off before its closing boundary", '--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello'],
+    ["headers of a part cut off", '--x\r\nContent-Disposition: form-da'],
+    ["a body that never names a part", "no boundary line here"],
+  ])("answers a multipart upload with %s 400 invalid_request, stores nothing", async (_label, body) => {
+    const response = await alice.post("/api/files", { body, headers: { "content-type": "multipart/form-data; boundary=x" } });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual(errorShape("invalid_request"));
+    expect(errorLogs()).toEqual([]);
+    expect(await fileRows()).toEqual([]);
+    // The connection and the session are fine afterwards.
+    expect((await alice.get("/auth/me")).status).toBe(200);
+  });
+
   it("answers text/plain with 415 unsupported_media_type on every JSON route, as documented", async () => {
     const text = { body: '{"username":"alice","password":"x"}', headers: { "content-type": "text/plain" } };
     const threadId = "0000000000000nosuchthread00";

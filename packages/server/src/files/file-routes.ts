@@ -10,6 +10,7 @@ import { idSchema } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { toFileInfo, type FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
+import { isStorageFull } from "./storage-full.js";
 import type { SignedFileUrls } from "./signed-file-url.js";
 
 export interface FileRoutesOptions {
@@ -73,11 +74,18 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
       part.file.resume();
       throw new ParlorError("not_found", "No such thread");
     }
+    // A body that breaks off mid-form (busboy: "Part terminated early") fails the file stream
+    // with a plain Error: it is the client's fault, so a 400, not a 500 with a stack trace.
+    let bodyError: unknown;
+    part.file.once("error", (error) => (bodyError = error));
     try {
       const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
       return reply.status(201).send(toFileInfo(row));
     } catch (error) {
       await discardRest(part.file);
+      if (bodyError !== undefined && !(error instanceof ParlorError) && !isStorageFull(error)) {
+        throw new ParlorError("invalid_request", "The upload ended before the form was complete", { cause: error });
+      }
       throw error;
     }
   });
