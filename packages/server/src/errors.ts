@@ -15,6 +15,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
@@ -32,7 +33,7 @@ export class ParlorError extends Error {
   override readonly name = "ParlorError";
   readonly code: ErrorCode;
   readonly status: number;
-  /** Extra response headers, e.g. `Retry-After` on `rate_limited`. */
+  /** Extra response headers, e.g. `Retry-After` on `rate_limited` and `unavailable`. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {

@@ -19,6 +19,7 @@ import { verifyCsrf } from "../csrf/verify-csrf.js";
 import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
+import { waitForDatabase } from "../data/wait-for-database.js";
 import { SessionStore } from "../data/session-store.js";
 import { FileStore } from "../data/file-store.js";
 import { ThreadStore } from "../data/thread-store.js";
@@ -64,8 +65,9 @@ export interface ServerServices {
 }
 
 /**
- * Builds the Parlor server for an app: validates configuration, opens and migrates the
- * database, and registers the auth, CSRF and API routes. Does not listen; see `startServer`.
+ * Builds the Parlor server for an app: validates configuration, waits for the database
+ * (PostgreSQL, up to `database.startupTimeout`), opens and migrates it, and registers the
+ * auth, CSRF and API routes. Does not listen; see `startServer`.
  */
 export async function createServer(app: ParlorApp, options: CreateServerOptions = {}): Promise<ParlorServer> {
   const config = resolveConfig({
@@ -73,13 +75,16 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
   });
-  const db = openDatabase(config.database);
+  // Created first for its logger: waiting for the database and losing it are logged there.
+  const fastify = newFastify(config);
+  await waitForDatabase(config.database, fastify.log);
+  const db = openDatabase(config.database, { log: fastify.log });
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
     const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
+    const { files } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), clock });
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -88,9 +93,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   }
 }
 
-async function buildFastify(services: ServerServices): Promise<{ fastify: FastifyInstance; files: FileService }> {
-  const { app, config, sessions } = services;
-  const fastify = Fastify({
+function newFastify(config: ParlorConfig): FastifyInstance {
+  return Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
@@ -102,7 +106,10 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     frameworkErrors,
     logController: new LogController({ disableRequestLogging: true }),
   });
+}
 
+async function buildFastify(fastify: FastifyInstance, services: ServerServices): Promise<{ files: FileService }> {
+  const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
   fastify.decorateRequest("authMethod", null);
@@ -155,7 +162,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     clock,
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });
-  return { fastify, files };
+  return { files };
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { databaseUnavailableError, isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { ParlorError, type ErrorCode } from "../errors.js";
 
 /**
  * The one place where failures become HTTP responses, all in the documented shape
  * `{ error: { code, message } }`. Fastify's own errors (bad JSON, body too large, wrong
- * content type) are mapped to stable codes; anything unexpected is logged and answered
- * 500 without details.
+ * content type) are mapped to stable codes; a database that cannot be reached is answered
+ * 503 `unavailable` (it is logged once by the pool, not per request); anything unexpected is
+ * logged and answered 500 without details.
  */
 export function installErrorHandlers(
   fastify: FastifyInstance,
@@ -14,6 +16,10 @@ export function installErrorHandlers(
   fastify.setErrorHandler(function handleError(error: FastifyError | ParlorError, request, reply) {
     if (error instanceof ParlorError) {
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
+    }
+    if (isDatabaseUnavailable(error)) {
+      const unavailable = databaseUnavailableError(error);
+      return reply.status(unavailable.status).headers(unavailable.headers).send(unavailable.toJSON());
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {

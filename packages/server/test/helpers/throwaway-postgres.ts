@@ -15,11 +15,11 @@ export interface ThrowawayPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`. */
   readonly url: string;
   readonly port: number;
-  /** Starts the server (again) on the same port; resolves once it accepts connections. */
+  /** Starts the server (again) on the same port; resolves once it accepts connections. No-op when it runs. */
   start(): Promise<void>;
   /**
    * `pg_ctl stop -m fast`: the server ends every session, so idle pooled connections get
-   * 57P01 (admin_shutdown), as when a database is restarted for maintenance.
+   * 57P01 (admin_shutdown), as when a database is restarted for maintenance. No-op when stopped.
    */
   stop(): Promise<void>;
   /** Runs one statement on a fresh connection (e.g. `pg_terminate_backend`). */
@@ -67,10 +67,12 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async start() {
+      if (running) return;
       await pgCommand("pg_ctl", ["-D", dataDir, "-l", join(root, "server.log"), "-o", serverOptions, "-w", "-t", "30", "start"]);
       running = true;
     },
     async stop() {
+      if (!running) return;
       await pgCommand("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "30", "stop"]);
       running = false;
     },
