@@ -4,6 +4,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ParlorConfigError, resolveConfig, resolveDatabaseConfig } from "parlor";
 import type { TestDialect } from "./helpers/databases.js";
@@ -89,6 +90,28 @@ describe.skipIf(!canRunThrowawayPostgres())("database outage (a throwaway Postgr
     const next = await Promise.all(clients.map((client) => client.get("/api/threads")));
     expect(next.map((response) => response.status)).toEqual(clients.map(() => 200));
     expect((await t.client().login("newcomer")).status).toBe(200); // a write, on a fresh connection
+  }, 30_000);
+
+  it("answers 503 to a request whose connection dies mid-query, and keeps serving", async () => {
+    t = await startTestServer({ dialect: throwaway });
+    const [client] = await loggedInClients(1);
+    // A lock the thread list must wait for holds its query in flight on a checked-out connection.
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("lock table threads in access exclusive mode");
+      const pending = client!.get("/api/threads");
+      const waiting = "select pid from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()";
+      await waitUntil(async () => (await database.query(waiting)).length > 0, 5_000);
+      await database.query(`select pg_terminate_backend(pid, 5000) from (${waiting}) as blocked`);
+      const response = await pending;
+      expect(response.status).toBe(503);
+      expect(response.body).toEqual({ error: { code: "unavailable", message: expect.any(String) } });
+    } finally {
+      await locker.end();
+    }
+    expect((await client!.get("/api/threads")).status).toBe(200);
   }, 30_000);
 
   describe("start-up", () => {
