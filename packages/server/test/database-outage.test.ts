@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ParlorConfigError, resolveConfig, resolveDatabaseConfig } from "parlor";
+import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
 import type { TestDialect } from "./helpers/databases.js";
 import { TEST_SECRET, startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
 import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres } from "./helpers/throwaway-postgres.js";
@@ -112,6 +113,50 @@ describe.skipIf(!canRunThrowawayPostgres())("database outage (a throwaway Postgr
       await locker.end();
     }
     expect((await client!.get("/api/threads")).status).toBe(200);
+  }, 30_000);
+
+  it("answers 503 after database.connectTimeout, not never, when the database host stops answering; recovers after", async () => {
+    const proxy = await startBlackholeProxy(database.port);
+    try {
+      const url = database.url.replace(`:${database.port}/`, `:${proxy.port}/`);
+      t = await startTestServer({
+        dialect: { name: "postgres", create: async () => ({ url, dispose: async () => {} }) },
+        server: { database: { connectTimeout: 1 } },
+      });
+      const clients = await loggedInClients(3);
+      expect((await Promise.all(clients.map((client) => client.get("/api/threads")))).map((r) => r.status)).toEqual([200, 200, 200]);
+
+      proxy.blackhole(); // pooled connections are cut; new ones are never answered
+      const during = await Promise.all(clients.map((client) => withinHangLimit(client.get("/api/threads"))));
+      expect(during.map((response) => [response.status, response.body.error?.code])).toEqual(clients.map(() => [503, "unavailable"]));
+
+      proxy.forward();
+      await waitUntil(async () => (await clients[0]!.get("/api/threads")).status === 200, 10_000);
+    } finally {
+      await t?.stop();
+      t = undefined;
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it("opens at most database.poolSize connections, however many requests wait", async () => {
+    t = await startTestServer({ dialect: throwaway, server: { database: { poolSize: 2 } } });
+    const clients = await loggedInClients(6);
+    const traffic = startTraffic(clients);
+    const seen: number[] = [];
+    try {
+      for (let sample = 0; sample < 10; sample++) {
+        await traffic.waitForAnswers(6);
+        const [row] = await database.query<{ count: string }>(
+          "select count(*) as count from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()",
+        );
+        seen.push(Number(row!.count));
+      }
+    } finally {
+      await traffic.stop();
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(2);
+    expect(traffic.outcomes.every((outcome) => outcome.status === 200)).toBe(true);
   }, 30_000);
 
   describe("start-up", () => {
@@ -277,10 +322,7 @@ function startTraffic(clients: TestClient[]) {
   let running = true;
   const loops = clients.map(async (client, index) => {
     while (running) {
-      const response = await Promise.race([
-        client.get("/api/threads"),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`GET /api/threads hung for ${HANG_MS} ms`)), HANG_MS).unref()),
-      ]);
+      const response = await withinHangLimit(client.get("/api/threads"));
       outcomes.push(
         response.status === 200
           ? { client: index, status: 200 }
@@ -303,6 +345,14 @@ function startTraffic(clients: TestClient[]) {
       await failed;
     },
   };
+}
+
+/** Fails when a request has no answer within HANG_MS. */
+function withinHangLimit<T>(request: Promise<T>): Promise<T> {
+  return Promise.race([
+    request,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS).unref()),
+  ]);
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string = () => ""): Promise<void> {
