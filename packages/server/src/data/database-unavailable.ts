@@ -77,9 +77,13 @@ export function connectionFailureReason(error: unknown): string {
   return error.message || error.name;
 }
 
-/** The response for a request that failed because the database is away. */
+/**
+ * The response for a request that failed because the database is away. The message does
+ * not say "database": the network codes above are also what other backends (S3) fail
+ * with, and either way the client's remedy is the same, to retry later.
+ */
 export function databaseUnavailableError(cause: unknown): ParlorError {
-  return new ParlorError("unavailable", "The database is unavailable. Try again shortly.", {
+  return new ParlorError("unavailable", "Temporarily unavailable. Try again shortly.", {
     cause,
     headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
   });
