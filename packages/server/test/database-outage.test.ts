@@ -16,7 +16,8 @@ import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres
  * Issue #9: stopping PostgreSQL under traffic killed Parlor (the pg pool's 'error' event had
  * no listener). These tests stop and start a real PostgreSQL cluster of their own.
  */
-describe.skipIf(!canRunThrowawayPostgres())("database outage (a throwaway PostgreSQL cluster)", () => {
+// CI runs where PostgreSQL is installed: there a missing binary fails the suite instead of skipping it.
+describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage (a throwaway PostgreSQL cluster)", () => {
   let database: ThrowawayPostgres;
   let t: TestServer | undefined;
 

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,10 +28,23 @@ export interface ThrowawayPostgres {
   destroy(): Promise<void>;
 }
 
-const BIN = process.env.PARLOR_TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+const BIN = process.env.PARLOR_TEST_PG_BIN ?? newestDebianPostgresBin() ?? "/usr/lib/postgresql/15/bin";
 const run = promisify(execFile);
 
-/** Whether this machine can run a throwaway cluster (the binaries are installed). */
+/** Debian installs each PostgreSQL version's server binaries under /usr/lib/postgresql/<version>/bin. */
+function newestDebianPostgresBin(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((version) => existsSync(join(root, version, "bin", "pg_ctl")))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(root, versions[0], "bin");
+}
+
+/**
+ * Whether this machine can run a throwaway cluster (the server binaries are installed; set
+ * PARLOR_TEST_PG_BIN to their folder elsewhere).
+ */
 export function canRunThrowawayPostgres(): boolean {
   return spawnSync(join(BIN, "pg_ctl"), ["--version"]).status === 0;
 }
