@@ -17,11 +17,11 @@ export function installErrorHandlers(
     if (error instanceof ParlorError) {
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
     }
-    if (isDatabaseUnavailable(error)) {
+    const status = error.statusCode ?? 500;
+    if (status >= 500 && isDatabaseUnavailable(error)) {
       const unavailable = databaseUnavailableError(error);
       return reply.status(unavailable.status).headers(unavailable.headers).send(unavailable.toJSON());
     }
-    const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, "request failed");
       return reply.status(500).send(new ParlorError("internal", "Internal server error").toJSON());
