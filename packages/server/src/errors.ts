@@ -16,6 +16,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
   insufficient_storage: 507,
 } as const;
 
@@ -34,7 +35,7 @@ export class ParlorError extends Error {
   override readonly name = "ParlorError";
   readonly code: ErrorCode;
   readonly status: number;
-  /** Extra response headers, e.g. `Retry-After` on `rate_limited`. */
+  /** Extra response headers, e.g. `Retry-After` on `rate_limited` and `unavailable`. */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {

@@ -3,10 +3,13 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import { resolveSecrets } from "./auth-secret.js";
-import { oauthProvidersFromEnv, optionsFromEnv, type OAuthProviderEnv } from "./env-options.js";
+import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv, type OAuthProviderEnv } from "./env-options.js";
 import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
 
-export type DatabaseConfig = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+/** The `database` option group: pool size and timeouts, in seconds. */
+export type DatabaseOptions = ParsedServerOptions["database"];
+
+export type DatabaseConfig = { dialect: "sqlite"; file: string } | ({ dialect: "postgres"; url: string } & DatabaseOptions);
 
 export interface CookieConfig {
   name: string;
@@ -15,12 +18,13 @@ export interface CookieConfig {
 }
 
 /** The server's whole configuration: validated once at start-up, then frozen. */
-export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl"> {
+export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database"> {
   appName: string;
   publicUrl: URL;
   /** The app's own origin, always allowed for credentialed requests. */
   publicOrigin: string;
   dataDir: string;
+  /** Where the data lives; for PostgreSQL with the `database` options (pool size, timeouts). */
   database: DatabaseConfig;
   cookie: CookieConfig;
   secrets: { current: string; previous: string | undefined };
@@ -46,9 +50,7 @@ export interface ResolveConfigInput {
 export function resolveConfig({ appName, options = {}, env = process.env }: ResolveConfigInput): ParlorConfig {
   const merged = mergeOptions<Record<string, unknown>>(options, optionsFromEnv(env));
   const parsed = serverOptionsSchema.safeParse(merged);
-  if (!parsed.success) {
-    throw new ParlorConfigError(`Invalid server options: ${z.prettifyError(parsed.error)}`);
-  }
+  if (!parsed.success) throw invalidOptions(parsed.error, env);
   const o = parsed.data;
   const warnings: string[] = [];
 
@@ -87,7 +89,7 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
     publicOrigin: publicUrl.origin,
     dataDir,
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
-    database: databaseConfig(o.databaseUrl, dataDir),
+    database: databaseConfig(o.databaseUrl, dataDir, o.database),
     cookie: {
       name: cookieName(o.session.cookieName ?? defaultCookieBase(appName, publicUrl), secure),
       secure,
@@ -121,23 +123,36 @@ function cookieName(base: string, secure: boolean): string {
 }
 
 /**
- * Where the data lives, from `PARLOR_DATABASE_URL` / `PARLOR_DATA_DIR` alone: what
- * `parlor migrate` needs, without an app or a secret.
+ * Where the data lives, from `PARLOR_DATABASE_URL` / `PARLOR_DATA_DIR` and the
+ * `PARLOR_DATABASE_*` pool settings alone: what `parlor migrate` needs, without an app or a secret.
  */
 export function resolveDatabaseConfig(env: Record<string, string | undefined> = process.env): DatabaseConfig {
-  const { databaseUrl, dataDir = ".parlor" } = optionsFromEnv(env);
-  return databaseConfig(databaseUrl, resolve(dataDir));
+  const { databaseUrl, dataDir = ".parlor", database } = optionsFromEnv(env);
+  const parsed = serverOptionsSchema.shape.database.safeParse(database);
+  if (!parsed.success) throw invalidOptions(parsed.error, env, ["database"]);
+  return databaseConfig(databaseUrl, resolve(dataDir), parsed.data);
 }
 
-function databaseConfig(url: string | undefined, dataDir: string): DatabaseConfig {
+function databaseConfig(url: string | undefined, dataDir: string, options: DatabaseOptions): DatabaseConfig {
   if (url === undefined) return { dialect: "sqlite", file: join(dataDir, "parlor.db") };
-  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", url };
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", url, ...options };
   if (url === ":memory:" || url === "sqlite::memory:") return { dialect: "sqlite", file: ":memory:" };
   if (url.startsWith("sqlite:")) {
     const file = url.slice("sqlite:".length).replace(/^\/\//, "");
     return { dialect: "sqlite", file: isAbsolute(file) ? file : resolve(file) };
   }
   throw new ParlorConfigError(`PARLOR_DATABASE_URL must start with postgres://, postgresql:// or sqlite:, got "${url.split(":")[0]}:…"`);
+}
+
+/**
+ * zod's report of what is wrong, plus the environment variables that set the bad values:
+ * the deployer fixes the variable, and a path like `database.poolSize` does not name it.
+ */
+function invalidOptions(error: z.ZodError, env: Record<string, string | undefined>, pathPrefix: string[] = []): ParlorConfigError {
+  const badPaths = new Set(error.issues.map((issue) => [...pathPrefix, ...issue.path.map(String)].join(".")));
+  const fromEnv = environmentVariables.filter(([name, path]) => badPaths.has(path) && env[name] !== undefined && env[name] !== "");
+  const hint = fromEnv.length > 0 ? `\n  (set by ${fromEnv.map(([name]) => name).join(", ")})` : "";
+  return new ParlorConfigError(`Invalid server options: ${z.prettifyError(error)}${hint}`);
 }
 
 /** Deep merge: an environment variable overrides one setting, never a whole group of them. */

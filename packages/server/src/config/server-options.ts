@@ -25,6 +25,30 @@ export const serverOptionsSchema = z
     dataDir: z.string().min(1).default(".parlor"),
     /** `postgres://…` for PostgreSQL; default SQLite in `dataDir`. Env `PARLOR_DATABASE_URL`. */
     databaseUrl: z.string().min(1).optional(),
+    /** Connections to PostgreSQL (SQLite ignores these). */
+    database: z
+      .object({
+        /**
+         * Most connections the pool opens. 20: Parlor's queries are short (one row, one page),
+         * and at 10 a burst of 500 clients left 60–200 queries waiting for a connection; 20
+         * stays far below PostgreSQL's default `max_connections` of 100, leaving room for a
+         * second process, `parlor migrate` and an admin. Env `PARLOR_DATABASE_POOL_SIZE`.
+         */
+        poolSize: z.number().int().positive().max(10_000).default(20),
+        /**
+         * Longest wait for a connection, seconds: opening one, or a free one from a full pool.
+         * Past it the request is answered 503 `unavailable` instead of hanging.
+         * Env `PARLOR_DATABASE_CONNECT_TIMEOUT`.
+         */
+        connectTimeout: seconds.default(5),
+        /**
+         * How long start-up waits for the database to accept connections (a database that
+         * starts next to Parlor, e.g. in Compose), seconds; 0 tries once.
+         * Env `PARLOR_DATABASE_STARTUP_TIMEOUT`.
+         */
+        startupTimeout: z.number().int().min(0).default(30),
+      })
+      .prefault({}),
     /** Signs session tokens and CSRF tokens; ≥ 32 bytes. Env `PARLOR_AUTH_SECRET`. */
     authSecret: z.string().optional(),
     /** The secret before the last rotation: still verifies, never signs. Env `PARLOR_AUTH_SECRET_PREVIOUS`. */

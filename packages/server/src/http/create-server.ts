@@ -19,6 +19,7 @@ import { verifyCsrf } from "../csrf/verify-csrf.js";
 import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
+import { waitForDatabase } from "../data/wait-for-database.js";
 import { SessionStore } from "../data/session-store.js";
 import { FileStore } from "../data/file-store.js";
 import { ThreadStore } from "../data/thread-store.js";
@@ -32,7 +33,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./err
 import { requireMultipartBoundary } from "./multipart-boundary.js";
 import { noStore } from "./no-store.js";
 import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "./request-timeouts.js";
-import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet } from "./security-headers.js";
+import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "./fastify-types.js";
 
@@ -74,8 +75,9 @@ export interface ServerServices {
 }
 
 /**
- * Builds the Parlor server for an app: validates configuration, opens and migrates the
- * database, and registers the auth, CSRF and API routes. Does not listen; see `startServer`.
+ * Builds the Parlor server for an app: validates configuration, waits for the database
+ * (PostgreSQL, up to `database.startupTimeout`), opens and migrates it, and registers the
+ * auth, CSRF and API routes. Does not listen; see `startServer`.
  */
 export async function createServer(app: ParlorApp, options: CreateServerOptions = {}): Promise<ParlorServer> {
   const config = resolveConfig({
@@ -83,13 +85,17 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
   });
-  const db = openDatabase(config.database);
+  const securityHeaders = securityHeaderSet(config);
+  // Created first for its logger: waiting for the database and losing it are logged there.
+  const fastify = newFastify(config, securityHeaders, options.logStream);
+  await waitForDatabase(config.database, fastify.log);
+  const db = openDatabase(config.database, { log: fastify.log });
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
     const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock }, options.logStream);
+    const { files } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), clock }, securityHeaders);
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -98,13 +104,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   }
 }
 
-async function buildFastify(
-  services: ServerServices,
-  logStream: LogStream | undefined,
-): Promise<{ fastify: FastifyInstance; files: FileService }> {
-  const { app, config, sessions } = services;
-  const securityHeaders = securityHeaderSet(config);
-  const fastify = Fastify({
+function newFastify(config: ParlorConfig, securityHeaders: HeaderSet, logStream: LogStream | undefined): FastifyInstance {
+  return Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: config.bodyLimit,
     // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
@@ -118,7 +119,10 @@ async function buildFastify(
     ...timeoutServerOptions(config.http),
     logController: new LogController({ disableRequestLogging: true }),
   });
+}
 
+async function buildFastify(fastify: FastifyInstance, services: ServerServices, securityHeaders: HeaderSet): Promise<{ files: FileService }> {
+  const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
   fastify.decorateRequest("authMethod", null);
@@ -179,7 +183,7 @@ async function buildFastify(
   });
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
-  return { fastify, files };
+  return { files };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { databaseUnavailableError, isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { ParlorError, type ErrorBody, type ErrorCode } from "../errors.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import type { HeaderSet } from "./security-headers.js";
@@ -8,8 +9,9 @@ import type { HeaderSet } from "./security-headers.js";
 /**
  * The one place where failures become HTTP responses, all in the documented shape
  * `{ error: { code, message } }`. Fastify's own errors (bad JSON, body too large, wrong
- * content type) are mapped to stable codes; a full storage is logged and answered 507;
- * anything unexpected is logged and answered 500 without details.
+ * content type) are mapped to stable codes; a full storage is logged and answered 507; a
+ * database that cannot be reached is answered 503 `unavailable` (it is logged once by the
+ * pool, not per request); anything unexpected is logged and answered 500 without details.
  */
 export function installErrorHandlers(
   fastify: FastifyInstance,
@@ -25,6 +27,10 @@ export function installErrorHandlers(
       return reply.status(error.status).headers(error.headers).send(error.toJSON());
     }
     const status = error.statusCode ?? 500;
+    if (status >= 500 && isDatabaseUnavailable(error)) {
+      const unavailable = databaseUnavailableError(error);
+      return reply.status(unavailable.status).headers(unavailable.headers).send(unavailable.toJSON());
+    }
     if (status >= 500) {
       request.log.error({ err: error }, "request failed");
       return reply.status(500).send(new ParlorError("internal", "Internal server error").toJSON());
