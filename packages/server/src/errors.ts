@@ -12,6 +12,7 @@ export const errorStatus = {
   not_found: 404,
   payload_too_large: 413,
   range_not_satisfiable: 416,
+  host_not_allowed: 421,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,

@@ -10,7 +10,7 @@ import { oauthProvidersFromEnv } from "../src/config/env-options.js";
 import { ProviderTokenStore } from "../src/data/provider-token-store.js";
 import { dialects } from "./helpers/databases.js";
 import { startOidcProvider, TestBrowser, type Hop, type TestOidcProvider } from "./helpers/oidc-provider.js";
-import { startTestServer, TEST_SECRET, testApp, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, testApp, type TestServer } from "./helpers/test-server.js";
 
 const CLIENT_ID = "parlor-test-client";
 const CLIENT_SECRET = "test-client-secret-0123456789-abcdef";
@@ -24,7 +24,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const flowCodec = new FlowCookieCodec(deriveKeyRing({ current: TEST_SECRET }, "oauth-flow"));
 
 describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID provider on $name", (dialect) => {
   let t: TestServer | undefined;
@@ -70,7 +69,9 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     return t;
   }
 
-  const flowCookieName = () => `${t!.server.config.cookie.name.replace("__Host-", "__Secure-")}-oauth`;
+  const flowCookieName = () => `${t!.server.config.cookie.name}-oauth`;
+  /** The server's own flow sealing, as a test with the secret (never an attacker) can use it. */
+  const flowCodec = () => new FlowCookieCodec(deriveKeyRing(t!.server.config, "oauth-flow"));
   const sessionCookieName = () => t!.server.config.cookie.name;
   const count = async (table: "users" | "sessions" | "session_provider_tokens") =>
     Number((await t!.server.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
@@ -87,9 +88,9 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
 
   async function editFlowCookie(browser: TestBrowser, change: (flow: OAuthFlow) => OAuthFlow) {
     const cookies = browser.cookies(origin);
-    const flow = await flowCodec.open(cookies.get(flowCookieName())!, t!.clock.now);
+    const flow = await flowCodec().open(cookies.get(flowCookieName())!, t!.clock.now);
     expect(flow).not.toBeNull();
-    cookies.set(flowCookieName(), await flowCodec.seal(change(flow!), t!.clock.now));
+    cookies.set(flowCookieName(), await flowCodec().seal(change(flow!), t!.clock.now));
   }
 
   /** `/auth/me` with the browser's session cookie. */
@@ -118,11 +119,13 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     for (const param of ["state", "nonce", "code_challenge"]) expect(authorize.searchParams.get(param)).toMatch(/^[\w-]{43,}$/);
     expect(hops[0]!.setCookies).toHaveLength(1);
 
-    // The flow cookie: encrypted, HttpOnly, Lax, scoped to the OAuth routes, ten minutes.
+    // The flow cookie: encrypted, HttpOnly, Lax, host-only (`__Host-`, Path=/, no Domain), ten minutes.
     const flowCookie = hops[0]!.setCookies[0]!;
     expect(flowCookie).toMatch(new RegExp(`^${flowCookieName()}=[\\w-]+\\.\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+;`)); // JWE, dir
+    expect(flowCookie).toMatch(/^__Host-/);
     expect(flowCookie).toMatch(/; Max-Age=600/);
-    expect(flowCookie).toMatch(/; Path=\/auth\/oauth(;|$)/);
+    expect(flowCookie).toMatch(/; Path=\/(;|$)/);
+    expect(flowCookie).not.toMatch(/; Domain=/i);
     expect(flowCookie).toMatch(/; HttpOnly/);
     expect(flowCookie).toMatch(/; Secure/);
     expect(flowCookie).toMatch(/; SameSite=Lax/);
@@ -229,7 +232,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     // The cookie carries no provider token.
     expect(browser.cookies(origin).get(sessionCookieName())).not.toContain(seen!.accessToken);
 
-    const vault = new ProviderTokens(new ProviderTokenStore(t!.server.db), deriveKeyRing({ current: TEST_SECRET }, "oauth-tokens"));
+    const vault = new ProviderTokens(new ProviderTokenStore(t!.server.db), deriveKeyRing(t!.server.config, "oauth-tokens"));
     expect(await vault.get(session.body.session.id, "test")).toMatchObject({ accessToken: seen!.accessToken });
     expect(await vault.get("another-session-id-0123456789", "test")).toBeNull();
     // A row copied to another session does not decrypt there.
@@ -435,8 +438,8 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect(op!.tokenRequests).toBe(1);
 
     // A fresh flow cookie with the same secrets (only possible with the server's key): the provider refuses the code.
-    const flow = (await flowCodec.open(capturedFlowCookie, t!.clock.now))!;
-    attacker.cookies(origin).set(flowCookieName(), await flowCodec.seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now));
+    const flow = (await flowCodec().open(capturedFlowCookie, t!.clock.now))!;
+    attacker.cookies(origin).set(flowCookieName(), await flowCodec().seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now));
     const reused = await attacker.request(callbackUrl);
     expect(reused.location).toBe(`${origin}/login?error=oauth_failed`);
     expect(op!.tokenRequests).toBe(2);

@@ -28,6 +28,7 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
+import { allowedHostCheck, refuseForeignHosts } from "./allowed-hosts.js";
 import { frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import { helmetOptions } from "./security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
@@ -115,6 +116,9 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
   await fastify.register(fastifyHelmet, helmetOptions(config));
+  // Before CORS, authentication and every route: a foreign Host (DNS rebinding) gets nothing.
+  const isAllowedHost = allowedHostCheck(config);
+  fastify.addHook("onRequest", refuseForeignHosts(isAllowedHost));
   await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out.
@@ -142,7 +146,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   await fastify.register(sessionRoutes, { config, sessions });
   const { threads, clock } = services;
   const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
-  const signedUrls = new SignedFileUrls(deriveKeyRing(config.secrets, "file-url"), config.files.signedUrlTtl, clock);
+  const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock);
   await fastify.register(threadRoutes, { threads, files, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls });
   sweepOrphansPeriodically(fastify, files);
@@ -152,6 +156,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
     config,
     sessions,
     originPolicy,
+    isAllowedHost,
     clock,
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });

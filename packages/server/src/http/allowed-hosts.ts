@@ -1,0 +1,71 @@
+import type { onRequestHookHandler } from "fastify";
+import { trustedPeerCheck } from "../auth/trusted-proxies.js";
+import { isLoopback, type ParlorConfig } from "../config/resolve-config.js";
+import { ParlorError } from "../errors.js";
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Is a request with these headers, from this TCP peer, addressed to a host this app serves? */
+export type IsAllowedHost = (headers: Headers, peer: string | undefined) => boolean;
+
+/** Answered whatever the Host: load balancers probe it by IP address, and it tells nothing. */
+const HEALTH_CHECK = "/healthz";
+
+/**
+ * The hosts this app answers to: the public URL's host (with its port), `allowedHosts`, and
+ * in development with a loopback public URL the other loopback names on the same port
+ * (`localhost`, `127.0.0.1`, `[::1]`), which all reach the same local server.
+ *
+ * Why at all: a page on `evil.example` whose DNS name is rebound to this server's address is
+ * same-origin with itself, so the browser lets its script read our responses. The only thing
+ * that still says "evil.example" is the `Host` header; refusing it keeps that page from
+ * logging in and using the app. `X-Forwarded-Host` is believed only from a trusted proxy.
+ */
+export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
+  const protocol = config.publicUrl.protocol;
+  const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
+  if (!config.production && isLoopback(config.publicUrl.hostname)) {
+    const port = config.publicUrl.port === "" ? "" : `:${config.publicUrl.port}`;
+    for (const name of ["localhost", "127.0.0.1", "[::1]"]) allowed.add(`${name}${port}`);
+  }
+  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
+
+  return function isAllowedHost(headers, peer) {
+    const forwarded = isTrustedPeer(peer) ? lastValue(headers["x-forwarded-host"]) : undefined;
+    const host = forwarded ?? headers.host;
+    if (typeof host !== "string" || host === "") return false;
+    const lower = host.toLowerCase();
+    if (allowed.has(lower)) return true;
+    const normalized = normalizeHost(lower, protocol);
+    return normalized !== null && allowed.has(normalized);
+  };
+}
+
+/** The `onRequest` hook that answers `421 host_not_allowed` before anything else runs. */
+export function refuseForeignHosts(isAllowedHost: IsAllowedHost): onRequestHookHandler {
+  return function refuseForeignHosts(request, _reply, done) {
+    if (isAllowedHost(request.headers, request.socket.remoteAddress) || isHealthCheck(request.url)) return done();
+    done(new ParlorError("host_not_allowed", "This server does not answer for that host"));
+  };
+}
+
+function isHealthCheck(url: string): boolean {
+  return url === HEALTH_CHECK || url.startsWith(`${HEALTH_CHECK}?`);
+}
+
+/** The host as a URL would write it (lower case, default port dropped), or `null` if it is not a bare host. */
+function normalizeHost(host: string, protocol: string): string | null {
+  if (!/^[^\s/\\?#@]+$/.test(host)) return null;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return null;
+  }
+}
+
+/** Each proxy appends to `X-Forwarded-Host`: the last entry is the one our trusted proxy wrote. */
+function lastValue(header: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(header) ? header.join(",") : header;
+  const last = joined?.split(",").at(-1)?.trim();
+  return last === "" ? undefined : last;
+}
