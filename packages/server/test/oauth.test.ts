@@ -470,6 +470,56 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect((await me(browser)).status).toBe(200);
   });
 
+  it("ignores a flow cookie tossed from a sibling subdomain (login CSRF as the attacker)", async () => {
+    await start();
+    // The attacker starts a login in their own browser and signs in at the provider as themselves…
+    const attacker = new TestBrowser();
+    const { callbackUrl } = await attacker.loginAtProvider(`${origin}/auth/oauth/test`, "mallory");
+    const attackersFlow = [...attacker.cookies(origin)].find(([name]) => name.endsWith("-oauth"))![1];
+    // …then plants that flow in the victim's browser from a sibling subdomain and sends the victim
+    // to the callback. A sibling can set any cookie with `Domain=<parent>` except a `__Host-` one
+    // (browsers refuse those), so it can only use a name without that prefix.
+    const base = sessionCookieName().replace(/^__Host-/, "");
+    for (const tossed of [`__Secure-${base}-oauth`, `${base}-oauth`]) {
+      const victim = new TestBrowser();
+      victim.cookies(origin).set(tossed, attackersFlow);
+      await expectRefused(await victim.request(callbackUrl), "oauth_state");
+      expect((await me(victim)).status).toBe(401);
+    }
+    expect(op!.tokenRequests).toBe(0);
+    // The attacker's own, genuine flow still works: only the tossed copies were ignored.
+    expect((await attacker.request(callbackUrl)).location).toBe(`${origin}/`);
+    expect(flowCookieName()).toMatch(/^__Host-/);
+  });
+
+  it("refuses a flow cookie minted by another app that shares the secret", async () => {
+    await start();
+    const env = {
+      PARLOR_OAUTH_TEST_CLIENT_ID: CLIENT_ID,
+      PARLOR_OAUTH_TEST_CLIENT_SECRET: CLIENT_SECRET,
+      PARLOR_OAUTH_TEST_ISSUER: op!.issuer,
+    };
+    const appA = await startTestServer({ dialect, app: testApp({ name: "Another App", auth: { oauth: {} } }), env });
+    try {
+      expect(appA.server.config.secrets.current).toBe(t!.server.config.secrets.current);
+      const browser = new TestBrowser();
+      const started = await browser.request(`${appA.origin}/auth/oauth/test`);
+      const state = new URL(started.location!).searchParams.get("state")!;
+      const flowOfA = [...browser.cookies(appA.origin)].find(([name]) => name.endsWith("-oauth"))![1];
+      expect(flowOfA).toBeTruthy();
+
+      // Under the name this app gives its own flow cookie.
+      const probe = new TestBrowser();
+      await probe.request(`${origin}/auth/oauth/test`);
+      const ownName = [...probe.cookies(origin).keys()].find((name) => name.endsWith("-oauth"))!;
+      browser.cookies(origin).set(ownName, flowOfA);
+      await expectRefused(await browser.request(`${origin}/auth/oauth/test/callback?code=some-code&state=${state}`), "oauth_state");
+      expect(op!.tokenRequests).toBe(0);
+    } finally {
+      await appA.stop();
+    }
+  });
+
   it("answers 404 for a provider that is not configured", async () => {
     await start();
     const browser = new TestBrowser();
