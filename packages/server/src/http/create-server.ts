@@ -8,7 +8,7 @@ import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
-import { resolveOAuthProviders } from "../auth/oauth/resolve-providers.js";
+import { resolveOAuthProviders, type ResolvedOAuthProvider } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
@@ -61,6 +61,7 @@ export interface ServerServices {
   db: Database;
   sessions: SessionService;
   threads: ThreadStore;
+  oauthProviders: readonly ResolvedOAuthProvider[];
   clock: () => number;
 }
 
@@ -78,9 +79,11 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
-    const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
+    const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+    const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
+    const sessions = new SessionService({ config, users, sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), clock });
+    const { fastify, files } = await buildFastify({ app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock });
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -140,7 +143,7 @@ async function buildFastify(services: ServerServices): Promise<{ fastify: Fastif
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
-  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+  const { oauthProviders } = services;
   await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });

@@ -3,7 +3,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type AppDefinition, type ParlorServer, type ServerOptions } from "parlor";
-import { dialects, type TestDialect } from "./databases.js";
+import { dialects, type TestDatabase, type TestDialect } from "./databases.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -43,6 +43,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   clock?: TestClock;
   dialect?: TestDialect;
+  /** An existing database to start on, instead of a fresh one of `dialect`; disposed by `stop()`. */
+  database?: TestDatabase;
   /** Port to listen on (default: any free one). For tests that must know it before start-up. */
   port?: number;
 }
@@ -76,7 +78,7 @@ export interface TestServer {
  * (SQLite by default), with logging off and login rate limits raised unless the test sets them.
  */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
-  const database = await (options.dialect ?? dialects[0]!).create();
+  const database = options.database ?? (await (options.dialect ?? dialects[0]!).create());
   const dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
   const clock = options.clock ?? new TestClock();
   let serverOptions = options.server ?? {};

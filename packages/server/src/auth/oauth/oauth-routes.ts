@@ -133,7 +133,9 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
 
         // From here on, exactly a password login: the browser's old session goes, a new one comes.
         if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
-        const issued = await sessions.start(checked.data, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
+        // Kept apart from password and header users, and from other providers' users, whatever identifier the app returned.
+        const user = { ...checked.data, method: `oauth:${provider.id}` as const };
+        const issued = await sessions.start(user, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
         if (tokens) {
           try {
             await tokens.save(issued.principal.sessionId, provider.id, result.tokens, clock());

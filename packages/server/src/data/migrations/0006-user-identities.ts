@@ -1,0 +1,69 @@
+import { PostgresAdapter, sql, type Kysely, type Migration } from "kysely";
+
+/**
+ * Users become unique per login method and identifier (`auth_method`, `identifier`) instead
+ * of per identifier: before, a password user named `corp:<sub>` and provider `corp`'s user
+ * `<sub>` were one row, and either could log in as the other.
+ *
+ * Existing rows keep their id (and so their sessions, threads and files) and get the method
+ * `legacy`: which login made them is not recorded anywhere. Each is claimed by its next
+ * login, with the rule in `mayClaimLegacyRow` (data/user-store.ts).
+ *
+ * No `down`: afterwards two users may share an identifier, which the old schema cannot hold.
+ */
+export const userIdentities: Migration = {
+  async up(db: Kysely<unknown>) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) await migratePostgres(db);
+    else await migrateSqlite(db);
+  },
+};
+
+async function migratePostgres(db: Kysely<unknown>) {
+  // The default fills the existing rows; then it goes, so every new row must name its method.
+  await db.schema
+    .alterTable("users")
+    .addColumn("auth_method", "varchar(64)", (c) => c.notNull().defaultTo("legacy"))
+    .execute();
+  await db.schema.alterTable("users").alterColumn("auth_method", (c) => c.dropDefault()).execute();
+  // The name PostgreSQL gave the column's UNIQUE in 0001.
+  await db.schema.alterTable("users").dropConstraint("users_identifier_key").execute();
+  await db.schema.createIndex("users_identity").unique().on("users").columns(["auth_method", "identifier"]).execute();
+}
+
+/**
+ * SQLite cannot drop a column's UNIQUE constraint: the table is rebuilt (SQLite's documented
+ * "12 steps"). Foreign keys are off meanwhile, or dropping the old table would cascade to
+ * every session, thread and file; `foreign_key_check` proves nothing dangles before commit.
+ * Kysely runs SQLite migrations outside a transaction, which is what lets the pragma work.
+ */
+async function migrateSqlite(db: Kysely<unknown>) {
+  await sql`PRAGMA foreign_keys = OFF`.execute(db);
+  try {
+    await sql`BEGIN`.execute(db);
+    try {
+      await db.schema
+        .createTable("users_new")
+        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+        .addColumn("auth_method", "varchar(64)", (c) => c.notNull())
+        .addColumn("identifier", "varchar(255)", (c) => c.notNull())
+        .addColumn("display_name", "varchar(255)")
+        .addColumn("metadata", "text", (c) => c.notNull().defaultTo("{}"))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .execute();
+      await sql`INSERT INTO users_new (id, auth_method, identifier, display_name, metadata, created_at, updated_at)
+        SELECT id, 'legacy', identifier, display_name, metadata, created_at, updated_at FROM users`.execute(db);
+      await db.schema.dropTable("users").execute();
+      await db.schema.alterTable("users_new").renameTo("users").execute();
+      await db.schema.createIndex("users_identity").unique().on("users").columns(["auth_method", "identifier"]).execute();
+      const { rows } = await sql`PRAGMA foreign_key_check`.execute(db);
+      if (rows.length > 0) throw new Error(`rebuilding users left ${rows.length} dangling references`);
+      await sql`COMMIT`.execute(db);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(db);
+      throw error;
+    }
+  } finally {
+    await sql`PRAGMA foreign_keys = ON`.execute(db);
+  }
+}
