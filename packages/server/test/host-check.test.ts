@@ -160,14 +160,16 @@ describe("Host check (DNS rebinding)", () => {
   it("accepts the other loopback names in development only", async () => {
     const port = await freePort();
     await start({ port, server: { publicUrl: `http://localhost:${port}`, allowedHosts: [] } });
-    expect((await send(t!, `localhost:${port}`, "GET", "/auth/config")).status).toBe(200);
-    expect((await send(t!, `127.0.0.1:${port}`, "GET", "/auth/config")).status).toBe(200);
-    expect((await send(t!, `[::1]:${port}`, "GET", "/auth/config")).status).toBe(200);
-    expect((await send(t!, `127.0.0.1:${port + 1}`, "GET", "/auth/config")).status).toBe(421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, "app.localhost", "localhost:5173"]) {
+      expect((await send(t!, host, "GET", "/auth/config")).status, host).toBe(200);
+    }
+    expect((await send(t!, `evil.example:${port}`, "GET", "/auth/config")).status).toBe(421);
+    expect((await send(t!, `localhost.evil.example:${port}`, "GET", "/auth/config")).status).toBe(421);
     await t!.stop();
 
     await start({ port, server: { publicUrl: `http://localhost:${port}`, production: true, allowedHosts: [] } });
     expect((await send(t!, `localhost:${port}`, "GET", "/auth/config")).status).toBe(200);
     expect((await send(t!, `127.0.0.1:${port}`, "GET", "/auth/config")).status).toBe(421);
+    expect((await send(t!, "localhost:5173", "GET", "/auth/config")).status).toBe(421);
   });
 });

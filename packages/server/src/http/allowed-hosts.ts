@@ -12,9 +12,11 @@ export type IsAllowedHost = (headers: Headers, peer: string | undefined) => bool
 const HEALTH_CHECK = "/healthz";
 
 /**
- * The hosts this app answers to: the public URL's host (with its port), `allowedHosts`, and
- * in development with a loopback public URL the other loopback names on the same port
- * (`localhost`, `127.0.0.1`, `[::1]`), which all reach the same local server.
+ * The hosts this app answers to: the public URL's host (with its port) and `allowedHosts`;
+ * in development with a loopback public URL, also any loopback name on any port
+ * (`localhost`, `127.0.0.1`, `[::1]`, `*.localhost`), which all reach a local server: the dev
+ * proxy of the web UI (`localhost:5173`) forwards its own Host, and no remote page can name
+ * itself that way.
  *
  * Why at all: a page on `evil.example` whose DNS name is rebound to this server's address is
  * same-origin with itself, so the browser lets its script read our responses. The only thing
@@ -24,10 +26,7 @@ const HEALTH_CHECK = "/healthz";
 export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const protocol = config.publicUrl.protocol;
   const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
-  if (!config.production && isLoopback(config.publicUrl.hostname)) {
-    const port = config.publicUrl.port === "" ? "" : `:${config.publicUrl.port}`;
-    for (const name of ["localhost", "127.0.0.1", "[::1]"]) allowed.add(`${name}${port}`);
-  }
+  const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
   return function isAllowedHost(headers, peer) {
@@ -37,7 +36,8 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
     const lower = host.toLowerCase();
     if (allowed.has(lower)) return true;
     const normalized = normalizeHost(lower, protocol);
-    return normalized !== null && allowed.has(normalized);
+    if (normalized === null) return false;
+    return allowed.has(normalized) || (anyLoopback && isLoopback(new URL(`${protocol}//${normalized}`).hostname));
   };
 }
 
