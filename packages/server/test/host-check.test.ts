@@ -1,6 +1,10 @@
 import { request as httpRequest } from "node:http";
 import { io } from "socket.io-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { ParlorConfigError, resolveConfig } from "parlor";
 import { freePort, startTestServer, TEST_PASSWORD, type StartOptions, type TestServer } from "./helpers/test-server.js";
 
 interface RawResponse {
@@ -171,5 +175,26 @@ describe("Host check (DNS rebinding)", () => {
     expect((await send(t!, `localhost:${port}`, "GET", "/auth/config")).status).toBe(200);
     expect((await send(t!, `127.0.0.1:${port}`, "GET", "/auth/config")).status).toBe(421);
     expect((await send(t!, "localhost:5173", "GET", "/auth/config")).status).toBe(421);
+  });
+});
+
+describe("allowedHosts and appId options", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "parlor-config-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const resolve = (env: Record<string, string>) =>
+    resolveConfig({ appName: "Chat", options: { dataDir, authSecret: "a-strong-secret-0123456789-abcdefghijklmnopqrstuvwxyz" }, env });
+
+  it("refuses values that are not bare hosts, naming the setting", () => {
+    for (const bad of ["https://chat.example.com", "chat.example.com/path", "user@chat.example.com", "chat example.com"]) {
+      expect(() => resolve({ PARLOR_ALLOWED_HOSTS: bad }), bad).toThrow(ParlorConfigError);
+      expect(() => resolve({ PARLOR_ALLOWED_HOSTS: bad }), bad).toThrow(/allowedHosts/);
+    }
+  });
+
+  it("derives appId from the app name and public URL unless PARLOR_APP_ID sets it", () => {
+    expect(resolve({}).appId).toBe("Chat@http://localhost:8000/");
+    expect(resolve({ PARLOR_PUBLIC_URL: "https://chat.example.com/team/" }).appId).toBe("Chat@https://chat.example.com/team/");
+    expect(resolve({ PARLOR_APP_ID: "acme-chat-prod", PARLOR_PUBLIC_URL: "https://chat.example.com" }).appId).toBe("acme-chat-prod");
+    expect(() => resolve({ PARLOR_APP_ID: "x".repeat(201) })).toThrow(/appId/);
   });
 });
