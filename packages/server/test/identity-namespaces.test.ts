@@ -127,7 +127,14 @@ describe.each(dialects)("users are kept apart by login method on $name", (dialec
     try {
       await migrateUpTo(db, "0004");
       legacy = await insertOldShapeRows(db);
+      // A column and an index another migration could have added to users before 0006: the rebuild keeps them.
+      await sql`ALTER TABLE users ADD COLUMN nickname varchar(32)`.execute(db);
+      await sql`CREATE INDEX users_nickname ON users (nickname)`.execute(db);
+      await sql`UPDATE users SET nickname = 'ally' WHERE identifier = 'corp:alice'`.execute(db);
       await migrateToLatest(db);
+      const nickname = await sql<{ nickname: string }>`SELECT nickname FROM users WHERE nickname = 'ally'`.execute(db);
+      expect(nickname.rows).toEqual([{ nickname: "ally" }]);
+      await expect(sql`CREATE INDEX users_nickname ON users (nickname)`.execute(db)).rejects.toThrow(/exists/);
 
       const rows = await db.selectFrom("users").select(["id", "auth_method", "identifier"]).orderBy("identifier").execute();
       expect(rows).toEqual(

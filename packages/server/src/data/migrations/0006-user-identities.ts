@@ -30,31 +30,38 @@ async function migratePostgres(db: Kysely<unknown>) {
   await db.schema.createIndex("users_identity").unique().on("users").columns(["auth_method", "identifier"]).execute();
 }
 
+/** The column as migration 0001 declared it, in the table definition SQLite keeps. */
+const UNIQUE_IDENTIFIER = `"identifier" varchar(255) not null unique`;
+
 /**
  * SQLite cannot drop a column's UNIQUE constraint: the table is rebuilt (SQLite's documented
- * "12 steps"). Foreign keys are off meanwhile, or dropping the old table would cascade to
- * every session, thread and file; `foreign_key_check` proves nothing dangles before commit.
+ * "12 steps"), from its own stored definition so that columns and indexes added by other
+ * migrations survive. Foreign keys are off meanwhile, or dropping the old table would cascade
+ * to every session, thread and file; `foreign_key_check` proves nothing dangles before commit.
  * Kysely runs SQLite migrations outside a transaction, which is what lets the pragma work.
  */
 async function migrateSqlite(db: Kysely<unknown>) {
+  const stored = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'`.execute(db);
+  const definition = stored.rows[0]?.sql ?? "";
+  if (!definition.startsWith(`CREATE TABLE "users" (`) || !definition.includes(UNIQUE_IDENTIFIER)) {
+    throw new Error("the users table is not as migration 0001 created it; refusing to rebuild it");
+  }
+  const rebuilt = definition
+    .replace(`CREATE TABLE "users" (`, `CREATE TABLE "users_new" (`)
+    .replace(UNIQUE_IDENTIFIER, `"identifier" varchar(255) not null`)
+    .replace(/\)$/, `, "auth_method" varchar(64) not null)`);
+  const indexes = await sql<{ sql: string }>`SELECT sql FROM sqlite_master
+    WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL`.execute(db);
+
   await sql`PRAGMA foreign_keys = OFF`.execute(db);
   try {
     await sql`BEGIN`.execute(db);
     try {
-      await db.schema
-        .createTable("users_new")
-        .addColumn("id", "varchar(64)", (c) => c.primaryKey())
-        .addColumn("auth_method", "varchar(64)", (c) => c.notNull())
-        .addColumn("identifier", "varchar(255)", (c) => c.notNull())
-        .addColumn("display_name", "varchar(255)")
-        .addColumn("metadata", "text", (c) => c.notNull().defaultTo("{}"))
-        .addColumn("created_at", "bigint", (c) => c.notNull())
-        .addColumn("updated_at", "bigint", (c) => c.notNull())
-        .execute();
-      await sql`INSERT INTO users_new (id, auth_method, identifier, display_name, metadata, created_at, updated_at)
-        SELECT id, 'legacy', identifier, display_name, metadata, created_at, updated_at FROM users`.execute(db);
+      await sql.raw(rebuilt).execute(db);
+      await sql`INSERT INTO users_new SELECT *, 'legacy' FROM users`.execute(db);
       await db.schema.dropTable("users").execute();
       await db.schema.alterTable("users_new").renameTo("users").execute();
+      for (const index of indexes.rows) await sql.raw(index.sql).execute(db);
       await db.schema.createIndex("users_identity").unique().on("users").columns(["auth_method", "identifier"]).execute();
       const { rows } = await sql`PRAGMA foreign_key_check`.execute(db);
       if (rows.length > 0) throw new Error(`rebuilding users left ${rows.length} dangling references`);
