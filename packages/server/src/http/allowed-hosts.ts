@@ -8,6 +8,9 @@ type Headers = Record<string, string | string[] | undefined>;
 /** Is a request with these headers, from this TCP peer, addressed to a host this app serves? */
 export type IsAllowedHost = (headers: Headers, peer: string | undefined) => boolean;
 
+/** The refusal's text, for HTTP and the socket handshake alike: it names what to configure. */
+export const HOST_NOT_ALLOWED_MESSAGE = "This server does not answer for that host (see PARLOR_PUBLIC_URL and PARLOR_ALLOWED_HOSTS)";
+
 /** Answered whatever the Host: load balancers probe it by IP address, and it tells nothing. */
 const HEALTH_CHECK = "/healthz";
 
@@ -45,7 +48,7 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
 export function refuseForeignHosts(isAllowedHost: IsAllowedHost): onRequestHookHandler {
   return function refuseForeignHosts(request, _reply, done) {
     if (isAllowedHost(request.headers, request.socket.remoteAddress) || isHealthCheck(request.url)) return done();
-    done(new ParlorError("host_not_allowed", "This server does not answer for that host"));
+    done(new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
   };
 }
 

@@ -3,7 +3,7 @@ import type { ExtendedError } from "socket.io";
 import type { SessionService } from "../auth/session-service.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
-import type { IsAllowedHost } from "../http/allowed-hosts.js";
+import { HOST_NOT_ALLOWED_MESSAGE, type IsAllowedHost } from "../http/allowed-hosts.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 /** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
@@ -23,7 +23,7 @@ function refuse(code: "csrf" | "unauthenticated" | "host_not_allowed", message: 
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy, isAllowedHost: IsAllowedHost) {
   return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     const { headers, secure } = socket.handshake;
-    if (!isAllowedHost(headers, socket.conn.remoteAddress)) return next(refuse("host_not_allowed", "This server does not answer for that host"));
+    if (!isAllowedHost(headers, socket.conn.remoteAddress)) return next(refuse("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
     const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
     if (!isAllowedOrigin(headers, ownOrigin, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));
