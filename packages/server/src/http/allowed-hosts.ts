@@ -30,10 +30,12 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const protocol = config.publicUrl.protocol;
   const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
-  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
+  const isTrustedPeer = rememberAnswers(trustedPeerCheck(config.trustedProxies));
 
   return function isAllowedHost(headers, peer) {
-    const forwarded = isTrustedPeer(peer) ? lastValue(headers["x-forwarded-host"]) : undefined;
+    // The peer check parses an address: only when there is a forwarded host to believe.
+    const forwardedHeader = headers["x-forwarded-host"];
+    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastValue(forwardedHeader) : undefined;
     const host = forwarded ?? headers.host;
     if (typeof host !== "string" || host === "") return false;
     const lower = host.toLowerCase();
@@ -64,6 +66,23 @@ function normalizeHost(host: string, protocol: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
+ * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
+ */
+function rememberAnswers(check: (address: string | undefined) => boolean): (address: string | undefined) => boolean {
+  const answers = new Map<string, boolean>();
+  return function isTrustedPeer(address) {
+    if (address === undefined) return false;
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      if (answers.size >= 1024) answers.clear();
+      answers.set(address, (answer = check(address)));
+    }
+    return answer;
+  };
 }
 
 /** Each proxy appends to `X-Forwarded-Host`: the last entry is the one our trusted proxy wrote. */
