@@ -13,6 +13,7 @@ export const errorStatus = {
   request_timeout: 408,
   payload_too_large: 413,
   range_not_satisfiable: 416,
+  host_not_allowed: 421,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,

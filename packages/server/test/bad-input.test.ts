@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deriveKeyRing } from "../src/auth/secret-keys.js";
-import { startTestServer, TEST_SECRET, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
 
 /** Each bad input gets a 4xx in the documented error shape and changes nothing. */
 const errorShape = (code: string) => ({ error: { code, message: expect.any(String) } });
@@ -136,7 +136,7 @@ describe("bad input", () => {
     });
 
     it("refuses a genuine, expired token for a session that never existed", async () => {
-      const keys = deriveKeyRing({ current: TEST_SECRET }, "session-jwt");
+      const keys = deriveKeyRing(t.server.config, "session-jwt");
       const now = Math.floor(t.clock.now / 1000);
       const expired = await new SignJWT({ ...claims, sid: "x".repeat(43), iat: now - 3600, exp: now - 60 })
         .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.current.kid })
@@ -145,7 +145,7 @@ describe("bad input", () => {
     });
 
     it("refuses a token signed with the JWT key but missing required claims", async () => {
-      const keys = deriveKeyRing({ current: TEST_SECRET }, "session-jwt");
+      const keys = deriveKeyRing(t.server.config, "session-jwt");
       const { sid: _sid, ...withoutSid } = claims;
       const partial = await new SignJWT(withoutSid)
         .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.current.kid })
@@ -154,7 +154,7 @@ describe("bad input", () => {
     });
 
     it("refuses a value signed for another purpose (the CSRF key) as a session token", async () => {
-      const csrfKeys = deriveKeyRing({ current: TEST_SECRET }, "csrf");
+      const csrfKeys = deriveKeyRing(t.server.config, "csrf");
       const crossPurpose = await new SignJWT(claims)
         .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: csrfKeys.current.kid })
         .sign(csrfKeys.current.key);

@@ -10,7 +10,7 @@ import { oauthProvidersFromEnv } from "../src/config/env-options.js";
 import { ProviderTokenStore } from "../src/data/provider-token-store.js";
 import { dialects } from "./helpers/databases.js";
 import { startOidcProvider, TestBrowser, type Hop, type TestOidcProvider } from "./helpers/oidc-provider.js";
-import { startTestServer, TEST_SECRET, testApp, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, testApp, type TestServer } from "./helpers/test-server.js";
 
 const CLIENT_ID = "parlor-test-client";
 const CLIENT_SECRET = "test-client-secret-0123456789-abcdef";
@@ -24,7 +24,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const flowCodec = new FlowCookieCodec(deriveKeyRing({ current: TEST_SECRET }, "oauth-flow"));
 
 describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID provider on $name", (dialect) => {
   let t: TestServer | undefined;
@@ -70,7 +69,9 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     return t;
   }
 
-  const flowCookieName = () => `${t!.server.config.cookie.name.replace("__Host-", "__Secure-")}-oauth`;
+  const flowCookieName = () => `${t!.server.config.cookie.name}-oauth`;
+  /** The server's own flow sealing, as a test with the secret (never an attacker) can use it. */
+  const flowCodec = () => new FlowCookieCodec(deriveKeyRing(t!.server.config, "oauth-flow"));
   const sessionCookieName = () => t!.server.config.cookie.name;
   const count = async (table: "users" | "sessions" | "session_provider_tokens") =>
     Number((await t!.server.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
@@ -87,9 +88,9 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
 
   async function editFlowCookie(browser: TestBrowser, change: (flow: OAuthFlow) => OAuthFlow) {
     const cookies = browser.cookies(origin);
-    const flow = await flowCodec.open(cookies.get(flowCookieName())!, t!.clock.now);
+    const flow = await flowCodec().open(cookies.get(flowCookieName())!, t!.clock.now);
     expect(flow).not.toBeNull();
-    cookies.set(flowCookieName(), await flowCodec.seal(change(flow!), t!.clock.now));
+    cookies.set(flowCookieName(), await flowCodec().seal(change(flow!), t!.clock.now));
   }
 
   /** `/auth/me` with the browser's session cookie. */
@@ -118,11 +119,13 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     for (const param of ["state", "nonce", "code_challenge"]) expect(authorize.searchParams.get(param)).toMatch(/^[\w-]{43,}$/);
     expect(hops[0]!.setCookies).toHaveLength(1);
 
-    // The flow cookie: encrypted, HttpOnly, Lax, scoped to the OAuth routes, ten minutes.
+    // The flow cookie: encrypted, HttpOnly, Lax, host-only (`__Host-`, Path=/, no Domain), ten minutes.
     const flowCookie = hops[0]!.setCookies[0]!;
     expect(flowCookie).toMatch(new RegExp(`^${flowCookieName()}=[\\w-]+\\.\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+;`)); // JWE, dir
+    expect(flowCookie).toMatch(/^__Host-/);
     expect(flowCookie).toMatch(/; Max-Age=600/);
-    expect(flowCookie).toMatch(/; Path=\/auth\/oauth(;|$)/);
+    expect(flowCookie).toMatch(/; Path=\/(;|$)/);
+    expect(flowCookie).not.toMatch(/; Domain=/i);
     expect(flowCookie).toMatch(/; HttpOnly/);
     expect(flowCookie).toMatch(/; Secure/);
     expect(flowCookie).toMatch(/; SameSite=Lax/);
@@ -229,7 +232,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     // The cookie carries no provider token.
     expect(browser.cookies(origin).get(sessionCookieName())).not.toContain(seen!.accessToken);
 
-    const vault = new ProviderTokens(new ProviderTokenStore(t!.server.db), deriveKeyRing({ current: TEST_SECRET }, "oauth-tokens"));
+    const vault = new ProviderTokens(new ProviderTokenStore(t!.server.db), deriveKeyRing(t!.server.config, "oauth-tokens"));
     expect(await vault.get(session.body.session.id, "test")).toMatchObject({ accessToken: seen!.accessToken });
     expect(await vault.get("another-session-id-0123456789", "test")).toBeNull();
     // A row copied to another session does not decrypt there.
@@ -435,8 +438,8 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect(op!.tokenRequests).toBe(1);
 
     // A fresh flow cookie with the same secrets (only possible with the server's key): the provider refuses the code.
-    const flow = (await flowCodec.open(capturedFlowCookie, t!.clock.now))!;
-    attacker.cookies(origin).set(flowCookieName(), await flowCodec.seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now));
+    const flow = (await flowCodec().open(capturedFlowCookie, t!.clock.now))!;
+    attacker.cookies(origin).set(flowCookieName(), await flowCodec().seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now));
     const reused = await attacker.request(callbackUrl);
     expect(reused.location).toBe(`${origin}/login?error=oauth_failed`);
     expect(op!.tokenRequests).toBe(2);
@@ -465,6 +468,56 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect(callback.status).toBe(302);
     expect(callback.location).toBe(`${origin}${landing}`);
     expect((await me(browser)).status).toBe(200);
+  });
+
+  it("ignores a flow cookie tossed from a sibling subdomain (login CSRF as the attacker)", async () => {
+    await start();
+    // The attacker starts a login in their own browser and signs in at the provider as themselves…
+    const attacker = new TestBrowser();
+    const { callbackUrl } = await attacker.loginAtProvider(`${origin}/auth/oauth/test`, "mallory");
+    const attackersFlow = [...attacker.cookies(origin)].find(([name]) => name.endsWith("-oauth"))![1];
+    // …then plants that flow in the victim's browser from a sibling subdomain and sends the victim
+    // to the callback. A sibling can set any cookie with `Domain=<parent>` except a `__Host-` one
+    // (browsers refuse those), so it can only use a name without that prefix.
+    const base = sessionCookieName().replace(/^__Host-/, "");
+    for (const tossed of [`__Secure-${base}-oauth`, `${base}-oauth`]) {
+      const victim = new TestBrowser();
+      victim.cookies(origin).set(tossed, attackersFlow);
+      await expectRefused(await victim.request(callbackUrl), "oauth_state");
+      expect((await me(victim)).status).toBe(401);
+    }
+    expect(op!.tokenRequests).toBe(0);
+    // The attacker's own, genuine flow still works: only the tossed copies were ignored.
+    expect((await attacker.request(callbackUrl)).location).toBe(`${origin}/`);
+    expect(flowCookieName()).toMatch(/^__Host-/);
+  });
+
+  it("refuses a flow cookie minted by another app that shares the secret", async () => {
+    await start();
+    const env = {
+      PARLOR_OAUTH_TEST_CLIENT_ID: CLIENT_ID,
+      PARLOR_OAUTH_TEST_CLIENT_SECRET: CLIENT_SECRET,
+      PARLOR_OAUTH_TEST_ISSUER: op!.issuer,
+    };
+    const appA = await startTestServer({ dialect, app: testApp({ name: "Another App", auth: { oauth: {} } }), env });
+    try {
+      expect(appA.server.config.secrets.current).toBe(t!.server.config.secrets.current);
+      const browser = new TestBrowser();
+      const started = await browser.request(`${appA.origin}/auth/oauth/test`);
+      const state = new URL(started.location!).searchParams.get("state")!;
+      const flowOfA = [...browser.cookies(appA.origin)].find(([name]) => name.endsWith("-oauth"))![1];
+      expect(flowOfA).toBeTruthy();
+
+      // Under the name this app gives its own flow cookie.
+      const probe = new TestBrowser();
+      await probe.request(`${origin}/auth/oauth/test`);
+      const ownName = [...probe.cookies(origin).keys()].find((name) => name.endsWith("-oauth"))!;
+      browser.cookies(origin).set(ownName, flowOfA);
+      await expectRefused(await browser.request(`${origin}/auth/oauth/test/callback?code=some-code&state=${state}`), "oauth_state");
+      expect(op!.tokenRequests).toBe(0);
+    } finally {
+      await appA.stop();
+    }
   });
 
   it("answers 404 for a provider that is not configured", async () => {

@@ -1,6 +1,6 @@
 import { webcrypto } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type AppDefinition, type ParlorServer, type ServerOptions } from "parlor";
@@ -103,7 +103,8 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
         dataDir,
         authSecret: AUTH_SECRET,
         logLevel: "silent",
-        publicUrl: "http://127.0.0.1:1",
+        // The address the tests really use: the server refuses requests for any other Host.
+        publicUrl: `http://127.0.0.1:${port}`,
         ...options.server,
         loginRateLimit: { max: 10_000, ...options.server?.loginRateLimit },
       },
@@ -130,10 +131,9 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
   };
   const connections = new Set<Socket>();
 
-  let server = await boot(0);
+  const port = await freePort();
+  let server = await boot(port);
   let running = true;
-  const address = server.fastify.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
   const t: TestParlor = {
     server,
     origin: `http://127.0.0.1:${port}`,
@@ -156,4 +156,13 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
     },
   };
   return t;
+}
+
+/** A free loopback port, known before start-up so the public URL can name it. */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

@@ -6,6 +6,7 @@ import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { loginRateLimiter } from "./login-rate-limit.js";
+import type { LoginMethod } from "../data/user-store.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
 import { clearSessionCookie, setSessionCookie } from "./session-cookie.js";
 import { trustedPeerCheck } from "./trusted-proxies.js";
@@ -39,7 +40,8 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
   /** Turns the app's answer into a session and the login response. */
-  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, source: string) {
+  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: LoginMethod) {
+    const source = `auth.${method}`;
     if (appUser === null || appUser === undefined) {
       throw new ParlorError("invalid_credentials", "Wrong username or password");
     }
@@ -49,7 +51,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     }
     // A login replaces the session this browser had, if any: no two live sessions per cookie.
     if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
-    const { user, principal, token, cookieMaxAge } = await sessions.start(checked.data, {
+    const { user, principal, token, cookieMaxAge } = await sessions.start({ ...checked.data, method }, {
       client: "web",
       userAgent: request.headers["user-agent"],
       ip: request.ip,
@@ -76,7 +78,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
       if (!password) throw new ParlorError("not_found", "Password login is not enabled");
       const credentials = parseInput(credentialsSchema, request.body);
       const appUser = await limitLoginAttempt(request.ip, credentials.username, async () => password(credentials));
-      return logIn(request, reply, appUser, "auth.password");
+      return logIn(request, reply, appUser, "password");
     },
   );
 
@@ -90,7 +92,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
       if (!isTrustedPeer(request.socket.remoteAddress)) {
         throw new ParlorError("forbidden", "Header login is only accepted from a trusted proxy");
       }
-      return logIn(request, reply, await header(request.headers), "auth.header");
+      return logIn(request, reply, await header(request.headers), "header");
     },
   );
 

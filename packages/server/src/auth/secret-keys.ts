@@ -18,15 +18,25 @@ export interface KeyRing {
   byKid: ReadonlyMap<string, DerivedKey>;
 }
 
-export function deriveKeyRing(secrets: { current: string; previous?: string | undefined }, purpose: KeyPurpose): KeyRing {
+/** The secrets and the deployment they sign for (`ParlorConfig` has both). */
+export interface KeySource {
+  secrets: { current: string; previous?: string | undefined };
+  appId: string;
+}
+
+export function deriveKeyRing({ secrets, appId }: KeySource, purpose: KeyPurpose): KeyRing {
+  // The app's identity is part of every key, so two apps that share PARLOR_AUTH_SECRET still
+  // have unrelated keys and refuse each other's tokens, CSRF tokens, file URLs and flows.
+  // Hashed: HKDF's info is bounded, the app id is not.
+  const info = `parlor/${purpose}/${createHash("sha256").update(appId).digest("base64url")}`;
   const all = [secrets.current, secrets.previous]
     .filter((secret): secret is string => secret !== undefined)
-    .map((secret) => deriveKey(secret, purpose));
+    .map((secret) => deriveKey(secret, info));
   return { current: all[0]!, all, byKid: new Map(all.map((key) => [key.kid, key])) };
 }
 
-function deriveKey(secret: string, purpose: KeyPurpose): DerivedKey {
-  const bytes = Buffer.from(hkdfSync("sha256", secret, "parlor", `parlor/${purpose}`, 32));
+function deriveKey(secret: string, info: string): DerivedKey {
+  const bytes = Buffer.from(hkdfSync("sha256", secret, "parlor", info, 32));
   // A hash of the derived key, not of the secret: reveals nothing usable, stable across restarts.
   const kid = createHash("sha256").update(bytes).digest("base64url").slice(0, 12);
   return { kid, key: createSecretKey(bytes), bytes };

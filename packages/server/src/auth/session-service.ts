@@ -76,13 +76,13 @@ export class SessionService {
   private readonly maxAgeMs: number;
 
   constructor(private readonly deps: SessionServiceDeps) {
-    const { session, secrets } = deps.config;
+    const { session } = deps.config;
     this.clock = deps.clock ?? Date.now;
     this.tokenTtlMs = session.tokenTtl * 1000;
     this.idleMs = session.idleTimeout * 1000;
     this.maxAgeMs = session.maxAge * 1000;
-    this.codec = new SessionTokenCodec(deriveKeyRing(secrets, "session-jwt"));
-    this.csrf = new CsrfTokens(deriveKeyRing(secrets, "csrf"));
+    this.codec = new SessionTokenCodec(deriveKeyRing(deps.config, "session-jwt"), deps.config.appId);
+    this.csrf = new CsrfTokens(deriveKeyRing(deps.config, "csrf"));
     this.revoked = new RevocationSet(this.tokenTtlMs, this.clock);
   }
 

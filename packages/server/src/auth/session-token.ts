@@ -32,15 +32,23 @@ export interface VerifiedToken {
   expired: boolean;
 }
 
-/** Signs and verifies session JWTs (HS256, `kid` header) with `jose`. */
+/**
+ * Signs and verifies session JWTs (HS256, `kid` header) with `jose`. Every token names this
+ * deployment in `aud`, and only tokens for it are accepted: a second line of defence, after
+ * the key itself, against apps that share a secret (see `deriveKeyRing`).
+ */
 export class SessionTokenCodec {
-  constructor(private readonly keys: KeyRing) {}
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly audience: string,
+  ) {}
 
   async sign(claims: Omit<SessionClaims, "iat">, nowMs: number): Promise<string> {
     const { sub, exp, ...rest } = claims;
     return new SignJWT(rest)
       .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: this.keys.current.kid })
       .setSubject(sub)
+      .setAudience(this.audience)
       .setIssuedAt(Math.floor(nowMs / 1000))
       .setExpirationTime(exp)
       .sign(this.keys.current.key);
@@ -60,7 +68,8 @@ export class SessionTokenCodec {
         algorithms: ["HS256"],
         typ: "JWT",
         currentDate: new Date(nowMs),
-        requiredClaims: ["sub", "sid", "iat", "exp"],
+        audience: this.audience,
+        requiredClaims: ["sub", "sid", "iat", "exp", "aud"],
       }));
     } catch (error) {
       // jose checks the signature before the claims, so an expired token's payload is genuine.

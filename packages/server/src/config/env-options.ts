@@ -36,6 +36,8 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["NODE_ENV", "production", (value) => value === "production"],
   ["PARLOR_TRUSTED_PROXIES", "trustedProxies", list],
   ["PARLOR_ALLOWED_ORIGINS", "allowedOrigins", list],
+  ["PARLOR_ALLOWED_HOSTS", "allowedHosts", list],
+  ["PARLOR_APP_ID", "appId", text],
   ["PARLOR_SESSION_TOKEN_TTL", "session.tokenTtl", wholeNumber],
   ["PARLOR_SESSION_MAX_AGE", "session.maxAge", wholeNumber],
   ["PARLOR_SESSION_IDLE_TIMEOUT", "session.idleTimeout", wholeNumber],

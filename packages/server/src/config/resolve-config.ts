@@ -18,8 +18,10 @@ export interface CookieConfig {
 }
 
 /** The server's whole configuration: validated once at start-up, then frozen. */
-export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database"> {
+export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database" | "appId"> {
   appName: string;
+  /** This deployment's identity in signed values: the `appId` option, or app name + public URL. */
+  appId: string;
   publicUrl: URL;
   /** The app's own origin, always allowed for credentialed requests. */
   publicOrigin: string;
@@ -81,10 +83,11 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
   });
   warnings.push(...secrets.warnings);
 
-  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, ...rest } = o;
+  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, appId, ...rest } = o;
   return deepFreeze({
     ...rest,
     appName,
+    appId: appId ?? defaultAppId(appName, publicUrl),
     publicUrl,
     publicOrigin: publicUrl.origin,
     dataDir,
@@ -115,6 +118,14 @@ function defaultCookieBase(appName: string, publicUrl: URL): string {
   const identity = `${appName}\n${publicUrl.origin}${publicUrl.pathname}`;
   const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24) || "app";
   return `parlor-${slug}-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
+}
+
+/**
+ * The same identity the cookie name is made from: two deployments differ in name, origin or
+ * path, so a secret shared between them no longer makes their tokens interchangeable.
+ */
+function defaultAppId(appName: string, publicUrl: URL): string {
+  return `${appName}@${publicUrl.origin}${publicUrl.pathname}`;
 }
 
 /** `__Host-` binds the cookie to this exact host, https only, Path=/, no Domain. */

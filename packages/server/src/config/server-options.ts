@@ -6,6 +6,13 @@ const origin = z
   .url()
   .transform((value) => new URL(value).origin);
 
+/** A host as in the `Host` header: name or address, optional port; stored lower-case, default ports dropped. */
+const hostName = z
+  .string()
+  .trim()
+  .refine((value) => /^[^\s/?#@]+$/.test(value) && URL.canParse(`http://${value}`), "a host like chat.example.com or 10.0.0.5:8000")
+  .transform((value) => new URL(`http://${value}`).host);
+
 /**
  * Every server setting with its default, in one place. Durations are in seconds.
  * Environment variables (see `env-options.ts`) override what the app sets.
@@ -59,6 +66,18 @@ export const serverOptionsSchema = z
     trustedProxies: z.array(z.string().min(1)).default([]),
     /** Other origins allowed to make credentialed requests (besides the app's own). Env `PARLOR_ALLOWED_ORIGINS`. */
     allowedOrigins: z.array(origin).default([]),
+    /**
+     * Other `Host` values served besides the public URL's host, e.g. `chat.internal:8000`.
+     * Any other host is refused (DNS rebinding). Env `PARLOR_ALLOWED_HOSTS` (comma-separated).
+     */
+    allowedHosts: z.array(hostName).default([]),
+    /**
+     * Names this deployment in every signed value (session tokens' `aud`, and the key
+     * derivation of tokens, CSRF tokens, signed file URLs and the OAuth flow cookie), so two
+     * apps sharing a secret refuse each other's. Default: app name + public URL; set it when
+     * the URL may change. Env `PARLOR_APP_ID`.
+     */
+    appId: z.string().trim().min(1).max(200).optional(),
     session: z
       .object({
         /** Lifetime of the JWT in the cookie. Env `PARLOR_SESSION_TOKEN_TTL`. */

@@ -15,6 +15,12 @@ export interface DatabaseSchema {
 
 export interface UsersTable {
   id: string;
+  /**
+   * How the user logs in: `password`, `header` or `oauth:<provider>`; `legacy` for rows from
+   * before migration 0006 until their next login. Unique together with `identifier`.
+   */
+  auth_method: string;
+  /** What the app's login callback returned; the same identifier may exist once per method. */
   identifier: string;
   display_name: string | null;
   metadata: string;

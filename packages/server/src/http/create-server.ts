@@ -8,7 +8,7 @@ import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
-import { resolveOAuthProviders } from "../auth/oauth/resolve-providers.js";
+import { resolveOAuthProviders, type ResolvedOAuthProvider } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
@@ -29,6 +29,7 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
+import { allowedHostCheck, refuseForeignHosts } from "./allowed-hosts.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import { requireMultipartBoundary } from "./multipart-boundary.js";
 import { noStore } from "./no-store.js";
@@ -71,6 +72,7 @@ export interface ServerServices {
   db: Database;
   sessions: SessionService;
   threads: ThreadStore;
+  oauthProviders: readonly ResolvedOAuthProvider[];
   clock: () => number;
 }
 
@@ -85,6 +87,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
   });
+  // Checked before waiting for the database: a configuration mistake is reported at once.
+  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
   const securityHeaders = securityHeaderSet(config);
   // Created first for its logger: waiting for the database and losing it are logged there.
   const fastify = newFastify(config, securityHeaders, options.logStream);
@@ -93,9 +97,10 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
-    const sessions = new SessionService({ config, users: new UserStore(db), sessions: new SessionStore(db), clock });
+    const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
+    const sessions = new SessionService({ config, users, sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { files } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), clock }, securityHeaders);
+    const { files } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
     fastify.addHook("onClose", async () => db.destroy());
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
@@ -141,6 +146,9 @@ async function buildFastify(fastify: FastifyInstance, services: ServerServices, 
   // like any other type Parlor does not read, instead of a confusing validation error.
   fastify.removeContentTypeParser("text/plain");
   await fastify.register(fastifyHelmet, helmetOptions(config));
+  // Before CORS, authentication and every route: a foreign Host (DNS rebinding) gets nothing.
+  const isAllowedHost = allowedHostCheck(config);
+  fastify.addHook("onRequest", refuseForeignHosts(isAllowedHost));
   await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out.
@@ -162,13 +170,13 @@ async function buildFastify(fastify: FastifyInstance, services: ServerServices, 
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
-  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+  const { oauthProviders } = services;
   await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
   const { threads, clock } = services;
   const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
-  const signedUrls = new SignedFileUrls(deriveKeyRing(config.secrets, "file-url"), config.files.signedUrlTtl, clock);
+  const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock);
   await fastify.register(threadRoutes, { threads, files, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls });
   sweepOrphansPeriodically(fastify, files);
@@ -178,6 +186,7 @@ async function buildFastify(fastify: FastifyInstance, services: ServerServices, 
     config,
     sessions,
     originPolicy,
+    isAllowedHost,
     clock,
     runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
   });

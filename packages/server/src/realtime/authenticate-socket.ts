@@ -3,10 +3,11 @@ import type { ExtendedError } from "socket.io";
 import type { SessionService } from "../auth/session-service.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
+import { HOST_NOT_ALLOWED_MESSAGE, type IsAllowedHost } from "../http/allowed-hosts.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 /** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
-function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedError {
+function refuse(code: "csrf" | "unauthenticated" | "host_not_allowed", message: string): ExtendedError {
   const error: ExtendedError = new Error(message);
   error.data = { code };
   return error;
@@ -19,9 +20,10 @@ function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedErro
  * needs no CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
-export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
+export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy, isAllowedHost: IsAllowedHost) {
   return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     const { headers, secure } = socket.handshake;
+    if (!isAllowedHost(headers, socket.conn.remoteAddress)) return next(refuse("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
     const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
     if (!isAllowedOrigin(headers, ownOrigin, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));

@@ -5,6 +5,7 @@ import type { EmitToUser } from "../chat/live-reply.js";
 import type { SessionService } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import type { OriginPolicy } from "../csrf/request-origin.js";
+import type { IsAllowedHost } from "../http/allowed-hosts.js";
 import { authenticateSocket } from "./authenticate-socket.js";
 import { EventRateLimit } from "./event-rate-limit.js";
 import { sessionRoom, userRoom, type ParlorIo } from "./socket-types.js";
@@ -13,6 +14,8 @@ export interface RealtimeOptions {
   config: ParlorConfig;
   sessions: SessionService;
   originPolicy: OriginPolicy;
+  /** The HTTP Host check; engine.io's requests never pass Fastify's hooks. */
+  isAllowedHost: IsAllowedHost;
   clock: () => number;
   /** Built with the emitter this function returns, so created after it. */
   runtime: (emitToUser: (userId: string) => EmitToUser) => ChatRuntime;
@@ -41,7 +44,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       io.to(userRoom(userId)).emit(event, ...args);
   const runtime = options.runtime(emitToUser);
 
-  io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
+  io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy, options.isAllowedHost));
 
   io.on("connection", (socket) => {
     const { principal } = socket.data;

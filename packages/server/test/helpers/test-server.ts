@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type AppDefinition, type ParlorServer, type ServerOptions } from "parlor";
-import { dialects, type TestDialect } from "./databases.js";
+import { dialects, type TestDatabase, type TestDialect } from "./databases.js";
 
 export const TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -42,10 +43,21 @@ export interface StartOptions {
   env?: Record<string, string>;
   clock?: TestClock;
   dialect?: TestDialect;
+  /** An existing database to start on, instead of a fresh one of `dialect`; disposed by `stop()`. */
+  database?: TestDatabase;
   /** Port to listen on (default: any free one). For tests that must know it before start-up. */
   port?: number;
   /** Receives the server's logs (set `server.logLevel` too: tests default to silent). */
   logStream?: { write(line: string): void };
+}
+
+/** A free loopback port, so a server's public URL can name the port it will listen on. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export interface TestServer {
@@ -59,7 +71,7 @@ export interface TestServer {
   stop(): Promise<void>;
   /** The server's data folder (uploaded files live under `files/`). */
   dataDir: string;
-  /** Restarts on the same database and data dir (same port not guaranteed). */
+  /** Restarts on the same database, data dir and port. */
   restart(changes?: Pick<StartOptions, "server">): Promise<TestServer>;
 }
 
@@ -68,12 +80,18 @@ export interface TestServer {
  * (SQLite by default), with logging off and login rate limits raised unless the test sets them.
  */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
-  const database = await (options.dialect ?? dialects[0]!).create();
+  const database = options.database ?? (await (options.dialect ?? dialects[0]!).create());
   const dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
   const clock = options.clock ?? new TestClock();
   let serverOptions = options.server ?? {};
+  // Known before start-up, so the public URL is the address clients really use (the Host
+  // check refuses any other), and the same after a restart (the cookie name derives from it).
+  const port = options.port ?? (await freePort());
+  const origin = `http://127.0.0.1:${port}`;
 
   const boot = async (): Promise<TestServer> => {
+    // A test that moves the public URL elsewhere still talks to 127.0.0.1:<port>.
+    const reachable = serverOptions.publicUrl === undefined || serverOptions.allowedHosts !== undefined ? {} : { allowedHosts: [`127.0.0.1:${port}`] };
     const server = await createServer(options.app ?? testApp(), {
       env: { PARLOR_DATABASE_URL: database.url, ...options.env },
       clock: clock.read,
@@ -84,14 +102,13 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         dataDir,
         authSecret: TEST_SECRET,
         logLevel: "silent",
-        publicUrl: "http://127.0.0.1:1",
+        publicUrl: origin,
+        ...reachable,
         ...serverOptions,
         loginRateLimit: { max: 10_000, ...serverOptions.loginRateLimit },
       },
     });
-    await server.fastify.listen({ host: "127.0.0.1", port: options.port ?? 0 });
-    const address = server.fastify.server.address();
-    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    await server.fastify.listen({ host: "127.0.0.1", port });
     const self: TestServer = {
       server,
       origin,

@@ -35,9 +35,9 @@ interface ProviderParams {
 /**
  * `GET /auth/oauth/:provider` and `GET /auth/oauth/:provider/callback`: the authorization
  * code flow with state, PKCE (S256) and, for OpenID Connect, nonce. The flow's secrets ride
- * in an encrypted, HttpOnly cookie scoped to `/auth/oauth` and bound to one provider and one
- * state; the callback ends in a session made exactly like a password login's, or in a
- * redirect to `/login?error=<code>` with nothing created.
+ * in an encrypted, HttpOnly, host-only cookie bound to one provider and one state; the
+ * callback ends in a session made exactly like a password login's, or in a redirect to
+ * `/login?error=<code>` with nothing created.
  */
 export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutesOptions) {
   const { config, auth, providers, sessions, clock } = options;
@@ -51,11 +51,11 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
       new OAuthClient(provider, `${config.publicUrl.origin}${base}/auth/oauth/${provider.id}/callback`, clock),
     ]),
   );
-  const flows = new FlowCookieCodec(deriveKeyRing(config.secrets, "oauth-flow"));
+  const flows = new FlowCookieCodec(deriveKeyRing(config, "oauth-flow"));
   const consumed = new ConsumedFlows(FLOW_TTL_SECONDS * 1000, clock);
-  const flowCookie = flowCookieSettings(config, `${base}/auth/oauth`);
+  const flowCookie = flowCookieSettings(config);
   const tokens = auth.oauth?.storeTokens
-    ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config.secrets, "oauth-tokens"))
+    ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config, "oauth-tokens"))
     : null;
   // A revoked session's provider tokens are useless to keep: delete them with the revocation.
   if (tokens) {
@@ -133,7 +133,9 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
 
         // From here on, exactly a password login: the browser's old session goes, a new one comes.
         if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
-        const issued = await sessions.start(checked.data, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
+        // Kept apart from password and header users, and from other providers' users, whatever identifier the app returned.
+        const user = { ...checked.data, method: `oauth:${provider.id}` as const };
+        const issued = await sessions.start(user, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
         if (tokens) {
           try {
             await tokens.save(issued.principal.sessionId, provider.id, result.tokens, clock());
@@ -174,20 +176,22 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
 
 export interface FlowCookieSettings {
   name: string;
-  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: string };
+  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: "/" };
 }
 
 /**
  * The flow cookie is named after the session cookie (so two apps on one host keep their
- * flows apart), `__Secure-` when Secure (`__Host-` needs `Path=/`, and this cookie is scoped
- * to the OAuth routes). SameSite=Lax, whatever the session cookie's setting: the provider
- * sends the browser back with a top-level cross-site GET, which Lax allows and Strict does not.
+ * flows apart) and is `__Host-` with `Path=/` whenever it is Secure: a browser refuses a
+ * `__Host-` cookie that names a `Domain`, so a sibling subdomain cannot plant its own flow
+ * (started by an attacker, finished with the attacker's code) and log a victim in as the
+ * attacker. A path-scoped `__Secure-` cookie could be tossed that way. SameSite=Lax, whatever
+ * the session cookie's setting: the provider sends the browser back with a top-level
+ * cross-site GET, which Lax allows and Strict does not.
  */
-export function flowCookieSettings(config: ParlorConfig, path: string): FlowCookieSettings {
-  const base = config.cookie.name.replace(/^__Host-/, "");
+export function flowCookieSettings(config: ParlorConfig): FlowCookieSettings {
   return {
-    name: `${config.cookie.secure ? "__Secure-" : ""}${base}-oauth`,
-    options: { httpOnly: true, secure: config.cookie.secure, sameSite: "lax", path },
+    name: `${config.cookie.name}-oauth`,
+    options: { httpOnly: true, secure: config.cookie.secure, sameSite: "lax", path: "/" },
   };
 }
 

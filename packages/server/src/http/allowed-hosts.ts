@@ -1,0 +1,93 @@
+import type { onRequestHookHandler } from "fastify";
+import { trustedPeerCheck } from "../auth/trusted-proxies.js";
+import { isLoopback, type ParlorConfig } from "../config/resolve-config.js";
+import { ParlorError } from "../errors.js";
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/** Is a request with these headers, from this TCP peer, addressed to a host this app serves? */
+export type IsAllowedHost = (headers: Headers, peer: string | undefined) => boolean;
+
+/** The refusal's text, for HTTP and the socket handshake alike: it names what to configure. */
+export const HOST_NOT_ALLOWED_MESSAGE = "This server does not answer for that host (see PARLOR_PUBLIC_URL and PARLOR_ALLOWED_HOSTS)";
+
+/** Answered whatever the Host: load balancers probe it by IP address, and it tells nothing. */
+const HEALTH_CHECK = "/healthz";
+
+/**
+ * The hosts this app answers to: the public URL's host (with its port) and `allowedHosts`;
+ * in development with a loopback public URL, also any loopback name on any port
+ * (`localhost`, `127.0.0.1`, `[::1]`, `*.localhost`), which all reach a local server: the dev
+ * proxy of the web UI (`localhost:5173`) forwards its own Host, and no remote page can name
+ * itself that way.
+ *
+ * Why at all: a page on `evil.example` whose DNS name is rebound to this server's address is
+ * same-origin with itself, so the browser lets its script read our responses. The only thing
+ * that still says "evil.example" is the `Host` header; refusing it keeps that page from
+ * logging in and using the app. `X-Forwarded-Host` is believed only from a trusted proxy.
+ */
+export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
+  const protocol = config.publicUrl.protocol;
+  const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
+  const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
+  const isTrustedPeer = rememberAnswers(trustedPeerCheck(config.trustedProxies));
+
+  return function isAllowedHost(headers, peer) {
+    // The peer check parses an address: only when there is a forwarded host to believe.
+    const forwardedHeader = headers["x-forwarded-host"];
+    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastValue(forwardedHeader) : undefined;
+    const host = forwarded ?? headers.host;
+    if (typeof host !== "string" || host === "") return false;
+    const lower = host.toLowerCase();
+    if (allowed.has(lower)) return true;
+    const normalized = normalizeHost(lower, protocol);
+    if (normalized === null) return false;
+    return allowed.has(normalized) || (anyLoopback && isLoopback(new URL(`${protocol}//${normalized}`).hostname));
+  };
+}
+
+/** The `onRequest` hook that answers `421 host_not_allowed` before anything else runs. */
+export function refuseForeignHosts(isAllowedHost: IsAllowedHost): onRequestHookHandler {
+  return function refuseForeignHosts(request, _reply, done) {
+    if (isAllowedHost(request.headers, request.socket.remoteAddress) || isHealthCheck(request.url)) return done();
+    done(new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
+  };
+}
+
+function isHealthCheck(url: string): boolean {
+  return url === HEALTH_CHECK || url.startsWith(`${HEALTH_CHECK}?`);
+}
+
+/** The host as a URL would write it (lower case, default port dropped), or `null` if it is not a bare host. */
+function normalizeHost(host: string, protocol: string): string | null {
+  if (!/^[^\s/\\?#@]+$/.test(host)) return null;
+  try {
+    return new URL(`${protocol}//${host}`).host;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
+ * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
+ */
+function rememberAnswers(check: (address: string | undefined) => boolean): (address: string | undefined) => boolean {
+  const answers = new Map<string, boolean>();
+  return function isTrustedPeer(address) {
+    if (address === undefined) return false;
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      if (answers.size >= 1024) answers.clear();
+      answers.set(address, (answer = check(address)));
+    }
+    return answer;
+  };
+}
+
+/** Each proxy appends to `X-Forwarded-Host`: the last entry is the one our trusted proxy wrote. */
+function lastValue(header: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(header) ? header.join(",") : header;
+  const last = joined?.split(",").at(-1)?.trim();
+  return last === "" ? undefined : last;
+}
