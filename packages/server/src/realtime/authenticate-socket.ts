@@ -1,5 +1,6 @@
 import type { HandshakeAuth } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
+import { bearerToken } from "../auth/authenticate-request.js";
 import type { SessionService } from "../auth/session-service.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
@@ -15,8 +16,9 @@ function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedErro
 /**
  * The handshake is an unsafe request like any other: it must come from an allowed origin
  * (cross-site websocket hijacking), and a cookie-authenticated one must carry the CSRF token
- * in `auth.csrfToken`. A bearer token in `auth.token` carries no ambient credential and
- * needs no CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
+ * in `auth.csrfToken`. A bearer token (`auth.token`, or the `Authorization` header that
+ * `allowHandshake` requires of bearer clients) carries no ambient credential and needs no
+ * CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
@@ -28,7 +30,7 @@ export function authenticateSocket(sessions: SessionService, cookieName: string,
     }
 
     const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
-    const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : null;
+    const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : bearerToken(headers.authorization);
     const token = bearer ?? readSessionCookie(headers.cookie, cookieName);
     if (token === null) return next(refuse("unauthenticated", "Log in first"));
 
