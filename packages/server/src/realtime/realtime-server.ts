@@ -9,6 +9,7 @@ import { allowHandshake } from "./allow-handshake.js";
 import { authenticateSocket } from "./authenticate-socket.js";
 import { limitConnections } from "./connection-limits.js";
 import { handshakeRateLimit } from "./handshake-rate-limit.js";
+import { closeConnectionsThatNeverJoin } from "./join-deadline.js";
 import { UserEventLimits } from "./user-event-limits.js";
 import { sessionRoom, userRoom, type ParlorIo } from "./socket-types.js";
 
@@ -55,6 +56,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
   fastify.decorate("realtime", io);
 
   io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
+  closeConnectionsThatNeverJoin(io, config.realtime.connectTimeout * 1000);
   io.use(limitConnections({ perSession: config.chat.maxSocketsPerSession, perUser: config.chat.maxSocketsPerUser }));
   const eventLimits = new UserEventLimits(config.chat.eventsPerSecond, config.chat.eventBurst, clock);
 
