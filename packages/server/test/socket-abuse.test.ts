@@ -148,6 +148,20 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
       await expect(connect(alice)).rejects.toMatchObject({ type: "TransportError" });
     });
 
+    it("counts by peer address: a forged X-Forwarded-For does not evade the limit, one from a trusted proxy is believed", async () => {
+      await start({ server: { realtime: { handshakesPerMinute: 2 } } });
+      const alice = await loggedIn();
+      const headers = (ip: string) => ({ origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice), "x-forwarded-for": ip });
+      const direct = [];
+      for (const ip of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) direct.push((await pollingHandshake(t, headers(ip))).status);
+      expect(direct).toEqual([200, 200, 429]);
+
+      t = await t.restart({ server: { realtime: { handshakesPerMinute: 2 }, trustedProxies: ["loopback"] } });
+      const proxied = [];
+      for (const ip of ["203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"]) proxied.push((await pollingHandshake(t, headers(ip))).status);
+      expect(proxied).toEqual([200, 200, 429, 200]);
+    });
+
     it("closes an engine.io connection that never joins after realtime.connectTimeout", async () => {
       await start({ server: { realtime: { connectTimeout: 1 } } });
       const alice = await loggedIn();
