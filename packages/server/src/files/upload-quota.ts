@@ -16,8 +16,8 @@ export interface UploadQuotaOptions {
  *
  * Uploads still streaming are counted as unattached too, and one user's checks run one at
  * a time, so a burst of parallel requests cannot all pass the database count before any of
- * them is stored. The rate is counted by
- * `RateLimiterMemory` in this process; `RateLimiterRedis` is the drop-in for several.
+ * them is stored. The rate is counted by `RateLimiterMemory` in this process;
+ * `RateLimiterRedis` is the drop-in for several.
  */
 export function uploadQuota({ uploadsPerMinute, maxUnattached, countUnattached }: UploadQuotaOptions) {
   const rate = new RateLimiterMemory({ points: uploadsPerMinute, duration: 60, keyPrefix: "upload-user" });
