@@ -103,6 +103,10 @@ export interface ServerToClientEvents {
 export interface HandshakeAuth {
   /** The CSRF token from login or `/auth/me`; required when the session comes from the cookie. */
   csrfToken?: string;
-  /** A session token for contexts without cookies (the widget); needs no CSRF token. */
+  /**
+   * A session token for contexts without cookies (the widget); needs no CSRF token. The
+   * server screens the handshake's HTTP request before it reads `auth`, so the same token
+   * must also be sent there, as `Authorization: Bearer <token>` (socket.io's `extraHeaders`).
+   */
   token?: string;
 }

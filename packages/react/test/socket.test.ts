@@ -69,14 +69,23 @@ describe("the realtime connection", () => {
   it("gives up after one refresh when the server keeps refusing the handshake", async () => {
     t = await startParlor();
     const jar = new BrowserJar(t.origin);
+    let staleCookie: string | null = null;
     const { client } = browser(t, jar, {
-      // A socket that always arrives from a foreign origin: refused as csrf every time.
-      socketOptions: () => ({ ...jar.socketOptions(), extraHeaders: { ...jar.socketOptions().extraHeaders, origin: "https://evil.example" } }),
+      // A socket that always presents the first cookie, even after /auth/me renewed it: once
+      // that JWT has expired, socket.io refuses it as unauthenticated every time.
+      socketOptions: () => {
+        const options = jar.socketOptions();
+        staleCookie ??= options.extraHeaders.cookie ?? null;
+        return staleCookie === null ? options : { ...options, extraHeaders: { ...options.extraHeaders, cookie: staleCookie } };
+      },
     });
     await client.start();
     await client.auth.login("alice", PASSWORD);
+    await connected(client);
+    t.clock.advance(20 * 60);
     const meBefore = t.count("GET", "/auth/me");
-    await vi.waitFor(() => expect(client.connection.getSnapshot()).toMatchObject({ state: "disconnected", error: { code: "csrf" } }));
+    client.socket!.disconnect().connect();
+    await vi.waitFor(() => expect(client.connection.getSnapshot()).toMatchObject({ state: "disconnected", error: { code: "unauthenticated" } }));
     await sleep(500);
     expect(t.count("GET", "/auth/me") - meBefore).toBe(1);
     expect(client.auth.getSnapshot().status).toBe("authenticated"); // HTTP still works

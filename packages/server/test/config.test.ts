@@ -37,6 +37,27 @@ describe("resolveConfig", () => {
     expect(config.trustedProxies).toEqual(["10.0.0.1", "10.0.0.2"]);
   });
 
+  it("reads the abuse limits from their defaults and the environment", () => {
+    const defaults = resolve({ PARLOR_AUTH_SECRET: STRONG });
+    expect(defaults.chat).toMatchObject({ eventsPerSecond: 5, eventBurst: 20, maxSocketsPerSession: 10, maxSocketsPerUser: 30 });
+    expect(defaults.realtime).toEqual({ handshakesPerMinute: 120, connectTimeout: 10 });
+    expect(defaults.files).toMatchObject({ uploadsPerMinute: 30, maxUnattached: 50 });
+    const config = resolve({
+      PARLOR_AUTH_SECRET: STRONG,
+      PARLOR_CHAT_EVENT_BURST: "5",
+      PARLOR_CHAT_MAX_SOCKETS_PER_SESSION: "2",
+      PARLOR_CHAT_MAX_SOCKETS_PER_USER: "4",
+      PARLOR_REALTIME_HANDSHAKES_PER_MINUTE: "600",
+      PARLOR_REALTIME_CONNECT_TIMEOUT: "5",
+      PARLOR_FILES_UPLOADS_PER_MINUTE: "10",
+      PARLOR_FILES_MAX_UNATTACHED: "20",
+    });
+    expect(config.chat).toMatchObject({ eventBurst: 5, maxSocketsPerSession: 2, maxSocketsPerUser: 4 });
+    expect(config.realtime).toEqual({ handshakesPerMinute: 600, connectTimeout: 5 });
+    expect(config.files).toMatchObject({ uploadsPerMinute: 10, maxUnattached: 20 });
+    expect(() => resolve({ PARLOR_AUTH_SECRET: STRONG }, { realtime: { handshakesPerMinute: 0 } })).toThrow(ParlorConfigError);
+  });
+
   it("merges nested groups setting by setting", () => {
     const config = resolve(
       { PARLOR_AUTH_SECRET: STRONG, PARLOR_S3_BUCKET: "from-env" },

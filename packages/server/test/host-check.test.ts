@@ -122,8 +122,15 @@ describe("Host check (DNS rebinding)", () => {
         });
       });
     };
-    expect(await connect(`evil.example:${port}`)).toEqual({ connected: false, code: "host_not_allowed" });
+    // Refused by engine.io's allowRequest, before any socket.io session exists: no code in err.data.
+    expect((await connect(`evil.example:${port}`)).connected).toBe(false);
     expect(await connect(publicHost())).toEqual({ connected: true });
+    // What the refusal is, seen on a raw long-polling handshake.
+    const polling = await send(t!, `evil.example:${port}`, "GET", "/socket.io/?EIO=4&transport=polling", {
+      headers: { cookie: `${alice.cookieName}=${alice.sessionCookie}`, origin: `http://evil.example:${port}` },
+    });
+    expect(polling.status).toBe(421);
+    expect((polling.body as { error: { code: string } }).error.code).toBe("host_not_allowed");
   });
 
   it("accepts the hosts in allowedHosts (PARLOR_ALLOWED_HOSTS) and nothing else", async () => {

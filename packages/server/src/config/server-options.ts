@@ -123,10 +123,35 @@ export const serverOptionsSchema = z
       .object({
         /** Largest user message, in bytes of UTF-8. Env `PARLOR_CHAT_MAX_MESSAGE_BYTES`. */
         maxMessageBytes: z.number().int().positive().default(64 * 1024),
-        /** Socket events allowed per second, on average, per socket. Env `PARLOR_CHAT_EVENTS_PER_SECOND`. */
+        /**
+         * Socket events allowed per second, on average, per user: all of a user's sockets in
+         * this process share one bucket. Env `PARLOR_CHAT_EVENTS_PER_SECOND`.
+         */
         eventsPerSecond: z.number().positive().default(5),
-        /** Events a socket may send in a burst before the per-second rate applies. */
-        eventBurst: z.number().int().positive().default(10),
+        /**
+         * Events a user may send in a burst before the per-second rate applies. Room for every
+         * open tab to resume its thread at once after a reconnect. Env `PARLOR_CHAT_EVENT_BURST`.
+         */
+        eventBurst: z.number().int().positive().default(20),
+        /** Open sockets per session (tabs of one browser); more are refused. Env `PARLOR_CHAT_MAX_SOCKETS_PER_SESSION`. */
+        maxSocketsPerSession: z.number().int().positive().default(10),
+        /** Open sockets per user, over all their sessions. Env `PARLOR_CHAT_MAX_SOCKETS_PER_USER`. */
+        maxSocketsPerUser: z.number().int().positive().default(30),
+      })
+      .prefault({}),
+    realtime: z
+      .object({
+        /**
+         * socket.io handshakes per client IP per minute, counted before any other check. A
+         * reload costs one and a reconnecting client (1 to 5 s back-off) about 20, so only a
+         * flood or a large NAT reaches it. Env `PARLOR_REALTIME_HANDSHAKES_PER_MINUTE`.
+         */
+        handshakesPerMinute: z.number().int().positive().default(120),
+        /**
+         * Seconds a new connection may stay open without joining (socket.io's `connectTimeout`,
+         * 45 by default there). A client joins right after the handshake. Env `PARLOR_REALTIME_CONNECT_TIMEOUT`.
+         */
+        connectTimeout: seconds.default(10),
       })
       .prefault({}),
     files: z
@@ -142,6 +167,13 @@ export const serverOptionsSchema = z
         signedUrlTtl: z.number().int().positive().default(5 * 60),
         /** Uploads never attached to a message are deleted after this long, seconds. Env `PARLOR_FILES_ORPHAN_TTL`. */
         orphanTtl: z.number().int().positive().default(24 * 3600),
+        /** Uploads per user per minute; more get 429. Env `PARLOR_FILES_UPLOADS_PER_MINUTE`. */
+        uploadsPerMinute: z.number().int().positive().default(30),
+        /**
+         * Uploads a user may hold that are not attached to a message yet; more get 429 until
+         * some are sent or swept. Env `PARLOR_FILES_MAX_UNATTACHED`.
+         */
+        maxUnattached: z.number().int().positive().default(50),
         /** `local` (under dataDir/files) or `s3`. Env `PARLOR_FILES_STORAGE`. */
         storage: z.enum(["local", "s3"]).default("local"),
         /** For `s3`; credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID, roles, …). */

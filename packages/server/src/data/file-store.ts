@@ -51,6 +51,17 @@ export class FileStore {
     return Number(row.count);
   }
 
+  /** How many of the user's uploads wait unattached to any message (the upload quota counts them). */
+  async countUnattached(userId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("files")
+      .select((eb) => eb.fn.countAll<number>().as("count"))
+      .where("user_id", "=", userId)
+      .where("message_id", "is", null)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /** Files of the given messages, for rendering threads. */
   async listForMessages(messageIds: readonly string[]): Promise<FileRow[]> {
     if (messageIds.length === 0) return [];

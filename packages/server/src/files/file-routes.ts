@@ -12,6 +12,7 @@ import { toFileInfo, type FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
 import { isStorageFull } from "./storage-full.js";
 import type { SignedFileUrls } from "./signed-file-url.js";
+import { uploadQuota } from "./upload-quota.js";
 
 export interface FileRoutesOptions {
   config: ParlorConfig;
@@ -58,7 +59,9 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
     },
   });
 
-  fastify.post("/api/files", async function uploadFile(request, reply) {
+  const { uploadsPerMinute, maxUnattached } = config.files;
+  const checkUploadQuota = uploadQuota({ uploadsPerMinute, maxUnattached, countUnattached: (userId) => files.countUnattached(userId) });
+  fastify.post("/api/files", { preHandler: checkUploadQuota }, async function uploadFile(request, reply) {
     const userId = request.session!.userId;
     if (!request.isMultipart()) throw new ParlorError("unsupported_media_type", "Send multipart/form-data with a `file` field");
     const part = await request.file();

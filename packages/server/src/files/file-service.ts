@@ -89,6 +89,10 @@ export class FileService {
     return this.deps.store.findById(fileId);
   }
 
+  countUnattached(userId: string): Promise<number> {
+    return this.deps.store.countUnattached(userId);
+  }
+
   /**
    * Checks that every id is one of the user's uploads not attached yet (and not uploaded
    * for another thread), so a message is refused before anything is written.

@@ -1,36 +1,37 @@
 import type { HandshakeAuth } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
+import { bearerToken } from "../auth/authenticate-request.js";
 import type { SessionService } from "../auth/session-service.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
-import { HOST_NOT_ALLOWED_MESSAGE, type IsAllowedHost } from "../http/allowed-hosts.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 /** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
-function refuse(code: "csrf" | "unauthenticated" | "host_not_allowed", message: string): ExtendedError {
+function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedError {
   const error: ExtendedError = new Error(message);
   error.data = { code };
   return error;
 }
 
 /**
- * The handshake is an unsafe request like any other: it must come from an allowed origin
+ * The handshake is an unsafe request like any other (its Host, rate and a signed token were
+ * already screened by `allowHandshake`): it must come from an allowed origin
  * (cross-site websocket hijacking), and a cookie-authenticated one must carry the CSRF token
- * in `auth.csrfToken`. A bearer token in `auth.token` carries no ambient credential and
- * needs no CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
+ * in `auth.csrfToken`. A bearer token (`auth.token`, or the `Authorization` header that
+ * `allowHandshake` requires of bearer clients) carries no ambient credential and needs no
+ * CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
-export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy, isAllowedHost: IsAllowedHost) {
+export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
   return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     const { headers, secure } = socket.handshake;
-    if (!isAllowedHost(headers, socket.conn.remoteAddress)) return next(refuse("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
     const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
     if (!isAllowedOrigin(headers, ownOrigin, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));
     }
 
     const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
-    const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : null;
+    const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : bearerToken(headers.authorization);
     const token = bearer ?? readSessionCookie(headers.cookie, cookieName);
     if (token === null) return next(refuse("unauthenticated", "Log in first"));
 

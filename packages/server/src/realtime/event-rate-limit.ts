@@ -1,5 +1,5 @@
 /**
- * A token bucket per socket: `burst` events at once, then `perSecond` on average. Cheap
+ * A token bucket: `burst` events at once, then `perSecond` on average. Cheap
  * enough to run on every inbound event.
  */
 export class EventRateLimit {

@@ -6,8 +6,12 @@ import type { SessionService } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import type { OriginPolicy } from "../csrf/request-origin.js";
 import type { IsAllowedHost } from "../http/allowed-hosts.js";
+import { allowHandshake } from "./allow-handshake.js";
 import { authenticateSocket } from "./authenticate-socket.js";
-import { EventRateLimit } from "./event-rate-limit.js";
+import { limitConnections } from "./connection-limits.js";
+import { handshakeRateLimit } from "./handshake-rate-limit.js";
+import { closeConnectionsThatNeverJoin } from "./join-deadline.js";
+import { UserEventLimits } from "./user-event-limits.js";
 import { sessionRoom, userRoom, type ParlorIo } from "./socket-types.js";
 
 export interface RealtimeOptions {
@@ -27,7 +31,9 @@ const PACKET_OVERHEAD = 16 * 1024;
 /**
  * socket.io on the server's port at `/socket.io`: authenticated handshakes, a room per
  * session and per user, revocation that disconnects within the same tick, and a
- * revocation and rate check before every inbound event.
+ * revocation and rate check (per user) before every inbound event. Handshakes are screened
+ * before engine.io keeps anything for them (`allowHandshake`), and sockets are capped per
+ * session and per user.
  */
 export function attachRealtime(fastify: FastifyInstance, options: RealtimeOptions): ParlorIo {
   const { config, sessions, clock } = options;
@@ -37,19 +43,31 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     // Escaped JSON can take up to 6 bytes per character of content.
     maxHttpBufferSize: config.chat.maxMessageBytes * 6 + PACKET_OVERHEAD,
     cors: config.allowedOrigins.length > 0 ? { origin: [...config.allowedOrigins], credentials: true } : undefined,
+    allowRequest: allowHandshake({
+      config,
+      originPolicy: options.originPolicy,
+      checkRate: handshakeRateLimit(config.realtime.handshakesPerMinute, config.trustedProxies),
+      isAllowedHost: options.isAllowedHost,
+      clock,
+    }),
+    connectTimeout: config.realtime.connectTimeout * 1000,
   });
   const emitToUser =
     (userId: string): EmitToUser =>
     (event, ...args) =>
       io.to(userRoom(userId)).emit(event, ...args);
   const runtime = options.runtime(emitToUser);
+  fastify.decorate("realtime", io);
 
-  io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy, options.isAllowedHost));
+  io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
+  closeConnectionsThatNeverJoin(io, config.realtime.connectTimeout * 1000);
+  io.use(limitConnections({ perSession: config.chat.maxSocketsPerSession, perUser: config.chat.maxSocketsPerUser }));
+  const eventLimits = new UserEventLimits(config.chat.eventsPerSecond, config.chat.eventBurst, clock);
 
   io.on("connection", (socket) => {
     const { principal } = socket.data;
     void socket.join([sessionRoom(principal.sessionId), userRoom(principal.userId)]);
-    const limit = new EventRateLimit(config.chat.eventsPerSecond, config.chat.eventBurst, clock);
+    const { limit, release } = eventLimits.acquire(principal.userId);
     const connection: ChatConnection = {
       principal,
       sendError: (error) => socket.emit("error", error),
@@ -70,7 +88,10 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     socket.on("message:send", (payload, ack) => void runtime.send(connection, payload, ack));
     socket.on("thread:resume", (payload, ack) => void runtime.resume(connection, payload, ack));
     socket.on("message:stop", (payload) => runtime.stop(connection, payload));
-    socket.on("disconnect", () => void runtime.disconnected(connection));
+    socket.on("disconnect", () => {
+      release();
+      void runtime.disconnected(connection);
+    });
   });
 
   const unsubscribe = sessions.onRevoke((sessionIds) => {

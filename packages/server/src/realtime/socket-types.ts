@@ -16,3 +16,10 @@ export type ParlorSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}
 /** Rooms every socket joins, so a revocation or a user's update reaches all of theirs. */
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The socket.io server, for embedders that emit to rooms and for tests. */
+    realtime: ParlorIo;
+  }
+}

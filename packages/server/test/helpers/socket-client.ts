@@ -9,7 +9,7 @@ export interface ConnectOptions {
   origin?: string | null;
   /** Defaults to the client's CSRF token. */
   csrfToken?: string | null;
-  /** A bearer token instead of the cookie. */
+  /** A bearer token instead of the cookie: in `auth.token` and, as the server requires, in `Authorization`. */
   token?: string;
 }
 
@@ -19,6 +19,7 @@ export function connectSocket(t: TestServer, client: TestClient | null, options:
   const headers: Record<string, string> = {};
   if (origin !== null) headers.origin = origin;
   if (client?.sessionCookie && !options.token) headers.cookie = `${client.cookieName}=${client.sessionCookie}`;
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
   const csrfToken = options.csrfToken === undefined ? client?.csrfToken : options.csrfToken;
   const socket: ClientSocket = io(t.origin, {
     transports: ["websocket"],

@@ -1,0 +1,55 @@
+import type { ExtendedError } from "socket.io";
+import type { ParlorSocket } from "./socket-types.js";
+
+export interface ConnectionLimitOptions {
+  perSession: number;
+  perUser: number;
+}
+
+/**
+ * Caps the open sockets of one session and of one user in this process. Over a cap, the new
+ * socket is refused (`rate_limited` in `err.data`) and the open ones are kept: disconnecting
+ * the oldest instead would let two tabs over the cap knock each other off in a reconnect loop.
+ *
+ * A socket is counted from the moment this middleware lets it through, so handshakes that
+ * race each other cannot all pass, and uncounted when its connection closes or it leaves.
+ */
+export function limitConnections({ perSession, perUser }: ConnectionLimitOptions) {
+  const bySession = new Map<string, number>();
+  const byUser = new Map<string, number>();
+
+  return function limitConnections(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+    const { sessionId, userId } = socket.data.principal;
+    // Closed while authenticating: it will never connect, and no close event is left to uncount it.
+    if (socket.conn.readyState !== "open") return next(refuse("Connection closed"));
+    if ((bySession.get(sessionId) ?? 0) >= perSession) return next(refuse("Too many open connections for this session"));
+    if ((byUser.get(userId) ?? 0) >= perUser) return next(refuse("Too many open connections for this user"));
+
+    increment(bySession, sessionId, 1);
+    increment(byUser, userId, 1);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      increment(bySession, sessionId, -1);
+      increment(byUser, userId, -1);
+    };
+    // `disconnect` covers a socket that leaves an open connection; `close` one whose
+    // connection drops before it is fully connected (it then never emits `disconnect`).
+    socket.once("disconnect", uncount);
+    socket.conn.once("close", uncount);
+    next();
+  };
+}
+
+function increment(counts: Map<string, number>, key: string, by: number): void {
+  const value = (counts.get(key) ?? 0) + by;
+  if (value <= 0) counts.delete(key);
+  else counts.set(key, value);
+}
+
+function refuse(message: string): ExtendedError {
+  const error: ExtendedError = new Error(message);
+  error.data = { code: "rate_limited" };
+  return error;
+}

@@ -1,0 +1,29 @@
+import type { IncomingMessage } from "node:http";
+import proxyAddr from "@fastify/proxy-addr";
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { trustedPeerCheck } from "../auth/trusted-proxies.js";
+
+/** `null` when the handshake may proceed; otherwise seconds until the client may try again. */
+export type HandshakeRateCheck = (request: IncomingMessage) => Promise<number | null>;
+
+/**
+ * Counts engine.io handshakes per client IP over a one-minute window. The IP is the peer's
+ * address, or the `X-Forwarded-For` entry a trusted proxy vouches for (as `request.ip` in
+ * the HTTP API), so clients behind one proxy are not counted as one.
+ * `RateLimiterMemory` counts in this process; `RateLimiterRedis` is the drop-in for several.
+ */
+export function handshakeRateLimit(perMinute: number, trustedProxies: readonly string[]): HandshakeRateCheck {
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: "handshake-ip" });
+  const isTrusted = trustedPeerCheck(trustedProxies);
+  const clientAddress = (request: IncomingMessage) => proxyAddr(request, (address) => isTrusted(address));
+
+  return async function checkHandshakeRate(request) {
+    try {
+      await limiter.consume(clientAddress(request));
+      return null;
+    } catch (result) {
+      if (result instanceof RateLimiterRes) return Math.max(1, Math.ceil(result.msBeforeNext / 1000));
+      throw result;
+    }
+  };
+}
