@@ -14,10 +14,15 @@ export type ParlorErrorCode =
   | "csrf"
   | "forbidden"
   | "not_found"
+  | "request_timeout"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "range_not_satisfiable"
+  | "host_not_allowed"
   | "rate_limited"
   | "internal"
+  | "unavailable"
+  | "insufficient_storage"
   // realtime
   | ChatErrorCode
   // the client's own

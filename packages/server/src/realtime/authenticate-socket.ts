@@ -3,11 +3,12 @@ import type { ExtendedError } from "socket.io";
 import { bearerToken } from "../auth/authenticate-request.js";
 import type { SessionService } from "../auth/session-service.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
+import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 /** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
-function refuse(code: "csrf" | "unauthenticated", message: string): ExtendedError {
+function refuse(code: "csrf" | "unauthenticated" | "unavailable" | "internal", message: string): ExtendedError {
   const error: ExtendedError = new Error(message);
   error.data = { code };
   return error;
@@ -45,7 +46,10 @@ export function authenticateSocket(sessions: SessionService, cookieName: string,
       socket.data.authMethod = bearer === null ? "cookie" : "bearer";
       next();
     } catch (error) {
-      next(error as Error);
+      // Never the raw error: socket.io hands its message to the client ("connect ECONNREFUSED
+      // 10.0.0.5:5432"). A database outage gets a code the client can wait out.
+      if (isDatabaseUnavailable(error)) return next(refuse("unavailable", "Temporarily unavailable. Try again shortly."));
+      next(refuse("internal", "The connection could not be checked"));
     }
   };
 }

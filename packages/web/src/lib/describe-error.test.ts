@@ -18,6 +18,10 @@ describe("describeError", () => {
     expect(describeError(new ParlorApiError("unavailable", "Server shutting down"))).toMatch(/restarting/);
   });
 
+  it("tells a full server apart from a broken one, and says how to free space", () => {
+    expect(describeError(new ParlorApiError("insufficient_storage", "x", { status: 507 }))).toMatch(/out of storage space.*Deleting/);
+  });
+
   it("has a fallback for anything else", () => {
     expect(describeError(new Error("boom"))).toBe("Something went wrong. Please try again.");
     expect(describeError(new ParlorApiError("internal", "x", { status: 500 }))).toMatch(/server had a problem/);

@@ -37,6 +37,10 @@ export function describeError(error: unknown): string {
       return "That message is too long.";
     case "unavailable":
       return "The server is restarting. Please send again in a moment.";
+    case "insufficient_storage":
+      return "The server is out of storage space. Deleting old chats or files frees some.";
+    case "request_timeout":
+      return "The upload was too slow and was cut off. Please try again.";
     case "busy":
       return "Still answering the previous message. Wait for it to finish or stop it.";
     case "app_error":
