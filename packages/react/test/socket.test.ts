@@ -66,6 +66,25 @@ describe("the realtime connection", () => {
     expect(tabB.auth.getSnapshot().session?.id).toBe(tabA.auth.getSnapshot().session?.id);
   });
 
+  it("keeps retrying a handshake refused for now (the session's socket cap) and connects once a place frees up", async () => {
+    t = await startParlor({ server: { chat: { maxSocketsPerSession: 1 } } });
+    const jar = new BrowserJar(t.origin);
+    const tabA = browser(t, jar).client;
+    const tabB = browser(t, jar).client;
+    await tabA.start();
+    await tabA.auth.login("alice", PASSWORD);
+    await connected(tabA);
+    await tabB.start();
+    // Refused with rate_limited: socket.io would leave it there; the client waits and retries.
+    await vi.waitFor(() => expect(tabB.socket?.connected).toBe(false), { timeout: 2000 });
+    await sleep(300);
+    expect(tabB.connection.getSnapshot().state).toBe("connecting");
+    expect(tabB.connection.getSnapshot().error).toBeNull();
+
+    tabA.socket!.disconnect(); // the other tab goes away
+    await connected(tabB, 10_000);
+  });
+
   it("gives up after one refresh when the server keeps refusing the handshake", async () => {
     t = await startParlor();
     const jar = new BrowserJar(t.origin);

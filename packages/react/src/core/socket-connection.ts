@@ -71,6 +71,8 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
   private pendingRetry: (() => void) | null = null;
   /** Consecutive `/auth/me` attempts that found the server unreachable. */
   private unreachableAttempts = 0;
+  /** Handshakes refused for now (`rate_limited`, `unavailable`) since the last connect. */
+  private refusals = 0;
   /** When the attempt under way began; `-Infinity` when none is. */
   private lastAttemptAt = -Infinity;
   private stopWakeUps: (() => void) | null = null;
@@ -222,6 +224,7 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     });
     socket.on("connect", () => {
       this.recoveryUsed = false;
+      this.refusals = 0;
       this.unreachableAttempts = 0;
       this.lastAttemptAt = -Infinity;
       this.setState({ state: "connected", error: null });
@@ -231,6 +234,7 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
       this.lastAttemptAt = -Infinity;
       const code = isObject(error.data) ? error.data.code : undefined;
       if (code === "unauthenticated" || code === "csrf") return void this.recover(socket, code);
+      if (code === "rate_limited" || code === "unavailable") return void this.retryLater(socket);
       // A transport failure: socket.io retries by itself while the socket is active.
       this.setState({ state: socket.active ? "connecting" : "disconnected" });
     });
@@ -309,6 +313,33 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     this.pendingRetry = next;
     this.recoveryTimer = setTimeout(next, delay);
   }
+
+  /** The handshake was refused for now, not for good: try the same socket again later. */
+  private retryLater(socket: ParlorSocket): void {
+    if (socket !== this.current) return;
+    this.setState({ state: "connecting" });
+    const next = () => {
+      this.pendingRetry = null;
+      if (socket !== this.current || socket.connected) return;
+      this.lastAttemptAt = Date.now();
+      this.refreshManagerOptions(socket);
+      socket.connect();
+    };
+    clearTimeout(this.recoveryTimer);
+    this.pendingRetry = next;
+    this.recoveryTimer = setTimeout(next, refusalDelay(this.refusals++));
+  }
+}
+
+/**
+ * The wait before retry number `attempt` (0-based) after a handshake refused for now: the
+ * session already has the most sockets allowed (another tab), or the server cannot check it
+ * (database away). socket.io does not retry a refusal that carries a code, and every attempt
+ * counts against the per-address handshake limit, so these back off further than
+ * reconnections: 1 s doubling to 30 s, ±50 %.
+ */
+function refusalDelay(attempt: number): number {
+  return Math.round(Math.min(MAX_RECOVERY_DELAY_MS, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
 }
 
 /**
