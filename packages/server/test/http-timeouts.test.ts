@@ -116,19 +116,25 @@ describe("HTTP timeouts", () => {
   it("answers a slow socket.io long-polling POST 408 too (socket.io reads its own bodies, before Fastify)", async () => {
     const { logs, logStream } = captureLogs();
     t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, logStream });
-    const open = await t.client().get("/socket.io/?EIO=4&transport=polling");
+    // Handshakes are screened for a session before engine.io keeps anything (allowHandshake).
+    const alice = t.client();
+    await alice.login("alice");
+    const open = await alice.get("/socket.io/?EIO=4&transport=polling");
     const sid = JSON.parse(String(open.body).slice(1)).sid;
-    const head = `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n4`;
+    const head = `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n4`;
     expect408(await slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 }), "polling POST");
     expect(logs.filter((line) => line.level >= 40)).toEqual([]);
   });
 
   it("does not cut a socket.io long-polling GET held open longer than requestTimeout", async () => {
     t = await startTestServer({ server: { http: { requestTimeout: 1, headersTimeout: 1 } } });
-    const open = await t.client().get("/socket.io/?EIO=4&transport=polling");
+    // Handshakes are screened for a session before engine.io keeps anything (allowHandshake).
+    const alice = t.client();
+    await alice.login("alice");
+    const open = await alice.get("/socket.io/?EIO=4&transport=polling");
     const sid = JSON.parse(String(open.body).slice(1)).sid;
     // socket.io holds this request until it has something to send (a ping, after 25 s).
-    const poll = await rawRequest(t.origin, `GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: x\r\n\r\n`, 3500);
+    const poll = await rawRequest(t.origin, `GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\n\r\n`, 3500);
     expect(poll.closedByServer).toBe(false);
     expect(poll.status).toBeNull();
   });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import fastifyMultipart from "@fastify/multipart";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -85,7 +86,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
       const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
       return reply.status(201).send(toFileInfo(row));
     } catch (error) {
-      await discardRest(part.file);
+      await discardRest(part.file, request.raw);
       if (bodyError !== undefined && !(error instanceof ParlorError) && !isStorageFull(error)) {
         throw new ParlorError("invalid_request", "The upload ended before the form was complete", { cause: error });
       }
@@ -155,12 +156,21 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
  * connection stalled until the keep-alive timeout. Bounded: the multipart limit cuts the file
  * at `files.maxUploadBytes`.
  */
-async function discardRest(file: AsyncIterable<unknown>): Promise<void> {
+async function discardRest(file: AsyncIterable<unknown>, request: IncomingMessage): Promise<void> {
   try {
     for await (const _chunk of file) {
       // discarded
     }
   } catch {
     // The client went away: nothing left to read.
+  }
+  // The form's closing boundary may still be on its way after the file part ends: wait for
+  // the whole request, so the connection is known to be clean and stays open.
+  if (!request.complete && !request.destroyed) {
+    await new Promise<void>((resolve) => {
+      request.once("end", resolve);
+      request.once("close", resolve);
+      request.resume();
+    });
   }
 }
