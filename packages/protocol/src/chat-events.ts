@@ -4,7 +4,7 @@
  */
 
 export type MessageRole = "user" | "assistant" | "system";
-export type MessageStatus = "complete" | "streaming" | "error";
+export type MessageStatus = "complete" | "streaming" | "error" | "stopped" | "interrupted";
 
 /** A stored file as clients see it; `url` works as a plain `<img src>` thanks to the cookie. */
 export interface FileInfo {
@@ -49,6 +49,7 @@ export type ChatErrorCode =
   | "unauthenticated"
   | "app_error"
   | "busy"
+  | "unavailable"
   | "internal";
 
 export interface ChatError {

@@ -11,7 +11,7 @@ import type { FileRow } from "../data/file-store.js";
 import { toFileInfo, type FileService } from "../files/file-service.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
-import { LiveReply, type EmitToUser } from "./live-reply.js";
+import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import { threadNameFrom } from "./thread-name.js";
 
 export interface ChatRuntimeDeps {
@@ -23,6 +23,8 @@ export interface ChatRuntimeDeps {
   log: FastifyBaseLogger;
   /** Emits to every connected client of one user. */
   emitToUser: (userId: string) => EmitToUser;
+  /** This process's id: the owner of the replies it writes (see process-lease.ts). */
+  processId: string;
 }
 
 /** The connection a chat event came from: who, and how to answer only that client. */
@@ -48,9 +50,19 @@ const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
 /** A run of `onMessage` in progress: one per thread at a time. */
 interface Run {
   userId: string;
+  /** Set once the run has claimed its thread. */
+  threadId: string | null;
   controller: AbortController;
   replies: Set<LiveReply>;
+  /** Why the run was cut short, if it was: its replies end with this status. */
+  cutShort: CutStatus | null;
+  /** Settles when the run is over (or its message was refused before it started). */
+  done: Promise<void>;
+  release: () => void;
 }
+
+/** After the grace period, how long the last writes of interrupted replies may take. */
+const INTERRUPT_WRITE_TIMEOUT_MS = 3000;
 
 class ChatFailure extends Error {
   constructor(
@@ -67,7 +79,11 @@ class ChatFailure extends Error {
  * socket.io: the realtime layer hands it a connection and an emitter.
  */
 export class ChatRuntime {
+  /** Runs by thread id. */
   private readonly runs = new Map<string, Run>();
+  /** Every run from the moment its message is accepted for checking until it is over. */
+  private readonly active = new Set<Run>();
+  private accepting = true;
 
   constructor(private readonly deps: ChatRuntimeDeps) {}
 
@@ -81,26 +97,34 @@ export class ChatRuntime {
         throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
       }
 
+      // The user's run slot is taken before the first await, so N messages sent in one tick
+      // count N runs; it is given back if the message is refused further down.
+      const run = this.claimRun(userId, threadId);
       let thread: ThreadRow | null = null;
-      if (threadId !== undefined) {
-        thread = await this.deps.threads.findThread(userId, threadId);
-        if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
-        if (this.runs.has(thread.id)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", thread.id);
-      }
-      if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
-        throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
+      try {
+        if (threadId !== undefined) {
+          thread = await this.deps.threads.findThread(userId, threadId);
+          if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
+          // No await between this check and the claim: two messages to one thread in the same
+          // tick cannot both pass it.
+          this.claimThread(thread.id, run);
+        }
+        if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
+          throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
+        }
+      } catch (error) {
+        run.release();
+        throw error;
       }
       const isNew = thread === null;
       const emit = this.deps.emitToUser(userId);
-      if (thread === null) {
-        thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
-        emit("thread:created", { threadId: thread.id, name: thread.name });
-      }
-      // Claimed before the first write, so a second message to this thread is refused as busy.
-      const run: Run = { userId, controller: new AbortController(), replies: new Set() };
-      this.runs.set(thread.id, run);
 
       try {
+        if (thread === null) {
+          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
+          this.claimThread(thread.id, run);
+          emit("thread:created", { threadId: thread.id, name: thread.name });
+        }
         const message = await this.deps.threads.insertMessage({
           thread_id: thread.id,
           role: "user",
@@ -132,7 +156,7 @@ export class ChatRuntime {
         setImmediate(() => void this.run(connection, started, isNew, run, incoming));
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
-        this.runs.delete(thread.id);
+        run.release();
         throw error;
       }
     });
@@ -163,8 +187,7 @@ export class ChatRuntime {
     const threadId = parsed.data?.threadId;
     for (const [id, run] of this.runs) {
       if (run.userId !== connection.principal.userId || (threadId !== undefined && id !== threadId)) continue;
-      run.controller.abort();
-      for (const reply of run.replies) void reply.end();
+      void this.cut(run, "stopped");
     }
   }
 
@@ -172,17 +195,90 @@ export class ChatRuntime {
   async disconnected(connection: ChatConnection): Promise<void> {
     const onChatEnd = this.deps.app.onChatEnd;
     if (!onChatEnd) return;
-    for (const threadId of connection.threadsUsed) {
-      const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
-      if (thread === null) continue;
-      const chat = this.chatFor(connection.principal, thread, { controller: new AbortController(), replies: new Set(), userId: thread.user_id });
-      await this.callApp("onChatEnd", () => onChatEnd(chat));
+    try {
+      for (const threadId of connection.threadsUsed) {
+        const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
+        if (thread === null) continue;
+        const chat = this.chatFor(connection.principal, thread, this.detachedRun(thread.user_id));
+        await this.callApp("onChatEnd", () => onChatEnd(chat));
+      }
+    } catch (error) {
+      // Sockets also close while the server shuts down, when the database may be gone.
+      this.deps.log.warn({ err: error }, "onChatEnd skipped");
     }
   }
 
-  /** Stops every run: the server is shutting down. */
-  close(): void {
-    for (const run of this.runs.values()) run.controller.abort();
+  /**
+   * Shutdown: refuses new messages (`unavailable`) at once, lets running replies finish until
+   * `deadline` (ms since the epoch, real time), then aborts the rest and stores their replies
+   * `interrupted` with the text written so far. Resolves when those writes are done (or after a
+   * short bound if the database hangs); an app that ignores `chat.signal` is not waited for.
+   */
+  async drain(deadline: number): Promise<void> {
+    this.accepting = false;
+    const everyRun = Promise.all([...this.active].map((run) => run.done));
+    await withTimeout(everyRun, deadline - Date.now());
+    const cuts = [...this.active].map((run) => this.cut(run, "interrupted"));
+    await withTimeout(Promise.all(cuts), INTERRUPT_WRITE_TIMEOUT_MS);
+  }
+
+  /** Ends a run early: aborts `chat.signal` and ends its open replies with `status`. */
+  private async cut(run: Run, status: CutStatus): Promise<void> {
+    run.cutShort ??= status;
+    run.controller.abort();
+    await Promise.all(
+      [...run.replies].map((reply) =>
+        reply.cut(run.cutShort!).catch((error: unknown) => this.deps.log.error({ err: error }, "could not store a reply cut short")),
+      ),
+    );
+  }
+
+  /**
+   * Takes one of the user's run slots, or refuses: the server is shutting down, or the user
+   * has `chat.maxRunsPerUser` replies running. Synchronous, so concurrent sends are counted.
+   */
+  private claimRun(userId: string, threadId: string | undefined): Run {
+    if (!this.accepting) throw new ChatFailure("unavailable", "The server is restarting; send the message again in a moment", threadId);
+    const max = this.deps.config.chat.maxRunsPerUser;
+    let running = 0;
+    for (const run of this.active) if (run.userId === userId) running++;
+    if (running >= max) throw new ChatFailure("rate_limited", `At most ${max} replies can run at once; wait for one to finish`, threadId);
+    let settle!: () => void;
+    const run: Run = {
+      userId,
+      threadId: null,
+      controller: new AbortController(),
+      replies: new Set(),
+      cutShort: null,
+      done: new Promise<void>((resolve) => (settle = resolve)),
+      release: () => {
+        this.active.delete(run);
+        if (run.threadId !== null && this.runs.get(run.threadId) === run) this.runs.delete(run.threadId);
+        settle();
+      },
+    };
+    this.active.add(run);
+    return run;
+  }
+
+  /** Makes `run` the thread's one running reply, or refuses with `busy`. Synchronous on purpose. */
+  private claimThread(threadId: string, run: Run): void {
+    if (this.runs.has(threadId)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
+    this.runs.set(threadId, run);
+    run.threadId = threadId;
+  }
+
+  /** A run for callbacks outside `onMessage` (`onChatEnd`): counted nowhere. */
+  private detachedRun(userId: string): Run {
+    return {
+      userId,
+      threadId: null,
+      controller: new AbortController(),
+      replies: new Set(),
+      cutShort: null,
+      done: Promise.resolve(),
+      release: () => undefined,
+    };
   }
 
   private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
@@ -192,12 +288,14 @@ export class ChatRuntime {
       await this.deps.app.onMessage(message, chat);
       for (const reply of run.replies) await reply.end();
     } catch (error) {
+      // An app that throws because its signal fired (a stop, a shutdown) did not fail.
+      if (run.cutShort !== null) return;
       this.deps.log.error({ err: error, threadId: thread.id }, "the app's onMessage failed");
       await this.reportAppError(connection, thread.id, run).catch((reportError: unknown) =>
         this.deps.log.error({ err: reportError }, "could not report an app error"),
       );
     } finally {
-      this.runs.delete(thread.id);
+      run.release();
       this.deps.emitToUser(thread.user_id)("thread:idle", { threadId: thread.id });
     }
   }
@@ -223,7 +321,8 @@ export class ChatRuntime {
     const { threads, files, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
     const openReply = (initial?: string) => {
-      const reply = new LiveReply(sortableId(), thread.id, { threads, files, userId: thread.user_id, emit, clock }, initial);
+      const deps = { threads, files, userId: thread.user_id, emit, clock, ownerId: this.deps.processId, cutShort: () => run.cutShort };
+      const reply = new LiveReply(sortableId(), thread.id, deps, initial);
       run.replies.add(reply);
       return reply;
     };
@@ -292,4 +391,12 @@ export class ChatRuntime {
       reply?.({ ok: false, error: failure });
     }
   }
+}
+
+/** Waits for `promise`, at most `ms` milliseconds; never rejects. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
 }

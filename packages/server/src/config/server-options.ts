@@ -74,6 +74,17 @@ export const serverOptionsSchema = z
         eventsPerSecond: z.number().positive().default(5),
         /** Events a socket may send in a burst before the per-second rate applies. */
         eventBurst: z.number().int().positive().default(10),
+        /**
+         * Replies (`onMessage` runs) one user may have running at once, across threads and
+         * sockets; one more is refused with `rate_limited`. Env `PARLOR_CHAT_MAX_RUNS_PER_USER`.
+         */
+        maxRunsPerUser: z.number().int().positive().default(4),
+        /**
+         * How often this process tells the database it is alive, seconds. A streaming reply whose
+         * process has not done so for 3 intervals is marked `interrupted` by any process on the
+         * database. Env `PARLOR_CHAT_HEARTBEAT_INTERVAL`.
+         */
+        heartbeatInterval: z.number().positive().default(5),
       })
       .prefault({}),
     files: z
@@ -113,6 +124,12 @@ export const serverOptionsSchema = z
      * installed; `false` serves no UI (API only). Env `PARLOR_WEB_ROOT`.
      */
     webRoot: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /**
+     * On shutdown (SIGTERM/SIGINT, `server.close()`), how long running replies and requests may
+     * take to finish, seconds; then replies are stored `interrupted` and connections are closed.
+     * Env `PARLOR_SHUTDOWN_GRACE`.
+     */
+    shutdownGrace: z.number().min(0).default(10),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(1024 * 1024),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */

@@ -1,3 +1,4 @@
+import type { MessageStatus } from "@parlor/protocol";
 import type { Insertable, Selectable } from "kysely";
 
 /**
@@ -11,6 +12,7 @@ export interface DatabaseSchema {
   messages: MessagesTable;
   files: FilesTable;
   session_provider_tokens: SessionProviderTokensTable;
+  processes: ProcessesTable;
 }
 
 export interface UsersTable {
@@ -55,9 +57,15 @@ export interface MessagesTable {
   thread_id: string;
   role: "user" | "assistant" | "system";
   content: string;
-  status: "complete" | "streaming" | "error";
+  /**
+   * `streaming` while a process writes it; then `complete`, `error` (the app failed),
+   * `stopped` (the user pressed Stop) or `interrupted` (cut short by a shutdown or a crash).
+   */
+  status: MessageStatus;
   created_at: number;
   parent_id: string | null;
+  /** The process (`processes.id`) writing a `streaming` reply; `null` for other messages. */
+  owner_id: string | null;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -98,3 +106,14 @@ export interface SessionProviderTokensTable {
 }
 
 export type ProviderTokenRow = Selectable<SessionProviderTokensTable>;
+
+/**
+ * Server processes sharing the database, each with a heartbeat: a `streaming` reply whose
+ * owner is missing here or has a stale heartbeat belongs to a process that is gone.
+ */
+export interface ProcessesTable {
+  /** Random, new at every start. */
+  id: string;
+  started_at: number;
+  heartbeat_at: number;
+}

@@ -98,8 +98,8 @@ export class ThreadStore {
     await this.db.updateTable("threads").set({ updated_at: now }).where("id", "=", threadId).execute();
   }
 
-  async insertMessage(message: Omit<MessageRow, "id"> & { id?: string }): Promise<MessageRow> {
-    const row: MessageRow = { ...message, id: message.id ?? sortableId() };
+  async insertMessage(message: Omit<MessageRow, "id" | "owner_id"> & { id?: string; owner_id?: string | null }): Promise<MessageRow> {
+    const row: MessageRow = { ...message, id: message.id ?? sortableId(), owner_id: message.owner_id ?? null };
     await this.db.insertInto("messages").values(row).execute();
     return row;
   }

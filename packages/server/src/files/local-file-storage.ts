@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -12,6 +12,9 @@ const KEY = /^[a-f0-9]{32,64}$/;
  * to a temporary file renamed into place when complete, so readers never see half a file.
  */
 export class LocalFileStorage implements FileStorage {
+  /** Temporary files this process is writing right now: never swept. */
+  private readonly writing = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
@@ -20,6 +23,7 @@ export class LocalFileStorage implements FileStorage {
     await mkdir(join(this.root, "tmp"), { recursive: true });
     await mkdir(join(target, ".."), { recursive: true });
     let size = 0;
+    this.writing.add(temporary);
     try {
       await pipeline(
         body,
@@ -36,7 +40,29 @@ export class LocalFileStorage implements FileStorage {
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
+    } finally {
+      this.writing.delete(temporary);
     }
+  }
+
+  /**
+   * Removes `tmp/*.part` files left by uploads that never finished (the process crashed or was
+   * killed mid-upload). A file another process on the same folder may still be writing is kept:
+   * only those untouched for `idleMs` go.
+   */
+  async removePartialUploads(idleMs: number, now: number): Promise<number> {
+    const folder = join(this.root, "tmp");
+    const names = await readdir(folder).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const path = join(folder, name);
+      if (!name.endsWith(".part") || this.writing.has(path)) continue;
+      const info = await stat(path).catch(() => null);
+      if (info === null || !info.isFile() || now - info.mtimeMs < idleMs) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

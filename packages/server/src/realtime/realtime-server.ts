@@ -73,12 +73,13 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
   const unsubscribe = sessions.onRevoke((sessionIds) => {
     for (const id of sessionIds) io.in(sessionRoom(id)).disconnectSockets(true);
   });
+  // Runs after the replies were drained (see http/graceful-shutdown.ts).
   fastify.addHook("preClose", async () => {
     unsubscribe();
-    runtime.close();
-    io.disconnectSockets(true);
-    // Not io.close(): it closes the HTTP server itself and waits for keep-alive connections,
-    // which Fastify closes on its own when it shuts down.
+    // Closes each client's transport, so stock socket.io clients see "transport close" and
+    // reconnect by themselves (to this server restarted, or to a sibling). Not
+    // disconnectSockets(true): its "io server disconnect" tells clients not to reconnect. Not
+    // io.close(): it closes the HTTP server itself, which Fastify does.
     io.engine.close();
   });
   return io;

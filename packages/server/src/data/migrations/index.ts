@@ -3,6 +3,7 @@ import { usersAndSessions } from "./0001-users-and-sessions.js";
 import { threadsAndMessages } from "./0002-threads-and-messages.js";
 import { files } from "./0003-files.js";
 import { sessionProviderTokens } from "./0004-session-provider-tokens.js";
+import { replyOwnership } from "./0005-reply-ownership.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   "0002-threads-and-messages": threadsAndMessages,
   "0003-files": files,
   "0004-session-provider-tokens": sessionProviderTokens,
+  "0005-reply-ownership": replyOwnership,
 };
