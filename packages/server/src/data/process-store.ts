@@ -1,5 +1,11 @@
 import type { Database } from "./database.js";
 
+export interface ProcessIdentity {
+  id: string;
+  host: string;
+  pid: number;
+}
+
 /**
  * The `processes` table: one row per running server process, its heartbeat refreshed by one
  * statement per interval (not per reply), and recovery of replies left by processes that are gone.
@@ -7,18 +13,24 @@ import type { Database } from "./database.js";
 export class ProcessStore {
   constructor(private readonly db: Database) {}
 
-  async register(id: string, now: number): Promise<void> {
-    await this.db.insertInto("processes").values({ id, started_at: now, heartbeat_at: now }).execute();
+  async register(process: ProcessIdentity, now: number): Promise<void> {
+    await this.db.insertInto("processes").values({ ...process, started_at: now, heartbeat_at: now }).execute();
   }
 
   /** Re-inserts the row if a sibling's recovery removed it (this process was stalled for a while). */
-  async heartbeat(id: string, now: number): Promise<void> {
-    const result = await this.db.updateTable("processes").set({ heartbeat_at: now }).where("id", "=", id).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) await this.register(id, now);
+  async heartbeat(process: ProcessIdentity, now: number): Promise<void> {
+    const result = await this.db.updateTable("processes").set({ heartbeat_at: now }).where("id", "=", process.id).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) await this.register(process, now);
   }
 
-  async unregister(id: string): Promise<void> {
-    await this.db.deleteFrom("processes").where("id", "=", id).execute();
+  /** The other processes registered from this host. */
+  async othersOnHost(process: ProcessIdentity): Promise<ProcessIdentity[]> {
+    return this.db.selectFrom("processes").select(["id", "host", "pid"]).where("host", "=", process.host).where("id", "<>", process.id).execute();
+  }
+
+  async unregister(...ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.deleteFrom("processes").where("id", "in", ids).execute();
   }
 
   /**

@@ -114,6 +114,9 @@ export type ProviderTokenRow = Selectable<SessionProviderTokensTable>;
 export interface ProcessesTable {
   /** Random, new at every start. */
   id: string;
+  /** `os.hostname()` and `process.pid`: on the same host, a dead process is known at once. */
+  host: string;
+  pid: number;
   started_at: number;
   heartbeat_at: number;
 }

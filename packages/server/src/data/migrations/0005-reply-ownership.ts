@@ -10,6 +10,8 @@ export const replyOwnership: Migration = {
     await db.schema
       .createTable("processes")
       .addColumn("id", "varchar(64)", (c) => c.primaryKey())
+      .addColumn("host", "varchar(255)", (c) => c.notNull())
+      .addColumn("pid", "integer", (c) => c.notNull())
       .addColumn("started_at", "bigint", (c) => c.notNull())
       .addColumn("heartbeat_at", "bigint", (c) => c.notNull())
       .execute();
