@@ -3,7 +3,7 @@ import { mkdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
-import type { ServerOptions } from "parlor";
+import { openDatabase, type ServerOptions } from "parlor";
 import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "./helpers/databases.js";
 import { PNG } from "./helpers/sample-files.js";
@@ -179,6 +179,62 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
       expect(end.data).toMatchObject({ threadId, status: "complete" });
       await closed;
       expect((await t!.server.db.selectFrom("messages").select("content").execute().catch(() => null)) ?? []).toBeDefined();
+    });
+  });
+
+  describe("replies cut short", () => {
+    it("a reply the app ends after the grace period's abort is stored interrupted, never complete", async () => {
+      const streaming = gate();
+      await start(
+        testApp({
+          async onMessage(_message, chat) {
+            const reply = chat.reply();
+            await reply.stream("half of it");
+            streaming.open();
+            await new Promise<void>((resolve) => chat.signal.addEventListener("abort", () => resolve()));
+            await reply.stream(" and more"); // ignored: the reply was ended by the shutdown
+            await reply.end();
+          },
+        }),
+        { shutdownGrace: 0.5 },
+      );
+      const socket = await connect(await loggedIn());
+      const log = new EventLog(socket);
+      const { threadId } = await request(socket, "message:send", { content: "go" });
+      await streaming.opened;
+      await log.waitFor((e) => e.event === "message:delta");
+      await t!.server.close();
+      const end = await log.waitFor((e) => e.event === "message:end", 2000);
+      expect(end.data).toEqual({ threadId, messageId: expect.any(String), status: "interrupted" });
+      const db = openDatabase(t!.server.config.database);
+      const stored = await db.selectFrom("messages").select(["content", "status"]).where("role", "=", "assistant").execute();
+      await db.destroy();
+      expect(stored).toEqual([{ content: "half of it", status: "interrupted" }]);
+    });
+
+    it("an app that throws because the user stopped it is not reported as an app error", async () => {
+      const streaming = gate();
+      await start(
+        testApp({
+          async onMessage(_message, chat) {
+            const reply = chat.reply();
+            await reply.stream("thinking");
+            streaming.open();
+            await new Promise<void>((_resolve, reject) => chat.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+          },
+        }),
+      );
+      const socket = await connect(await loggedIn());
+      const log = new EventLog(socket);
+      const { threadId } = await request(socket, "message:send", { content: "go" });
+      await streaming.opened;
+      socket.emit("message:stop", { threadId });
+      await log.waitFor((e) => e.event === "thread:idle");
+      expect(log.of("error")).toEqual([]);
+      expect((await messages()).map((m) => [m.role, m.status])).toEqual([
+        ["user", "complete"],
+        ["assistant", "stopped"],
+      ]);
     });
   });
 
