@@ -112,14 +112,8 @@ export class ChatRuntime {
         if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
           throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
         }
-      } catch (error) {
-        run.release();
-        throw error;
-      }
-      const isNew = thread === null;
-      const emit = this.deps.emitToUser(userId);
-
-      try {
+        const isNew = thread === null;
+        const emit = this.deps.emitToUser(userId);
         if (thread === null) {
           thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
           this.claimThread(thread.id, run);
