@@ -12,6 +12,7 @@ import { toFileInfo, type FileService } from "../files/file-service.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
+import { RunRegistry, type Run } from "./run-registry.js";
 import { threadNameFrom } from "./thread-name.js";
 
 export interface ChatRuntimeDeps {
@@ -47,20 +48,6 @@ const sendSchema = z.object({
 const resumeSchema = z.object({ threadId: idSchema });
 const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
 
-/** A run of `onMessage` in progress: one per thread at a time. */
-interface Run {
-  userId: string;
-  /** Set once the run has claimed its thread. */
-  threadId: string | null;
-  controller: AbortController;
-  replies: Set<LiveReply>;
-  /** Why the run was cut short, if it was: its replies end with this status. */
-  cutShort: CutStatus | null;
-  /** Settles when the run is over (or its message was refused before it started). */
-  done: Promise<void>;
-  release: () => void;
-}
-
 /** After the grace period, how long the last writes of interrupted replies may take. */
 const INTERRUPT_WRITE_TIMEOUT_MS = 3000;
 
@@ -79,13 +66,12 @@ class ChatFailure extends Error {
  * socket.io: the realtime layer hands it a connection and an emitter.
  */
 export class ChatRuntime {
-  /** Runs by thread id. */
-  private readonly runs = new Map<string, Run>();
-  /** Every run from the moment its message is accepted for checking until it is over. */
-  private readonly active = new Set<Run>();
+  private readonly runs: RunRegistry;
   private accepting = true;
 
-  constructor(private readonly deps: ChatRuntimeDeps) {}
+  constructor(private readonly deps: ChatRuntimeDeps) {
+    this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
+  }
 
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
   async send(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
@@ -164,7 +150,7 @@ export class ChatRuntime {
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
       const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
       // Taken after the read, so the snapshot is never older than a delta sent before it.
-      const live = new Map([...(this.runs.get(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
+      const live = new Map([...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
       const messages = stored.map((message) => {
         const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
@@ -179,10 +165,7 @@ export class ChatRuntime {
     const parsed = stopSchema.safeParse(payload);
     if (!parsed.success) return connection.sendError({ code: "invalid_request", message: "threadId must be a string" });
     const threadId = parsed.data?.threadId;
-    for (const [id, run] of this.runs) {
-      if (run.userId !== connection.principal.userId || (threadId !== undefined && id !== threadId)) continue;
-      void this.cut(run, "stopped");
-    }
+    for (const run of this.runs.ofUser(connection.principal.userId, threadId)) void this.cut(run, "stopped");
   }
 
   /** Called when a connection closes: `onChatEnd` for each thread it used. */
@@ -193,7 +176,7 @@ export class ChatRuntime {
       for (const threadId of connection.threadsUsed) {
         const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
         if (thread === null) continue;
-        const chat = this.chatFor(connection.principal, thread, this.detachedRun(thread.user_id));
+        const chat = this.chatFor(connection.principal, thread, RunRegistry.detached(thread.user_id));
         await this.callApp("onChatEnd", () => onChatEnd(chat));
       }
     } catch (error) {
@@ -210,9 +193,9 @@ export class ChatRuntime {
    */
   async drain(deadline: number): Promise<void> {
     this.accepting = false;
-    const everyRun = Promise.all([...this.active].map((run) => run.done));
+    const everyRun = Promise.all(this.runs.all().map((run) => run.done));
     await withTimeout(everyRun, deadline - Date.now());
-    const cuts = [...this.active].map((run) => this.cut(run, "interrupted"));
+    const cuts = this.runs.all().map((run) => this.cut(run, "interrupted"));
     await withTimeout(Promise.all(cuts), INTERRUPT_WRITE_TIMEOUT_MS);
   }
 
@@ -233,46 +216,17 @@ export class ChatRuntime {
    */
   private claimRun(userId: string, threadId: string | undefined): Run {
     if (!this.accepting) throw new ChatFailure("unavailable", "The server is restarting; send the message again in a moment", threadId);
-    const max = this.deps.config.chat.maxRunsPerUser;
-    let running = 0;
-    for (const run of this.active) if (run.userId === userId) running++;
-    if (running >= max) throw new ChatFailure("rate_limited", `At most ${max} replies can run at once; wait for one to finish`, threadId);
-    let settle!: () => void;
-    const run: Run = {
-      userId,
-      threadId: null,
-      controller: new AbortController(),
-      replies: new Set(),
-      cutShort: null,
-      done: new Promise<void>((resolve) => (settle = resolve)),
-      release: () => {
-        this.active.delete(run);
-        if (run.threadId !== null && this.runs.get(run.threadId) === run) this.runs.delete(run.threadId);
-        settle();
-      },
-    };
-    this.active.add(run);
+    const run = this.runs.claim(userId);
+    if (run === null) {
+      const max = this.deps.config.chat.maxRunsPerUser;
+      throw new ChatFailure("rate_limited", `At most ${max} replies can run at once; wait for one to finish`, threadId);
+    }
     return run;
   }
 
   /** Makes `run` the thread's one running reply, or refuses with `busy`. Synchronous on purpose. */
   private claimThread(threadId: string, run: Run): void {
-    if (this.runs.has(threadId)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
-    this.runs.set(threadId, run);
-    run.threadId = threadId;
-  }
-
-  /** A run for callbacks outside `onMessage` (`onChatEnd`): counted nowhere. */
-  private detachedRun(userId: string): Run {
-    return {
-      userId,
-      threadId: null,
-      controller: new AbortController(),
-      replies: new Set(),
-      cutShort: null,
-      done: Promise.resolve(),
-      release: () => undefined,
-    };
+    if (!this.runs.claimThread(threadId, run)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
   }
 
   private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
