@@ -53,7 +53,7 @@ export interface ParlorServer {
   sessions: SessionService;
   files: FileService;
   /**
-   * Graceful shutdown, done within about `shutdownGrace` + 3 s: stops listening and refuses
+   * Graceful shutdown, done within about `shutdownGrace` + 4 s: stops listening and refuses
    * new messages, lets running replies finish for `shutdownGrace`, stores the rest as
    * `interrupted`, closes the sockets (clients reconnect by themselves), force-closes the
    * connections still open, then closes the database.
