@@ -89,10 +89,14 @@ export class ChatRuntime {
       let thread: ThreadRow | null = null;
       try {
         if (threadId !== undefined) {
-          thread = await this.deps.threads.findThread(userId, threadId);
-          if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
-          // No await between this check and the claim: two messages to one thread in the same
-          // tick cannot both pass it.
+          // First in the database (another process may be answering in this thread), then in
+          // this process with no await in between: two messages to one thread in the same tick
+          // cannot both pass.
+          thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId);
+          if (thread === null) {
+            if ((await this.deps.threads.findThread(userId, threadId)) === null) throw new ChatFailure("not_found", "No such thread", threadId);
+            throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
+          }
           this.claimThread(thread.id, run);
         }
         if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
@@ -101,7 +105,7 @@ export class ChatRuntime {
         const isNew = thread === null;
         const emit = this.deps.emitToUser(userId);
         if (thread === null) {
-          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
+          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock(), this.deps.processId);
           this.claimThread(thread.id, run);
           emit("thread:created", { threadId: thread.id, name: thread.name });
         }
@@ -136,7 +140,7 @@ export class ChatRuntime {
         setImmediate(() => void this.run(connection, started, isNew, run, incoming));
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
-        run.release();
+        await this.release(run);
         throw error;
       }
     });
@@ -224,6 +228,19 @@ export class ChatRuntime {
     return run;
   }
 
+  /**
+   * Ends the run's claims: the thread in the database first (only a run holding the thread in
+   * this process releases it there), then the run's slot and thread in this process.
+   */
+  private async release(run: Run): Promise<void> {
+    if (run.threadId !== null) {
+      await this.deps.threads
+        .releaseThread(run.threadId, this.deps.processId)
+        .catch((error: unknown) => this.deps.log.error({ err: error }, "could not release a thread"));
+    }
+    run.release();
+  }
+
   /** Makes `run` the thread's one running reply, or refuses with `busy`. Synchronous on purpose. */
   private claimThread(threadId: string, run: Run): void {
     if (!this.runs.claimThread(threadId, run)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
@@ -236,14 +253,18 @@ export class ChatRuntime {
       await this.deps.app.onMessage(message, chat);
       for (const reply of run.replies) await reply.end();
     } catch (error) {
-      // An app that throws because its signal fired (a stop, a shutdown) did not fail.
-      if (run.cutShort !== null) return;
+      // An app that throws because its signal fired (a stop, a shutdown) did not fail. Its
+      // replies are being stored as cut short: wait for that, so message:end comes before idle.
+      if (run.cutShort !== null) {
+        await Promise.all([...run.replies].map((reply) => reply.end().catch(() => undefined)));
+        return;
+      }
       this.deps.log.error({ err: error, threadId: thread.id }, "the app's onMessage failed");
       await this.reportAppError(connection, thread.id, run).catch((reportError: unknown) =>
         this.deps.log.error({ err: reportError }, "could not report an app error"),
       );
     } finally {
-      run.release();
+      await this.release(run);
       this.deps.emitToUser(thread.user_id)("thread:idle", { threadId: thread.id });
     }
   }

@@ -1,5 +1,5 @@
 import type { MessageStatus } from "@parlor/protocol";
-import type { Insertable, Selectable } from "kysely";
+import type { ColumnType, Insertable, Selectable } from "kysely";
 
 /**
  * The database schema, shared by SQLite and PostgreSQL. Times are milliseconds since the
@@ -50,6 +50,11 @@ export interface ThreadsTable {
   name: string;
   created_at: number;
   updated_at: number;
+  /**
+   * The process (`processes.id`) running `onMessage` in the thread. Free when `null` or when
+   * that process is gone. Optional on insert: rows from before it existed have none.
+   */
+  run_owner: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
