@@ -178,6 +178,30 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     expect(Date.now() - killedAt).toBeLessThan((3 + 1) * 1000 + 2000);
   });
 
+  it("two processes on one database: a message to a thread answered by the other process is busy, until that process is gone", async () => {
+    const beat = { PARLOR_CHAT_HEARTBEAT_INTERVAL: "1" };
+    const a = await start({ TEST_REPLY: "endless", ...beat });
+    const b = await start({ TEST_REPLY: "words:1", ...beat });
+    const alice = await loggedIn(a);
+    const onA = await connect(a.origin, alice);
+    const logA = new EventLog(onA);
+    const { threadId } = await request(onA, "message:send", { content: "long one" });
+    await deltas(logA, 1);
+
+    // The same user through the other process.
+    const onB = await connect(b.origin, await loggedIn(b));
+    const refused = await request(onB, "message:send", { threadId, content: "me too" });
+    expect(refused).toMatchObject({ ok: false, error: { code: "busy", threadId } });
+    expect((await assistantRows()).map((row) => row.status)).toEqual(["streaming"]);
+
+    a.child.kill("SIGKILL");
+    await a.exited;
+    await waitForRows((rows) => rows[0]?.status === "interrupted", (3 + 1) * 1000 + 2000);
+    const logB = new EventLog(onB);
+    expect(await request(onB, "message:send", { threadId, content: "my turn" })).toMatchObject({ ok: true, threadId });
+    expect((await logB.waitFor((e) => e.event === "message:end", 10_000)).data.status).toBe("complete");
+  });
+
   it("a stock socket.io client reconnects by itself after a graceful restart on the same port", async () => {
     const first = await start({ TEST_REPLY: "words:1" });
     const alice = await loggedIn(first);
