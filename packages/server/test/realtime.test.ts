@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "./helpers/databases.js";
 import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
+import type { ServerOptions } from "parlor";
 import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
 
 /** A gate the test opens to let a slow app continue. */
@@ -18,8 +19,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     await t?.stop();
   });
 
-  const start = async (app = testApp()) => {
-    t = await startTestServer({ dialect, app });
+  const start = async (app = testApp(), server: ServerOptions = {}) => {
+    t = await startTestServer({ dialect, app, server });
     return t;
   };
   const loggedIn = async (name: string) => {
@@ -205,7 +206,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     });
 
     it("answers an event flood with rate_limited errors, keeps the connection, stores only what was allowed", async () => {
-      await start(testApp({ onMessage: () => undefined }));
+      // The runs-per-user cap is tested on its own (in shutdown.test.ts); here only the event rate counts.
+      await start(testApp({ onMessage: () => undefined }), { chat: { maxRunsPerUser: 100 } });
       const socket = await connect(await loggedIn("alice"));
       const log = new EventLog(socket);
       for (let i = 0; i < 60; i++) socket.emit("message:send", { content: `flood ${i}` });
@@ -290,7 +292,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     expect(messages[1].content).toBe("partial");
   });
 
-  it("stops a streaming reply on message:stop, keeping what was written", async () => {
+  it("stops a streaming reply on message:stop, keeping what was written, as stopped", async () => {
     const started = gate();
     let sawAbort = false;
     await start(
@@ -311,11 +313,11 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     await started.opened;
     socket.emit("message:stop", { threadId });
     const end = await log.waitFor((e) => e.event === "message:end");
-    expect(end.data.status).toBe("complete");
+    expect(end.data.status).toBe("stopped");
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(sawAbort).toBe(true);
     const messages = (await request(socket, "thread:resume", { threadId })).thread.messages;
-    expect(messages[1]).toMatchObject({ content: "thinking", status: "complete" });
+    expect(messages[1]).toMatchObject({ content: "thinking", status: "stopped" });
   });
 
   it("calls onChatStart for a new thread and onChatEnd when the client leaves", async () => {

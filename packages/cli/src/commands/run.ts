@@ -17,13 +17,26 @@ export async function runCommand(args: string[]): Promise<void> {
     throw new UsageError(`${file} must \`export default defineApp({...})\``);
   }
   const server = await startServer(app);
+  let stopping = false;
   const stop = async (signal: string) => {
-    server.fastify.log.info(`${signal}: shutting down`);
+    // A second Ctrl-C means "now": no more waiting for replies.
+    if (stopping) process.exit(130);
+    stopping = true;
+    const grace = server.config.shutdownGrace;
+    server.fastify.log.info(`${signal}: shutting down (running replies get ${grace} s)`);
+    // close() is bounded by design; this only guards against a bug or a hung database.
+    setTimeout(() => {
+      server.fastify.log.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, (grace + SHUTDOWN_MARGIN_SECONDS) * 1000).unref();
     await server.close();
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", (signal) => void stop(signal));
+  process.on("SIGTERM", (signal) => void stop(signal));
 }
+
+/** Beyond `shutdownGrace`: the last writes of interrupted replies and closing the database. */
+const SHUTDOWN_MARGIN_SECONDS = 10;
 
 export class UsageError extends Error {}

@@ -11,7 +11,8 @@ import type { FileRow } from "../data/file-store.js";
 import { toFileInfo, type FileService } from "../files/file-service.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
-import { LiveReply, type EmitToUser } from "./live-reply.js";
+import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
+import { RunRegistry, type Run } from "./run-registry.js";
 import { threadNameFrom } from "./thread-name.js";
 
 export interface ChatRuntimeDeps {
@@ -23,6 +24,8 @@ export interface ChatRuntimeDeps {
   log: FastifyBaseLogger;
   /** Emits to every connected client of one user. */
   emitToUser: (userId: string) => EmitToUser;
+  /** This process's id: the owner of the replies it writes (see process-lease.ts). */
+  processId: string;
 }
 
 /** The connection a chat event came from: who, and how to answer only that client. */
@@ -45,12 +48,8 @@ const sendSchema = z.object({
 const resumeSchema = z.object({ threadId: idSchema });
 const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
 
-/** A run of `onMessage` in progress: one per thread at a time. */
-interface Run {
-  userId: string;
-  controller: AbortController;
-  replies: Set<LiveReply>;
-}
+/** After the grace period, how long the last writes of interrupted replies may take. */
+const INTERRUPT_WRITE_TIMEOUT_MS = 3000;
 
 class ChatFailure extends Error {
   constructor(
@@ -67,9 +66,12 @@ class ChatFailure extends Error {
  * socket.io: the realtime layer hands it a connection and an emitter.
  */
 export class ChatRuntime {
-  private readonly runs = new Map<string, Run>();
+  private readonly runs: RunRegistry;
+  private accepting = true;
 
-  constructor(private readonly deps: ChatRuntimeDeps) {}
+  constructor(private readonly deps: ChatRuntimeDeps) {
+    this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
+  }
 
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
   async send(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
@@ -81,26 +83,32 @@ export class ChatRuntime {
         throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
       }
 
+      // The user's run slot is taken before the first await, so N messages sent in one tick
+      // count N runs; it is given back if the message is refused further down.
+      const run = this.claimRun(userId, threadId);
       let thread: ThreadRow | null = null;
-      if (threadId !== undefined) {
-        thread = await this.deps.threads.findThread(userId, threadId);
-        if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
-        if (this.runs.has(thread.id)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", thread.id);
-      }
-      if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
-        throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
-      }
-      const isNew = thread === null;
-      const emit = this.deps.emitToUser(userId);
-      if (thread === null) {
-        thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock());
-        emit("thread:created", { threadId: thread.id, name: thread.name });
-      }
-      // Claimed before the first write, so a second message to this thread is refused as busy.
-      const run: Run = { userId, controller: new AbortController(), replies: new Set() };
-      this.runs.set(thread.id, run);
-
       try {
+        if (threadId !== undefined) {
+          // First in the database (another process may be answering in this thread), then in
+          // this process with no await in between: two messages to one thread in the same tick
+          // cannot both pass.
+          thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId);
+          if (thread === null) {
+            if ((await this.deps.threads.findThread(userId, threadId)) === null) throw new ChatFailure("not_found", "No such thread", threadId);
+            throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
+          }
+          this.claimThread(thread.id, run);
+        }
+        if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
+          throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
+        }
+        const isNew = thread === null;
+        const emit = this.deps.emitToUser(userId);
+        if (thread === null) {
+          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock(), this.deps.processId);
+          this.claimThread(thread.id, run);
+          emit("thread:created", { threadId: thread.id, name: thread.name });
+        }
         const message = await this.deps.threads.insertMessage({
           thread_id: thread.id,
           role: "user",
@@ -132,7 +140,7 @@ export class ChatRuntime {
         setImmediate(() => void this.run(connection, started, isNew, run, incoming));
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
-        this.runs.delete(thread.id);
+        await this.release(run);
         throw error;
       }
     });
@@ -146,7 +154,7 @@ export class ChatRuntime {
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
       const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
       // Taken after the read, so the snapshot is never older than a delta sent before it.
-      const live = new Map([...(this.runs.get(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
+      const live = new Map([...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
       const messages = stored.map((message) => {
         const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
@@ -161,28 +169,81 @@ export class ChatRuntime {
     const parsed = stopSchema.safeParse(payload);
     if (!parsed.success) return connection.sendError({ code: "invalid_request", message: "threadId must be a string" });
     const threadId = parsed.data?.threadId;
-    for (const [id, run] of this.runs) {
-      if (run.userId !== connection.principal.userId || (threadId !== undefined && id !== threadId)) continue;
-      run.controller.abort();
-      for (const reply of run.replies) void reply.end();
-    }
+    for (const run of this.runs.ofUser(connection.principal.userId, threadId)) void this.cut(run, "stopped");
   }
 
   /** Called when a connection closes: `onChatEnd` for each thread it used. */
   async disconnected(connection: ChatConnection): Promise<void> {
     const onChatEnd = this.deps.app.onChatEnd;
     if (!onChatEnd) return;
-    for (const threadId of connection.threadsUsed) {
-      const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
-      if (thread === null) continue;
-      const chat = this.chatFor(connection.principal, thread, { controller: new AbortController(), replies: new Set(), userId: thread.user_id });
-      await this.callApp("onChatEnd", () => onChatEnd(chat));
+    try {
+      for (const threadId of connection.threadsUsed) {
+        const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
+        if (thread === null) continue;
+        const chat = this.chatFor(connection.principal, thread, RunRegistry.detached(thread.user_id));
+        await this.callApp("onChatEnd", () => onChatEnd(chat));
+      }
+    } catch (error) {
+      // Sockets also close while the server shuts down, when the database may be gone.
+      this.deps.log.warn({ err: error }, "onChatEnd skipped");
     }
   }
 
-  /** Stops every run: the server is shutting down. */
-  close(): void {
-    for (const run of this.runs.values()) run.controller.abort();
+  /**
+   * Shutdown: refuses new messages (`unavailable`) at once, lets running replies finish until
+   * `deadline` (ms since the epoch, real time), then aborts the rest and stores their replies
+   * `interrupted` with the text written so far. Resolves when those writes are done (or after a
+   * short bound if the database hangs); an app that ignores `chat.signal` is not waited for.
+   */
+  async drain(deadline: number): Promise<void> {
+    this.accepting = false;
+    const everyRun = Promise.all(this.runs.all().map((run) => run.done));
+    await withTimeout(everyRun, deadline - Date.now());
+    const cuts = this.runs.all().map((run) => this.cut(run, "interrupted"));
+    await withTimeout(Promise.all(cuts), INTERRUPT_WRITE_TIMEOUT_MS);
+  }
+
+  /** Ends a run early: aborts `chat.signal` and ends its open replies with `status`. */
+  private async cut(run: Run, status: CutStatus): Promise<void> {
+    run.cutShort ??= status;
+    run.controller.abort();
+    await Promise.all(
+      [...run.replies].map((reply) =>
+        reply.cut(run.cutShort!).catch((error: unknown) => this.deps.log.error({ err: error }, "could not store a reply cut short")),
+      ),
+    );
+  }
+
+  /**
+   * Takes one of the user's run slots, or refuses: the server is shutting down, or the user
+   * has `chat.maxRunsPerUser` replies running. Synchronous, so concurrent sends are counted.
+   */
+  private claimRun(userId: string, threadId: string | undefined): Run {
+    if (!this.accepting) throw new ChatFailure("unavailable", "The server is restarting; send the message again in a moment", threadId);
+    const run = this.runs.claim(userId);
+    if (run === null) {
+      const max = this.deps.config.chat.maxRunsPerUser;
+      throw new ChatFailure("rate_limited", `At most ${max} replies can run at once; wait for one to finish`, threadId);
+    }
+    return run;
+  }
+
+  /**
+   * Ends the run's claims: the thread in the database first (only a run holding the thread in
+   * this process releases it there), then the run's slot and thread in this process.
+   */
+  private async release(run: Run): Promise<void> {
+    if (run.threadId !== null) {
+      await this.deps.threads
+        .releaseThread(run.threadId, this.deps.processId)
+        .catch((error: unknown) => this.deps.log.error({ err: error }, "could not release a thread"));
+    }
+    run.release();
+  }
+
+  /** Makes `run` the thread's one running reply, or refuses with `busy`. Synchronous on purpose. */
+  private claimThread(threadId: string, run: Run): void {
+    if (!this.runs.claimThread(threadId, run)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
   }
 
   private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
@@ -192,12 +253,18 @@ export class ChatRuntime {
       await this.deps.app.onMessage(message, chat);
       for (const reply of run.replies) await reply.end();
     } catch (error) {
+      // An app that throws because its signal fired (a stop, a shutdown) did not fail. Its
+      // replies are being stored as cut short: wait for that, so message:end comes before idle.
+      if (run.cutShort !== null) {
+        await Promise.all([...run.replies].map((reply) => reply.end().catch(() => undefined)));
+        return;
+      }
       this.deps.log.error({ err: error, threadId: thread.id }, "the app's onMessage failed");
       await this.reportAppError(connection, thread.id, run).catch((reportError: unknown) =>
         this.deps.log.error({ err: reportError }, "could not report an app error"),
       );
     } finally {
-      this.runs.delete(thread.id);
+      await this.release(run);
       this.deps.emitToUser(thread.user_id)("thread:idle", { threadId: thread.id });
     }
   }
@@ -223,7 +290,8 @@ export class ChatRuntime {
     const { threads, files, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
     const openReply = (initial?: string) => {
-      const reply = new LiveReply(sortableId(), thread.id, { threads, files, userId: thread.user_id, emit, clock }, initial);
+      const deps = { threads, files, userId: thread.user_id, emit, clock, ownerId: this.deps.processId, cutShort: () => run.cutShort };
+      const reply = new LiveReply(sortableId(), thread.id, deps, initial);
       run.replies.add(reply);
       return reply;
     };
@@ -292,4 +360,12 @@ export class ChatRuntime {
       reply?.({ ok: false, error: failure });
     }
   }
+}
+
+/** Waits for `promise`, at most `ms` milliseconds; never rejects. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
 }

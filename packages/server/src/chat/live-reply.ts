@@ -13,7 +13,17 @@ export interface LiveReplyDeps {
   userId: string;
   emit: EmitToUser;
   clock: () => number;
+  /** This process's id, stored as the reply's owner while it streams (see process-lease.ts). */
+  ownerId: string;
+  /**
+   * Set once the run was cut short (`stopped` by the user, `interrupted` by a shutdown): an
+   * `end()` after that stores this status, never `complete`.
+   */
+  cutShort: () => CutStatus | null;
 }
+
+/** How a reply ends when it did not finish on its own. */
+export type CutStatus = Extract<MessageStatus, "stopped" | "interrupted">;
 
 /** Partial content is written at most this often while streaming, so a resume sees it. */
 const PERSIST_EVERY_MS = 250;
@@ -46,6 +56,7 @@ export class LiveReply implements Reply {
         status: "streaming",
         created_at: deps.clock(),
         parent_id: null,
+        owner_id: deps.ownerId,
       })
       .then(() => deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] }));
   }
@@ -96,7 +107,12 @@ export class LiveReply implements Reply {
   }
 
   end(): Promise<void> {
-    return this.finish("complete");
+    return this.finish(this.deps.cutShort() ?? "complete");
+  }
+
+  /** Ends the reply now, as `stopped` or `interrupted`, keeping what was written. */
+  cut(status: CutStatus): Promise<void> {
+    return this.finish(status);
   }
 
   /** Ends the message as failed, keeping what was written. */

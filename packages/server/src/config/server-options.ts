@@ -137,6 +137,17 @@ export const serverOptionsSchema = z
         maxSocketsPerSession: z.number().int().positive().default(10),
         /** Open sockets per user, over all their sessions. Env `PARLOR_CHAT_MAX_SOCKETS_PER_USER`. */
         maxSocketsPerUser: z.number().int().positive().default(30),
+        /**
+         * Replies (`onMessage` runs) one user may have running at once, across threads and
+         * sockets; one more is refused with `rate_limited`. Env `PARLOR_CHAT_MAX_RUNS_PER_USER`.
+         */
+        maxRunsPerUser: z.number().int().positive().default(4),
+        /**
+         * How often this process tells the database it is alive, seconds. A streaming reply whose
+         * process has not done so for 3 intervals is marked `interrupted` by any process on the
+         * database. Env `PARLOR_CHAT_HEARTBEAT_INTERVAL`.
+         */
+        heartbeatInterval: z.number().positive().default(5),
       })
       .prefault({}),
     realtime: z
@@ -221,6 +232,12 @@ export const serverOptionsSchema = z
      * installed; `false` serves no UI (API only). Env `PARLOR_WEB_ROOT`.
      */
     webRoot: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /**
+     * On shutdown (SIGTERM/SIGINT, `server.close()`), how long running replies and requests may
+     * take to finish, seconds; then replies are stored `interrupted` and connections are closed.
+     * Env `PARLOR_SHUTDOWN_GRACE`.
+     */
+    shutdownGrace: z.number().min(0).default(10),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(1024 * 1024),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */

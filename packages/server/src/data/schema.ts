@@ -1,4 +1,5 @@
-import type { Insertable, Selectable } from "kysely";
+import type { MessageStatus } from "@parlor/protocol";
+import type { ColumnType, Insertable, Selectable } from "kysely";
 
 /**
  * The database schema, shared by SQLite and PostgreSQL. Times are milliseconds since the
@@ -11,6 +12,7 @@ export interface DatabaseSchema {
   messages: MessagesTable;
   files: FilesTable;
   session_provider_tokens: SessionProviderTokensTable;
+  processes: ProcessesTable;
 }
 
 export interface UsersTable {
@@ -54,6 +56,11 @@ export interface ThreadsTable {
   name: string;
   created_at: number;
   updated_at: number;
+  /**
+   * The process (`processes.id`) running `onMessage` in the thread. Free when `null` or when
+   * that process is gone. Optional on insert: rows from before it existed have none.
+   */
+  run_owner: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -61,9 +68,15 @@ export interface MessagesTable {
   thread_id: string;
   role: "user" | "assistant" | "system";
   content: string;
-  status: "complete" | "streaming" | "error";
+  /**
+   * `streaming` while a process writes it; then `complete`, `error` (the app failed),
+   * `stopped` (the user pressed Stop) or `interrupted` (cut short by a shutdown or a crash).
+   */
+  status: MessageStatus;
   created_at: number;
   parent_id: string | null;
+  /** The process (`processes.id`) writing a `streaming` reply; `null` for other messages. */
+  owner_id: string | null;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;
@@ -104,3 +117,17 @@ export interface SessionProviderTokensTable {
 }
 
 export type ProviderTokenRow = Selectable<SessionProviderTokensTable>;
+
+/**
+ * Server processes sharing the database, each with a heartbeat: a `streaming` reply whose
+ * owner is missing here or has a stale heartbeat belongs to a process that is gone.
+ */
+export interface ProcessesTable {
+  /** Random, new at every start. */
+  id: string;
+  /** `os.hostname()` and `process.pid`: on the same host, a dead process is known at once. */
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+}

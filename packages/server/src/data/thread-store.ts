@@ -31,10 +31,36 @@ export interface ListThreadsOptions {
 export class ThreadStore {
   constructor(private readonly db: Database) {}
 
-  async createThread(userId: string, name: string, now: number): Promise<ThreadRow> {
-    const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now };
+  /** A new thread; `runOwner` claims it at once for a run of that process (see `claimThread`). */
+  async createThread(userId: string, name: string, now: number, runOwner: string | null = null): Promise<ThreadRow> {
+    const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now, run_owner: runOwner };
     await this.db.insertInto("threads").values(row).execute();
     return row;
+  }
+
+  /**
+   * Claims the user's thread for a run of process `owner`, in one statement, so two processes
+   * on one database cannot both claim it. Free means: no owner, `owner` itself (the caller
+   * keeps one run per thread in memory), or an owner no longer in `processes`. `null` when the
+   * thread is not the user's or another live process runs a reply in it.
+   */
+  async claimThread(userId: string, threadId: string, owner: string): Promise<ThreadRow | null> {
+    const row = await this.db
+      .updateTable("threads")
+      .set({ run_owner: owner })
+      .where("id", "=", threadId)
+      .where("user_id", "=", userId)
+      .where((eb) =>
+        eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Frees the thread if `owner` holds it. */
+  async releaseThread(threadId: string, owner: string): Promise<void> {
+    await this.db.updateTable("threads").set({ run_owner: null }).where("id", "=", threadId).where("run_owner", "=", owner).execute();
   }
 
   async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {
@@ -98,8 +124,8 @@ export class ThreadStore {
     await this.db.updateTable("threads").set({ updated_at: now }).where("id", "=", threadId).execute();
   }
 
-  async insertMessage(message: Omit<MessageRow, "id"> & { id?: string }): Promise<MessageRow> {
-    const row: MessageRow = { ...message, id: message.id ?? sortableId() };
+  async insertMessage(message: Omit<MessageRow, "id" | "owner_id"> & { id?: string; owner_id?: string | null }): Promise<MessageRow> {
+    const row: MessageRow = { ...message, id: message.id ?? sortableId(), owner_id: message.owner_id ?? null };
     await this.db.insertInto("messages").values(row).execute();
     return row;
   }

@@ -27,6 +27,12 @@ export interface NewFile {
   body: AsyncIterable<Uint8Array>;
 }
 
+/**
+ * A partial upload untouched this long is taken for dead: a live upload writes far more often.
+ * File times are real time, so this is compared with `Date.now()`, not the injected clock.
+ */
+export const PARTIAL_UPLOAD_IDLE_MS = 5 * 60 * 1000;
+
 /** The public shape of a file, as the API and socket events show it. */
 export function toFileInfo(row: FileRow): FileInfo {
   return { id: row.id, name: row.name, mime: row.mime, size: row.size, url: `/api/files/${row.id}` };
@@ -129,6 +135,14 @@ export class FileService {
         this.deps.log.error({ err: error, fileId: row.id }, "could not delete a file's bytes"),
       );
     }
+  }
+
+  /**
+   * Deletes partial uploads left by a crash or a killed process: untouched for
+   * `PARTIAL_UPLOAD_IDLE_MS`, so an upload another process is receiving is not cut.
+   */
+  async sweepPartialUploads(): Promise<number> {
+    return (await this.deps.storage.removePartialUploads?.(PARTIAL_UPLOAD_IDLE_MS, Date.now())) ?? 0;
   }
 
   /** Deletes uploads never attached to a message within `orphanTtl`. Returns how many. */

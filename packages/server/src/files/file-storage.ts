@@ -21,4 +21,9 @@ export interface FileStorage {
   get(key: string, range?: ByteRange): Promise<Readable>;
   /** Removes the object; removing a missing one is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Removes what unfinished writes left behind (a crash mid-upload), when the storage keeps
+   * such leftovers itself; only leftovers untouched for `idleMs`. Returns how many.
+   */
+  removePartialUploads?(idleMs: number, now: number): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -13,6 +13,9 @@ const KEY = /^[a-f0-9]{32,64}$/;
  * to a temporary file renamed into place when complete, so readers never see half a file.
  */
 export class LocalFileStorage implements FileStorage {
+  /** Temporary files this process is writing right now: never swept. */
+  private readonly writing = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
@@ -29,6 +32,7 @@ export class LocalFileStorage implements FileStorage {
     // run the rm below before the open created the file, leaving a `.part` behind.
     const file = await open(temporary, "wx", 0o600).catch(rethrowStorageFull);
     let size = 0;
+    this.writing.add(temporary);
     try {
       await pipeline(
         body,
@@ -46,7 +50,29 @@ export class LocalFileStorage implements FileStorage {
       await file.close().catch(() => {});
       await rm(temporary, { force: true });
       rethrowStorageFull(error);
+    } finally {
+      this.writing.delete(temporary);
     }
+  }
+
+  /**
+   * Removes `tmp/*.part` files left by uploads that never finished (the process crashed or was
+   * killed mid-upload). A file another process on the same folder may still be writing is kept:
+   * only those untouched for `idleMs` go.
+   */
+  async removePartialUploads(idleMs: number, now: number): Promise<number> {
+    const folder = join(this.root, "tmp");
+    const names = await readdir(folder).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const path = join(folder, name);
+      if (!name.endsWith(".part") || this.writing.has(path)) continue;
+      const info = await stat(path).catch(() => null);
+      if (info === null || !info.isFile() || now - info.mtimeMs < idleMs) continue;
+      await rm(path, { force: true });
+      removed++;
+    }
+    return removed;
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

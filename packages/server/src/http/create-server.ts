@@ -15,6 +15,8 @@ import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ServerOptions } from "../config/server-options.js";
 import { deriveKeyRing } from "../auth/secret-keys.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
+import { ProcessLease } from "../chat/process-lease.js";
+import { ProcessStore } from "../data/process-store.js";
 import { verifyCsrf } from "../csrf/verify-csrf.js";
 import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
@@ -31,6 +33,7 @@ import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { allowedHostCheck, refuseForeignHosts } from "./allowed-hosts.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "./multipart-boundary.js";
 import { noStore } from "./no-store.js";
 import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "./request-timeouts.js";
@@ -61,7 +64,12 @@ export interface ParlorServer {
   db: Database;
   sessions: SessionService;
   files: FileService;
-  /** Stops listening, closes the database. */
+  /**
+   * Graceful shutdown, done within about `shutdownGrace` + 4 s: stops listening and refuses
+   * new messages, lets running replies finish for `shutdownGrace`, stores the rest as
+   * `interrupted`, closes the sockets (clients reconnect by themselves), force-closes the
+   * connections still open, then closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -100,8 +108,13 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
     const sessions = new SessionService({ config, users, sessions: new SessionStore(db), clock });
     await sessions.loadRevocations();
-    const { files } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
-    fastify.addHook("onClose", async () => db.destroy());
+    const { files, lease } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
+    // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
+    await lease.start();
+    fastify.addHook("onClose", async function closeDatabase() {
+      await lease.stop().catch((error: unknown) => fastify.log.error({ err: error }, "could not unregister this process"));
+      await db.destroy();
+    });
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
     await db.destroy();
@@ -126,7 +139,11 @@ function newFastify(config: ParlorConfig, securityHeaders: HeaderSet, logStream:
   });
 }
 
-async function buildFastify(fastify: FastifyInstance, services: ServerServices, securityHeaders: HeaderSet): Promise<{ files: FileService }> {
+async function buildFastify(
+  fastify: FastifyInstance,
+  services: ServerServices,
+  securityHeaders: HeaderSet,
+): Promise<{ files: FileService; lease: ProcessLease }> {
   const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
@@ -182,17 +199,25 @@ async function buildFastify(fastify: FastifyInstance, services: ServerServices, 
   sweepOrphansPeriodically(fastify, files);
   if (webRoot) await fastify.register(webUi, { root: webRoot });
 
+  const lease = new ProcessLease({ processes: new ProcessStore(services.db), interval: config.chat.heartbeatInterval, clock, log: fastify.log });
+  let runtime: ChatRuntime | undefined;
+  const shutdown = gracefulShutdown(fastify, {
+    graceSeconds: config.shutdownGrace,
+    drainReplies: async (deadline) => runtime?.drain(deadline),
+  });
+  shutdown.beforeRealtime();
   const io = attachRealtime(fastify, {
     config,
     sessions,
     originPolicy,
     isAllowedHost,
     clock,
-    runtime: (emitToUser) => new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser }),
+    runtime: (emitToUser) => (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id })),
   });
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
-  return { files };
+  shutdown.afterRealtime();
+  return { files, lease };
 }
 
 /**
@@ -207,11 +232,20 @@ function closeConnectionsAsTheyGoIdle(fastify: FastifyInstance): void {
   });
 }
 
-/** Orphan uploads are swept hourly (and once at start), off the request path. */
+/**
+ * Orphan uploads and partial uploads left by a crash are swept hourly (and once at start), off
+ * the request path; at start, partial uploads go before the server listens.
+ */
 function sweepOrphansPeriodically(fastify: FastifyInstance, files: FileService): void {
-  const sweep = () =>
-    void files.sweepOrphans().catch((error: unknown) => fastify.log.error({ err: error }, "orphan file sweep failed"));
+  const logFailure = (error: unknown) => fastify.log.error({ err: error }, "file sweep failed");
+  const sweep = () => {
+    void files.sweepOrphans().catch(logFailure);
+    void files.sweepPartialUploads().catch(logFailure);
+  };
   const timer = setInterval(sweep, 3600_000).unref();
-  fastify.addHook("onReady", async () => sweep());
+  fastify.addHook("onReady", async () => {
+    await files.sweepPartialUploads().catch(logFailure);
+    void files.sweepOrphans().catch(logFailure);
+  });
   fastify.addHook("onClose", async () => clearInterval(timer));
 }

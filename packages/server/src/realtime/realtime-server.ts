@@ -27,6 +27,8 @@ export interface RealtimeOptions {
 
 /** Room for JSON escaping and the packet envelope around the largest allowed message. */
 const PACKET_OVERHEAD = 16 * 1024;
+/** On shutdown, how long sockets may take to flush their last events before they are dropped. */
+const TRANSPORT_CLOSE_WAIT_MS = 1000;
 
 /**
  * socket.io on the server's port at `/socket.io`: authenticated handshakes, a room per
@@ -97,12 +99,19 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
   const unsubscribe = sessions.onRevoke((sessionIds) => {
     for (const id of sessionIds) io.in(sessionRoom(id)).disconnectSockets(true);
   });
+  // Runs after the replies were drained (see http/graceful-shutdown.ts).
   fastify.addHook("preClose", async () => {
     unsubscribe();
-    runtime.close();
-    io.disconnectSockets(true);
-    // Not io.close(): it closes the HTTP server itself and waits for keep-alive connections,
-    // which Fastify closes on its own when it shuts down.
+    // Closes each client's transport once its last events (the replies' message:end) are
+    // written, so stock socket.io clients see "transport close" and reconnect by themselves (to
+    // this server restarted, or to a sibling). Not disconnectSockets(true): its "io server
+    // disconnect" tells clients not to reconnect. Not io.close(): it closes the HTTP server
+    // itself, which Fastify does. io.engine.close() then drops whatever is left (it discards
+    // unsent packets, hence not first); a client that does not read is cut by the force close.
+    for (const socket of io.of("/").sockets.values()) socket.conn.close();
+    for (let waited = 0; io.engine.clientsCount > 0 && waited < TRANSPORT_CLOSE_WAIT_MS; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     io.engine.close();
   });
   return io;

@@ -3,6 +3,7 @@ import { usersAndSessions } from "./0001-users-and-sessions.js";
 import { threadsAndMessages } from "./0002-threads-and-messages.js";
 import { files } from "./0003-files.js";
 import { sessionProviderTokens } from "./0004-session-provider-tokens.js";
+import { replyOwnership } from "./0005-reply-ownership.js";
 import { userIdentities } from "./0006-user-identities.js";
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   "0002-threads-and-messages": threadsAndMessages,
   "0003-files": files,
   "0004-session-provider-tokens": sessionProviderTokens,
+  "0005-reply-ownership": replyOwnership,
   "0006-user-identities": userIdentities,
 };
