@@ -204,7 +204,7 @@ describe("the realtime connection", () => {
     await connected(client);
     meCalls.length = 0;
 
-    await t.down(); // "io server disconnect": the client asks /auth/me, which cannot be reached
+    await t.down({ dropSockets: true }); // "io server disconnect": the client asks /auth/me, which cannot be reached
     await sleep(7_000);
     await t.up();
     await connected(client, 10_000);

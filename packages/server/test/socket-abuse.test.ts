@@ -204,7 +204,8 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
   });
 
   it("shares one event bucket among a user's sockets: 200 message:send over 10 sockets store only the burst", async () => {
-    await start({ app: testApp({ onMessage: () => undefined }) });
+    // Runs per user have their own cap (chat.maxRunsPerUser): raised, so only the event bucket refuses.
+    await start({ app: testApp({ onMessage: () => undefined }), server: { chat: { maxRunsPerUser: 1000 } } });
     const alice = await loggedIn();
     const { connected } = await connectMany(alice, 10);
     const logs = connected.map((socket) => new EventLog(socket));

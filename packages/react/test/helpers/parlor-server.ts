@@ -75,9 +75,10 @@ export interface TestParlor {
   /**
    * Stops the server, keeping its database (a restart is `down()` then `up()`). `abrupt`: cut
    * every connection first, as a crash or a shutdown that closes sockets at the transport level
-   * does (clients see "transport close", not a disconnect from the server).
+   * does (clients see "transport close", not a disconnect from the server). `dropSockets`: what
+   * servers before the graceful shutdown did, disconnect every socket ("io server disconnect").
    */
-  down(options?: { abrupt?: boolean }): Promise<void>;
+  down(options?: { abrupt?: boolean; dropSockets?: boolean }): Promise<void>;
   /** Starts it again on the same port and database. */
   up(): Promise<void>;
   stop(): Promise<void>;
@@ -140,9 +141,10 @@ export async function startParlor(options: { app?: ReturnType<typeof defineApp>;
     clock,
     requests,
     count: (method, path) => requests.filter((r) => r.method === method && r.path === path).length,
-    down: async ({ abrupt = false } = {}) => {
+    down: async ({ abrupt = false, dropSockets = false } = {}) => {
       running = false;
       if (abrupt) for (const connection of connections) connection.destroy();
+      if (dropSockets) server.fastify.realtime.disconnectSockets(true);
       await server.close();
     },
     up: async () => {

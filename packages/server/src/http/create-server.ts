@@ -126,6 +126,9 @@ function newFastify(config: ParlorConfig, securityHeaders: HeaderSet, logStream:
   return Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel, ...(logStream ? { stream: logStream } : {}) },
     bodyLimit: config.bodyLimit,
+    // avvio holds close hooks to the plugin timeout too (10 s by default): the shutdown drain
+    // (up to `shutdownGrace`, then force-closing) made `close()` reject although it finished.
+    pluginTimeout: (config.shutdownGrace + 30) * 1000,
     // Behind a reverse proxy, request.ip and request.protocol come from X-Forwarded-* only
     // when the peer is one of the configured proxies.
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
