@@ -1,6 +1,22 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { defineApp, hashPassword, verifyPassword, verifyUserPassword } from "parlor";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
+
+/** The hashes argon2 verified, in order: what a login costs, counted instead of timed. */
+const verified = vi.hoisted(() => [] as string[]);
+vi.mock("@node-rs/argon2", async (importOriginal) => {
+  const argon2 = await importOriginal<typeof import("@node-rs/argon2")>();
+  return {
+    ...argon2,
+    verify: (hashed: string, password: string) => {
+      verified.push(hashed);
+      return argon2.verify(hashed, password);
+    },
+  };
+});
+
+/** `$argon2id$v=19$m=…,t=…,p=…`: the parameters that decide how long a verification takes. */
+const costOf = (hashed: string) => hashed.split("$").slice(1, 4).join("$");
 
 describe("hashPassword / verifyPassword", () => {
   it("hashes with argon2id, salted, and verifies only the right password", async () => {
@@ -33,7 +49,7 @@ describe("verifyUserPassword", () => {
     expect(await verifyUserPassword("not-a-hash", "lovelace")).toBe(false);
   });
 
-  it("costs an unknown username as much as a known one, over HTTP (the README's login callback)", async () => {
+  it("costs an unknown username one argon2 verification with a known one's parameters, over HTTP (the README's login callback)", async () => {
     const users = new Map([["ada", await hashPassword("lovelace")]]);
     const app = defineApp({
       name: "Timing",
@@ -45,19 +61,16 @@ describe("verifyUserPassword", () => {
     });
     t = await startTestServer({ app });
     const client = t.client();
-    // CPU time, not wall time: argon2's work is what differs, and the machine may be busy.
-    async function cpuOfLogins(username: string) {
-      const before = process.cpuUsage();
-      for (let i = 0; i < 5; i++) expect((await client.login(username, "wrong")).status).toBe(401);
-      const used = process.cpuUsage(before);
-      return used.user + used.system;
+    async function verificationsOfLogin(username: string) {
+      verified.length = 0;
+      expect((await client.login(username, "wrong")).status).toBe(401);
+      return verified.map(costOf);
     }
-    await cpuOfLogins("warm-up"); // the dummy hash is made on first use
-    const known = await cpuOfLogins("ada");
-    const unknown = await cpuOfLogins("nobody");
-    // Without the dummy, an unknown user costs a small fraction of a known one (no argon2 at all).
-    expect(unknown / known).toBeGreaterThan(0.5);
-    expect(unknown / known).toBeLessThan(2);
+    const known = await verificationsOfLogin("ada");
+    // Exactly one argon2 verification with the same parameters, user or no user. (With the old
+    // README callback, which skipped argon2 for unknown users, the second list was empty.)
+    expect(known).toEqual([costOf(users.get("ada")!)]);
+    expect(await verificationsOfLogin("nobody")).toEqual(known);
     expect((await client.login("ada", "lovelace")).status).toBe(200);
   });
 });
