@@ -50,6 +50,7 @@ export type ChatErrorCode =
   | "app_error"
   | "busy"
   | "unavailable"
+  | "insufficient_storage"
   | "internal";
 
 export interface ChatError {

@@ -156,6 +156,20 @@ describe.each(dialects)("a full disk, database on $name", (dialect) => {
   });
 
   if (dialect.name === "sqlite") {
+    it("answers a chat message on a full disk insufficient_storage, storing nothing", async () => {
+      await start({ env: { PARLOR_DATABASE_URL: `sqlite:${join(mount, "parlor.db")}` } });
+      const alice = t!.client();
+      await alice.login("alice");
+      const socket = await connectSocket(t!, alice);
+      sockets.push(socket);
+      fillDisk();
+      const answer = await socket.timeout(5000).emitWithAck("message:send", { content: "hello" });
+      expect(answer).toMatchObject({ ok: false, error: { code: "insufficient_storage" } });
+      expect(await t!.server.db.selectFrom("messages").selectAll().execute()).toEqual([]);
+      expect(await t!.server.db.selectFrom("threads").selectAll().execute()).toEqual([]);
+      expect(socket.connected).toBe(true);
+    });
+
     it("deletes a thread when the SQLite file shares the full disk", async () => {
       await start({ env: { PARLOR_DATABASE_URL: `sqlite:${join(mount, "parlor.db")}` } });
       const alice = t!.client();

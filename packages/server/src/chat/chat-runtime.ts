@@ -4,11 +4,13 @@ import { z } from "zod";
 import type { Chat, IncomingMessage, MessageFile, ParlorApp } from "../app/define-app.js";
 import type { SessionPrincipal } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
+import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { sortableId } from "../data/sortable-id.js";
 import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import type { FileRow } from "../data/file-store.js";
 import { toFileInfo, type FileService } from "../files/file-service.js";
+import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
@@ -352,6 +354,12 @@ export class ChatRuntime {
       let failure: ChatError;
       if (error instanceof ChatFailure) {
         failure = { code: error.code, message: error.message, ...(error.threadId ? { threadId: error.threadId } : {}) };
+      } else if (isStorageFull(error)) {
+        // The same codes as over HTTP (507, 503): the client can tell "wait" from "broken".
+        this.deps.log.error({ err: error }, "storage full");
+        failure = { code: "insufficient_storage", message: insufficientStorage(error).message };
+      } else if (isDatabaseUnavailable(error)) {
+        failure = { code: "unavailable", message: "Temporarily unavailable. Try again shortly." };
       } else {
         this.deps.log.error({ err: error }, "chat event failed");
         failure = { code: "internal", message: "The request could not be handled" };
