@@ -2,7 +2,6 @@ import fastifyCookie from "@fastify/cookie";
 import fastifyCors from "@fastify/cors";
 import fastifyFormbody from "@fastify/formbody";
 import fastifyHelmet from "@fastify/helmet";
-import fastifyRateLimit from "@fastify/rate-limit";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
@@ -169,7 +168,6 @@ async function buildFastify(
   // Before CORS, authentication and every route: a foreign Host (DNS rebinding) gets nothing.
   const isAllowedHost = allowedHostCheck(config);
   fastify.addHook("onRequest", refuseForeignHosts(isAllowedHost));
-  await fastify.register(fastifyRateLimit, { global: false });
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out.
   if (config.allowedOrigins.length > 0) {
