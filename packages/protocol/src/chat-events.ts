@@ -3,6 +3,8 @@
  * sockets with these maps, so a renamed field fails to compile on both.
  */
 
+import type { ChatErrorCode } from "./error-codes.js";
+
 export type MessageRole = "user" | "assistant" | "system";
 export type MessageStatus = "complete" | "streaming" | "error" | "stopped" | "interrupted";
 
@@ -39,19 +41,6 @@ export interface ThreadSummary {
 export interface ThreadWithMessages extends ThreadSummary {
   messages: ChatMessage[];
 }
-
-/** Error codes of the `error` event. */
-export type ChatErrorCode =
-  | "invalid_request"
-  | "not_found"
-  | "message_too_large"
-  | "rate_limited"
-  | "unauthenticated"
-  | "app_error"
-  | "busy"
-  | "unavailable"
-  | "insufficient_storage"
-  | "internal";
 
 export interface ChatError {
   code: ChatErrorCode;

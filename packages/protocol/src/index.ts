@@ -1,7 +1,6 @@
 export type {
   Ack,
   ChatError,
-  ChatErrorCode,
   ChatMessage,
   ClientToServerEvents,
   FileInfo,
@@ -13,3 +12,5 @@ export type {
   ThreadSummary,
   ThreadWithMessages,
 } from "./chat-events.js";
+export { httpErrorStatus } from "./error-codes.js";
+export type { ChatErrorCode, HandshakeErrorCode, HttpErrorCode, OAuthErrorCode, WireErrorCode } from "./error-codes.js";

@@ -1,27 +1,12 @@
+import { httpErrorStatus, type HttpErrorCode } from "@parlor/protocol";
+
 /**
  * Every error Parlor answers with, by stable `code`. Clients match on `code`, never on
  * `message`; messages are for humans and never contain tokens or secrets.
  */
-export const errorStatus = {
-  invalid_request: 400,
-  invalid_json: 400,
-  unauthenticated: 401,
-  invalid_credentials: 401,
-  csrf: 403,
-  forbidden: 403,
-  not_found: 404,
-  request_timeout: 408,
-  payload_too_large: 413,
-  range_not_satisfiable: 416,
-  host_not_allowed: 421,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  internal: 500,
-  unavailable: 503,
-  insufficient_storage: 507,
-} as const;
+export const errorStatus = httpErrorStatus;
 
-export type ErrorCode = keyof typeof errorStatus;
+export type ErrorCode = HttpErrorCode;
 
 /** The JSON body of every error response. */
 export interface ErrorBody {

@@ -1,30 +1,12 @@
-import type { ChatErrorCode } from "@parlor/protocol";
+import type { WireErrorCode } from "@parlor/protocol";
 
 /**
- * The codes a `ParlorApiError` can carry: the server's HTTP error codes, the realtime
- * (socket) error codes, and a few of the client's own for failures without a server answer.
- * Match on these, never on `message`.
+ * The codes a `ParlorApiError` can carry: every code the server sends (HTTP, realtime,
+ * handshake and OAuth, from `@parlor/protocol`), and a few of the client's own for failures
+ * without a server answer. Match on these, never on `message`.
  */
 export type ParlorErrorCode =
-  // HTTP (the server's `errorStatus` table)
-  | "invalid_request"
-  | "invalid_json"
-  | "unauthenticated"
-  | "invalid_credentials"
-  | "csrf"
-  | "forbidden"
-  | "not_found"
-  | "request_timeout"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "range_not_satisfiable"
-  | "host_not_allowed"
-  | "rate_limited"
-  | "internal"
-  | "unavailable"
-  | "insufficient_storage"
-  // realtime
-  | ChatErrorCode
+  | WireErrorCode
   // the client's own
   | "network_error"
   | "invalid_response"

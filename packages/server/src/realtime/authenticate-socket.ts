@@ -1,4 +1,4 @@
-import type { HandshakeAuth } from "@parlor/protocol";
+import type { HandshakeAuth, HandshakeErrorCode } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
 import { bearerToken } from "../auth/authenticate-request.js";
 import type { SessionService } from "../auth/session-service.js";
@@ -8,7 +8,7 @@ import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 /** Handshake refusals carry a code in `err.data`, which socket.io clients receive. */
-function refuse(code: "csrf" | "unauthenticated" | "unavailable" | "internal", message: string): ExtendedError {
+function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
   const error: ExtendedError = new Error(message);
   error.data = { code };
   return error;

@@ -1,3 +1,4 @@
+import type { HandshakeErrorCode } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
 import type { ParlorSocket } from "./socket-types.js";
 
@@ -50,6 +51,6 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
 
 function refuse(message: string): ExtendedError {
   const error: ExtendedError = new Error(message);
-  error.data = { code: "rate_limited" };
+  error.data = { code: "rate_limited" satisfies HandshakeErrorCode };
   return error;
 }

@@ -109,4 +109,4 @@ export interface AppOAuth {
 }
 
 /** Where an OAuth login failed, as `?error=` on the redirect to `/login`. */
-export type OAuthErrorCode = "oauth_denied" | "oauth_state" | "oauth_failed" | "oauth_rejected";
+export type { OAuthErrorCode } from "@parlor/protocol";

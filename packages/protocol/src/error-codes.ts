@@ -1,0 +1,50 @@
+/**
+ * Every error code on the wire, in one table per channel. Clients match on `code`, never on
+ * `message`. The server answers with these (its status map is this table) and the clients
+ * derive their code types from them, so a code added here is a compile error wherever it is
+ * not handled, instead of a string that drifts.
+ */
+
+/** HTTP error codes with their status: the body is `{ error: { code, message } }`. */
+export const httpErrorStatus = {
+  invalid_request: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  csrf: 403,
+  forbidden: 403,
+  not_found: 404,
+  request_timeout: 408,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
+  host_not_allowed: 421,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+  insufficient_storage: 507,
+} as const;
+
+export type HttpErrorCode = keyof typeof httpErrorStatus;
+
+/** Codes of the socket `error` event and of `{ ok: false, error }` acknowledgements. */
+export type ChatErrorCode =
+  | "invalid_request"
+  | "not_found"
+  | "message_too_large"
+  | "rate_limited"
+  | "unauthenticated"
+  | "app_error"
+  | "busy"
+  | "unavailable"
+  | "insufficient_storage"
+  | "internal";
+
+/** Codes of a refused socket.io handshake, in `connect_error`'s `err.data.code`. */
+export type HandshakeErrorCode = "csrf" | "unauthenticated" | "rate_limited" | "unavailable" | "internal";
+
+/** Codes an OAuth login sends the browser back with: `/login?error=<code>`. */
+export type OAuthErrorCode = "oauth_denied" | "oauth_state" | "oauth_failed" | "oauth_rejected";
+
+/** Any code a Parlor server may send. */
+export type WireErrorCode = HttpErrorCode | ChatErrorCode | HandshakeErrorCode | OAuthErrorCode;
