@@ -22,7 +22,7 @@ import { benchFiles, FILE_ROUTE_LABELS, fmtSize, parseSize, type FilesResult } f
 import { benchIdleSockets, IDLE_SOCKETS_TARGET, type IdleSocketsResult } from "./idle-sockets.js";
 import { fmtInt, fmtMB, fmtMs, fmtPct, median, table } from "./util.js";
 
-/** From DESIGN.md, "Performance notes". */
+/** The fast path's target (bench/README.md, "Auth fast path"). */
 const TARGET = 0.85;
 
 const BENCHMARKS = ["auth", "sockets", "latency", "files"] as const;

@@ -96,7 +96,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     },
   );
 
-  // The authenticated fast path (see DESIGN.md, "Performance notes"): synchronous (no promise
+  // The authenticated fast path (bench/README.md, "Auth fast path"): synchronous (no promise
   // per request) and serialized by the compiled serializer of its response schema.
   fastify.get("/auth/me", { schema: { response: { 200: meResponseSchema } } }, function me(request, reply) {
     const session = request.session!;

@@ -6,7 +6,7 @@ import { isAllowedOrigin, type OriginPolicy } from "./request-origin.js";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * The CSRF rules for every unsafe request, in one hook (see DESIGN.md, CSRF):
+ * The CSRF rules for every unsafe request, in one hook (server README, "Security model" → CSRF):
  * cookie-authenticated → same-origin rule and a valid `X-CSRF-Token`;
  * `pre-session` routes (login) → same-origin rule, always; bearer-authenticated → nothing
  * else, since a bearer token is no ambient credential. Runs after `authenticateRequest`.
