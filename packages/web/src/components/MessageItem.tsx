@@ -1,10 +1,26 @@
 import type { ChatMessageView } from "@parlor/react";
 import { memo, useState, lazy, Suspense } from "react";
+import { FallbackOnError } from "./FallbackOnError";
 import { FileView } from "./FileView";
 import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
 
-/** The Markdown renderer is most of the bundle: loaded with the first reply, not the login page. */
-const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: module.Markdown })));
+/**
+ * The Markdown renderer is most of the bundle: loaded with the first reply, not the login page.
+ * A failed load shows replies as plain text (`FallbackOnError`); the next message tries again.
+ */
+let Markdown = lazyMarkdown();
+function lazyMarkdown() {
+  return lazy(() =>
+    import("./Markdown").then(
+      (module) => ({ default: module.Markdown }),
+      (error: unknown) => {
+        // `lazy` keeps a failure for good: messages rendered from now on get a fresh loader.
+        Markdown = lazyMarkdown();
+        throw error;
+      },
+    ),
+  );
+}
 
 export interface MessageItemProps {
   message: ChatMessageView;
@@ -58,9 +74,11 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
         {message.content === "" && live ? (
           <TypingDots />
         ) : message.content !== "" ? (
-          <Suspense fallback={<p className="markdown-loading">{message.content}</p>}>
-            <Markdown text={message.content} />
-          </Suspense>
+          <FallbackOnError fallback={<p className="markdown-loading">{message.content}</p>}>
+            <Suspense fallback={<p className="markdown-loading">{message.content}</p>}>
+              <Markdown text={message.content} />
+            </Suspense>
+          </FallbackOnError>
         ) : null}
         {message.files.length > 0 ? (
           <div className="message-files">

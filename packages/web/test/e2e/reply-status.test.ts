@@ -138,3 +138,18 @@ describe("how a reply ended, after a reload", () => {
     await expectNothingLive(page);
   });
 });
+
+describe("when the Markdown renderer cannot be loaded", () => {
+  test("replies show as plain text and the chat keeps working (the app does not go blank)", async () => {
+    const page = await e2e.newPage({ viewport: { width: 1000, height: 700 } });
+    // The renderer is its own chunk, fetched with the first reply: a restart or a deploy in
+    // the middle of that download fails the import.
+    await page.route(/\/assets\/Markdown-[^/]*\.js$/, (route) => route.abort("connectionreset"));
+    await uiLogin(page, e2e.app.origin, uniqueUser("no-markdown"));
+    await page.getByRole("textbox", { name: "Message" }).fill("plain **text** please");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => document.querySelector('[role="log"]')?.textContent?.includes("You said: plain **text** please"));
+    await eventually("the reply finished", async () => (await page.getByRole("button", { name: "Stop" }).count()) === 0);
+    await expectComposerWorks(page, "still here");
+  });
+});
