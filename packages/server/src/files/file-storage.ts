@@ -14,7 +14,8 @@ export interface FileStorage {
   /**
    * Stores the bytes under `key`. Either the whole object is stored or nothing is: on an
    * error (a size limit, a client that disconnects) the partial data is removed. A full
-   * storage rejects with `ParlorError("insufficient_storage")`.
+   * storage rejects with its own error (ENOSPC, MinIO's XMinioStorageFull…): the edges
+   * recognise it with `isStorageFull` (storage-full.ts) and answer `insufficient_storage`.
    */
   put(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<{ size: number }>;
   /** The object's bytes, or a range of them. */

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ByteRange, FileStorage } from "./file-storage.js";
-import { rethrowStorageFull } from "./storage-full.js";
 
 const KEY = /^[a-f0-9]{32,64}$/;
 
@@ -21,16 +20,12 @@ export class LocalFileStorage implements FileStorage {
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
     const target = this.pathOf(key);
     const temporary = join(this.root, "tmp", `${key}.part`);
-    try {
-      await mkdir(join(this.root, "tmp"), { recursive: true });
-      await mkdir(join(target, ".."), { recursive: true });
-    } catch (error) {
-      rethrowStorageFull(error);
-    }
+    await mkdir(join(this.root, "tmp"), { recursive: true });
+    await mkdir(join(target, ".."), { recursive: true });
     // Opened before streaming, not by createWriteStream: its open runs in the background, so a
     // body failing at once (the first chunk over the size limit) could reject the pipeline and
     // run the rm below before the open created the file, leaving a `.part` behind.
-    const file = await open(temporary, "wx", 0o600).catch(rethrowStorageFull);
+    const file = await open(temporary, "wx", 0o600);
     let size = 0;
     this.writing.add(temporary);
     try {
@@ -49,7 +44,7 @@ export class LocalFileStorage implements FileStorage {
     } catch (error) {
       await file.close().catch(() => {});
       await rm(temporary, { force: true });
-      rethrowStorageFull(error);
+      throw error;
     } finally {
       this.writing.delete(temporary);
     }

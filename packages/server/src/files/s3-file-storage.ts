@@ -3,7 +3,6 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { ParlorConfigError } from "../errors.js";
 import type { ByteRange, FileStorage } from "./file-storage.js";
-import { rethrowStorageFull } from "./storage-full.js";
 
 const KEY = /^[a-f0-9]{32,64}$/;
 
@@ -94,7 +93,7 @@ export class S3FileStorage implements FileStorage {
       // A part that failed to upload leaves the body unread: release it (and what feeds it).
       source.destroy();
       if (bodyFailure) throw bodyFailure.error;
-      rethrowStorageFull(error);
+      throw error;
     }
     return { size };
   }

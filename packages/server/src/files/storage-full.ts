@@ -25,8 +25,3 @@ export function isStorageFull(error: unknown): boolean {
 export function insufficientStorage(cause: unknown): ParlorError {
   return new ParlorError("insufficient_storage", "The server's storage is full. Delete old threads, or try again later.", { cause });
 }
-
-/** Rethrows a storage-full error as `insufficient_storage`, any other unchanged. */
-export function rethrowStorageFull(error: unknown): never {
-  throw isStorageFull(error) ? insufficientStorage(error) : error;
-}
