@@ -41,5 +41,4 @@ export class UserEventLimits {
     };
     return { limit: current.limit, release };
   }
-
 }
