@@ -22,9 +22,9 @@ export type {
   OAuthProviderType,
   OAuthTokens,
 } from "./auth/oauth/oauth-types.js";
-export { createServer } from "./http/create-server.js";
-export type { CreateServerOptions, LogStream, ParlorServer } from "./http/create-server.js";
-export { startServer } from "./http/start-server.js";
+export { createServer } from "./server/create-server.js";
+export type { CreateServerOptions, LogStream, ParlorServer } from "./server/create-server.js";
+export { startServer } from "./server/start-server.js";
 export type { ServerOptions } from "./config/server-options.js";
 export { resolveConfig, resolveDatabaseConfig } from "./config/resolve-config.js";
 export type { ParlorConfig } from "./config/resolve-config.js";

@@ -30,15 +30,15 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
-import { allowedHostCheck, refuseForeignHosts } from "./allowed-hosts.js";
-import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
-import { gracefulShutdown } from "./graceful-shutdown.js";
-import { requireMultipartBoundary } from "./multipart-boundary.js";
-import { noStore } from "./no-store.js";
-import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "./request-timeouts.js";
-import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "./security-headers.js";
-import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
-import "./fastify-types.js";
+import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "../http/error-handler.js";
+import { gracefulShutdown } from "../http/graceful-shutdown.js";
+import { requireMultipartBoundary } from "../http/multipart-boundary.js";
+import { noStore } from "../http/no-store.js";
+import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
+import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "../http/security-headers.js";
+import { appShellFallback, findWebRoot, webUi } from "../http/web-ui.js";
+import "../http/fastify-types.js";
 
 export interface CreateServerOptions {
   /** Merged over the app's own `server` options. */
