@@ -1,4 +1,4 @@
-import type { FileInfo } from "@parlor/protocol";
+import type { UploadResponse } from "@parlor/protocol";
 import { transportError, type RawResponse } from "./api-client.js";
 import type { ParlorApiError } from "./api-error.js";
 import { toApiError, type AuthStore } from "./auth-store.js";
@@ -42,7 +42,7 @@ export class FileUpload extends Store<FileUploadState> {
   }
 
   /** Uploads one file. Resolves with the stored file; rejects with `ParlorApiError` (also put in `error`). */
-  readonly upload = async (file: Blob, options: UploadOptions = {}): Promise<FileInfo> => {
+  readonly upload = async (file: Blob, options: UploadOptions = {}): Promise<UploadResponse> => {
     const Xhr = this.Xhr;
     if (Xhr === undefined) throw new TypeError("XMLHttpRequest is not available: pass `XMLHttpRequest` to createParlorClient");
     const id = ++this.seq;
