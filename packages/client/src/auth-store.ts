@@ -246,8 +246,10 @@ export class AuthStore extends Store<AuthState> {
         // Already logged out (401): the goal is reached.
         if (!(error instanceof ParlorApiError && error.code === "unauthenticated")) throw error;
       }
-      this.markLoggedOut();
-      this.setState({ error: null });
+      this.batch(() => {
+        this.markLoggedOut();
+        this.setState({ error: null });
+      });
     });
   }
 
