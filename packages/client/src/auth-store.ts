@@ -123,12 +123,13 @@ export class AuthStore extends Store<AuthState> {
       const { user, csrfToken } = loginResponse(await request());
       this.csrfToken = csrfToken;
       this.sessionEpoch++;
-      // The login answer has no session details; one /auth/me fills them in.
-      await this.fetchMe().catch((error: unknown) => {
+      // The login answer has no session details; one /auth/me fills them in. The error of a
+      // previous attempt goes in the same change, so subscribers hear of the login once.
+      await this.fetchMe({ error: null }).catch((error: unknown) => {
         if (error instanceof ParlorApiError && error.code === "unauthenticated") throw error;
-        this.setAuthenticated(user, null);
+        this.setAuthenticated(user, null, { error: null });
       });
-      this.setState({ error: null });
+      this.setState({ error: null }); // when a logout overtook the /auth/me
       return this.getSnapshot().user ?? user;
     });
   }
@@ -184,7 +185,7 @@ export class AuthStore extends Store<AuthState> {
     }
   }
 
-  private async fetchMe(): Promise<void> {
+  private async fetchMe(alsoChange: Partial<AuthState> = {}): Promise<void> {
     const epoch = this.sessionEpoch;
     let body: unknown;
     try {
@@ -202,10 +203,10 @@ export class AuthStore extends Store<AuthState> {
     this.csrfToken = csrfToken;
     const previous = this.getSnapshot().session;
     if (previous !== null && previous.id !== session.id) this.sessionEpoch++; // another tab logged in again
-    this.setAuthenticated(user, session);
+    this.setAuthenticated(user, session, alsoChange);
   }
 
-  private setAuthenticated(user: ParlorUser, session: CurrentSession | null): void {
+  private setAuthenticated(user: ParlorUser, session: CurrentSession | null, alsoChange: Partial<AuthState> = {}): void {
     const state = this.getSnapshot();
     const sameUser = state.user !== null && state.user.id === user.id && state.user.identifier === user.identifier && state.user.displayName === user.displayName;
     const sameSession = state.session !== null && session !== null && state.session.id === session.id && state.session.expiresAt === session.expiresAt;
@@ -215,6 +216,7 @@ export class AuthStore extends Store<AuthState> {
       isAuthenticated: true,
       user: sameUser ? state.user : user,
       session: sameSession ? state.session : session,
+      ...alsoChange,
     });
   }
 
