@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import type { SignedFileUrl, UploadResponse } from "@parlor/protocol";
 import fastifyMultipart from "@fastify/multipart";
+import type { SignedFileUrl, UploadResponse } from "@parlor/protocol";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
