@@ -7,6 +7,7 @@ export default defineConfig({
     alias: {
       parlor: fileURLToPath(new URL("./packages/server/src/index.ts", import.meta.url)),
       "@parlor/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
+      "@parlor/client": fileURLToPath(new URL("./packages/client/src/index.ts", import.meta.url)),
       "@parlor/react": fileURLToPath(new URL("./packages/react/src/index.ts", import.meta.url)),
     },
   },

@@ -4,43 +4,8 @@
  */
 
 import type { ChatErrorCode } from "./error-codes.js";
-
-export type MessageRole = "user" | "assistant" | "system";
-export type MessageStatus = "complete" | "streaming" | "error" | "stopped" | "interrupted";
-
-/** A stored file as clients see it; `url` works as a plain `<img src>` thanks to the cookie. */
-export interface FileInfo {
-  id: string;
-  name: string;
-  /** Sniffed from the bytes at upload. */
-  mime: string;
-  size: number;
-  url: string;
-}
-
-export interface ChatMessage {
-  id: string;
-  threadId: string;
-  role: MessageRole;
-  content: string;
-  status: MessageStatus;
-  /** ISO 8601. */
-  createdAt: string;
-  parentId: string | null;
-  files: FileInfo[];
-}
-
-export interface ThreadSummary {
-  id: string;
-  name: string;
-  /** ISO 8601. */
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ThreadWithMessages extends ThreadSummary {
-  messages: ChatMessage[];
-}
+import type { FileInfo } from "./files.js";
+import type { MessageRole, MessageStatus, ThreadWithMessages } from "./threads.js";
 
 export interface ChatError {
   code: ChatErrorCode;

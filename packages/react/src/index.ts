@@ -1,14 +1,7 @@
-// The public API of @parlor/react. Everything not named here is internal.
-
-export { createParlorClient, ParlorClient } from "./core/parlor-client.js";
-export type { ParlorClientOptions } from "./core/parlor-client.js";
-export { ParlorApiError } from "./core/api-error.js";
-export type { ParlorErrorCode } from "./core/api-error.js";
-export type { AuthStore, AuthState, AuthStatus, AuthConfig, ParlorUser, SessionInfo, SessionListEntry } from "./core/auth-store.js";
-export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./core/chat-store.js";
-export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./core/threads-store.js";
-export type { FileUpload, FileUploadState, UploadOptions, XhrFactory } from "./core/file-upload.js";
-export type { SocketConnection, ConnectionSnapshot, ConnectionState, ParlorSocket, SocketOptionsInput } from "./core/socket-connection.js";
+// The public API of @parlor/react: the provider and the hooks, plus what a React app needs
+// beside them from @parlor/client (the client, its error, the types the hooks hand out), so
+// one import covers the common case. The stores and the connection (`AuthStore`,
+// `ChatStore`, `SocketConnection`, …) are imported from @parlor/client.
 
 export { ParlorProvider } from "./react/ParlorProvider.js";
 export type { ParlorProviderProps } from "./react/ParlorProvider.js";
@@ -22,4 +15,24 @@ export type { UseThreadsResult } from "./react/use-threads.js";
 export { useFileUpload } from "./react/use-file-upload.js";
 export type { UseFileUploadResult } from "./react/use-file-upload.js";
 
-export type { ChatMessage, FileInfo, MessageRole, MessageStatus, ThreadSummary } from "@parlor/protocol";
+export { createParlorClient, ParlorApiError, ParlorClient } from "@parlor/client";
+export type {
+  AuthConfig,
+  AuthStatus,
+  ChatMessage,
+  ChatMessageView,
+  ChatStatus,
+  ConnectionState,
+  CurrentSession,
+  FileInfo,
+  MessageRole,
+  MessageStatus,
+  ParlorClientOptions,
+  ParlorErrorCode,
+  ParlorUser,
+  SentMessage,
+  SessionListEntry,
+  ThreadListOptions,
+  ThreadSummary,
+  UploadOptions,
+} from "@parlor/client";

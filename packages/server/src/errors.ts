@@ -1,4 +1,4 @@
-import { httpErrorStatus, type HttpErrorCode } from "@parlor/protocol";
+import { httpErrorStatus, type ErrorBody as WireErrorBody, type HttpErrorCode } from "@parlor/protocol";
 
 /**
  * Every error Parlor answers with, by stable `code`. Clients match on `code`, never on
@@ -8,10 +8,8 @@ export const errorStatus = httpErrorStatus;
 
 export type ErrorCode = HttpErrorCode;
 
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
-}
+/** The JSON body of every error response (`ErrorBody` of `@parlor/protocol`, with the server's codes). */
+export type ErrorBody = WireErrorBody<ErrorCode>;
 
 /**
  * A failure with a stable code and its HTTP status. Thrown inside Parlor, turned into a

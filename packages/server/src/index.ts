@@ -31,7 +31,6 @@ export type { ParlorConfig } from "./config/resolve-config.js";
 export { createSecret } from "./config/auth-secret.js";
 export { environmentVariables } from "./config/env-options.js";
 export { hashPassword, verifyPassword, verifyUserPassword } from "./auth/password-hash.js";
-export type { SessionPrincipal, SessionInfo } from "./auth/session-service.js";
 export { openDatabase } from "./data/database.js";
 export { migrateToLatest } from "./data/migrate.js";
 export { ParlorError, ParlorConfigError, errorStatus } from "./errors.js";

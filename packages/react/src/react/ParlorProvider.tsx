@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
-import { createParlorClient, type ParlorClient } from "../core/parlor-client.js";
+import { createParlorClient, type ParlorClient } from "@parlor/client";
 import { ParlorContext } from "./parlor-context.js";
 
 export interface ParlorProviderProps {

@@ -1,5 +1,5 @@
 import { createContext } from "react";
-import type { ParlorClient } from "../core/parlor-client.js";
+import type { ParlorClient } from "@parlor/client";
 
 /** The client of the nearest `ParlorProvider`. Internal: read it with `useParlorClient()`. */
 export const ParlorContext = createContext<ParlorClient | null>(null);

@@ -1,4 +1,4 @@
-import type { AuthState, ParlorUser, SessionListEntry } from "../core/auth-store.js";
+import type { AuthState, ParlorUser, SessionListEntry } from "@parlor/client";
 import { useParlorClient } from "./use-parlor-client.js";
 import { useStore } from "./use-store.js";
 

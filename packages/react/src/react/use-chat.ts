@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ChatState, SentMessage } from "../core/chat-store.js";
-import type { ConnectionState } from "../core/socket-connection.js";
+import type { ChatState, ConnectionState, SentMessage } from "@parlor/client";
 import { useParlorClient } from "./use-parlor-client.js";
 import { useStore } from "./use-store.js";
 

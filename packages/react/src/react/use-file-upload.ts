@@ -1,6 +1,5 @@
-import type { FileInfo } from "@parlor/protocol";
+import type { FileInfo, FileUploadState, UploadOptions } from "@parlor/client";
 import { useState } from "react";
-import type { FileUploadState, UploadOptions } from "../core/file-upload.js";
 import { useParlorClient } from "./use-parlor-client.js";
 import { useStore } from "./use-store.js";
 

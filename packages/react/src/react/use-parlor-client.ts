@@ -1,5 +1,5 @@
 import { useContext } from "react";
-import type { ParlorClient } from "../core/parlor-client.js";
+import type { ParlorClient } from "@parlor/client";
 import { ParlorContext } from "./parlor-context.js";
 
 /**

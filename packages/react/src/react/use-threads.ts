@@ -1,6 +1,5 @@
-import type { ThreadSummary } from "@parlor/protocol";
+import type { ThreadListOptions, ThreadListState, ThreadSummary } from "@parlor/client";
 import { useEffect, useState } from "react";
-import type { ThreadListOptions, ThreadListState } from "../core/threads-store.js";
 import { useParlorClient } from "./use-parlor-client.js";
 import { useStore } from "./use-store.js";
 

@@ -1,3 +1,4 @@
+import type { AuthConfig, LoginResponse, MeResponse, ParlorUser, PasswordLoginBody } from "@parlor/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppAuth, AppUser } from "../app/define-app.js";
@@ -22,7 +23,7 @@ export interface AuthRoutesOptions {
 const credentialsSchema = z.object({
   username: z.string().trim().min(1, "username is required").max(255).refine(isStorableText, storableTextMessage),
   password: z.string().min(1, "password is required").max(1024),
-});
+}) satisfies z.ZodType<PasswordLoginBody>;
 
 /** What a login callback may return; checked because it is the app's code, not ours. */
 export const appUserSchema = z.object({
@@ -40,7 +41,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
   /** Turns the app's answer into a session and the login response. */
-  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: LoginMethod) {
+  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: LoginMethod): Promise<LoginResponse> {
     const source = `auth.${method}`;
     if (appUser === null || appUser === undefined) {
       throw new ParlorError("invalid_credentials", "Wrong username or password");
@@ -63,7 +64,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     };
   }
 
-  fastify.get("/auth/config", { config: { auth: "optional" } }, async () => ({
+  fastify.get("/auth/config", { config: { auth: "optional" } }, async (): Promise<AuthConfig> => ({
     requireLogin: true,
     password: auth.password !== undefined,
     header: auth.header !== undefined,
@@ -104,7 +105,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
       user: publicUser(session),
       session: { id: session.sessionId, client: session.client, expiresAt: new Date(session.expiresAt).toISOString() },
       csrfToken: session.csrfToken,
-    });
+    } satisfies MeResponse);
   });
 
   fastify.post("/auth/logout", async function logout(request, reply) {
@@ -136,6 +137,6 @@ const meResponseSchema = {
   required: ["user", "session", "csrfToken"],
 } as const;
 
-function publicUser(session: SessionPrincipal) {
+function publicUser(session: SessionPrincipal): ParlorUser {
   return { id: session.userId, identifier: session.identifier, displayName: session.displayName };
 }

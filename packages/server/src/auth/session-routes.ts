@@ -1,3 +1,4 @@
+import type { SessionListResponse } from "@parlor/protocol";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ParlorConfig } from "../config/resolve-config.js";
@@ -16,7 +17,7 @@ const paramsSchema = z.object({ id: idSchema });
 
 /** `/auth/sessions`: a user lists their sessions and revokes one or all of them. */
 export async function sessionRoutes(fastify: FastifyInstance, { config, sessions }: SessionRoutesOptions) {
-  fastify.get("/auth/sessions", async function listSessions(request) {
+  fastify.get("/auth/sessions", async function listSessions(request): Promise<SessionListResponse> {
     const current = request.session!;
     const list = await sessions.list(current.userId);
     return {

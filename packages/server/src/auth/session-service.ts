@@ -27,7 +27,8 @@ export interface IssuedSession {
   cookieMaxAge: number;
 }
 
-export interface SessionInfo {
+/** A live session as the server lists it; `/auth/sessions` turns it into `SessionListEntry`s. */
+export interface SessionRecord {
   id: string;
   client: ClientKind;
   createdAt: number;
@@ -199,7 +200,7 @@ export class SessionService {
   }
 
   /** The user's usable sessions, newest activity first. */
-  async list(userId: string): Promise<SessionInfo[]> {
+  async list(userId: string): Promise<SessionRecord[]> {
     const rows = await this.deps.sessions.listActive(userId, this.clock(), this.idleMs);
     return rows.map((row) => ({
       id: row.id,

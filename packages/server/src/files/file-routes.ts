@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import fastifyMultipart from "@fastify/multipart";
+import type { SignedFileUrl, UploadResponse } from "@parlor/protocol";
 import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
@@ -84,7 +85,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
     part.file.once("error", (error) => (bodyError = error));
     try {
       const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
-      return reply.status(201).send(toFileInfo(row));
+      return reply.status(201).send(toFileInfo(row) satisfies UploadResponse);
     } catch (error) {
       await discardRest(part.file, request.raw);
       if (bodyError !== undefined && !(error instanceof ParlorError) && !isStorageFull(error)) {
@@ -116,7 +117,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
     const file = await files.findOwned(request.session!.userId, id);
     if (file === null) throw new ParlorError("not_found", "No such file");
     const { url, expiresAt } = signedUrls.sign(file.id);
-    return { url, expiresAt: new Date(expiresAt).toISOString() };
+    return { url, expiresAt: new Date(expiresAt).toISOString() } satisfies SignedFileUrl;
   });
 
   async function sendFile(reply: FastifyReply, file: FileRow, rangeHeader: string | undefined, ifNoneMatch: string | undefined) {

@@ -1,4 +1,4 @@
-import type { ThreadSummary, ThreadWithMessages } from "@parlor/protocol";
+import type { RenameThreadBody, ThreadListQuery, ThreadListResponse, ThreadSummary, ThreadWithMessages } from "@parlor/protocol";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ParlorError } from "../errors.js";
@@ -38,13 +38,13 @@ const listQuerySchema = z.object({
       .pipe(z.number().int().min(1).max(MAX_THREAD_PAGE)),
   ),
   q: optionalParam(z.string().max(200).refine(isStorableText, storableTextMessage)),
-});
+}) satisfies z.ZodType<ThreadListQuery>;
 
 const paramsSchema = z.object({ id: idSchema });
 
 const renameSchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(255).refine(isStorableText, storableTextMessage),
-});
+}) satisfies z.ZodType<RenameThreadBody>;
 
 /**
  * `/api/threads`: a user lists, reads, renames and deletes their own threads. Every lookup
@@ -54,10 +54,10 @@ const renameSchema = z.object({
  *
  * @example
  * await fastify.register(threadRoutes, { threads: new ThreadStore(db), clock: Date.now });
- * // GET /api/threads?limit=10&q=invoice → { threads: ThreadSummary[], nextCursor: string | null }
+ * // GET /api/threads?limit=10&q=invoice → ThreadListResponse: { threads: ThreadSummary[], nextCursor: string | null }
  */
 export async function threadRoutes(fastify: FastifyInstance, { threads, files, clock }: ThreadRoutesOptions) {
-  fastify.get("/api/threads", async function listThreads(request): Promise<{ threads: ThreadSummary[]; nextCursor: string | null }> {
+  fastify.get("/api/threads", async function listThreads(request): Promise<ThreadListResponse> {
     const { cursor, limit, q } = parseInput(listQuerySchema, request.query);
     const after = cursor === undefined ? null : decodeCursor(cursor);
     if (cursor !== undefined && !after) throw new ParlorError("invalid_request", "cursor: not a cursor from this list");

@@ -84,13 +84,15 @@ export class ChatStore extends Store<ChatState> {
   /** Shows another thread (or none: `null` starts a new one on the next send). */
   readonly setThreadId = (threadId: string | null): void => {
     if (threadId === this.getSnapshot().threadId) return;
-    this.threadEpoch++;
-    this.resumeSeq++;
-    this.resumeBuffer = null;
-    this.forgetLiveness();
-    this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null });
-    this.updateStatus();
-    if (threadId !== null && this.isObserved && this.connection.getSnapshot().state === "connected") void this.resume();
+    this.batch(() => {
+      this.threadEpoch++;
+      this.resumeSeq++;
+      this.resumeBuffer = null;
+      this.forgetLiveness();
+      this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null });
+      this.updateStatus();
+      if (threadId !== null && this.isObserved && this.connection.getSnapshot().state === "connected") void this.resume();
+    });
   };
 
   /**
@@ -113,49 +115,66 @@ export class ChatStore extends Store<ChatState> {
       files: [],
       pending: true,
     };
-    this.sending++;
-    // Set before the emit: the reply's first events can be handled before the ack's continuation.
-    this.awaitingReply = true;
-    if (threadId === null) this.newThreadSends++;
-    this.setState({ messages: [...this.getSnapshot().messages, optimistic], error: null });
-    this.updateStatus();
+    this.batch(() => {
+      this.sending++;
+      // Set before the emit: the reply's first events can be handled before the ack's continuation.
+      this.awaitingReply = true;
+      if (threadId === null) this.newThreadSends++;
+      this.setState({ messages: [...this.getSnapshot().messages, optimistic], error: null });
+      this.updateStatus();
+    });
 
     const payload: SendMessagePayload = { content };
     if (threadId !== null) payload.threadId = threadId;
     if (fileIds !== undefined && fileIds.length > 0) payload.fileIds = [...fileIds];
+    let sent: SentMessage;
     try {
       const answer = await this.connection.request("message:send", payload);
-      const sent = { threadId: string(answer.threadId, "threadId"), messageId: string(answer.messageId, "messageId") };
-      if (epoch !== this.threadEpoch) {
-        // The view moved on (another thread, or a second new thread won): not ours to show.
-        this.setState({ messages: this.getSnapshot().messages.filter((message) => message.id !== tempId) });
-      } else if (threadId === null) {
-        this.threadEpoch++; // the view now follows this thread
-        this.setState({ threadId: sent.threadId, isLoading: false });
-        this.confirm(tempId, sent);
-        const ours = this.newThreadBuffer.filter(([, event]) => event.threadId === sent.threadId);
-        for (const [event, payload] of ours) this.trackLiveness(event, payload);
-        this.replay(ours);
-      } else {
-        this.confirm(tempId, sent);
-      }
-      return sent;
+      sent = { threadId: string(answer.threadId, "threadId"), messageId: string(answer.messageId, "messageId") };
     } catch (error) {
       const apiError = toApiError(error);
-      const messages = this.getSnapshot().messages.filter((message) => message.id !== tempId);
-      if (epoch === this.threadEpoch) {
-        this.awaitingReply = false;
-        this.setState({ messages, error: apiError });
-      } else {
-        this.setState({ messages });
-      }
-      throw apiError;
-    } finally {
-      this.sending--;
-      if (threadId === null && --this.newThreadSends === 0) this.newThreadBuffer = [];
-      this.updateStatus();
+      return this.batch(() => {
+        this.finishSend(threadId);
+        const messages = this.getSnapshot().messages.filter((message) => message.id !== tempId);
+        if (epoch === this.threadEpoch) {
+          this.awaitingReply = false;
+          this.setState({ messages, error: apiError });
+        } else {
+          this.setState({ messages });
+        }
+        this.updateStatus();
+        throw apiError;
+      });
     }
+    // The acknowledgement is an incoming event too: its changes reach subscribers as one.
+    return this.batch(() => {
+      try {
+        if (epoch !== this.threadEpoch) {
+          // The view moved on (another thread, or a second new thread won): not ours to show.
+          this.setState({ messages: this.getSnapshot().messages.filter((message) => message.id !== tempId) });
+        } else if (threadId === null) {
+          this.threadEpoch++; // the view now follows this thread
+          this.setState({ threadId: sent.threadId, isLoading: false });
+          this.confirm(tempId, sent);
+          const ours = this.newThreadBuffer.filter(([, event]) => event.threadId === sent.threadId);
+          for (const [event, payload] of ours) this.trackLiveness(event, payload);
+          this.replay(ours);
+        } else {
+          this.confirm(tempId, sent);
+        }
+        return sent;
+      } finally {
+        this.finishSend(threadId);
+        this.updateStatus();
+      }
+    });
   };
+
+  /** A send has its answer (or failed): it no longer counts as in flight. */
+  private finishSend(threadId: string | null): void {
+    this.sending--;
+    if (threadId === null && --this.newThreadSends === 0) this.newThreadBuffer = [];
+  }
 
   /**
    * Stops the reply being written in this thread (`message:stop`); what was written stays.
@@ -172,7 +191,9 @@ export class ChatStore extends Store<ChatState> {
   };
 
   protected override onFirstSubscribe(): void {
-    const on = (event: ServerEvent) => this.connection.on(event, (payload) => this.receive(event, payload));
+    // Each incoming event (a server event, a (re)connection, a change of connection or
+    // session) is handled in one batch: subscribers hear of it once, however many steps it takes.
+    const on = (event: ServerEvent) => this.connection.on(event, (payload) => this.batch(() => this.receive(event, payload)));
     this.detach = [
       on("message:new"),
       on("message:delta"),
@@ -180,10 +201,10 @@ export class ChatStore extends Store<ChatState> {
       on("message:end"),
       on("message:file"),
       on("thread:idle"),
-      this.connection.on("error", (payload) => this.receiveError(payload)),
+      this.connection.on("error", (payload) => this.batch(() => this.receiveError(payload))),
       this.connection.onConnect(() => void this.resume()),
-      this.connection.subscribe(() => this.forgetLivenessWhenDisconnected()),
-      this.auth.subscribe(() => this.forgetWhenLoggedOut()),
+      this.connection.subscribe(() => this.batch(() => this.forgetLivenessWhenDisconnected())),
+      this.auth.subscribe(() => this.batch(() => this.forgetWhenLoggedOut())),
     ];
     if (this.connection.getSnapshot().state === "connected") void this.resume();
   }
@@ -319,14 +340,18 @@ export class ChatStore extends Store<ChatState> {
       const buffered = this.resumeBuffer ?? [];
       this.resumeBuffer = null;
       const pending = this.getSnapshot().messages.filter((message) => message.pending === true);
-      this.setState({ messages: [...mergeResumed(snapshot, buffered), ...pending], isLoading: false, error: null });
-      this.updateStatus();
+      this.batch(() => {
+        this.setState({ messages: [...mergeResumed(snapshot, buffered), ...pending], isLoading: false, error: null });
+        this.updateStatus();
+      });
     } catch (error) {
       if (seq !== this.resumeSeq) return;
       const buffered = this.resumeBuffer ?? [];
       this.resumeBuffer = null;
-      this.setState({ isLoading: false, error: toApiError(error) });
-      this.replay(buffered);
+      this.batch(() => {
+        this.setState({ isLoading: false, error: toApiError(error) });
+        this.replay(buffered);
+      });
     }
   }
 

@@ -1,46 +1,8 @@
+import type { AuthConfig, CurrentSession, ParlorUser, PasswordLoginBody, SessionListEntry } from "@parlor/protocol";
 import { ApiClient, type SessionHooks } from "./api-client.js";
 import { ParlorApiError } from "./api-error.js";
-import { array, isObject, nullableString, object, string } from "./narrow.js";
+import { authConfig, loginResponse, meResponse, sessionListResponse } from "./auth-responses.js";
 import { Store } from "./store.js";
-
-/** The logged-in user as the server describes it. */
-export interface ParlorUser {
-  /** Parlor's id for the user (a UUID). */
-  id: string;
-  /** The app's stable name for the user (username, e-mail, subject). */
-  identifier: string;
-  displayName: string | null;
-}
-
-/** The current session, from `GET /auth/me`. */
-export interface SessionInfo {
-  id: string;
-  /** `"web"`, `"widget"` or `"api"`. */
-  client: string;
-  /** The absolute end of the session, ISO 8601. */
-  expiresAt: string;
-}
-
-/** One of the user's live sessions, from `GET /auth/sessions`. */
-export interface SessionListEntry {
-  id: string;
-  client: string;
-  /** `true` for the session of this client. */
-  current: boolean;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  userAgent: string | null;
-  ip: string | null;
-}
-
-/** Which login methods the server offers (`GET /auth/config`). */
-export interface AuthConfig {
-  requireLogin: boolean;
-  password: boolean;
-  header: boolean;
-  oauth: ReadonlyArray<{ id: string; name: string }>;
-}
 
 /** `loading` until the first `GET /auth/me` has answered. */
 export type AuthStatus = "loading" | "authenticated" | "unauthenticated";
@@ -53,7 +15,7 @@ export interface AuthState {
   isAuthenticated: boolean;
   config: AuthConfig | null;
   user: ParlorUser | null;
-  session: SessionInfo | null;
+  session: CurrentSession | null;
   /** The user's live sessions, filled by `refreshSessions()`. */
   sessions: readonly SessionListEntry[];
   /** The last failure of an auth action (login, logout, revoke…); cleared by the next success. */
@@ -147,7 +109,7 @@ export class AuthStore extends Store<AuthState> {
 
   /** `POST /auth/login`. Resolves with the user; rejects with `ParlorApiError` (also put in `error`). */
   readonly login = (username: string, password: string): Promise<ParlorUser> =>
-    this.startSession(() => this.api.request("POST", "/auth/login", { json: { username, password }, csrfRetry: false }));
+    this.startSession(() => this.api.request("POST", "/auth/login", { json: { username, password } satisfies PasswordLoginBody, csrfRetry: false }));
 
   /**
    * `POST /auth/header`: trusted-header login, for apps behind an authenticating proxy
@@ -158,16 +120,16 @@ export class AuthStore extends Store<AuthState> {
   /** A login request's answer (`{ user, csrfToken }`) becomes this client's session. */
   private startSession(request: () => Promise<unknown>): Promise<ParlorUser> {
     return this.changeSession(async () => {
-      const body = object(await request(), "login");
-      const user = parseUser(body.user);
-      this.csrfToken = string(body.csrfToken, "csrfToken");
+      const { user, csrfToken } = loginResponse(await request());
+      this.csrfToken = csrfToken;
       this.sessionEpoch++;
-      // The login answer has no session details; one /auth/me fills them in.
-      await this.fetchMe().catch((error: unknown) => {
+      // The login answer has no session details; one /auth/me fills them in. The error of a
+      // previous attempt goes in the same change, so subscribers hear of the login once.
+      await this.fetchMe({ error: null }).catch((error: unknown) => {
         if (error instanceof ParlorApiError && error.code === "unauthenticated") throw error;
-        this.setAuthenticated(user, null);
+        this.setAuthenticated(user, null, { error: null });
       });
-      this.setState({ error: null });
+      this.setState({ error: null }); // when a logout overtook the /auth/me
       return this.getSnapshot().user ?? user;
     });
   }
@@ -184,8 +146,7 @@ export class AuthStore extends Store<AuthState> {
   /** `GET /auth/sessions` into `sessions`. */
   readonly refreshSessions = async (): Promise<readonly SessionListEntry[]> => {
     try {
-      const body = object(await this.api.request("GET", "/auth/sessions"), "sessions");
-      const sessions = array(body.sessions, "sessions").map(parseSessionEntry);
+      const { sessions } = sessionListResponse(await this.api.request("GET", "/auth/sessions"));
       this.setState({ sessions, error: null });
       return sessions;
     } catch (error) {
@@ -218,13 +179,13 @@ export class AuthStore extends Store<AuthState> {
 
   private async loadConfig(): Promise<void> {
     try {
-      this.setState({ config: parseConfig(await this.api.request("GET", "/auth/config")) });
+      this.setState({ config: authConfig(await this.api.request("GET", "/auth/config")) });
     } catch (error) {
       this.fail(error);
     }
   }
 
-  private async fetchMe(): Promise<void> {
+  private async fetchMe(alsoChange: Partial<AuthState> = {}): Promise<void> {
     const epoch = this.sessionEpoch;
     let body: unknown;
     try {
@@ -238,16 +199,14 @@ export class AuthStore extends Store<AuthState> {
       throw error;
     }
     if (epoch !== this.sessionEpoch) return; // a login or logout happened meanwhile: it wins
-    const me = object(body, "me");
-    const user = parseUser(me.user);
-    const session = parseSession(me.session);
-    this.csrfToken = string(me.csrfToken, "csrfToken");
+    const { user, session, csrfToken } = meResponse(body);
+    this.csrfToken = csrfToken;
     const previous = this.getSnapshot().session;
     if (previous !== null && previous.id !== session.id) this.sessionEpoch++; // another tab logged in again
-    this.setAuthenticated(user, session);
+    this.setAuthenticated(user, session, alsoChange);
   }
 
-  private setAuthenticated(user: ParlorUser, session: SessionInfo | null): void {
+  private setAuthenticated(user: ParlorUser, session: CurrentSession | null, alsoChange: Partial<AuthState> = {}): void {
     const state = this.getSnapshot();
     const sameUser = state.user !== null && state.user.id === user.id && state.user.identifier === user.identifier && state.user.displayName === user.displayName;
     const sameSession = state.session !== null && session !== null && state.session.id === session.id && state.session.expiresAt === session.expiresAt;
@@ -257,6 +216,7 @@ export class AuthStore extends Store<AuthState> {
       isAuthenticated: true,
       user: sameUser ? state.user : user,
       session: sameSession ? state.session : session,
+      ...alsoChange,
     });
   }
 
@@ -288,8 +248,10 @@ export class AuthStore extends Store<AuthState> {
         // Already logged out (401): the goal is reached.
         if (!(error instanceof ParlorApiError && error.code === "unauthenticated")) throw error;
       }
-      this.markLoggedOut();
-      this.setState({ error: null });
+      this.batch(() => {
+        this.markLoggedOut();
+        this.setState({ error: null });
+      });
     });
   }
 
@@ -303,47 +265,4 @@ export class AuthStore extends Store<AuthState> {
 export function toApiError(error: unknown): ParlorApiError {
   if (error instanceof ParlorApiError) return error;
   return new ParlorApiError("internal", "Unexpected client error", { cause: error });
-}
-
-function parseUser(value: unknown): ParlorUser {
-  const user = object(value, "user");
-  return {
-    id: string(user.id, "user.id"),
-    identifier: string(user.identifier, "user.identifier"),
-    displayName: nullableString(user.displayName, "user.displayName"),
-  };
-}
-
-function parseSession(value: unknown): SessionInfo {
-  const session = object(value, "session");
-  return {
-    id: string(session.id, "session.id"),
-    client: string(session.client, "session.client"),
-    expiresAt: string(session.expiresAt, "session.expiresAt"),
-  };
-}
-
-function parseSessionEntry(value: unknown): SessionListEntry {
-  const entry = object(value, "session");
-  return {
-    id: string(entry.id, "session.id"),
-    client: string(entry.client, "session.client"),
-    current: entry.current === true,
-    createdAt: string(entry.createdAt, "session.createdAt"),
-    lastSeenAt: string(entry.lastSeenAt, "session.lastSeenAt"),
-    expiresAt: string(entry.expiresAt, "session.expiresAt"),
-    userAgent: nullableString(entry.userAgent, "session.userAgent"),
-    ip: nullableString(entry.ip, "session.ip"),
-  };
-}
-
-function parseConfig(value: unknown): AuthConfig {
-  const config = object(value, "config");
-  const oauth = config.oauth === undefined ? [] : array(config.oauth, "config.oauth");
-  return {
-    requireLogin: config.requireLogin !== false,
-    password: config.password === true,
-    header: config.header === true,
-    oauth: oauth.filter(isObject).map((provider) => ({ id: string(provider.id, "oauth.id"), name: string(provider.name, "oauth.name") })),
-  };
 }

@@ -9,6 +9,8 @@ export type Listener = () => void;
 export class Store<S extends object> {
   private state: S;
   private readonly listeners = new Set<Listener>();
+  private batchDepth = 0;
+  private changedInBatch = false;
 
   constructor(initial: S) {
     this.state = initial;
@@ -43,6 +45,29 @@ export class Store<S extends object> {
     }
     if (!changed) return;
     this.state = { ...current, ...changes };
+    if (this.batchDepth > 0) this.changedInBatch = true;
+    else this.notify();
+  }
+
+  /**
+   * Runs `update` with the notifications held back, then notifies once if anything changed.
+   * One incoming event often touches a snapshot in several steps (the messages, then the
+   * status derived from them); subscribers should see the result once, not each step.
+   * Nested batches notify when the outermost one ends, also when `update` throws.
+   */
+  protected batch<T>(update: () => T): T {
+    this.batchDepth++;
+    try {
+      return update();
+    } finally {
+      if (--this.batchDepth === 0 && this.changedInBatch) {
+        this.changedInBatch = false;
+        this.notify();
+      }
+    }
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
 

@@ -47,7 +47,7 @@ export class ParlorApiError extends Error {
   }
 }
 
-/** Reads `{ error: { code, message } }` from a failed HTTP answer; anything else keeps the status. */
+/** Reads `ErrorBody` (`{ error: { code, message } }`, from `@parlor/protocol`) from a failed HTTP answer; anything else keeps the status. */
 export function errorFromResponse(status: number, body: string, retryAfterHeader: string | null): ParlorApiError {
   let code = status >= 500 ? "internal" : "invalid_response";
   let message = `The server answered ${status}`;

@@ -1,4 +1,4 @@
-import type { FileInfo } from "@parlor/protocol";
+import type { UploadResponse } from "@parlor/protocol";
 import { transportError, type RawResponse } from "./api-client.js";
 import type { ParlorApiError } from "./api-error.js";
 import { toApiError, type AuthStore } from "./auth-store.js";
@@ -42,14 +42,17 @@ export class FileUpload extends Store<FileUploadState> {
   }
 
   /** Uploads one file. Resolves with the stored file; rejects with `ParlorApiError` (also put in `error`). */
-  readonly upload = async (file: Blob, options: UploadOptions = {}): Promise<FileInfo> => {
+  readonly upload = async (file: Blob, options: UploadOptions = {}): Promise<UploadResponse> => {
     const Xhr = this.Xhr;
     if (Xhr === undefined) throw new TypeError("XMLHttpRequest is not available: pass `XMLHttpRequest` to createParlorClient");
     const id = ++this.seq;
     this.inFlight.set(id, { loaded: 0, total: file.size });
-    this.setState({ isUploading: true, error: null });
-    this.updateProgress();
+    this.batch(() => {
+      this.setState({ isUploading: true, error: null });
+      this.updateProgress();
+    });
     const url = this.auth.api.url("/api/files");
+    let outcome: { file: UploadResponse; error?: undefined } | { error: ParlorApiError };
     try {
       const body = await this.auth.api.perform<unknown>("POST", (headers) =>
         sendWithXhr(Xhr, url, headers, file, options, (loaded, total) => {
@@ -57,17 +60,20 @@ export class FileUpload extends Store<FileUploadState> {
           this.updateProgress();
         }),
       );
-      return fileInfo(body);
+      outcome = { file: fileInfo(body) };
     } catch (error) {
-      const apiError = toApiError(error);
-      this.setState({ error: apiError });
-      throw apiError;
-    } finally {
-      this.inFlight.delete(id);
+      outcome = { error: toApiError(error) };
+    }
+    this.inFlight.delete(id);
+    // The outcome, the end of the upload and the progress reach subscribers as one change.
+    this.batch(() => {
+      if (outcome.error !== undefined) this.setState({ error: outcome.error });
       this.setState({ isUploading: this.inFlight.size > 0 });
       if (this.inFlight.size === 0) this.setState({ progress: this.getSnapshot().error === null ? 1 : 0 });
       else this.updateProgress();
-    }
+    });
+    if (outcome.error !== undefined) throw outcome.error;
+    return outcome.file;
   };
 
   private updateProgress(): void {

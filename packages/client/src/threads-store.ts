@@ -1,7 +1,7 @@
-import type { ThreadSummary } from "@parlor/protocol";
+import type { RenameThreadBody, ThreadListQuery, ThreadSummary } from "@parlor/protocol";
 import type { ParlorApiError } from "./api-error.js";
 import { toApiError, type AuthStore } from "./auth-store.js";
-import { array, isObject, nullableString, object, threadSummary } from "./narrow.js";
+import { isObject, threadListResponse, threadSummary } from "./narrow.js";
 import type { SocketConnection } from "./socket-connection.js";
 import { Store } from "./store.js";
 
@@ -79,7 +79,7 @@ export class ThreadsStore extends Store<ThreadListState> {
   /** `PATCH /api/threads/:id` with a new name. Resolves with the renamed thread. */
   readonly rename = async (id: string, name: string): Promise<ThreadSummary> => {
     try {
-      const thread = threadSummary(await this.auth.api.request("PATCH", `/api/threads/${encodeURIComponent(id)}`, { json: { name } }));
+      const thread = threadSummary(await this.auth.api.request("PATCH", `/api/threads/${encodeURIComponent(id)}`, { json: { name } satisfies RenameThreadBody }));
       // Renaming makes it the most recently updated thread.
       this.setState({ threads: [thread, ...this.getSnapshot().threads.filter((t) => t.id !== id)], error: null });
       return thread;
@@ -130,15 +130,10 @@ export class ThreadsStore extends Store<ThreadListState> {
   private async loadPage(generation: number, cursor: string | null, replace: boolean): Promise<void> {
     this.setState({ isLoading: true });
     try {
-      const body = object(
-        await this.auth.api.request("GET", "/api/threads", {
-          query: { limit: this.limit, q: this.q === "" ? undefined : this.q, cursor: cursor ?? undefined },
-        }),
-        "threads",
-      );
+      const query = { limit: this.limit, q: this.q === "" ? undefined : this.q, cursor: cursor ?? undefined } satisfies ThreadListQuery;
+      const { threads: page, nextCursor } = threadListResponse(await this.auth.api.request("GET", "/api/threads", { query }));
       if (generation !== this.generation) return;
-      const page = array(body.threads, "threads").map(threadSummary);
-      this.cursor = nullableString(body.nextCursor, "nextCursor");
+      this.cursor = nextCursor;
       const threads = replace ? page : [...this.getSnapshot().threads, ...page.filter((t) => !this.getSnapshot().threads.some((known) => known.id === t.id))];
       this.setState({ threads, hasMore: this.cursor !== null, isLoading: false, error: null });
     } catch (error) {

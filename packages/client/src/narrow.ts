@@ -1,4 +1,4 @@
-import type { ChatMessage, FileInfo, MessageRole, MessageStatus, ThreadSummary } from "@parlor/protocol";
+import type { ChatMessage, FileInfo, MessageRole, MessageStatus, ThreadListResponse, ThreadSummary } from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
 
 /**
@@ -41,6 +41,12 @@ export function array(value: unknown, what: string): unknown[] {
   return value;
 }
 
+/** One of a fixed set of strings (a union type on the wire). */
+export function oneOf<T extends string>(allowed: readonly T[], value: unknown, what: string): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) throw invalid(what);
+  return value as T;
+}
+
 const ROLES: ReadonlySet<string> = new Set<MessageRole>(["user", "assistant", "system"]);
 const STATUSES: ReadonlySet<string> = new Set<MessageStatus>(["complete", "streaming", "error", "stopped", "interrupted"]);
 
@@ -78,6 +84,12 @@ export function threadSummary(value: unknown): ThreadSummary {
     createdAt: string(thread.createdAt, "thread.createdAt"),
     updatedAt: string(thread.updatedAt, "thread.updatedAt"),
   };
+}
+
+/** `GET /api/threads`: one page. */
+export function threadListResponse(value: unknown): ThreadListResponse {
+  const body = object(value, "threads");
+  return { threads: array(body.threads, "threads").map(threadSummary), nextCursor: nullableString(body.nextCursor, "nextCursor") };
 }
 
 export function chatMessage(value: unknown): ChatMessage {

@@ -1,0 +1,44 @@
+import type { MeResponse } from "@parlor/protocol";
+import { describe, expect, it } from "vitest";
+import { ParlorApiError } from "./api-error.js";
+import { authConfig, meResponse, sessionListResponse } from "./auth-responses.js";
+
+const me: MeResponse = {
+  user: { id: "u1", identifier: "alice", displayName: null },
+  session: { id: "s1", client: "web", expiresAt: "2026-01-01T00:00:00.000Z" },
+  csrfToken: "token",
+};
+
+describe("auth answers", () => {
+  it("reads /auth/me into its protocol shape, leaving out fields it does not know", () => {
+    expect(meResponse({ ...me, extra: true, user: { ...me.user, metadata: {} } })).toEqual(me);
+  });
+
+  it("refuses a malformed answer as invalid_response", () => {
+    for (const body of [null, { ...me, csrfToken: 1 }, { ...me, session: { ...me.session, client: "desktop" } }]) {
+      expect(() => meResponse(body)).toThrow(ParlorApiError);
+      try {
+        meResponse(body);
+      } catch (error) {
+        expect((error as ParlorApiError).code).toBe("invalid_response");
+      }
+    }
+  });
+
+  it("reads the session list; `current` is true only when the server says so", () => {
+    const entry = { id: "s1", client: "api", createdAt: "a", lastSeenAt: "b", expiresAt: "c", userAgent: null, ip: "127.0.0.1" };
+    expect(sessionListResponse({ sessions: [entry, { ...entry, id: "s2", current: true }] }).sessions.map((s) => [s.id, s.current])).toEqual([
+      ["s1", false],
+      ["s2", true],
+    ]);
+  });
+
+  it("reads /auth/config leniently: missing flags are off, login stays required, bad providers are left out", () => {
+    expect(authConfig({ oauth: [{ id: "github", name: "GitHub" }, "junk"] })).toEqual({
+      requireLogin: true,
+      password: false,
+      header: false,
+      oauth: [{ id: "github", name: "GitHub" }],
+    });
+  });
+});

@@ -1,0 +1,28 @@
+// The public API of @parlor/client. Everything not named here is internal.
+
+export { createParlorClient, ParlorClient } from "./parlor-client.js";
+export type { ParlorClientOptions } from "./parlor-client.js";
+export { ParlorApiError } from "./api-error.js";
+export type { ParlorErrorCode } from "./api-error.js";
+export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
+export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./chat-store.js";
+export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./threads-store.js";
+export type { FileUpload, FileUploadState, UploadOptions, XhrFactory } from "./file-upload.js";
+export type { SocketConnection, ConnectionSnapshot, ConnectionState, ParlorSocket, SocketOptionsInput } from "./socket-connection.js";
+export type { Listener } from "./store.js";
+
+// The wire shapes the stores hand out, so an app needs no second import for them.
+export type {
+  AuthConfig,
+  ChatMessage,
+  CurrentSession,
+  FileInfo,
+  MessageRole,
+  MessageStatus,
+  OAuthProviderSummary,
+  ParlorUser,
+  SessionClient,
+  SessionListEntry,
+  ThreadSummary,
+  UploadResponse,
+} from "@parlor/protocol";

@@ -1,0 +1,83 @@
+/**
+ * The shapes of the auth and session endpoints (`/auth/...`). The server declares its answers
+ * with them and the clients parse into them. These are wire shapes only: the server's own
+ * session records (times in milliseconds, the CSRF secret) stay inside the server.
+ */
+
+/** The user as every auth answer describes them. */
+export interface ParlorUser {
+  /** Parlor's id for the user (a UUID). */
+  id: string;
+  /** The app's stable name for the user (username, e-mail, subject). */
+  identifier: string;
+  displayName: string | null;
+}
+
+/** Which kind of client a session was opened for. */
+export type SessionClient = "web" | "widget" | "api";
+
+/** The session making the request, in `GET /auth/me`. */
+export interface CurrentSession {
+  id: string;
+  client: SessionClient;
+  /** The absolute end of the session, ISO 8601. */
+  expiresAt: string;
+}
+
+/** One of the user's live sessions, in `GET /auth/sessions`. Times are ISO 8601. */
+export interface SessionListEntry {
+  id: string;
+  client: SessionClient;
+  /** `true` for the session that asked. */
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** `GET /auth/sessions`, newest activity first. */
+export interface SessionListResponse {
+  sessions: SessionListEntry[];
+}
+
+/** An OAuth / OpenID Connect provider a login page offers (`GET /auth/oauth/:id` starts it). */
+export interface OAuthProviderSummary {
+  id: string;
+  /** For the button: "GitHub", "Google", … */
+  name: string;
+}
+
+/** `GET /auth/config`: which login methods the server offers. Needs no session. */
+export interface AuthConfig {
+  requireLogin: boolean;
+  /** `POST /auth/login` is enabled. */
+  password: boolean;
+  /** `POST /auth/header` (trusted-header login behind a proxy) is enabled. */
+  header: boolean;
+  oauth: OAuthProviderSummary[];
+}
+
+/** The body of `POST /auth/login`, as JSON (or form-encoded). */
+export interface PasswordLoginBody {
+  username: string;
+  password: string;
+}
+
+/**
+ * The answer of `POST /auth/login` and `POST /auth/header` (which takes no body), with the
+ * session cookie. `POST /auth/logout` takes no body and answers 204.
+ */
+export interface LoginResponse {
+  user: ParlorUser;
+  /** Sent back as `X-CSRF-Token` on unsafe requests; keep it in memory only. */
+  csrfToken: string;
+}
+
+/** `GET /auth/me`: the session is alive (the cookie may have been renewed with it). */
+export interface MeResponse {
+  user: ParlorUser;
+  session: CurrentSession;
+  csrfToken: string;
+}
