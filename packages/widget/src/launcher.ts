@@ -106,7 +106,9 @@ export class Launcher {
       }
     });
 
-    this.#setOpen(options.open, false);
+    // The initial state is not a change: nobody is told (the frame learns it when it connects).
+    this.#open = options.open;
+    this.#render();
     (options.container ?? document.body).append(this.#host);
   }
 
@@ -115,15 +117,15 @@ export class Launcher {
   }
 
   open(): void {
-    this.#setOpen(true, true);
+    this.#setOpen(true);
   }
 
   close(): void {
-    this.#setOpen(false, true);
+    this.#setOpen(false);
   }
 
   toggle(): void {
-    this.#setOpen(!this.#open, true);
+    this.#setOpen(!this.#open);
   }
 
   /** Replies the user has not seen; shown on the button while the panel is closed. */
@@ -136,13 +138,13 @@ export class Launcher {
     this.#host.remove();
   }
 
-  #setOpen(open: boolean, moveFocus: boolean): void {
+  #setOpen(open: boolean): void {
     const changed = open !== this.#open;
     // Where focus is now, before the panel hides (a hidden element loses focus).
     const focusWasInside = this.#host.shadowRoot?.activeElement != null && this.#host.shadowRoot.activeElement !== this.#button;
     this.#open = open;
     this.#render();
-    if (moveFocus && changed) {
+    if (changed) {
       if (open) this.iframe.focus();
       // Back to the button that opened the panel, so keyboard users do not land on <body>.
       else if (focusWasInside || document.activeElement === this.#host) this.#button?.focus();
