@@ -21,12 +21,13 @@ function describeThrown(error: unknown): string {
 export class FunctionRegistry {
   readonly #functions = new Map<string, ClientFunction>();
 
-  register(name: unknown, fn: unknown): void {
+  /** Typed for TypeScript callers, checked at run time for the JavaScript ones. */
+  register(name: string, fn: ClientFunction): void {
     if (typeof name !== "string" || !EMBED_FUNCTION_NAME_PATTERN.test(name)) {
       throw new WidgetError("invalid_function", `Parlor.registerFunction: the name must match ${EMBED_FUNCTION_NAME_PATTERN} (got ${JSON.stringify(name)})`);
     }
     if (typeof fn !== "function") throw new WidgetError("invalid_function", `Parlor.registerFunction: "${name}" needs a function`);
-    this.#functions.set(name, fn as ClientFunction);
+    this.#functions.set(name, fn);
   }
 
   unregister(name: string): boolean {
