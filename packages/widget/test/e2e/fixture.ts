@@ -148,6 +148,8 @@ export function useWidgetWorld(): WidgetWorld {
   beforeEach(async () => {
     world.issuedTokens.length = 0;
     world.context = await world.browser.newContext();
+    // Under the test's own timeout, so a stuck step fails with Playwright's account of what it waited for.
+    world.context.setDefaultTimeout(10_000);
     world.page = await world.context.newPage();
   });
 
