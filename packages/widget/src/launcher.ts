@@ -1,4 +1,4 @@
-import { LAUNCHER_CSS } from "./launcher-styles.js";
+import LAUNCHER_CSS from "./launcher.css?inline";
 import type { WidgetTheme } from "./mount-options.js";
 
 export interface LauncherOptions {
