@@ -189,3 +189,18 @@ it("opens a new channel when the chat iframe reloads", async () => {
   expect(await reloaded.evaluate(() => (window as unknown as FakeWindow).fakeChat.state.connects)).toBe(1);
   await expect.poll(() => world.issuedTokens.length).toBe(2);
 });
+
+it("starts open with `open: true` without taking focus from the page, and applies the theme", async () => {
+  await world.openHostPage();
+  await world.page.locator("#buy").focus();
+  await mount(', open: true, theme: "dark"');
+  const frame = await world.connectedChatFrame();
+  expect(await world.page.getByRole("dialog", { name: "Chat" }).isVisible()).toBe(true);
+  expect(await world.page.locator("[data-parlor-widget] >> .launcher").getAttribute("aria-expanded")).toBe("true");
+  expect(await world.page.evaluate(() => document.activeElement?.id)).toBe("buy");
+  // The frame learns the state when it connects.
+  await frame.waitForFunction(() => (window as unknown as FakeWindow).fakeChat.state.visibility.join() === "true");
+  expect(await world.page.locator("[data-parlor-widget]").getAttribute("data-theme")).toBe("dark");
+  const background = await world.page.locator("[data-parlor-widget] >> .panel").evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(background).toBe("rgb(28, 30, 35)");
+});
