@@ -139,17 +139,17 @@ export class Launcher {
   }
 
   #setOpen(open: boolean): void {
-    const changed = open !== this.#open;
-    // Where focus is now, before the panel hides (a hidden element loses focus).
-    const focusWasInside = this.#host.shadowRoot?.activeElement != null && this.#host.shadowRoot.activeElement !== this.#button;
+    if (open === this.#open) return;
+    // Read before the panel hides: a hidden element loses focus. (Focus in the iframe shows
+    // here as the iframe element.)
+    const active = this.#host.shadowRoot?.activeElement ?? null;
+    const focusWasInPanel = active !== null && this.#panel.contains(active);
     this.#open = open;
     this.#render();
-    if (changed) {
-      if (open) this.iframe.focus();
-      // Back to the button that opened the panel, so keyboard users do not land on <body>.
-      else if (focusWasInside || document.activeElement === this.#host) this.#button?.focus();
-    }
-    if (changed) this.options.onOpenChange(open);
+    if (open) this.iframe.focus();
+    // Back to the button that opened the panel, so keyboard users do not land on <body>.
+    else if (focusWasInPanel) this.#button?.focus();
+    this.options.onOpenChange(open);
   }
 
   #render(): void {
