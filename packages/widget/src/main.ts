@@ -1,0 +1,20 @@
+/**
+ * The entry of `widget.js`: defines `window.Parlor`. Which server to talk to defaults to the
+ * origin this script was loaded from, and `document.currentScript` names it only while the
+ * script first runs, so it is read here, at load.
+ */
+import { createParlorApi, type ParlorApi } from "./parlor-api.js";
+
+declare global {
+  interface Window {
+    Parlor?: ParlorApi;
+  }
+}
+
+const script = document.currentScript;
+const scriptOrigin = script instanceof HTMLScriptElement && script.src !== "" ? new URL(script.src).origin : null;
+
+// Loaded twice (two snippets on one page): the first copy keeps its mounted widget.
+if (window.Parlor === undefined) {
+  window.Parlor = createParlorApi(() => ({ scriptOrigin, hostOrigin: window.location.origin }));
+}
