@@ -42,6 +42,18 @@ describe("parlor migrate", () => {
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["users", "sessions", "parlor_migrations"]));
     expect(parlor(["migrate"]).stdout).toMatch(/up to date/);
   });
+
+  it("on PostgreSQL without pg installed, says to install it and exits 2", () => {
+    // pg is an optional peer dependency of parlor; this repository has it, so it is hidden.
+    const hide = fileURLToPath(new URL("../../server/test/fixtures/hide-packages.mjs", import.meta.url));
+    const result = parlor(["migrate"], {
+      PARLOR_DATABASE_URL: "postgres://parlor@127.0.0.1:1/chat",
+      NODE_OPTIONS: `--import=${hide}`,
+      PARLOR_TEST_HIDDEN_PACKAGES: "pg",
+    });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toBe("parlor: PostgreSQL (a postgres:// PARLOR_DATABASE_URL) needs the package pg, which is not installed: npm install pg\n");
+  });
 });
 
 describe("parlor run", () => {

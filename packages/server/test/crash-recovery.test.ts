@@ -60,7 +60,7 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
       socket.once("connect_error", reject);
     });
   const assistantRows = async () => {
-    const db = openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
+    const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
     try {
       return await db.selectFrom("messages").select(["thread_id", "content", "status"]).where("role", "=", "assistant").orderBy("id").execute();
     } finally {

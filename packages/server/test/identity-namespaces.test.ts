@@ -122,7 +122,7 @@ describe.each(dialects)("users are kept apart by login method on $name", (dialec
 
   it("migrates users created before 0006: same ids and data, claimed by the right login method", async () => {
     const database = await dialect.create();
-    const db = openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
+    const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
     let legacy: Record<string, string>;
     try {
       await migrateUpTo(db, "0004");

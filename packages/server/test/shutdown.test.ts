@@ -206,7 +206,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
       await t!.server.close();
       const end = await log.waitFor((e) => e.event === "message:end", 2000);
       expect(end.data).toEqual({ threadId, messageId: expect.any(String), status: "interrupted" });
-      const db = openDatabase(t!.server.config.database);
+      const db = await openDatabase(t!.server.config.database);
       const stored = await db.selectFrom("messages").select(["content", "status"]).where("role", "=", "assistant").execute();
       await db.destroy();
       expect(stored).toEqual([{ content: "half of it", status: "interrupted" }]);

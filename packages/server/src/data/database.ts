@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { DatabaseConfig } from "../config/resolve-config.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "./database-unavailable.js";
+import { loadPg } from "./load-pg.js";
 import type { DatabaseSchema } from "./schema.js";
 
 export type Database = Kysely<DatabaseSchema>;
@@ -23,9 +24,14 @@ export interface OpenDatabaseOptions {
 const INT8_OID = 20;
 const silent: DatabaseLog = { warn() {}, info() {} };
 
-/** Opens the configured database. The caller owns it and must `destroy()` it. */
-export function openDatabase(config: DatabaseConfig, { log = silent }: OpenDatabaseOptions = {}): Database {
+/**
+ * Opens the configured database. The caller owns it and must `destroy()` it. Async because
+ * the PostgreSQL driver is loaded only for a PostgreSQL URL; without `pg` installed, that
+ * fails with a `ParlorConfigError` that says to install it.
+ */
+export async function openDatabase(config: DatabaseConfig, { log = silent }: OpenDatabaseOptions = {}): Promise<Database> {
   if (config.dialect === "postgres") {
+    const pg = await loadPg();
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize,

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
 import type { DatabaseConfig } from "../config/resolve-config.js";
 import { ParlorConfigError } from "../errors.js";
 import type { DatabaseLog } from "./database.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "./database-unavailable.js";
+import { loadPg, type Pg } from "./load-pg.js";
 import { publicDatabaseUrl } from "./public-database-url.js";
 
 const FIRST_RETRY_MS = 100;
@@ -21,12 +21,13 @@ const LONGEST_RETRY_MS = 2000;
  */
 export async function waitForDatabase(config: DatabaseConfig, log: DatabaseLog): Promise<void> {
   if (config.dialect !== "postgres") return;
+  const pg = await loadPg();
   const where = publicDatabaseUrl(config.url);
   const deadline = Date.now() + config.startupTimeout * 1000;
   let delay = FIRST_RETRY_MS;
   let announced = false;
   for (;;) {
-    const error = await tryToConnect(config);
+    const error = await tryToConnect(pg, config);
     if (error === undefined) return;
     const reason = connectionFailureReason(error);
     if (!isDatabaseUnavailable(error)) {
@@ -49,7 +50,7 @@ export async function waitForDatabase(config: DatabaseConfig, log: DatabaseLog):
 }
 
 /** One connection attempt, bounded by `connectTimeout`; the error, or undefined when it worked. */
-async function tryToConnect(config: DatabaseConfig & { dialect: "postgres" }): Promise<unknown> {
+async function tryToConnect(pg: Pg, config: DatabaseConfig & { dialect: "postgres" }): Promise<unknown> {
   const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: config.connectTimeout * 1000 });
   // A connection that fails after connecting emits 'error'; unheard, that would exit the process.
   client.on("error", () => {});

@@ -100,7 +100,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   // Created first for its logger: waiting for the database and losing it are logged there.
   const fastify = newFastify(config, securityHeaders, options.logStream);
   await waitForDatabase(config.database, fastify.log);
-  const db = openDatabase(config.database, { log: fastify.log });
+  const db = await openDatabase(config.database, { log: fastify.log });
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;

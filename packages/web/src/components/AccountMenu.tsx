@@ -2,6 +2,7 @@ import { useAuth } from "@parlor/react";
 import { useEffect, useRef, useState } from "react";
 import { describeError } from "../lib/describe-error";
 import { signOutOnPurpose } from "../lib/sign-out-intent";
+import { useAction } from "../lib/use-action";
 import { Link } from "../router/Link";
 import { DevicesIcon, LogOutIcon } from "./icons";
 import "../styles/menu.css";
@@ -13,7 +14,7 @@ import "../styles/menu.css";
 export function AccountMenu() {
   const { user, logout } = useAuth();
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const signOut = useAction(() => signOutOnPurpose(logout));
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
 
@@ -35,15 +36,6 @@ export function AccountMenu() {
       document.removeEventListener("keydown", closeOnEscape);
     };
   }, [open]);
-
-  async function signOut() {
-    setError(null);
-    try {
-      await signOutOnPurpose(logout);
-    } catch (failure) {
-      setError(failure);
-    }
-  }
 
   const name = user?.displayName || user?.identifier || "";
   return (
@@ -78,13 +70,13 @@ export function AccountMenu() {
           <DevicesIcon />
           Sessions
         </Link>
-        <button type="button" className="popover-item" onClick={() => void signOut()}>
+        <button type="button" className="popover-item" onClick={() => void signOut.run()}>
           <LogOutIcon />
           Sign out
         </button>
-        {error !== null ? (
+        {signOut.error !== null ? (
           <p className="popover-error" role="alert">
-            {describeError(error)}
+            {describeError(signOut.error)}
           </p>
         ) : null}
       </div>

@@ -1,5 +1,5 @@
 import type { ChatStatus } from "@parlor/react";
-import { forwardRef, useImperativeHandle, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent } from "react";
+import { useImperativeHandle, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent, type Ref } from "react";
 import { describeError } from "../lib/describe-error";
 import { formatBytes } from "../lib/format";
 import type { Attachment } from "../lib/use-attachments";
@@ -18,6 +18,8 @@ export interface ComposerProps {
   onAddFiles(files: File[]): void;
   onRemoveAttachment(key: string): void;
   disabled?: boolean;
+  /** Lets the page focus the message box (after a drop, on a new thread). */
+  ref?: Ref<ComposerHandle>;
 }
 
 export interface ComposerHandle {
@@ -32,8 +34,8 @@ const MAX_HEIGHT_PX = 240;
  * or dropping on the chat) adds files, shown as chips with a progress bar while they upload.
  * While a reply is being written, "Stop" takes the place of "Send".
  */
-export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Composer(props, ref) {
-  const { value, onChange, onSend, onStop, status, attachments, uploadProgress, isUploading, onAddFiles, onRemoveAttachment, disabled = false } = props;
+export function Composer(props: ComposerProps) {
+  const { value, onChange, onSend, onStop, status, attachments, uploadProgress, isUploading, onAddFiles, onRemoveAttachment, disabled = false, ref } = props;
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const fileInputRef = useRef<HTMLInputElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => textareaRef.current?.focus() }), []);
@@ -147,4 +149,4 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
       </p>
     </form>
   );
-});
+}

@@ -1,8 +1,8 @@
 import type { ChatMessageView } from "@parlor/react";
 import { memo, useState, lazy, Suspense } from "react";
 import { FallbackOnError } from "./FallbackOnError";
-import { FileView } from "./FileView";
 import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
+import { MessageFiles } from "./MessageFiles";
 
 /**
  * The Markdown renderer is most of the bundle: loaded with the first reply, not the login page.
@@ -50,13 +50,7 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
   if (message.role === "user") {
     return (
       <article className={`message message-user${message.pending ? " message-pending" : ""}`} aria-label="You">
-        {message.files.length > 0 ? (
-          <div className="message-files">
-            {message.files.map((file) => (
-              <FileView key={file.id} file={file} />
-            ))}
-          </div>
-        ) : null}
+        <MessageFiles files={message.files} />
         {message.content !== "" ? <div className="bubble">{message.content}</div> : null}
       </article>
     );
@@ -80,13 +74,7 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
             </Suspense>
           </FallbackOnError>
         ) : null}
-        {message.files.length > 0 ? (
-          <div className="message-files">
-            {message.files.map((file) => (
-              <FileView key={file.id} file={file} />
-            ))}
-          </div>
-        ) : null}
+        <MessageFiles files={message.files} />
         {live ? null : <EndBadge message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
         {!live && message.content !== "" ? <CopyButton text={message.content} /> : null}
       </div>

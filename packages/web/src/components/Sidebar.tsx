@@ -2,6 +2,7 @@ import type { ThreadSummary, UseThreadsResult } from "@parlor/react";
 import { useMemo, useState } from "react";
 import { describeError } from "../lib/describe-error";
 import { activityGroup } from "../lib/format";
+import { useAction } from "../lib/use-action";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -22,30 +23,19 @@ export interface SidebarProps {
 /** "New chat", the search box and the user's threads grouped by last activity. */
 export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose }: SidebarProps) {
   const [toDelete, setToDelete] = useState<ThreadSummary | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
+  // Rename and delete share one error line, which shows the latest change's failure.
+  const change = useAction((apply: () => Promise<unknown>) => apply());
   const groups = useMemo(() => groupThreads(threads.threads), [threads.threads]);
   const searching = search.trim() !== "";
 
-  async function rename(thread: ThreadSummary, name: string) {
-    setActionError(null);
-    try {
-      await threads.rename(thread.id, name);
-    } catch (error) {
-      setActionError(error);
-    }
-  }
-
-  async function confirmDelete() {
+  function confirmDelete() {
     const thread = toDelete;
     setToDelete(null);
     if (thread === null) return;
-    setActionError(null);
-    try {
+    void change.run(async () => {
       await threads.remove(thread.id);
       if (thread.id === activeThreadId) navigate("/", { replace: true });
-    } catch (error) {
-      setActionError(error);
-    }
+    });
   }
 
   return (
@@ -97,9 +87,9 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
             </button>
           </p>
         ) : null}
-        {actionError !== null ? (
+        {change.error !== null ? (
           <p className="sidebar-note sidebar-note-error" role="alert">
-            {describeError(actionError)}
+            {describeError(change.error)}
           </p>
         ) : null}
         {threads.threads.length === 0 && !threads.isLoading && threads.error === null ? (
@@ -117,7 +107,7 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
                   thread={thread}
                   href={chatPath(thread.id)}
                   active={thread.id === activeThreadId}
-                  onRename={(name) => rename(thread, name)}
+                  onRename={(name) => void change.run(() => threads.rename(thread.id, name))}
                   onDelete={() => setToDelete(thread)}
                 />
               ))}
@@ -143,7 +133,7 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
         title="Delete chat?"
         confirmLabel="Delete"
         danger
-        onConfirm={() => void confirmDelete()}
+        onConfirm={confirmDelete}
         onCancel={() => setToDelete(null)}
       >
         <p>

@@ -7,7 +7,7 @@ export interface ThreadItemProps {
   thread: ThreadSummary;
   href: string;
   active: boolean;
-  onRename(name: string): Promise<void>;
+  onRename(name: string): void;
   onDelete(): void;
 }
 
@@ -38,7 +38,7 @@ export function ThreadItem({ thread, href, active, onRename, onDelete }: ThreadI
     finished.current = true;
     setEditing(false);
     const next = name.trim();
-    if (save && next !== "" && next !== thread.name) void onRename(next);
+    if (save && next !== "" && next !== thread.name) onRename(next);
     // Back to the control that started the edit, for keyboard users.
     requestAnimationFrame(() => renameButtonRef.current?.focus());
   }

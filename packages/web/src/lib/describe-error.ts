@@ -72,3 +72,8 @@ export function takeOAuthErrorFromUrl(): ParlorApiError | null {
   window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   return new ParlorApiError(code, "");
 }
+
+/** The stable `code` of a Parlor failure; `undefined` for anything else. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof ParlorApiError ? error.code : undefined;
+}

@@ -1,8 +1,9 @@
-import { ParlorApiError, useAuth, useParlorClient } from "@parlor/react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { AlertIcon, LogoMark } from "../components/icons";
-import { describeError, takeOAuthErrorFromUrl } from "../lib/describe-error";
-import { hasSignedOutOnPurpose } from "../lib/sign-out-intent";
+import { useAuth } from "@parlor/react";
+import { LogoMark } from "../components/icons";
+import { LoginNotice } from "../components/login/LoginNotice";
+import { OtherSignInMethods } from "../components/login/OtherSignInMethods";
+import { PasswordForm } from "../components/login/PasswordForm";
+import { useSignIn } from "../lib/use-sign-in";
 import { ThemeToggle } from "../theme/ThemeToggle";
 import "../styles/login.css";
 
@@ -16,64 +17,15 @@ export interface LoginPageProps {
  * provider, and trusted-header login (tried once on load, unless the user just signed out).
  */
 export function LoginPage({ sessionEnded }: LoginPageProps) {
-  const client = useParlorClient();
-  const { config, error: startError, login, loginWithProvider } = useAuth();
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [pending, setPending] = useState<"password" | "header" | null>(null);
-  const [error, setError] = useState<unknown>(takeOAuthErrorFromUrl);
-  const usernameRef = useRef<HTMLInputElement>(null);
-  const passwordRef = useRef<HTMLInputElement>(null);
-  const triedHeader = useRef(false);
-
-  // The first /auth/config or /auth/me failed for another reason than "not logged in".
-  const unreachable = config === null && startError !== null;
+  const { config, error: startError, loginWithProvider } = useAuth();
   const showPassword = config === null || config.password;
   const providers = config?.oauth ?? [];
   const header = config?.header === true;
+  const signIn = useSignIn({ header });
 
-  async function signInWithHeader() {
-    setPending("header");
-    setError(null);
-    try {
-      await client.auth.loginWithHeader();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setPending(null);
-    }
-  }
-
-  useEffect(() => {
-    if (!header || triedHeader.current || hasSignedOutOnPurpose()) return;
-    triedHeader.current = true;
-    void signInWithHeader();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the config says so
-  }, [header]);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (pending !== null) return;
-    if (username.trim() === "") return usernameRef.current?.focus();
-    if (password === "") return passwordRef.current?.focus();
-    setPending("password");
-    setError(null);
-    try {
-      await login(username.trim(), password);
-      // The app leaves this page as soon as the session is there.
-    } catch (failure) {
-      setError(failure);
-      // A wrong password is retyped; after a network failure or a wait, the same one is retried.
-      if (errorCode(failure) === "invalid_credentials") setPassword("");
-      passwordRef.current?.focus();
-    } finally {
-      setPending(null);
-    }
-  }
-
-  const shownError = error ?? (unreachable ? startError : null);
-  /** Without a password form, the other methods are the main action. */
-  const methodButtonClass = showPassword ? "button-secondary" : "button-primary";
+  // The first /auth/config or /auth/me failed for another reason than "not logged in".
+  const unreachable = config === null && startError !== null;
+  const shownError = signIn.error ?? (unreachable ? startError : null);
   const noMethod = config !== null && !config.password && providers.length === 0 && !header;
 
   return (
@@ -87,55 +39,9 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
           <h1 id="login-title">Sign in to Parlor</h1>
         </div>
 
-        {sessionEnded && shownError === null ? (
-          <p className="notice notice-info" role="status">
-            Your session has ended. Please sign in again.
-          </p>
-        ) : null}
+        <LoginNotice sessionEnded={sessionEnded} error={shownError} />
 
-        {shownError !== null ? (
-          <div className="notice notice-error" role="alert" data-testid="login-error" data-code={errorCode(shownError)}>
-            <AlertIcon />
-            <span>{describeError(shownError)}</span>
-          </div>
-        ) : null}
-
-        {showPassword ? (
-          <form className="login-form" onSubmit={submit} noValidate>
-            <div className="field">
-              <label htmlFor="login-username">Username</label>
-              <input
-                id="login-username"
-                ref={usernameRef}
-                name="username"
-                autoComplete="username"
-                autoCapitalize="none"
-                spellCheck={false}
-                autoFocus
-                value={username}
-                onChange={(event) => setUsername(event.target.value)}
-                aria-invalid={errorCode(error) === "invalid_credentials" || undefined}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor="login-password">Password</label>
-              <input
-                id="login-password"
-                ref={passwordRef}
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                aria-invalid={errorCode(error) === "invalid_credentials" || undefined}
-              />
-            </div>
-            <button type="submit" className="button button-primary button-block" disabled={pending !== null} aria-busy={pending === "password"}>
-              {pending === "password" ? <span className="spinner" aria-hidden="true" /> : null}
-              Sign in
-            </button>
-          </form>
-        ) : null}
+        {showPassword ? <PasswordForm pending={signIn.pending} error={signIn.error} onSubmit={signIn.withPassword} /> : null}
 
         {providers.length > 0 || header ? (
           <>
@@ -144,19 +50,14 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
                 <span>or</span>
               </div>
             ) : null}
-            <div className="login-providers">
-              {providers.map((provider) => (
-                <button key={provider.id} type="button" className={`button ${methodButtonClass} button-block`} onClick={() => loginWithProvider(provider.id)}>
-                  Continue with {provider.name}
-                </button>
-              ))}
-              {header ? (
-                <button type="button" className={`button ${methodButtonClass} button-block`} onClick={() => void signInWithHeader()} disabled={pending !== null}>
-                  {pending === "header" ? <span className="spinner" aria-hidden="true" /> : null}
-                  Continue with single sign-on
-                </button>
-              ) : null}
-            </div>
+            <OtherSignInMethods
+              providers={providers}
+              header={header}
+              primary={!showPassword}
+              pending={signIn.pending}
+              onProvider={loginWithProvider}
+              onHeader={() => void signIn.withHeader()}
+            />
           </>
         ) : null}
 
@@ -170,8 +71,4 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
       <p className="login-footer">Your session stays in a secure, HttpOnly cookie. Parlor never stores a token in the page.</p>
     </div>
   );
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof ParlorApiError ? error.code : undefined;
 }

@@ -5,6 +5,7 @@ import { describeError } from "../lib/describe-error";
 import { deviceFromUserAgent } from "../lib/device-name";
 import { formatDate, formatDateTime, formatRelative } from "../lib/format";
 import { signOutOnPurpose } from "../lib/sign-out-intent";
+import { useAction } from "../lib/use-action";
 import { Link } from "../router/Link";
 import "../styles/sessions.css";
 
@@ -12,37 +13,26 @@ import "../styles/sessions.css";
 export function SessionsPage() {
   const { sessions, refreshSessions, revokeSession, revokeAllSessions } = useAuth();
   const [loaded, setLoaded] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  /** What the action below does: load the list, revoke `"all"`, or revoke the session with this id. */
+  const [target, setTarget] = useState("list");
+  // Loading and revoking share one error notice: it shows the latest failure.
+  const action = useAction(async (next: "list" | "all" | SessionListEntry) => {
+    if (next === "list") await refreshSessions();
+    else if (next === "all") await signOutOnPurpose(revokeAllSessions);
+    else if (next.current) await signOutOnPurpose(() => revokeSession(next.id));
+    else await revokeSession(next.id);
+  });
+  const { run, error } = action;
+  /** A revoke is running: the buttons wait for it (loading the list does not block them). */
+  const busy = action.pending && target !== "list" ? target : null;
 
   useEffect(() => {
-    refreshSessions()
-      .catch((failure: unknown) => setError(failure))
-      .finally(() => setLoaded(true));
-  }, [refreshSessions]);
+    void run("list").then(() => setLoaded(true));
+  }, [run, refreshSessions]);
 
-  async function revoke(session: SessionListEntry) {
-    setBusy(session.id);
-    setError(null);
-    try {
-      if (session.current) await signOutOnPurpose(() => revokeSession(session.id));
-      else await revokeSession(session.id);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(null);
-    }
-  }
-
-  async function revokeAll() {
-    setBusy("all");
-    setError(null);
-    try {
-      await signOutOnPurpose(revokeAllSessions);
-    } catch (failure) {
-      setError(failure);
-      setBusy(null);
-    }
+  function revoke(next: "all" | SessionListEntry) {
+    setTarget(next === "all" ? "all" : next.id);
+    void run(next);
   }
 
   // This device first, then the most recently active.
@@ -77,7 +67,7 @@ export function SessionsPage() {
         ) : (
           <ul className="session-list" aria-label="Active sessions">
             {ordered.map((session) => (
-              <SessionRow key={session.id} session={session} busy={busy === session.id} disabled={busy !== null} onRevoke={() => void revoke(session)} />
+              <SessionRow key={session.id} session={session} busy={busy === session.id} disabled={busy !== null} onRevoke={() => revoke(session)} />
             ))}
             {ordered.length === 0 && error === null ? <li className="session-empty">No active sessions.</li> : null}
           </ul>
@@ -89,7 +79,7 @@ export function SessionsPage() {
             <h3 id="everywhere-title">Sign out everywhere</h3>
             <p>Ends every session of your account, this one included. You’ll need to sign in again on each device.</p>
           </div>
-          <button type="button" className="button button-danger" onClick={() => void revokeAll()} disabled={busy !== null}>
+          <button type="button" className="button button-danger" onClick={() => revoke("all")} disabled={busy !== null}>
             Sign out everywhere
           </button>
         </section>

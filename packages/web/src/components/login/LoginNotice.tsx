@@ -1,0 +1,32 @@
+import { describeError, errorCode } from "../../lib/describe-error";
+import { AlertIcon } from "../icons";
+
+export interface LoginNoticeProps {
+  /** The session ended while the app was open. */
+  sessionEnded: boolean;
+  /** The failure to show, or `null`. */
+  error: unknown;
+}
+
+/**
+ * Above the sign-in methods: why sign-in failed (chosen by the error's `code`), or else that
+ * the session has ended. The error is an alert, so a screen reader reads it out at once.
+ */
+export function LoginNotice({ sessionEnded, error }: LoginNoticeProps) {
+  if (error !== null) {
+    return (
+      <div className="notice notice-error" role="alert" data-testid="login-error" data-code={errorCode(error)}>
+        <AlertIcon />
+        <span>{describeError(error)}</span>
+      </div>
+    );
+  }
+  if (sessionEnded) {
+    return (
+      <p className="notice notice-info" role="status">
+        Your session has ended. Please sign in again.
+      </p>
+    );
+  }
+  return null;
+}
