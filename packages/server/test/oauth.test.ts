@@ -5,7 +5,7 @@ import { FlowCookieCodec, type OAuthFlow } from "../src/auth/oauth/flow-cookie.j
 import type { OAuthProfile, OAuthProviderInfo, OAuthTokens } from "../src/auth/oauth/oauth-types.js";
 import { ProviderTokens } from "../src/auth/oauth/provider-tokens.js";
 import { resolveOAuthProviders } from "../src/auth/oauth/resolve-providers.js";
-import { deriveKeyRing } from "../src/auth/secret-keys.js";
+import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { oauthProvidersFromEnv } from "../src/config/env-options.js";
 import { ProviderTokenStore } from "../src/data/provider-token-store.js";
 import { dialects } from "./helpers/databases.js";

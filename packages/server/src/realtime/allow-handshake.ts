@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 import { bearerToken } from "../auth/authenticate-request.js";
 import { readSessionCookie } from "../auth/session-cookie.js";
-import { deriveKeyRing } from "../auth/secret-keys.js";
+import { deriveKeyRing } from "../crypto/key-ring.js";
 import { SessionTokenCodec } from "../auth/session-token.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";

@@ -12,7 +12,7 @@ import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ServerOptions } from "../config/server-options.js";
-import { deriveKeyRing } from "../auth/secret-keys.js";
+import { deriveKeyRing } from "../crypto/key-ring.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
 import { ProcessStore } from "../data/process-store.js";

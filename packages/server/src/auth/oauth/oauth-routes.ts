@@ -7,7 +7,7 @@ import type { Database } from "../../data/database.js";
 import { ProviderTokenStore } from "../../data/provider-token-store.js";
 import { ParlorError } from "../../errors.js";
 import { appUserSchema } from "../auth-routes.js";
-import { deriveKeyRing } from "../secret-keys.js";
+import { deriveKeyRing } from "../../crypto/key-ring.js";
 import type { SessionService } from "../session-service.js";
 import { readSessionCookie, setSessionCookie } from "../session-cookie.js";
 import { ConsumedFlows } from "./consumed-flows.js";
