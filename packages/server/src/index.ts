@@ -1,17 +1,6 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
-export type {
-  AppAuth,
-  AppDefinition,
-  AppUser,
-  Chat,
-  IncomingMessage,
-  MessageFile,
-  ParlorApp,
-  PasswordCredentials,
-  Reply,
-  ReplyAttachment,
-  RequestHeaders,
-} from "./app/define-app.js";
+export type { AppDefinition, Chat, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
+export type { AppAuth, AppUser, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export type {
   AppOAuth,
   OAuthCallback,

@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
+import { sessionCookie } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
 import { resolveOAuthProviders, type ResolvedOAuthProvider } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
@@ -157,7 +158,7 @@ async function buildFastify(
   fastify.addHook("preValidation", requireMultipartBoundary);
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
-  // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
+  // reads (the session hook reads its one cookie itself, see auth/cookies.ts); it was work
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
@@ -184,7 +185,7 @@ async function buildFastify(
     allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
     allowSameSite: config.csrf.allowSameSite,
   };
-  fastify.addHook("onRequest", authenticateRequest(sessions, config.cookie));
+  fastify.addHook("onRequest", authenticateRequest(sessions, sessionCookie(config.cookie)));
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));

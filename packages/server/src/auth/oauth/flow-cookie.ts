@@ -1,9 +1,8 @@
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
 import { z } from "zod";
 import type { KeyRing } from "../../crypto/key-ring.js";
+import { FLOW_TTL_SECONDS } from "../cookies.js";
 
-/** How long a browser has between leaving for the provider and coming back. */
-export const FLOW_TTL_SECONDS = 10 * 60;
 
 /** One login attempt's secrets, kept by the browser (encrypted) between start and callback. */
 export interface OAuthFlow {

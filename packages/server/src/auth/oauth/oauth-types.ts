@@ -1,4 +1,4 @@
-import type { AppUser } from "../../app/define-app.js";
+import type { AppUser } from "../login-callbacks.js";
 
 /**
  * The kinds of provider Parlor knows. `oidc` is any OpenID Connect provider found by

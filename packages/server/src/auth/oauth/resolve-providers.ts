@@ -1,4 +1,4 @@
-import type { AppAuth } from "../../app/define-app.js";
+import type { AppAuth } from "../login-callbacks.js";
 import type { OAuthProviderEnv } from "../../config/env-options.js";
 import { isLoopback } from "../../config/resolve-config.js";
 import { ParlorConfigError } from "../../errors.js";
