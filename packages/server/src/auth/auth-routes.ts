@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppAuth, AppUser } from "./login-callbacks.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
@@ -9,7 +10,6 @@ import { loginRateLimiter } from "./login-rate-limit.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
 import { sessionCookie } from "./cookies.js";
 import { finishLogin } from "./finish-login.js";
-import { trustedPeerCheck } from "./trusted-proxies.js";
 
 export interface AuthRoutesOptions {
   config: ParlorConfig;

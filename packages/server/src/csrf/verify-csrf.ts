@@ -18,7 +18,7 @@ export function verifyCsrf(tokens: CsrfTokens, policy: OriginPolicy): onRequestH
     const byCookie = request.authMethod === "cookie";
     if (!preSession && !byCookie) return done();
 
-    if (!isAllowedOrigin(request.headers, `${request.protocol}://${request.host}`, policy)) {
+    if (!isAllowedOrigin(request.headers, request.socket, policy)) {
       return done(new ParlorError("csrf", "Cross-site request refused"));
     }
     if (byCookie && !preSession && !tokens.verify(request.session!.sessionId, request.headers["x-csrf-token"])) {

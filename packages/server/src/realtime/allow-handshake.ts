@@ -1,5 +1,4 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { bearerToken } from "../auth/authenticate-request.js";
 import { readCookie } from "../auth/cookies.js";
 import { deriveKeyRing } from "../crypto/key-ring.js";
@@ -61,9 +60,7 @@ export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost,
 
     const { headers } = request;
     if (!isAllowedHost(headers, request.socket.remoteAddress)) throw new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE);
-    const encrypted = (request.socket as Socket & { encrypted?: boolean }).encrypted === true;
-    const ownOrigin = `${encrypted ? "https" : "http"}://${headers.host ?? ""}`;
-    if (!isAllowedOrigin(headers, ownOrigin, originPolicy)) throw new ParlorError("csrf", "Connection from a foreign origin refused");
+    if (!isAllowedOrigin(headers, request.socket, originPolicy)) throw new ParlorError("csrf", "Connection from a foreign origin refused");
 
     const token = bearerToken(headers.authorization) ?? readCookie(headers.cookie, config.cookie.name);
     if (token === null || (await tokens.verify(token, clock())) === null) throw new ParlorError("unauthenticated", "Log in first");

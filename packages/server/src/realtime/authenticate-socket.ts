@@ -25,9 +25,8 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
   return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
-    const { headers, secure } = socket.handshake;
-    const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
-    if (!isAllowedOrigin(headers, ownOrigin, policy)) {
+    const { headers } = socket.handshake;
+    if (!isAllowedOrigin(headers, socket.request.socket, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));
     }
 

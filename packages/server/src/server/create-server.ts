@@ -13,6 +13,7 @@ import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ServerOptions } from "../config/server-options.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { deriveKeyRing } from "../crypto/key-ring.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
@@ -36,6 +37,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "../ht
 import { gracefulShutdown } from "../http/graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { noStore } from "../http/no-store.js";
+import { ownOrigin } from "../http/own-origin.js";
 import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "../http/web-ui.js";
@@ -184,6 +186,7 @@ async function buildFastify(
   const originPolicy = {
     allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
     allowSameSite: config.csrf.allowSameSite,
+    ownOrigin: ownOrigin(trustedPeerCheck(config.trustedProxies)),
   };
   fastify.addHook("onRequest", authenticateRequest(sessions, sessionCookie(config.cookie)));
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
