@@ -6,11 +6,10 @@ export type {
   OAuthCallback,
   OAuthErrorCode,
   OAuthProfile,
-  OAuthProviderConfig,
   OAuthProviderInfo,
-  OAuthProviderType,
   OAuthTokens,
 } from "./auth/oauth/oauth-types.js";
+export type { OAuthProviderConfig, OAuthProviderType } from "./config/oauth-provider-options.js";
 export { createServer } from "./server/create-server.js";
 export type { CreateServerOptions, LogStream, ParlorServer } from "./server/create-server.js";
 export { startServer } from "./server/start-server.js";

@@ -4,7 +4,7 @@ import { ParlorConfigError, type AppDefinition } from "parlor";
 import { FlowCookieCodec, type OAuthFlow } from "../src/auth/oauth/flow-cookie.js";
 import type { OAuthProfile, OAuthProviderInfo, OAuthTokens } from "../src/auth/oauth/oauth-types.js";
 import { ProviderTokens } from "../src/auth/oauth/provider-tokens.js";
-import { resolveOAuthProviders } from "../src/auth/oauth/resolve-providers.js";
+import { resolveOAuthProviders } from "../src/config/oauth-providers.js";
 import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { oauthProvidersFromEnv } from "../src/config/env-options.js";
 import { ProviderTokenStore } from "../src/data/provider-token-store.js";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
-import { oauthProviderTypes } from "../auth/oauth/presets.js";
+import { oauthProviderTypes } from "../config/oauth-presets.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {

@@ -1,5 +1,6 @@
 import type { onRequestHookHandler } from "fastify";
-import { isLoopback, type ParlorConfig } from "../config/resolve-config.js";
+import { isLoopback } from "../config/loopback.js";
+import type { ParlorConfig } from "../config/resolve-config.js";
 import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
 import { lastEntry } from "./own-origin.js";

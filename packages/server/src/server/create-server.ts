@@ -8,10 +8,10 @@ import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
 import { sessionCookie } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
-import { resolveOAuthProviders, type ResolvedOAuthProvider } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
+import type { ResolvedOAuthProvider } from "../config/oauth-providers.js";
 import type { ServerOptions } from "../config/server-options.js";
 import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { deriveKeyRing } from "../crypto/key-ring.js";
@@ -96,9 +96,9 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     appName: app.name,
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
+    auth: app.auth,
   });
-  // Checked before waiting for the database: a configuration mistake is reported at once.
-  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+  const { oauthProviders } = config;
   const securityHeaders = securityHeaderSet(config);
   // Created first for its logger: waiting for the database and losing it are logged there.
   const fastify = newFastify(config, securityHeaders, options.logStream);

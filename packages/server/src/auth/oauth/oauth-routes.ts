@@ -16,7 +16,7 @@ import { OAuthClient } from "./oauth-client.js";
 import { OAuthFlowError } from "./oauth-flow-error.js";
 import type { OAuthErrorCode, OAuthProviderInfo } from "./oauth-types.js";
 import { ProviderTokens } from "./provider-tokens.js";
-import type { ResolvedOAuthProvider } from "./resolve-providers.js";
+import type { ResolvedOAuthProvider } from "../../config/oauth-providers.js";
 import { safeReturnPath } from "./safe-return-path.js";
 
 export interface OAuthRoutesOptions {
