@@ -1,5 +1,6 @@
 import type { onRequestHookHandler } from "fastify";
 import { ParlorError } from "../errors.js";
+import "./request-session.js";
 import type { AuthenticateResult, SessionService } from "./session-service.js";
 import type { ParlorCookie } from "./cookies.js";
 

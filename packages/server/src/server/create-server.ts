@@ -33,15 +33,15 @@ import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
-import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "../http/error-handler.js";
-import { gracefulShutdown } from "../http/graceful-shutdown.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { noStore } from "../http/no-store.js";
 import { ownOrigin } from "../http/own-origin.js";
 import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "../http/security-headers.js";
-import { appShellFallback, findWebRoot, webUi } from "../http/web-ui.js";
-import "../http/fastify-types.js";
+import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
+import "../auth/request-session.js";
 
 export interface CreateServerOptions {
   /** Merged over the app's own `server` options. */
