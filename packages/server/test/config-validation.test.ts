@@ -54,6 +54,13 @@ describe("resolveConfig checks every option", () => {
     expect(existsSync(join(dataDir, "auth-secret"))).toBe(false);
   });
 
+  it("refuses a cookie name with a __Host-/__Secure- prefix that the browser would drop on plain http", () => {
+    const plainHttp = { PARLOR_PUBLIC_URL: "http://chat.internal:8000" };
+    expect(() => resolve({ ...plainHttp, PARLOR_COOKIE_NAME: "__Host-chat" })).toThrow(/session\.cookieName \(PARLOR_COOKIE_NAME\)/);
+    expect(() => resolve({ ...plainHttp, PARLOR_COOKIE_NAME: "__secure-chat" })).toThrow(ParlorConfigError);
+    expect(resolve({ ...plainHttp, PARLOR_COOKIE_NAME: "chat" }).cookie.name).toBe("chat");
+  });
+
   it("refuses S3 storage without a bucket, naming the variable", () => {
     expect(() => resolve({ PARLOR_FILES_STORAGE: "s3" })).toThrow(/files\.storage 's3' needs a bucket \(PARLOR_S3_BUCKET\)/);
   });

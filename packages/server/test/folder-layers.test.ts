@@ -104,6 +104,15 @@ describe("folder layers of packages/server/src (server README, Layout)", () => {
     expect(report, `folder cycles:\n${report.join("\n\n")}`).toEqual([]);
   });
 
+  it("imports only downwards, in the order of the README's layout table", () => {
+    const order = ["errors.ts", "crypto", "config", "http", "data", "csrf", "auth", "files", "threads", "app", "chat", "realtime", "server", "index.ts"];
+    const upward = [...graph].flatMap(([from, targets]) =>
+      [...targets].filter(([to]) => order.indexOf(to) >= order.indexOf(from)).map(([to, where]) => `${from} → ${to}: ${where}`),
+    );
+    expect([...graph.keys()].filter((folder) => !order.includes(folder)), "a folder missing from the order").toEqual([]);
+    expect(upward).toEqual([]);
+  });
+
   it("keeps http/ a leaf: it imports only config/ and errors.ts", () => {
     expect([...(graph.get("http")?.keys() ?? [])].sort()).toEqual(["config", "errors.ts"]);
   });

@@ -75,6 +75,10 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   if (o.session.sameSite === "none" && !secure) {
     throw new ParlorConfigError("session.sameSite 'none' needs a Secure cookie: serve over https (PARLOR_PUBLIC_URL=https://…)");
   }
+  // A prefixed name the browser would drop (auth/cookies.ts checks the same rule when setting it).
+  if (!secure && o.session.cookieName !== undefined && /^__(host|secure)-/i.test(o.session.cookieName)) {
+    throw new ParlorConfigError("session.cookieName (PARLOR_COOKIE_NAME) must not start with __Host- or __Secure- on plain http: browsers drop such a cookie");
+  }
   if (o.session.tokenTtl > o.session.idleTimeout || o.session.idleTimeout > o.session.maxAge) {
     throw new ParlorConfigError("session lifetimes must satisfy tokenTtl ≤ idleTimeout ≤ maxAge");
   }
