@@ -1,14 +1,15 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import * as client from "openid-client";
-import type { AppAuth, AppUser } from "../login-callbacks.js";
+import type { ResolvedOAuthProvider } from "../../config/oauth-providers.js";
 import type { ParlorConfig } from "../../config/resolve-config.js";
+import { deriveKeyRing } from "../../crypto/key-ring.js";
 import type { Database } from "../../data/database.js";
 import { ProviderTokenStore } from "../../data/provider-token-store.js";
 import { ParlorError } from "../../errors.js";
-import { deriveKeyRing } from "../../crypto/key-ring.js";
 import { FLOW_TTL_SECONDS, oauthFlowCookie, sessionCookie } from "../cookies.js";
 import { finishLogin, InvalidAppUserError, LoginRefusedError } from "../finish-login.js";
+import type { AppAuth, AppUser } from "../login-callbacks.js";
 import type { SessionService } from "../session-service.js";
 import { ConsumedFlows } from "./consumed-flows.js";
 import { FlowCookieCodec, type OAuthFlow } from "./flow-cookie.js";
@@ -16,7 +17,6 @@ import { OAuthClient } from "./oauth-client.js";
 import { OAuthFlowError } from "./oauth-flow-error.js";
 import type { OAuthErrorCode, OAuthProviderInfo } from "./oauth-types.js";
 import { ProviderTokens } from "./provider-tokens.js";
-import type { ResolvedOAuthProvider } from "../../config/oauth-providers.js";
 import { safeReturnPath } from "./safe-return-path.js";
 
 export interface OAuthRoutesOptions {
