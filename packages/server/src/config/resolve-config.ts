@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
@@ -6,6 +5,7 @@ import { resolveSecrets } from "./auth-secret.js";
 import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv } from "./env-options.js";
 import { isLoopback } from "./loopback.js";
 import { resolveOAuthProviders, type DeclaredLogins, type ResolvedOAuthProvider } from "./oauth-providers.js";
+import { sessionCookieName } from "./session-cookie-name.js";
 import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
 import { trustedPeerCheck } from "./trusted-proxies.js";
 
@@ -75,10 +75,6 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   if (o.session.sameSite === "none" && !secure) {
     throw new ParlorConfigError("session.sameSite 'none' needs a Secure cookie: serve over https (PARLOR_PUBLIC_URL=https://…)");
   }
-  // A prefixed name the browser would drop (auth/cookies.ts checks the same rule when setting it).
-  if (!secure && o.session.cookieName !== undefined && /^__(host|secure)-/i.test(o.session.cookieName)) {
-    throw new ParlorConfigError("session.cookieName (PARLOR_COOKIE_NAME) must not start with __Host- or __Secure- on plain http: browsers drop such a cookie");
-  }
   if (o.session.tokenTtl > o.session.idleTimeout || o.session.idleTimeout > o.session.maxAge) {
     throw new ParlorConfigError("session lifetimes must satisfy tokenTtl ≤ idleTimeout ≤ maxAge");
   }
@@ -110,7 +106,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
     database: databaseConfig(o.databaseUrl, dataDir, o.database),
     cookie: {
-      name: cookieName(o.session.cookieName ?? defaultCookieBase(appName, publicUrl), secure),
+      name: sessionCookieName({ appName, publicUrl, configured: o.session.cookieName, secure }),
       secure,
       sameSite: o.session.sameSite,
     },
@@ -121,26 +117,11 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
 }
 
 /**
- * The cookie's name carries the app's identity (name, origin and path), because cookies
- * are not separated by port: two apps on one host must not overwrite each other's session.
- */
-function defaultCookieBase(appName: string, publicUrl: URL): string {
-  const identity = `${appName}\n${publicUrl.origin}${publicUrl.pathname}`;
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24) || "app";
-  return `parlor-${slug}-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
-}
-
-/**
  * The same identity the cookie name is made from: two deployments differ in name, origin or
  * path, so a secret shared between them no longer makes their tokens interchangeable.
  */
 function defaultAppId(appName: string, publicUrl: URL): string {
   return `${appName}@${publicUrl.origin}${publicUrl.pathname}`;
-}
-
-/** `__Host-` binds the cookie to this exact host, https only, Path=/, no Domain. */
-function cookieName(base: string, secure: boolean): string {
-  return secure ? `__Host-${base}` : base;
 }
 
 /**
