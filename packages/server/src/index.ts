@@ -1,27 +1,15 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
-export type {
-  AppAuth,
-  AppDefinition,
-  AppUser,
-  Chat,
-  IncomingMessage,
-  MessageFile,
-  ParlorApp,
-  PasswordCredentials,
-  Reply,
-  ReplyAttachment,
-  RequestHeaders,
-} from "./app/define-app.js";
+export type { AppDefinition, Chat, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
+export type { AppAuth, AppUser, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export type {
   AppOAuth,
   OAuthCallback,
   OAuthErrorCode,
   OAuthProfile,
-  OAuthProviderConfig,
   OAuthProviderInfo,
-  OAuthProviderType,
   OAuthTokens,
 } from "./auth/oauth/oauth-types.js";
+export type { OAuthProviderConfig, OAuthProviderType } from "./config/oauth-provider-options.js";
 export { createServer } from "./server/create-server.js";
 export type { CreateServerOptions, LogStream, ParlorServer } from "./server/create-server.js";
 export { startServer } from "./server/start-server.js";

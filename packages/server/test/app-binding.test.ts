@@ -1,6 +1,6 @@
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import { deriveKeyRing } from "../src/auth/secret-keys.js";
+import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { SignedFileUrls } from "../src/files/signed-file-url.js";
 import { PNG } from "./helpers/sample-files.js";
 import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";

@@ -1,6 +1,6 @@
 import { SignJWT } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { deriveKeyRing } from "../src/auth/secret-keys.js";
+import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
 
 /** Each bad input gets a 4xx in the documented error shape and changes nothing. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ParlorConfigError } from "parlor";
-import { importOptional } from "../src/optional-dependency.js";
+import { importOptional } from "../src/config/optional-dependency.js";
 
 /**
  * pg and the AWS SDK are optional peer dependencies of `parlor`: a server that does not use

@@ -21,7 +21,7 @@ describe("the @parlor/web package", () => {
     for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "bundleDependencies"]) {
       expect(Object.keys((manifest[field] as object | undefined) ?? {}), `${field} in packages/web/package.json`).toEqual([]);
     }
-    // The server finds the UI by resolving this file (packages/server/src/http/web-ui.ts, findWebRoot).
+    // The server finds the UI by resolving this file (packages/server/src/server/web-ui.ts, findWebRoot).
     expect(manifest.exports).toEqual({ "./package.json": "./package.json" });
   });
 

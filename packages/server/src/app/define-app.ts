@@ -3,44 +3,8 @@ import type { FileInfo } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { ServerOptions } from "../config/server-options.js";
-import type { AppOAuth } from "../auth/oauth/oauth-types.js";
-import { oauthProviderTypes } from "../auth/oauth/presets.js";
-
-/** Who the app's login callbacks say the person is. */
-export interface AppUser {
-  /** Stable, unique name of the user in the app (username, e-mail, subject). */
-  identifier: string;
-  displayName?: string;
-  /** Stored in the database with the user; never put in the session cookie. */
-  metadata?: Record<string, unknown>;
-}
-
-export interface PasswordCredentials {
-  username: string;
-  password: string;
-}
-
-/** Request headers as Node gives them, lower-cased names. */
-export type RequestHeaders = Record<string, string | string[] | undefined>;
-
-export interface AppAuth {
-  /** Checks a username and password; `null` means "wrong", whatever the reason. */
-  password?: (credentials: PasswordCredentials) => Promise<AppUser | null> | AppUser | null;
-  /**
-   * Logs in from headers set by a trusted reverse proxy. Only called for requests whose
-   * peer address is in `trustedProxies`.
-   */
-  header?: (headers: RequestHeaders) => Promise<AppUser | null> | AppUser | null;
-  /**
-   * Login through OAuth 2 / OpenID Connect providers (GitHub, Google, Microsoft Entra ID,
-   * GitLab, Okta, Auth0, Keycloak, Cognito, any OpenID provider). Providers can also be set
-   * only in the environment (`PARLOR_OAUTH_<ID>_CLIENT_ID`, …); `oauth: {}` then enables them.
-   *
-   * @example
-   * auth: { oauth: { providers: [{ type: "github" }, { type: "google" }] } }
-   */
-  oauth?: AppOAuth;
-}
+import type { AppAuth } from "../auth/login-callbacks.js";
+import { oauthProviderTypes } from "../config/oauth-presets.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {

@@ -1,16 +1,16 @@
 import type { AuthConfig, LoginResponse, MeResponse, ParlorUser, PasswordLoginBody } from "@parlor/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { AppAuth, AppUser } from "../app/define-app.js";
+import type { AppAuth, AppUser } from "./login-callbacks.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { loginRateLimiter } from "./login-rate-limit.js";
-import type { LoginMethod } from "../data/user-store.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
-import { clearSessionCookie, setSessionCookie } from "./session-cookie.js";
-import { trustedPeerCheck } from "./trusted-proxies.js";
+import { sessionCookie } from "./cookies.js";
+import { finishLogin } from "./finish-login.js";
 
 export interface AuthRoutesOptions {
   config: ParlorConfig;
@@ -25,13 +25,6 @@ const credentialsSchema = z.object({
   password: z.string().min(1, "password is required").max(1024),
 }) satisfies z.ZodType<PasswordLoginBody>;
 
-/** What a login callback may return; checked because it is the app's code, not ours. */
-export const appUserSchema = z.object({
-  identifier: z.string().trim().min(1).max(255),
-  displayName: z.string().max(255).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
-
 /** Login bodies are small: refuse anything bigger before parsing it. */
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
@@ -40,24 +33,11 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   const limitLoginAttempt = loginRateLimiter(config.loginRateLimit);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
+  const cookie = sessionCookie(config.cookie);
+
   /** Turns the app's answer into a session and the login response. */
-  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: LoginMethod): Promise<LoginResponse> {
-    const source = `auth.${method}`;
-    if (appUser === null || appUser === undefined) {
-      throw new ParlorError("invalid_credentials", "Wrong username or password");
-    }
-    const checked = appUserSchema.safeParse(appUser);
-    if (!checked.success) {
-      throw new Error(`The app's ${source} callback returned an invalid user: ${checked.error.issues[0]?.message}`);
-    }
-    // A login replaces the session this browser had, if any: no two live sessions per cookie.
-    if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
-    const { user, principal, token, cookieMaxAge } = await sessions.start({ ...checked.data, method }, {
-      client: "web",
-      userAgent: request.headers["user-agent"],
-      ip: request.ip,
-    });
-    setSessionCookie(reply, config.cookie, token, cookieMaxAge);
+  async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: "password" | "header"): Promise<LoginResponse> {
+    const { user, principal } = await finishLogin(request, reply, appUser, { sessions, cookie, method });
     return {
       user: { id: user.id, identifier: user.identifier, displayName: user.displayName },
       csrfToken: principal.csrfToken,
@@ -111,7 +91,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   fastify.post("/auth/logout", async function logout(request, reply) {
     const session = request.session!;
     await sessions.revoke(session.userId, session.sessionId);
-    clearSessionCookie(reply, config.cookie);
+    cookie.clear(reply);
     return reply.status(204).send();
   });
 }

@@ -1,8 +1,8 @@
 import type { onRequestHookHandler } from "fastify";
-import type { CookieConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
+import "./request-session.js";
 import type { AuthenticateResult, SessionService } from "./session-service.js";
-import { readSessionCookie, setSessionCookie } from "./session-cookie.js";
+import type { ParlorCookie } from "./cookies.js";
 
 const unauthenticated = () => new ParlorError("unauthenticated", "Log in first");
 
@@ -11,12 +11,12 @@ const unauthenticated = () => new ParlorError("unauthenticated", "Log in first")
  * the session service hands back a fresh token, and answers 401 on routes that require a
  * session. Written with `done` instead of `async` so the cached-token path stays synchronous.
  */
-export function authenticateRequest(sessions: SessionService, cookie: CookieConfig): onRequestHookHandler {
+export function authenticateRequest(sessions: SessionService, cookie: ParlorCookie): onRequestHookHandler {
   return function authenticateRequest(request, reply, done) {
     // Read lazily: `routeOptions` builds a new object on every access, and the fast path never needs it.
     const reject = () => done(request.routeOptions.config.auth !== "optional" && !request.is404 ? unauthenticated() : undefined);
     const bearer = bearerToken(request.headers.authorization);
-    const token = bearer ?? readSessionCookie(request.headers.cookie, cookie.name);
+    const token = bearer ?? cookie.read(request.headers.cookie);
     if (token === null) return reject();
 
     const finish = (result: AuthenticateResult) => {
@@ -25,7 +25,7 @@ export function authenticateRequest(sessions: SessionService, cookie: CookieConf
       if (result === null) return reject();
       request.session = result.principal;
       request.authMethod = bearer === null ? "cookie" : "bearer";
-      if (result.renewed && bearer === null) setSessionCookie(reply, cookie, result.renewed.token, result.renewed.cookieMaxAge);
+      if (result.renewed && bearer === null) cookie.set(reply, result.renewed.token, result.renewed.cookieMaxAge);
       done();
     };
 

@@ -4,7 +4,7 @@ import { CsrfTokens } from "../csrf/csrf-token.js";
 import type { ClientKind, SessionRow, SessionStore } from "../data/session-store.js";
 import type { User, UserInput, UserStore } from "../data/user-store.js";
 import { RevocationSet } from "./revocation-set.js";
-import { deriveKeyRing } from "./secret-keys.js";
+import { deriveKeyRing } from "../crypto/key-ring.js";
 import { MAX_TOKEN_LENGTH, SessionTokenCodec, type SessionClaims } from "./session-token.js";
 import { VerifiedTokenCache } from "./verified-token-cache.js";
 

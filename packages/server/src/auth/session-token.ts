@@ -1,6 +1,6 @@
 import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { z } from "zod";
-import type { KeyRing } from "./secret-keys.js";
+import type { KeyRing } from "../crypto/key-ring.js";
 
 /** Cookies are capped near 4 KB by browsers; anything longer is not ours. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -64,7 +64,7 @@ export class SessionTokenCodec {
     let payload: JWTPayload;
     let expired = false;
     try {
-      ({ payload } = await jwtVerify(token, (header) => this.keyFor(header.kid), {
+      ({ payload } = await jwtVerify(token, (header) => this.keys.keyFor(header.kid), {
         algorithms: ["HS256"],
         typ: "JWT",
         currentDate: new Date(nowMs),
@@ -79,11 +79,5 @@ export class SessionTokenCodec {
     }
     const parsed = claimsSchema.safeParse(payload);
     return parsed.success ? { claims: parsed.data, expired } : null;
-  }
-
-  private keyFor(kid: string | undefined) {
-    const key = kid === undefined ? undefined : this.keys.byKid.get(kid);
-    if (!key) throw new errors.JWSSignatureVerificationFailed("unknown kid");
-    return key.key;
   }
 }

@@ -1,10 +1,13 @@
-import { createHash } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import { resolveSecrets } from "./auth-secret.js";
-import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv, type OAuthProviderEnv } from "./env-options.js";
+import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv } from "./env-options.js";
+import { isLoopback } from "./loopback.js";
+import { resolveOAuthProviders, type DeclaredLogins, type ResolvedOAuthProvider } from "./oauth-providers.js";
+import { sessionCookieName } from "./session-cookie-name.js";
 import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
+import { trustedPeerCheck } from "./trusted-proxies.js";
 
 /** The `database` option group: pool size and timeouts, in seconds. */
 export type DatabaseOptions = ParsedServerOptions["database"];
@@ -30,8 +33,8 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   database: DatabaseConfig;
   cookie: CookieConfig;
   secrets: { current: string; previous: string | undefined };
-  /** OAuth provider settings from `PARLOR_OAUTH_<ID>_*`, by provider id; merged with the app's providers. */
-  oauth: Readonly<Record<string, OAuthProviderEnv>>;
+  /** The OAuth providers: the app's `auth.oauth.providers` with `PARLOR_OAUTH_<ID>_*` over them, checked. */
+  oauthProviders: readonly ResolvedOAuthProvider[];
   /** Things a deployer should hear about at start-up. */
   warnings: string[];
 }
@@ -40,16 +43,22 @@ export interface ResolveConfigInput {
   appName: string;
   /** Options from the app's definition or the caller. */
   options?: ServerOptions | undefined;
+  /**
+   * The app's login methods (`auth` in `defineApp`), for its OAuth providers. Without it, only
+   * providers from the environment are resolved.
+   */
+  auth?: DeclaredLogins | undefined;
   /** Defaults to `process.env`; tests pass their own. */
   env?: Record<string, string | undefined>;
 }
 
 /**
  * Merges defaults, the app's options and the environment (which wins), validates the result
- * and derives what follows from it (cookie name and security, database, secrets).
- * Throws `ParlorConfigError` naming the bad setting.
+ * and derives what follows from it (cookie name and security, database, secrets, OAuth
+ * providers). Every option is checked here, once, before anything starts: the rest of the
+ * server takes the result as valid. Throws `ParlorConfigError` naming the bad setting.
  */
-export function resolveConfig({ appName, options = {}, env = process.env }: ResolveConfigInput): ParlorConfig {
+export function resolveConfig({ appName, options = {}, env = process.env, auth = {} }: ResolveConfigInput): ParlorConfig {
   const merged = mergeOptions<Record<string, unknown>>(options, optionsFromEnv(env));
   const parsed = serverOptionsSchema.safeParse(merged);
   if (!parsed.success) throw invalidOptions(parsed.error, env);
@@ -73,6 +82,9 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
   if (o.files.storage === "s3" && !o.files.s3.bucket) {
     throw new ParlorConfigError("files.storage 's3' needs a bucket (PARLOR_S3_BUCKET)");
   }
+  // Compiled here only to refuse a bad entry now; the request-time checks compile their own.
+  trustedPeerCheck(o.trustedProxies);
+  const oauthProviders = resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
 
   const dataDir = resolve(o.dataDir);
   const secrets = resolveSecrets({
@@ -94,30 +106,14 @@ export function resolveConfig({ appName, options = {}, env = process.env }: Reso
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
     database: databaseConfig(o.databaseUrl, dataDir, o.database),
     cookie: {
-      name: cookieName(o.session.cookieName ?? defaultCookieBase(appName, publicUrl), secure),
+      name: sessionCookieName({ appName, publicUrl, configured: o.session.cookieName, secure }),
       secure,
       sameSite: o.session.sameSite,
     },
     secrets: { current: secrets.current, previous: secrets.previous },
-    oauth: oauthProvidersFromEnv(env),
+    oauthProviders,
     warnings,
   });
-}
-
-/** Loopback hosts are a secure context in browsers, so Secure cookies work there over http. */
-export function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/**
- * The cookie's name carries the app's identity (name, origin and path), because cookies
- * are not separated by port: two apps on one host must not overwrite each other's session.
- */
-function defaultCookieBase(appName: string, publicUrl: URL): string {
-  const identity = `${appName}\n${publicUrl.origin}${publicUrl.pathname}`;
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24) || "app";
-  return `parlor-${slug}-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
 }
 
 /**
@@ -126,11 +122,6 @@ function defaultCookieBase(appName: string, publicUrl: URL): string {
  */
 function defaultAppId(appName: string, publicUrl: URL): string {
   return `${appName}@${publicUrl.origin}${publicUrl.pathname}`;
-}
-
-/** `__Host-` binds the cookie to this exact host, https only, Path=/, no Domain. */
-function cookieName(base: string, secure: boolean): string {
-  return secure ? `__Host-${base}` : base;
 }
 
 /**

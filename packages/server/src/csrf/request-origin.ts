@@ -1,8 +1,12 @@
+import type { OwnOrigin, Peer } from "../http/own-origin.js";
+
 export interface OriginPolicy {
   /** The app's public origin and any configured extra origins. */
   allowedOrigins: ReadonlySet<string>;
   /** Accept `Sec-Fetch-Site: same-site`. */
   allowSameSite: boolean;
+  /** The origin a request was addressed to, proxy-aware (see `http/own-origin.ts`). */
+  ownOrigin: OwnOrigin;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -12,17 +16,18 @@ type Headers = Record<string, string | string[] | undefined>;
  * Browsers send `Sec-Fetch-Site`, which a page cannot forge; older ones send `Origin` (or at
  * least `Referer`) on unsafe requests. A request with none of them is refused.
  *
- * `ownOrigin` is the origin the request was addressed to (scheme + Host): a forged request
+ * The same rule for HTTP requests and socket.io handshakes. The request's own origin (scheme
+ * and host it was addressed to, from `policy.ownOrigin`) is accepted too: a forged request
  * from another site carries that site's Origin, never this one.
  */
-export function isAllowedOrigin(headers: Headers, ownOrigin: string, policy: OriginPolicy): boolean {
+export function isAllowedOrigin(headers: Headers, peer: Peer, policy: OriginPolicy): boolean {
   const site = headers["sec-fetch-site"];
   if (site === "same-origin") return true;
   if (site === "same-site" && policy.allowSameSite) return true;
 
   const origin = requestOrigin(headers);
   if (origin === null) return false;
-  if (site === undefined && origin === ownOrigin) return true;
+  if (site === undefined && origin === policy.ownOrigin(headers, peer)) return true;
   return policy.allowedOrigins.has(origin);
 }
 

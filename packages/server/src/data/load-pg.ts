@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { importOptional } from "../optional-dependency.js";
+import { importOptional } from "../config/optional-dependency.js";
 
 export type Pg = typeof pg;
 

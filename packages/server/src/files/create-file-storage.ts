@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { ParlorConfig } from "../config/resolve-config.js";
-import { importOptional } from "../optional-dependency.js";
+import { importOptional } from "../config/optional-dependency.js";
 import type { FileStorage } from "./file-storage.js";
 import { LocalFileStorage } from "./local-file-storage.js";
 

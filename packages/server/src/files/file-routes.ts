@@ -1,7 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import fastifyMultipart from "@fastify/multipart";
 import type { SignedFileUrl, UploadResponse } from "@parlor/protocol";
-import contentDisposition from "content-disposition";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import type { ParlorConfig } from "../config/resolve-config.js";
@@ -10,6 +9,7 @@ import type { ThreadStore } from "../data/thread-store.js";
 import { ParlorError } from "../errors.js";
 import { idSchema } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
+import { downloadHeaders, fileEtag, fullContentHeaders, partialContentHeaders, unsatisfiableRangeHeaders } from "./download-headers.js";
 import { toFileInfo, type FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
 import { isStorageFull } from "./storage-full.js";
@@ -22,22 +22,6 @@ export interface FileRoutesOptions {
   threads: ThreadStore;
   signedUrls: SignedFileUrls;
 }
-
-/**
- * Types a browser may show inline: raster images, audio, video, PDF and plain text. All
- * else (HTML, SVG, XML, scripts, unknown) is served as an `application/octet-stream`
- * attachment, so an uploaded file can never run script on the app's origin.
- */
-const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[\w.+-]+|video\/[\w.+-]+|application\/pdf|text\/plain)$/;
-
-/** Sent with every file: no sniffing, no script, no embedding by other sites, no shared caches. */
-const FILE_HEADERS = {
-  "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'none'; sandbox",
-  "cross-origin-resource-policy": "same-origin",
-  // Revalidated every time (cheap: the ETag never changes), so access ends with the session.
-  "cache-control": "private, no-cache",
-};
 
 const paramsSchema = z.object({ id: idSchema });
 const uploadQuerySchema = z.object({ threadId: idSchema.optional() });
@@ -121,30 +105,20 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
   });
 
   async function sendFile(reply: FastifyReply, file: FileRow, rangeHeader: string | undefined, ifNoneMatch: string | undefined) {
-    const etag = `"${file.id}"`;
+    const etag = fileEtag(file);
     const range = parseRange(rangeHeader, file.size);
     if (range === "unsatisfiable") {
-      throw new ParlorError("range_not_satisfiable", "Range not satisfiable", { headers: { "content-range": `bytes */${file.size}` } });
+      throw new ParlorError("range_not_satisfiable", "Range not satisfiable", { headers: unsatisfiableRangeHeaders(file.size) });
     }
-    const inline = INLINE_TYPES.test(file.mime);
-    reply.headers({
-      ...FILE_HEADERS,
-      "content-type": inline ? (file.mime === "text/plain" ? "text/plain; charset=utf-8" : file.mime) : "application/octet-stream",
-      "content-disposition": contentDisposition(file.name, { type: inline ? "inline" : "attachment" }),
-      etag,
-      "accept-ranges": "bytes",
-    });
+    reply.headers(downloadHeaders(file));
     if (ifNoneMatch !== undefined && ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*")) {
       return reply.status(304).send();
     }
     if (range === null) {
-      reply.header("content-length", file.size);
+      reply.headers(fullContentHeaders(file.size));
       return reply.send(file.size === 0 ? "" : await files.open(file));
     }
-    reply
-      .status(206)
-      .header("content-range", `bytes ${range.start}-${range.end}/${file.size}`)
-      .header("content-length", range.end - range.start + 1);
+    reply.status(206).headers(partialContentHeaders(range, file.size));
     return reply.send(await files.open(file, range));
   }
 }

@@ -1,7 +1,9 @@
 import type { onRequestHookHandler } from "fastify";
-import { trustedPeerCheck } from "../auth/trusted-proxies.js";
-import { isLoopback, type ParlorConfig } from "../config/resolve-config.js";
+import { isLoopback } from "../config/loopback.js";
+import type { ParlorConfig } from "../config/resolve-config.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
+import { lastEntry } from "./own-origin.js";
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -30,12 +32,12 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const protocol = config.publicUrl.protocol;
   const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
-  const isTrustedPeer = rememberAnswers(trustedPeerCheck(config.trustedProxies));
+  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
   return function isAllowedHost(headers, peer) {
     // The peer check parses an address: only when there is a forwarded host to believe.
     const forwardedHeader = headers["x-forwarded-host"];
-    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastValue(forwardedHeader) : undefined;
+    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastEntry(forwardedHeader) : undefined;
     const host = forwarded ?? headers.host;
     if (typeof host !== "string" || host === "") return false;
     const lower = host.toLowerCase();
@@ -66,28 +68,4 @@ function normalizeHost(host: string, protocol: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
- * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
- */
-function rememberAnswers(check: (address: string | undefined) => boolean): (address: string | undefined) => boolean {
-  const answers = new Map<string, boolean>();
-  return function isTrustedPeer(address) {
-    if (address === undefined) return false;
-    let answer = answers.get(address);
-    if (answer === undefined) {
-      if (answers.size >= 1024) answers.clear();
-      answers.set(address, (answer = check(address)));
-    }
-    return answer;
-  };
-}
-
-/** Each proxy appends to `X-Forwarded-Host`: the last entry is the one our trusted proxy wrote. */
-function lastValue(header: string | string[] | undefined): string | undefined {
-  const joined = Array.isArray(header) ? header.join(",") : header;
-  const last = joined?.split(",").at(-1)?.trim();
-  return last === "" ? undefined : last;
 }

@@ -1,8 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import { bearerToken } from "../auth/authenticate-request.js";
-import { readSessionCookie } from "../auth/session-cookie.js";
-import { deriveKeyRing } from "../auth/secret-keys.js";
+import { readCookie } from "../auth/cookies.js";
+import { deriveKeyRing } from "../crypto/key-ring.js";
 import { SessionTokenCodec } from "../auth/session-token.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
@@ -61,11 +60,9 @@ export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost,
 
     const { headers } = request;
     if (!isAllowedHost(headers, request.socket.remoteAddress)) throw new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE);
-    const encrypted = (request.socket as Socket & { encrypted?: boolean }).encrypted === true;
-    const ownOrigin = `${encrypted ? "https" : "http"}://${headers.host ?? ""}`;
-    if (!isAllowedOrigin(headers, ownOrigin, originPolicy)) throw new ParlorError("csrf", "Connection from a foreign origin refused");
+    if (!isAllowedOrigin(headers, request.socket, originPolicy)) throw new ParlorError("csrf", "Connection from a foreign origin refused");
 
-    const token = bearerToken(headers.authorization) ?? readSessionCookie(headers.cookie, config.cookie.name);
+    const token = bearerToken(headers.authorization) ?? readCookie(headers.cookie, config.cookie.name);
     if (token === null || (await tokens.verify(token, clock())) === null) throw new ParlorError("unauthenticated", "Log in first");
   }
 }

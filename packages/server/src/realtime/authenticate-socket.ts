@@ -2,7 +2,7 @@ import type { HandshakeAuth, HandshakeErrorCode } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
 import { bearerToken } from "../auth/authenticate-request.js";
 import type { SessionService } from "../auth/session-service.js";
-import { readSessionCookie } from "../auth/session-cookie.js";
+import { readCookie } from "../auth/cookies.js";
 import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { isAllowedOrigin, type OriginPolicy } from "../csrf/request-origin.js";
 import type { ParlorSocket } from "./socket-types.js";
@@ -25,15 +25,14 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
   return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
-    const { headers, secure } = socket.handshake;
-    const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
-    if (!isAllowedOrigin(headers, ownOrigin, policy)) {
+    const { headers } = socket.handshake;
+    if (!isAllowedOrigin(headers, socket.request.socket, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));
     }
 
     const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
     const bearer = typeof auth.token === "string" && auth.token !== "" ? auth.token : bearerToken(headers.authorization);
-    const token = bearer ?? readSessionCookie(headers.cookie, cookieName);
+    const token = bearer ?? readCookie(headers.cookie, cookieName);
     if (token === null) return next(refuse("unauthenticated", "Log in first"));
 
     try {

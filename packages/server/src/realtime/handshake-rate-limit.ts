@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { trustedPeerCheck } from "../auth/trusted-proxies.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
 
 /** `null` when the handshake may proceed; otherwise seconds until the client may try again. */
 export type HandshakeRateCheck = (request: IncomingMessage) => Promise<number | null>;

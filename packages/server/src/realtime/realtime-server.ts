@@ -99,7 +99,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
   const unsubscribe = sessions.onRevoke((sessionIds) => {
     for (const id of sessionIds) io.in(sessionRoom(id)).disconnectSockets(true);
   });
-  // Runs after the replies were drained (see http/graceful-shutdown.ts).
+  // Runs after the replies were drained (see server/graceful-shutdown.ts).
   fastify.addHook("preClose", async () => {
     unsubscribe();
     // Closes each client's transport once its last events (the replies' message:end) are

@@ -6,13 +6,15 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
+import { sessionCookie } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
-import { resolveOAuthProviders, type ResolvedOAuthProvider } from "../auth/oauth/resolve-providers.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
+import type { ResolvedOAuthProvider } from "../config/oauth-providers.js";
 import type { ServerOptions } from "../config/server-options.js";
-import { deriveKeyRing } from "../auth/secret-keys.js";
+import { trustedPeerCheck } from "../config/trusted-proxies.js";
+import { deriveKeyRing } from "../crypto/key-ring.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
 import { ProcessStore } from "../data/process-store.js";
@@ -31,14 +33,15 @@ import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
-import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "../http/error-handler.js";
-import { gracefulShutdown } from "../http/graceful-shutdown.js";
+import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
+import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { noStore } from "../http/no-store.js";
+import { ownOrigin } from "../http/own-origin.js";
 import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "../http/security-headers.js";
-import { appShellFallback, findWebRoot, webUi } from "../http/web-ui.js";
-import "../http/fastify-types.js";
+import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
+import "../auth/request-session.js";
 
 export interface CreateServerOptions {
   /** Merged over the app's own `server` options. */
@@ -93,9 +96,9 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     appName: app.name,
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
+    auth: app.auth,
   });
-  // Checked before waiting for the database: a configuration mistake is reported at once.
-  const oauthProviders = resolveOAuthProviders(app.auth, config.oauth);
+  const { oauthProviders } = config;
   const securityHeaders = securityHeaderSet(config);
   // Created first for its logger: waiting for the database and losing it are logged there.
   const fastify = newFastify(config, securityHeaders, options.logStream);
@@ -157,7 +160,7 @@ async function buildFastify(
   fastify.addHook("preValidation", requireMultipartBoundary);
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
-  // reads (the session hook reads its one cookie itself, see session-cookie.ts); it was work
+  // reads (the session hook reads its one cookie itself, see auth/cookies.ts); it was work
   // on every authenticated request. `reply.setCookie`/`clearCookie` work as before.
   await fastify.register(fastifyCookie, { hook: false });
   await fastify.register(fastifyFormbody, { bodyLimit: config.bodyLimit });
@@ -183,8 +186,9 @@ async function buildFastify(
   const originPolicy = {
     allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
     allowSameSite: config.csrf.allowSameSite,
+    ownOrigin: ownOrigin(trustedPeerCheck(config.trustedProxies)),
   };
-  fastify.addHook("onRequest", authenticateRequest(sessions, config.cookie));
+  fastify.addHook("onRequest", authenticateRequest(sessions, sessionCookie(config.cookie)));
   fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));

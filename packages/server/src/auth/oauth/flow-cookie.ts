@@ -1,9 +1,8 @@
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from "jose";
 import { z } from "zod";
-import type { KeyRing } from "../secret-keys.js";
+import type { KeyRing } from "../../crypto/key-ring.js";
+import { FLOW_TTL_SECONDS } from "../cookies.js";
 
-/** How long a browser has between leaving for the provider and coming back. */
-export const FLOW_TTL_SECONDS = 10 * 60;
 
 /** One login attempt's secrets, kept by the browser (encrypted) between start and callback. */
 export interface OAuthFlow {
@@ -67,11 +66,7 @@ export class FlowCookieCodec {
     try {
       ({ payload } = await jwtDecrypt(
         token,
-        (header) => {
-          const key = header.kid === undefined ? undefined : this.keys.byKid.get(header.kid);
-          if (!key) throw new Error("unknown kid");
-          return key.key;
-        },
+        (header) => this.keys.keyFor(header.kid),
         {
           keyManagementAlgorithms: ["dir"],
           contentEncryptionAlgorithms: ["A256GCM"],

@@ -2,7 +2,7 @@ import * as client from "openid-client";
 import { OAuthFlowError } from "./oauth-flow-error.js";
 import type { OAuthProfile, OAuthTokens } from "./oauth-types.js";
 import { githubProfile, oidcProfile } from "./provider-profile.js";
-import type { ResolvedOAuthProvider } from "./resolve-providers.js";
+import type { ResolvedOAuthProvider } from "../../config/oauth-providers.js";
 
 /** Seconds before a request to the provider gives up. */
 const PROVIDER_TIMEOUT = 10;

@@ -1,22 +1,22 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import * as client from "openid-client";
-import type { AppAuth, AppUser } from "../../app/define-app.js";
+import type { ResolvedOAuthProvider } from "../../config/oauth-providers.js";
 import type { ParlorConfig } from "../../config/resolve-config.js";
+import { deriveKeyRing } from "../../crypto/key-ring.js";
 import type { Database } from "../../data/database.js";
 import { ProviderTokenStore } from "../../data/provider-token-store.js";
 import { ParlorError } from "../../errors.js";
-import { appUserSchema } from "../auth-routes.js";
-import { deriveKeyRing } from "../secret-keys.js";
+import { FLOW_TTL_SECONDS, oauthFlowCookie, sessionCookie } from "../cookies.js";
+import { finishLogin, InvalidAppUserError, LoginRefusedError } from "../finish-login.js";
+import type { AppAuth, AppUser } from "../login-callbacks.js";
 import type { SessionService } from "../session-service.js";
-import { readSessionCookie, setSessionCookie } from "../session-cookie.js";
 import { ConsumedFlows } from "./consumed-flows.js";
-import { FLOW_TTL_SECONDS, FlowCookieCodec, type OAuthFlow } from "./flow-cookie.js";
+import { FlowCookieCodec, type OAuthFlow } from "./flow-cookie.js";
 import { OAuthClient } from "./oauth-client.js";
 import { OAuthFlowError } from "./oauth-flow-error.js";
 import type { OAuthErrorCode, OAuthProviderInfo } from "./oauth-types.js";
 import { ProviderTokens } from "./provider-tokens.js";
-import type { ResolvedOAuthProvider } from "./resolve-providers.js";
 import { safeReturnPath } from "./safe-return-path.js";
 
 export interface OAuthRoutesOptions {
@@ -53,7 +53,8 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
   );
   const flows = new FlowCookieCodec(deriveKeyRing(config, "oauth-flow"));
   const consumed = new ConsumedFlows(FLOW_TTL_SECONDS * 1000, clock);
-  const flowCookie = flowCookieSettings(config);
+  const flowCookie = oauthFlowCookie(config.cookie);
+  const cookie = sessionCookie(config.cookie);
   const tokens = auth.oauth?.storeTokens
     ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config, "oauth-tokens"))
     : null;
@@ -92,7 +93,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
         logFailure(request, oauthClient.provider.id, error);
         return loginError(reply, "oauth_failed");
       }
-      reply.setCookie(flowCookie.name, await flows.seal(flow, clock()), { ...flowCookie.options, maxAge: FLOW_TTL_SECONDS });
+      flowCookie.set(reply, await flows.seal(flow, clock()), FLOW_TTL_SECONDS);
       return redirect(reply, location.href);
     },
   );
@@ -104,7 +105,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
       const oauthClient = clientFor(request.params.provider);
       const { provider } = oauthClient;
       // One flow cookie, one attempt: it is cleared whatever happens next.
-      reply.clearCookie(flowCookie.name, flowCookie.options);
+      flowCookie.clear(reply);
       try {
         const flow = await checkFlow(request, provider.id);
         const error = request.query.error;
@@ -125,26 +126,19 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
         };
         const callback = auth.oauth?.callback;
         const appUser = callback ? await callback(info, result.tokens, result.profile, defaultUser) : defaultUser;
-        if (appUser === null || appUser === undefined) throw new OAuthFlowError("oauth_rejected", "the app's callback refused the user");
-        const checked = appUserSchema.safeParse(appUser);
-        if (!checked.success) {
-          throw new OAuthFlowError("oauth_failed", `auth.oauth.callback returned an invalid user: ${checked.error.issues[0]?.message}`);
-        }
 
         // From here on, exactly a password login: the browser's old session goes, a new one comes.
-        if (request.session) await sessions.revoke(request.session.userId, request.session.sessionId);
-        // Kept apart from password and header users, and from other providers' users, whatever identifier the app returned.
-        const user = { ...checked.data, method: `oauth:${provider.id}` as const };
-        const issued = await sessions.start(user, { client: "web", userAgent: request.headers["user-agent"], ip: request.ip });
-        if (tokens) {
-          try {
-            await tokens.save(issued.principal.sessionId, provider.id, result.tokens, clock());
-          } catch (error) {
-            await sessions.revoke(issued.user.id, issued.principal.sessionId);
-            throw error;
-          }
-        }
-        setSessionCookie(reply, config.cookie, issued.token, issued.cookieMaxAge);
+        await finishLogin(request, reply, appUser, {
+          sessions,
+          cookie,
+          // Kept apart from password and header users, and from other providers' users, whatever identifier the app returned.
+          method: `oauth:${provider.id}`,
+          ...(tokens ? { beforeCookie: (issued) => tokens.save(issued.principal.sessionId, provider.id, result.tokens, clock()) } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof LoginRefusedError) throw new OAuthFlowError("oauth_rejected", "the app's callback refused the user");
+          if (error instanceof InvalidAppUserError) throw new OAuthFlowError("oauth_failed", error.message);
+          throw error;
+        });
         // returnTo is a path as the browser sees it (prefix included); only the default gets the prefix.
         const returnTo = safeReturnPath(flow.returnTo);
         return redirect(reply, returnTo === "/" ? `${base}/` : returnTo);
@@ -160,7 +154,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
    * state the provider sent back, and not have been used before.
    */
   async function checkFlow(request: FastifyRequest<{ Params: ProviderParams; Querystring: Record<string, unknown> }>, providerId: string) {
-    const sealed = readSessionCookie(request.headers.cookie, flowCookie.name);
+    const sealed = flowCookie.read(request.headers.cookie);
     if (sealed === null) throw new OAuthFlowError("oauth_state", "no flow cookie (expired, never set, or from another browser)");
     const flow = await flows.open(sealed, clock());
     if (flow === null) throw new OAuthFlowError("oauth_state", "the flow cookie is expired or invalid");
@@ -172,27 +166,6 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
     if (!consumed.claim(flow.id)) throw new OAuthFlowError("oauth_state", "the flow cookie was already used");
     return flow;
   }
-}
-
-export interface FlowCookieSettings {
-  name: string;
-  options: { httpOnly: true; secure: boolean; sameSite: "lax"; path: "/" };
-}
-
-/**
- * The flow cookie is named after the session cookie (so two apps on one host keep their
- * flows apart) and is `__Host-` with `Path=/` whenever it is Secure: a browser refuses a
- * `__Host-` cookie that names a `Domain`, so a sibling subdomain cannot plant its own flow
- * (started by an attacker, finished with the attacker's code) and log a victim in as the
- * attacker. A path-scoped `__Secure-` cookie could be tossed that way. SameSite=Lax, whatever
- * the session cookie's setting: the provider sends the browser back with a top-level
- * cross-site GET, which Lax allows and Strict does not.
- */
-export function flowCookieSettings(config: ParlorConfig): FlowCookieSettings {
-  return {
-    name: `${config.cookie.name}-oauth`,
-    options: { httpOnly: true, secure: config.cookie.secure, sameSite: "lax", path: "/" },
-  };
 }
 
 function redirect(reply: FastifyReply, location: string) {

@@ -1,6 +1,6 @@
 import { CompactEncrypt, compactDecrypt } from "jose";
 import type { ProviderTokenStore } from "../../data/provider-token-store.js";
-import type { KeyRing } from "../secret-keys.js";
+import type { KeyRing } from "../../crypto/key-ring.js";
 import type { OAuthTokens } from "./oauth-types.js";
 
 const encoder = new TextEncoder();
@@ -57,11 +57,7 @@ export class ProviderTokens {
     try {
       const { plaintext, protectedHeader } = await compactDecrypt(
         value,
-        (header) => {
-          const key = header.kid === undefined ? undefined : this.keys.byKid.get(header.kid);
-          if (!key) throw new Error("unknown kid");
-          return key.key;
-        },
+        (header) => this.keys.keyFor(header.kid),
         { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] },
       );
       if (protectedHeader.sid !== sessionId || protectedHeader.pid !== provider) return null;

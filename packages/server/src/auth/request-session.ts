@@ -1,4 +1,4 @@
-import type { SessionPrincipal } from "../auth/session-service.js";
+import type { SessionPrincipal } from "./session-service.js";
 
 /**
  * Route-level policy, read by the auth and CSRF hooks. Every route is `auth: "required"`

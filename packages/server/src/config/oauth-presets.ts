@@ -1,4 +1,4 @@
-import type { OAuthProviderType } from "./oauth-types.js";
+import type { OAuthProviderType } from "./oauth-provider-options.js";
 
 const OIDC_SCOPES = ["openid", "email", "profile"] as const;
 

@@ -1,9 +1,8 @@
-import type { AppAuth } from "../../app/define-app.js";
-import type { OAuthProviderEnv } from "../../config/env-options.js";
-import { isLoopback } from "../../config/resolve-config.js";
-import { ParlorConfigError } from "../../errors.js";
-import type { OAuthProviderConfig, OAuthProviderType } from "./oauth-types.js";
-import { entraIssuer, oauthPresets, oauthProviderTypes, type IssuerRule, type OAuth2Endpoints } from "./presets.js";
+import { ParlorConfigError } from "../errors.js";
+import type { OAuthProviderEnv } from "./env-options.js";
+import { isLoopback } from "./loopback.js";
+import { entraIssuer, oauthPresets, oauthProviderTypes, type IssuerRule, type OAuth2Endpoints } from "./oauth-presets.js";
+import type { OAuthProviderConfig, OAuthProviderType } from "./oauth-provider-options.js";
 
 /** A provider after the app's declaration and the environment are merged and checked. */
 export interface ResolvedOAuthProvider {
@@ -18,6 +17,16 @@ export interface ResolvedOAuthProvider {
   allowHttp: boolean;
 }
 
+/**
+ * The login methods an app declares (its `auth` in `defineApp`), as far as resolving the
+ * providers needs them: whether it has other ways in, and the providers it names.
+ */
+export interface DeclaredLogins {
+  password?: unknown;
+  header?: unknown;
+  oauth?: { providers?: readonly OAuthProviderConfig[] | undefined } | undefined;
+}
+
 const PROVIDER_ID = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,7 +36,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the environment (any id with a `_CLIENT_ID`). Throws `ParlorConfigError` at start-up for
  * anything incomplete or unsafe, naming the setting.
  */
-export function resolveOAuthProviders(auth: AppAuth, fromEnv: Readonly<Record<string, OAuthProviderEnv>>): ResolvedOAuthProvider[] {
+export function resolveOAuthProviders(auth: DeclaredLogins, fromEnv: Readonly<Record<string, OAuthProviderEnv>>): ResolvedOAuthProvider[] {
   const declared = new Map<string, OAuthProviderConfig>();
   for (const provider of auth.oauth?.providers ?? []) {
     const id = provider.id ?? provider.type;

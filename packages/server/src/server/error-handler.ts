@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { databaseUnavailableError, isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { ParlorError, type ErrorBody, type ErrorCode } from "../errors.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
-import type { HeaderSet } from "./security-headers.js";
+import type { HeaderSet } from "../http/security-headers.js";
 
 /**
  * The one place where failures become HTTP responses, all in the documented shape

@@ -1,4 +1,4 @@
-import { ParlorConfigError } from "./errors.js";
+import { ParlorConfigError } from "../errors.js";
 
 /** A feature that needs packages `parlor` lists as optional peer dependencies (pg, the AWS SDK). */
 export interface OptionalFeature {

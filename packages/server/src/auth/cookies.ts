@@ -1,0 +1,113 @@
+import type { FastifyReply } from "fastify";
+import type { CookieConfig } from "../config/resolve-config.js";
+
+/**
+ * Every cookie Parlor sets, with its name and all of its attributes, in one place:
+ *
+ * - the session cookie: `config.cookie.name` (`__Host-parlor-<app>-<hash>` when Secure, see
+ *   `resolveConfig`), `HttpOnly; Path=/; SameSite=<session.sameSite>`, `Secure` when the public
+ *   URL is https or loopback, `Max-Age` until the session's idle timeout or end;
+ * - the OAuth flow cookie: the session cookie's name plus `-oauth`, `HttpOnly; Path=/;
+ *   SameSite=Lax; Max-Age=600`, `Secure` (and so `__Host-`) like the session cookie.
+ *
+ * Neither ever has a `Domain`: both are host-only, so a sibling subdomain can neither read
+ * nor plant them. The prefix rules browsers enforce are checked here when a cookie is
+ * defined (at start-up), so a cookie the browser would silently drop fails loudly instead.
+ */
+
+/** The attributes Parlor sets on a cookie. `Domain` is left out on purpose: every cookie is host-only. */
+export interface CookieAttributes {
+  httpOnly: true;
+  secure: boolean;
+  sameSite: "lax" | "strict" | "none";
+  path: "/";
+}
+
+/** A cookie definition that breaks a prefix rule (RFC 6265bis, "Cookie Name Prefixes"). */
+export class CookieRuleError extends TypeError {
+  override readonly name = "CookieRuleError";
+  readonly code = "cookie_rule";
+}
+
+/**
+ * Refuses what browsers would drop without a word: `__Secure-` needs `Secure`; `__Host-` needs
+ * `Secure`, `Path=/` and no `Domain`; `SameSite=None` needs `Secure` too.
+ */
+export function checkCookieRules(name: string, attributes: { secure: boolean; path?: string; domain?: string; sameSite?: string }): void {
+  const lower = name.toLowerCase();
+  if (lower.startsWith("__secure-") && !attributes.secure) {
+    throw new CookieRuleError(`cookie ${name}: a __Secure- cookie must be Secure`);
+  }
+  if (lower.startsWith("__host-")) {
+    if (!attributes.secure) throw new CookieRuleError(`cookie ${name}: a __Host- cookie must be Secure`);
+    if (attributes.path !== "/") throw new CookieRuleError(`cookie ${name}: a __Host- cookie must have Path=/`);
+    if (attributes.domain !== undefined) throw new CookieRuleError(`cookie ${name}: a __Host- cookie must not have a Domain`);
+  }
+  if (attributes.sameSite === "none" && !attributes.secure) {
+    throw new CookieRuleError(`cookie ${name}: SameSite=None needs Secure`);
+  }
+}
+
+/** One cookie of Parlor's: read it from a request, set it on a reply, clear it. */
+export class ParlorCookie {
+  constructor(
+    readonly name: string,
+    readonly attributes: CookieAttributes,
+  ) {
+    checkCookieRules(name, attributes);
+  }
+
+  /** Its value in a `Cookie` header, or `null` (absent, empty, or present twice; see `readCookie`). */
+  read(header: string | undefined): string | null {
+    return readCookie(header, this.name);
+  }
+
+  set(reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    reply.setCookie(this.name, value, { ...this.attributes, maxAge: maxAgeSeconds });
+  }
+
+  /** Same name and attributes, so the browser replaces the cookie rather than adding another. */
+  clear(reply: FastifyReply): void {
+    reply.clearCookie(this.name, this.attributes);
+  }
+}
+
+/** The session cookie (`HttpOnly`, `Path=/`, SameSite and Secure from the configuration). */
+export function sessionCookie(cookie: CookieConfig): ParlorCookie {
+  return new ParlorCookie(cookie.name, { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: "/" });
+}
+
+/** How long a browser has between leaving for the OAuth provider and coming back. */
+export const FLOW_TTL_SECONDS = 10 * 60;
+
+/**
+ * The OAuth flow cookie is named after the session cookie (so two apps on one host keep their
+ * flows apart) and is `__Host-` with `Path=/` whenever it is Secure: a browser refuses a
+ * `__Host-` cookie that names a `Domain`, so a sibling subdomain cannot plant its own flow
+ * (started by an attacker, finished with the attacker's code) and log a victim in as the
+ * attacker. A path-scoped `__Secure-` cookie could be tossed that way. SameSite=Lax, whatever
+ * the session cookie's setting: the provider sends the browser back with a top-level
+ * cross-site GET, which Lax allows and Strict does not.
+ */
+export function oauthFlowCookie(cookie: CookieConfig): ParlorCookie {
+  return new ParlorCookie(`${cookie.name}-oauth`, { httpOnly: true, secure: cookie.secure, sameSite: "lax", path: "/" });
+}
+
+/**
+ * A cookie's value from a `Cookie` header, or `null`. A cookie that appears more than once is
+ * refused rather than guessed at: a second copy can only come from cookie tossing or a
+ * misconfiguration, and picking either would be a coin flip. Hand-written rather than a
+ * cookie parser: it runs on every authenticated request and looks for one name only.
+ */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (header === undefined || !header.includes(name)) return null;
+  let value: string | null = null;
+  for (const part of header.split(";")) {
+    const pair = part.trim();
+    if (pair.length > name.length && pair[name.length] === "=" && pair.startsWith(name)) {
+      if (value !== null) return null;
+      value = pair.slice(name.length + 1);
+    }
+  }
+  return value === "" ? null : value;
+}

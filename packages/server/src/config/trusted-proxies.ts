@@ -1,0 +1,40 @@
+import proxyAddr from "@fastify/proxy-addr";
+import { ParlorConfigError } from "../errors.js";
+
+/** Is this TCP peer address one of the configured proxies? */
+export type IsTrustedPeer = (address: string | undefined) => boolean;
+
+/**
+ * Compiles `trustedProxies` (addresses, CIDR ranges, or `loopback`/`linklocal`/`uniquelocal`)
+ * into a check on a socket's peer address, with `@fastify/proxy-addr` (what Fastify's own
+ * `trustProxy` uses, so both agree on every address). An empty list trusts nobody. Throws
+ * `ParlorConfigError` for an entry that is not an address or range; `resolveConfig` compiles
+ * the list once for that, so a bad entry fails at start-up.
+ */
+export function trustedPeerCheck(trusted: readonly string[]): IsTrustedPeer {
+  if (trusted.length === 0) return () => false;
+  let trusts: (address: string, hop: number) => boolean;
+  try {
+    trusts = proxyAddr.compile([...trusted]);
+  } catch (error) {
+    throw new ParlorConfigError(`trustedProxies: ${(error as Error).message}`, { cause: error });
+  }
+  return rememberAnswers((address) => trusts(address, 0));
+}
+
+/**
+ * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
+ * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
+ */
+function rememberAnswers(check: (address: string) => boolean): IsTrustedPeer {
+  const answers = new Map<string, boolean>();
+  return function isTrustedPeer(address) {
+    if (address === undefined) return false;
+    let answer = answers.get(address);
+    if (answer === undefined) {
+      if (answers.size >= 1024) answers.clear();
+      answers.set(address, (answer = check(address)));
+    }
+    return answer;
+  };
+}
