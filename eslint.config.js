@@ -1,0 +1,79 @@
+// ESLint for the whole monorepo: typescript-eslint's type-checked rules everywhere (this is
+// async server code: a promise nobody awaits is a crash or a lost error), React's hooks rules
+// in the two React packages, and eslint-config-prettier last so layout is Prettier's alone.
+//
+// Types come from the TypeScript project service: each file is checked with the nearest
+// tsconfig.json that includes it. The packages' own tsconfig.json files cover src/; each
+// test/ folder has a tsconfig.json extending tsconfig.test.json, which maps the workspace
+// packages to their sources like vitest.config.ts does, so linting needs no build.
+import js from "@eslint/js";
+import prettier from "eslint-config-prettier";
+import reactHooks from "eslint-plugin-react-hooks";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  {
+    ignores: ["**/dist/", "**/node_modules/", "test-output/", "bench-output/", "**/.parlor/"],
+  },
+
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          // Files outside every tsconfig.json: type-checked with the default compiler options.
+          allowDefaultProject: [
+            "vitest.config.ts",
+            "examples/openai/app.test.ts",
+            "packages/react/src/*/*.test.ts",
+          ],
+          defaultProject: "tsconfig.test.json",
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: {
+      reportUnusedDisableDirectives: "error",
+    },
+    rules: {
+      // The two rules this config exists for; recommendedTypeChecked has them, this pins them.
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+
+  // Plain JavaScript (the CLI launcher, a size script, the pre-paint theme script, this file):
+  // no tsconfig covers it, so no type information.
+  {
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ["packages/web/public/**/*.js"],
+    languageOptions: { sourceType: "script", globals: globals.browser },
+  },
+
+  // Tests read JSON bodies and socket payloads as `any` on purpose (the helpers type them so):
+  // the expect() beside each read is the check, so the no-unsafe-* rules would only add casts.
+  {
+    files: ["**/test/**/*.{ts,tsx}", "**/*.test.{ts,tsx}"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
+    },
+  },
+
+  {
+    files: ["packages/react/**/*.{ts,tsx}", "packages/web/**/*.{ts,tsx}"],
+    extends: [reactHooks.configs.flat.recommended],
+  },
+
+  prettier,
+);
