@@ -24,7 +24,13 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
-  return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+  // socket.io ignores the promise a middleware returns: anything that escapes must still
+  // answer the handshake, or it is an unhandled rejection and the client waits forever.
+  return function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+    authenticate(socket, next).catch(() => next(refuse("internal", "The connection could not be checked")));
+  };
+
+  async function authenticate(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     const { headers, secure } = socket.handshake;
     const ownOrigin = `${secure ? "https" : "http"}://${headers.host ?? ""}`;
     if (!isAllowedOrigin(headers, ownOrigin, policy)) {
@@ -51,5 +57,5 @@ export function authenticateSocket(sessions: SessionService, cookieName: string,
       if (isDatabaseUnavailable(error)) return next(refuse("unavailable", "Temporarily unavailable. Try again shortly."));
       next(refuse("internal", "The connection could not be checked"));
     }
-  };
+  }
 }

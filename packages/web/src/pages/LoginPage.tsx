@@ -51,6 +51,7 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once, when the config says so
   }, [header]);
 
+  // Never rejects: every failure ends up on the form.
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (pending !== null) return;
@@ -101,7 +102,7 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
         ) : null}
 
         {showPassword ? (
-          <form className="login-form" onSubmit={submit} noValidate>
+          <form className="login-form" onSubmit={(event) => void submit(event)} noValidate>
             <div className="field">
               <label htmlFor="login-username">Username</label>
               <input
