@@ -6,29 +6,30 @@
 // tsconfig.json that includes it. The packages' own tsconfig.json files cover src/; each
 // test/ folder has a tsconfig.json extending tsconfig.test.json, which maps the workspace
 // packages to their sources like vitest.config.ts does, so linting needs no build.
+import comments from "@eslint-community/eslint-plugin-eslint-comments/configs";
 import js from "@eslint/js";
 import prettier from "eslint-config-prettier";
 import reactHooks from "eslint-plugin-react-hooks";
+import { defineConfig } from "eslint/config";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ["**/dist/", "**/node_modules/", "test-output/", "bench-output/", "**/.parlor/"],
   },
 
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
+  comments.recommended,
   {
     languageOptions: {
       parserOptions: {
         projectService: {
-          // Files outside every tsconfig.json: type-checked with the default compiler options.
-          allowDefaultProject: [
-            "vitest.config.ts",
-            "examples/openai/app.test.ts",
-            "packages/react/src/*/*.test.ts",
-          ],
+          // Files no tsconfig.json includes get tsconfig.test.json's options: the root config
+          // files, and the unit tests under packages/react/src (its tsconfig leaves them out
+          // so that they are not compiled into dist/).
+          allowDefaultProject: ["vitest.config.ts", "examples/openai/app.test.ts", "packages/react/src/*/*.test.ts"],
           defaultProject: "tsconfig.test.json",
         },
         tsconfigRootDir: import.meta.dirname,
@@ -41,6 +42,9 @@ export default tseslint.config(
       // The two rules this config exists for; recommendedTypeChecked has them, this pins them.
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
+      // Every eslint-disable says why: `// eslint-disable-next-line rule -- reason`.
+      "@eslint-community/eslint-comments/require-description": ["error", { ignore: ["eslint-enable"] }],
+      "@eslint-community/eslint-comments/disable-enable-pair": ["error", { allowWholeFile: true }],
       // Async without await is how Fastify plugins and handlers, and the storage interfaces'
       // implementations, say "returns a promise"; a throw in them becomes a rejection either way.
       "@typescript-eslint/require-await": "off",
@@ -53,7 +57,7 @@ export default tseslint.config(
   },
 
   // Plain JavaScript (the CLI launcher, a size script, the pre-paint theme script, this file):
-  // no tsconfig covers it, so no type information.
+  // no tsconfig includes it, so it is linted without type information.
   {
     files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
     extends: [tseslint.configs.disableTypeChecked],
@@ -83,9 +87,9 @@ export default tseslint.config(
     files: ["packages/react/src/**/*.{ts,tsx}", "packages/web/src/**/*.{ts,tsx}"],
     extends: [reactHooks.configs.flat.recommended],
     rules: {
-      // These two guard code for the React Compiler, which this project does not use. The UI
-      // writes "seen once" and "latest value" refs during render, and resets state on
-      // navigation in effects, on purpose (each place says why).
+      // These two check code for the React Compiler, which this project does not use. The UI
+      // writes "has been connected" and "latest value" refs during render, and closes the
+      // drawer on navigation from an effect, on purpose.
       "react-hooks/refs": "off",
       "react-hooks/set-state-in-effect": "off",
     },
