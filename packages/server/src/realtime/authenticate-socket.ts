@@ -24,8 +24,8 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
-  // socket.io ignores the promise a middleware returns: anything that escapes must still
-  // answer the handshake, or it is an unhandled rejection and the client waits forever.
+  // socket.io ignores the promise a middleware returns: a throw that escaped would be an
+  // unhandled rejection (the end of the process) and a handshake nobody answers.
   return function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     authenticate(socket, next).catch(() => next(refuse("internal", "The connection could not be checked")));
   };
