@@ -735,7 +735,10 @@ class RssSampler {
     sampler.timer = setInterval(() => {
       if (sampler.busy) return;
       sampler.busy = true;
-      sampler.sample().finally(() => (sampler.busy = false));
+      sampler
+        .sample()
+        .catch((error: unknown) => console.error(`RSS sample failed: ${String(error)}`))
+        .finally(() => (sampler.busy = false));
     }, RSS_INTERVAL_MS);
     return sampler;
   }

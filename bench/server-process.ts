@@ -53,6 +53,7 @@ let io: SocketIoServer | undefined;
 const ioProto = SocketIoServer.prototype as unknown as { attach: (...args: unknown[]) => unknown };
 const originalAttach = ioProto.attach;
 ioProto.attach = function capturedAttach(this: SocketIoServer, ...args: unknown[]) {
+  // eslint-disable-next-line @typescript-eslint/no-this-alias -- capturing the instance socket.io creates is the point of this patch
   io = this;
   return originalAttach.apply(this, args);
 };

@@ -1,7 +1,7 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword, type ParlorApp } from "parlor";
+import { hashPassword } from "parlor";
 import { connectSocket, EventLog, request } from "../../packages/server/test/helpers/socket-client.js";
 import { startTestServer, type TestServer } from "../../packages/server/test/helpers/test-server.js";
 
@@ -11,7 +11,7 @@ import { startTestServer, type TestServer } from "../../packages/server/test/hel
  */
 function fakeCompletions(answer: string[]) {
   const requests: Array<{ authorization: string | undefined; body: any }> = [];
-  const server = createHttpServer(async (req: IncomingMessage, res) => {
+  const answerRequest = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw) });
@@ -21,6 +21,10 @@ function fakeCompletions(answer: string[]) {
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     }
     res.end("data: [DONE]\n\n");
+  };
+  // A request the fake cannot answer fails that request (the app sees a broken stream).
+  const server = createHttpServer((req, res) => {
+    answerRequest(req, res).catch((error: unknown) => res.destroy(error instanceof Error ? error : undefined));
   });
   return { server, requests };
 }
@@ -36,13 +40,13 @@ describe("the OpenAI-compatible example", () => {
     process.env.OPENAI_API_KEY = "test-key";
     process.env.OPENAI_MODEL = "fake-model";
     process.env.PARLOR_USERS = `ada:${await hashPassword("lovelace")}`;
-    const app = (await import("./app.js")).default as ParlorApp;
+    const app = (await import("./app.js")).default;
     t = await startTestServer({ app });
   });
   afterAll(async () => {
     process.env = saved;
     await t?.stop();
-    await new Promise((resolve) => (fake.server as Server).close(resolve));
+    await new Promise((resolve) => fake.server.close(resolve));
   });
 
   it("logs in with an argon2id hash from PARLOR_USERS and refuses a wrong password", async () => {

@@ -115,7 +115,7 @@ const TOKEN_ERROR_CODES: ReadonlySet<string> = new Set<EmbedTokenErrorCode>(["to
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 

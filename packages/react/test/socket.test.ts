@@ -195,7 +195,7 @@ describe("the realtime connection", () => {
     const meCalls: number[] = [];
     const { client } = browser(t, jar, {
       fetch: (input, init) => {
-        if (String(input).endsWith("/auth/me")) meCalls.push(Date.now());
+        if ((input instanceof Request ? input.url : String(input)).endsWith("/auth/me")) meCalls.push(Date.now());
         return jar.fetch(input, init);
       },
     });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { useAuth } from "@parlor/react";
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@testing-library/react";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
 import { browser, closeBrowsers } from "./helpers/clients.js";

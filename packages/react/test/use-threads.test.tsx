@@ -101,6 +101,7 @@ describe("useThreads", () => {
     await createThreads(client, ["invoice march", "holiday plans", "invoice april"]);
     const { result, rerender } = renderHook((props: { q?: string }) => useThreads({ q: props.q }), {
       wrapper: wrapper(client),
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- widens the props type renderHook infers, so that rerender can clear q
       initialProps: { q: "invoice" } as { q?: string },
     });
     await waitFor(() => expect(names(result)).toEqual(["invoice april", "invoice march"]));

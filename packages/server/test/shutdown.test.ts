@@ -308,7 +308,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
       expect(existsSync(inProgress)).toBe(true);
 
       const later = leftover(`${"c".repeat(32)}.part`, 10);
-      expect(await t!.server.files.sweepPartialUploads()).toBe(1);
+      expect(await t.server.files.sweepPartialUploads()).toBe(1);
       expect(existsSync(later)).toBe(false);
       expect(existsSync(inProgress)).toBe(true);
     });

@@ -25,6 +25,7 @@ beforeAll(() => {
   } catch (error) {
     throw new Error(
       `storage-full tests need to mount a small tmpfs at ${mount} (run as root, or with CAP_SYS_ADMIN): ${(error as Error).message}`,
+      { cause: error },
     );
   }
 });

@@ -4,7 +4,7 @@
   try {
     var theme = window.localStorage.getItem("parlor-theme");
     if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
-  } catch (error) {
+  } catch (_error) {
     // Storage disabled: follow the system.
   }
 })();

@@ -86,7 +86,7 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
   if (typeof options.getToken !== "function") fail("`getToken` is required: a function that returns (a promise of) the host token");
   if (options.open !== undefined && typeof options.open !== "boolean") fail("`open` must be true or false");
   if (options.container !== undefined && !isElement(options.container)) fail("`container` must be an element");
-  if (options.container !== undefined && !(options.container as HTMLElement).isConnected) fail("`container` is not in the document");
+  if (options.container !== undefined && !(options.container).isConnected) fail("`container` is not in the document");
   if (options.theme !== undefined && options.theme !== "light" && options.theme !== "dark" && options.theme !== "auto") {
     fail("`theme` must be \"light\", \"dark\" or \"auto\"");
   }
@@ -104,16 +104,16 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
     throw new WidgetError("unsupported_page", `Parlor.mount: the page's origin is ${JSON.stringify(page.hostOrigin)}; the widget needs an http(s) page`);
   }
 
-  const container = (options.container as HTMLElement | undefined) ?? null;
+  const container = (options.container) ?? null;
   return {
     embed: options.embed,
     getToken: options.getToken as () => string | Promise<string>,
     serverOrigin,
     hostOrigin: page.hostOrigin,
-    open: (options.open as boolean | undefined) ?? container !== null,
+    open: (options.open) ?? container !== null,
     container,
-    theme: (options.theme as WidgetTheme | undefined) ?? "auto",
-    language: (options.language as string | undefined) ?? null,
+    theme: (options.theme) ?? "auto",
+    language: (options.language) ?? null,
   };
 }
 

@@ -16,7 +16,7 @@ export interface ParlorRouteConfig {
 }
 
 declare module "fastify" {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging: an interface is the only way to extend Fastify's
   interface FastifyContextConfig extends ParlorRouteConfig {}
 
   interface FastifyRequest {

@@ -93,7 +93,7 @@ export function optionsFromEnv(env: Env): ServerOptions {
     for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
     target[keys.at(-1)!] = parse(value, name);
   }
-  return options as ServerOptions;
+  return options;
 }
 
 /** OAuth settings of one provider from `PARLOR_OAUTH_<ID>_*`, before validation. */

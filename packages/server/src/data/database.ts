@@ -41,6 +41,7 @@ export async function openDatabase(config: DatabaseConfig, { log = silent }: Ope
       // Times are bigint milliseconds: read them as numbers (exact up to 2^53), not strings.
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- pg types its parsers as any; the cast gives this function pg's own signature
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });

@@ -156,7 +156,7 @@ export function decodeCursor(cursor: string): ThreadCursor | null {
       typeof value[1] === "string" &&
       /^[\w-]{1,64}$/.test(value[1])
     ) {
-      return { updatedAt: value[0], id: value[1] };
+      return { updatedAt: value[0] as number, id: value[1] };
     }
   } catch {
     // fall through

@@ -94,6 +94,7 @@ export class UserStore {
       .set({ ...changes, auth_method: input.method })
       .where("auth_method", "=", LEGACY_METHOD)
       .where("identifier", "=", input.identifier)
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- Kysely binds its expression builder's functions; destructuring them is its documented idiom
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(

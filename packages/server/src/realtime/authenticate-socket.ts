@@ -24,7 +24,13 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {
-  return async function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+  // socket.io ignores the promise a middleware returns: a throw that escaped would be an
+  // unhandled rejection (the end of the process) and a handshake nobody answers.
+  return function authenticateSocket(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
+    authenticate(socket, next).catch(() => next(refuse("internal", "The connection could not be checked")));
+  };
+
+  async function authenticate(socket: ParlorSocket, next: (error?: ExtendedError) => void) {
     const { headers } = socket.handshake;
     if (!isAllowedOrigin(headers, socket.request.socket, policy)) {
       return next(refuse("csrf", "Connection from a foreign origin refused"));
@@ -50,5 +56,5 @@ export function authenticateSocket(sessions: SessionService, cookieName: string,
       if (isDatabaseUnavailable(error)) return next(refuse("unavailable", "Temporarily unavailable. Try again shortly."));
       next(refuse("internal", "The connection could not be checked"));
     }
-  };
+  }
 }

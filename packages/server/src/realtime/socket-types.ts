@@ -8,9 +8,9 @@ export interface SocketData {
   authMethod: "cookie" | "bearer";
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no events between server processes (yet): an empty map
 export type ParlorIo = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- as above
 export type ParlorSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
 
 /** Rooms every socket joins, so a revocation or a user's update reaches all of theirs. */

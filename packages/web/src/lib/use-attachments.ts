@@ -37,6 +37,7 @@ let seq = 0;
  */
 export function useAttachments(): UseAttachmentsResult {
   const uploader = useFileUpload();
+  const { upload } = uploader;
   const [items, setItems] = useState<Attachment[]>([]);
   const controllers = useRef(new Map<string, AbortController>());
   const itemsRef = useRef(items);
@@ -54,8 +55,7 @@ export function useAttachments(): UseAttachmentsResult {
         controllers.current.set(key, controller);
         const previewUrl = PREVIEWABLE.test(file.type) ? URL.createObjectURL(file) : null;
         setItems((list) => [...list, { key, name: file.name, size: file.size, status: "uploading", file: null, error: null, previewUrl }]);
-        uploader
-          .upload(file, { signal: controller.signal })
+        upload(file, { signal: controller.signal })
           .then((stored) => update(key, { status: "ready", file: stored }))
           .catch((error: unknown) => {
             if (!controller.signal.aborted) update(key, { status: "failed", error });
@@ -63,7 +63,7 @@ export function useAttachments(): UseAttachmentsResult {
           .finally(() => controllers.current.delete(key));
       }
     },
-    [uploader.upload, update],
+    [upload, update],
   );
 
   const remove = useCallback((key: string) => {

@@ -289,6 +289,7 @@ export function useE2E(options: StartAppOptions): E2E {
     }
   });
   beforeEach(() => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the setup caught, as it was
     if (setupError !== null) throw setupError;
   });
   afterEach(async () => {
@@ -558,7 +559,7 @@ export async function eventually<T>(what: string, check: () => Promise<T> | T, t
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`E2E: timed out after ${timeoutMs} ms waiting for ${what}`);
     await delay(50);
   }

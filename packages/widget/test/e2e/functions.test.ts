@@ -12,7 +12,7 @@ async function callClient(name: string, args: unknown, timeout?: number): Promis
   const frame = await world.connectedChatFrame();
   return frame.evaluate(
     ([n, a, t]) =>
-      (window as unknown as FakeWindow).fakeChat.callClient(n as string, a, t === null ? {} : { timeout: t as number }).then(
+      (window as unknown as FakeWindow).fakeChat.callClient(n, a, t === null ? {} : { timeout: t }).then(
         (result) => ({ result }),
         (error: Error & { code: string }) => ({ code: error.code, message: error.message }),
       ),

@@ -123,34 +123,44 @@ it("gives the iframe a title, a minimal allow list and a sandbox that keeps its 
 it("throws a clear error for bad options, a second mount and a bad message", async () => {
   await world.openHostPage();
   const { page } = world;
-  const attempt = (code: string) =>
-    page.evaluate((source) => {
+  // Each call runs in the page; what it throws comes back as plain data (name, code, message).
+  await page.evaluate(() => {
+    (window as any).caught = (call: () => void) => {
       try {
-        new Function(source)();
+        call();
         return null;
       } catch (e) {
         return { name: (e as Error).name, code: (e as { code: string }).code, message: (e as Error).message };
       }
-    }, code);
+    };
+  });
+  const attempt = (call: () => unknown) => page.evaluate(call);
+  // Bad options on purpose (the widget is called from untyped pages), so `any`. The functions
+  // are serialized into the page: they can use only what the page has.
 
-  expect(await attempt('Parlor.mount({ getToken: () => "" })')).toEqual({
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ getToken: () => "" })))).toEqual({
     name: "ParlorWidgetError",
     code: "invalid_options",
     message: "Parlor.mount: `embed` is required: the embedding's id, 1 to 64 letters, digits, `-` or `_`",
   });
-  expect(await attempt('Parlor.mount({ embed: "shop" })')).toMatchObject({ code: "invalid_options", message: expect.stringContaining("`getToken` is required") });
-  expect(await attempt('Parlor.mount({ embed: "shop", getToken: () => "", contianer: document.body })')).toMatchObject({
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop" })))).toMatchObject({
+    code: "invalid_options",
+    message: expect.stringContaining("`getToken` is required"),
+  });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", contianer: document.body })))).toMatchObject({
     code: "invalid_options",
     message: expect.stringContaining("unknown option `contianer`"),
   });
-  expect(await attempt('Parlor.mount({ embed: "shop", getToken: () => "", server: "ftp://x" })')).toMatchObject({ code: "invalid_options" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", server: "ftp://x" })))).toMatchObject({
+    code: "invalid_options",
+  });
   // Nothing was rendered by the failed calls.
   expect(await page.locator("[data-parlor-widget]").count()).toBe(0);
 
-  expect(await attempt('Parlor.mount({ embed: "shop", getToken: () => "" })')).toBeNull();
-  expect(await attempt('Parlor.mount({ embed: "shop", getToken: () => "" })')).toMatchObject({ code: "already_mounted" });
-  expect(await attempt('Parlor.sendMessage("   ")')).toMatchObject({ code: "invalid_message" });
-  expect(await attempt('Parlor.registerFunction("bad name", () => 1)')).toMatchObject({ code: "invalid_function" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "" })))).toBeNull();
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "" })))).toMatchObject({ code: "already_mounted" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.sendMessage("   ")))).toMatchObject({ code: "invalid_message" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.registerFunction("bad name", () => 1)))).toMatchObject({ code: "invalid_function" });
 });
 
 it("delivers sendMessage to the chat, also when called before the chat has loaded", async () => {

@@ -111,6 +111,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
         const error = request.query.error;
         if (error !== undefined) {
           const code = error === "access_denied" ? "oauth_denied" : "oauth_failed";
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- Fastify's query parser gives strings or arrays of strings, never objects
           throw new OAuthFlowError(code, `the provider answered with an error (${String(error).slice(0, 64)})`);
         }
         const callbackUrl = new URL(oauthClient.redirectUri);

@@ -32,8 +32,9 @@ export function PasswordForm({ pending, error, onSubmit }: PasswordFormProps) {
     passwordRef.current?.focus();
   }
 
+  // submit never rejects: onSubmit reports failures in its result.
   return (
-    <form className="login-form" onSubmit={submit} noValidate>
+    <form className="login-form" onSubmit={(event) => void submit(event)} noValidate>
       <div className="field">
         <label htmlFor="login-username">Username</label>
         <input
