@@ -1,7 +1,7 @@
-import type { onRequestHookHandler } from "fastify";
 import { trustedPeerCheck } from "../auth/trusted-proxies.js";
 import { isLoopback, type ParlorConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
+import type { OnRequestStep } from "./combine-hooks.js";
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -47,7 +47,7 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
 }
 
 /** The `onRequest` hook that answers `421 host_not_allowed` before anything else runs. */
-export function refuseForeignHosts(isAllowedHost: IsAllowedHost): onRequestHookHandler {
+export function refuseForeignHosts(isAllowedHost: IsAllowedHost): OnRequestStep {
   return function refuseForeignHosts(request, _reply, done) {
     if (isAllowedHost(request.headers, request.socket.remoteAddress) || isHealthCheck(request.url)) return done();
     done(new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
