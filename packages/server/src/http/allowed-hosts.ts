@@ -32,17 +32,21 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
   const isTrustedPeer = rememberAnswers(trustedPeerCheck(config.trustedProxies));
 
-  return function isAllowedHost(headers, peer) {
-    // The peer check parses an address: only when there is a forwarded host to believe.
-    const forwardedHeader = headers["x-forwarded-host"];
-    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastValue(forwardedHeader) : undefined;
-    const host = forwarded ?? headers.host;
-    if (typeof host !== "string" || host === "") return false;
+  const isAllowedName = rememberAnswers(function isAllowedName(host: string | undefined) {
+    if (host === undefined || host === "") return false;
     const lower = host.toLowerCase();
     if (allowed.has(lower)) return true;
     const normalized = normalizeHost(lower, protocol);
     if (normalized === null) return false;
     return allowed.has(normalized) || (anyLoopback && isLoopback(new URL(`${protocol}//${normalized}`).hostname));
+  });
+
+  return function isAllowedHost(headers, peer) {
+    // The peer check parses an address: only when there is a forwarded host to believe.
+    const forwardedHeader = headers["x-forwarded-host"];
+    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastValue(forwardedHeader) : undefined;
+    const host = forwarded ?? headers.host;
+    return typeof host === "string" && isAllowedName(host);
   };
 }
 
@@ -69,8 +73,10 @@ function normalizeHost(host: string, protocol: string): string | null {
 }
 
 /**
- * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
- * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
+ * Checking a peer parses its address (about 5 µs), and a Host that is not written exactly as
+ * the public URL's (`127.0.0.1:8000` for `localhost:8000` in development, an upper-case name)
+ * is parsed as a URL, twice: every request asks about the same few values, so answers are
+ * kept. Bounded: a flood of made-up values only empties the memo.
  */
 function rememberAnswers(check: (address: string | undefined) => boolean): (address: string | undefined) => boolean {
   const answers = new Map<string, boolean>();
