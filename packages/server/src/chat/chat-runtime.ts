@@ -168,10 +168,11 @@ export class ChatRuntime {
         const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
       });
-      // A reply in its first turn has no row yet (live-reply.ts): it is the newest message.
+      // A reply in its first turn (or whose one INSERT is on its way) has no row yet
+      // (live-reply.ts): it is the newest message, and its `message:end` follows.
       const storedIds = new Set(stored.map((message) => message.id));
       for (const reply of replies) {
-        if (storedIds.has(reply.id) || !reply.isOpen) continue;
+        if (storedIds.has(reply.id)) continue;
         messages.push({ id: reply.id, threadId, role: "assistant", content: reply.content, status: "streaming", createdAt: reply.createdAt, parentId: null, files: [] });
       }
       connection.threadsUsed.add(threadId);
