@@ -6,14 +6,17 @@
  * streams the message back word by word, with no delay, so what is measured is Parlor's own
  * path (parse, store the user message, acknowledge, start the app, store the reply row,
  * `message:new`, first delta). Each client here has its own user and socket, sends a message,
- * waits for `message:end`, and sends the next one in the same thread. See bench/README.md.
+ * waits for `message:end`, and sends the next one in the same thread. The same clients then
+ * chat with a bare socket.io server in its own process (baseline-process.ts) that answers with
+ * the same events and stores nothing, in alternating rounds: Parlor's messages/s is reported as
+ * a ratio of it. See bench/README.md.
  */
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "./idle-sockets.js";
 import type { ServerStats } from "./protocol.js";
-import { logIn, withServerProcess, type Login, type ServerProcess } from "./server-control.js";
-import { cpuShare, fmtInt, fmtMs, fmtPct, percentile, sleep } from "./util.js";
+import { logIn, pinServerAndSelf, withBaselineProcess, withServerProcess, type Login, type ServerProcess } from "./server-control.js";
+import { cpuShare, fmtInt, fmtMs, fmtPct, median, percentile, sleep } from "./util.js";
 
 /**
  * The server's per-socket event limit (default 5 events/s, burst 10) is raised for this
@@ -32,7 +35,11 @@ export interface ChatLatencyOptions {
   baseline: number;
   /** Words per message: the echo app streams one delta per word. */
   words: number;
+  /** Loaded rounds; each measures Parlor and the bare socket.io server, the order alternating. */
+  rounds: number;
   cpuProfileDir?: string | undefined;
+  /** Pin the servers to one core and this process to the others with `taskset` (default true). */
+  pin?: boolean | undefined;
   log: (line: string) => void;
 }
 
@@ -69,8 +76,26 @@ export interface PhaseResult {
   sqlPerMessage: number;
 }
 
-/** The loaded phase (`clients` at once) at the top level, the unloaded one in `baseline`. */
+/** One loaded round: Parlor and the bare socket.io server with the same clients. */
+export interface ChatRound {
+  round: number;
+  parlor: PhaseResult;
+  socketio: PhaseResult;
+  /** Parlor's messages/s ÷ the bare socket.io server's. */
+  ratio: number;
+}
+
+/**
+ * Parlor's first loaded phase (`clients` at once) at the top level, every loaded round in
+ * `rounds`, the unloaded one in `baseline`.
+ */
 export interface ChatLatencyResult extends PhaseResult {
+  rounds: ChatRound[];
+  /** Median over the rounds of Parlor's messages/s ÷ the bare socket.io server's. */
+  medianRatio: number;
+  /** Median over the rounds of Parlor's SQL statements per message. */
+  medianSqlPerMessage: number;
+  pinned: boolean;
   words: number;
   /** One client alone, after the loaded phase: the latency with no queue in front of it. */
   baseline: PhaseResult | undefined;
@@ -87,7 +112,19 @@ const MESSAGE_TIMEOUT_MS = 10_000;
 
 export async function benchChatLatency(options: ChatLatencyOptions): Promise<ChatLatencyResult> {
   return withServerProcess({ chatLimits: BENCH_CHAT_LIMITS, cpuProfileDir: options.cpuProfileDir }, (server, password) =>
-    runAgainst(server, password, options),
+    withBaselineProcess({ kind: "socketio" }, async (socketio) => {
+      let unpin: (() => void) | null = null;
+      if (options.pin !== false) {
+        unpin = pinServerAndSelf(server.pid);
+        if (unpin) unpin = pinServerAndSelf(socketio.pid) ?? unpin;
+        options.log(unpin ? "pinned with taskset: the servers on core 0, the clients on the other core(s)" : "not pinned (taskset failed or one core)");
+      }
+      try {
+        return { ...(await runAgainst(server, socketio, password, options)), pinned: unpin !== null };
+      } finally {
+        unpin?.();
+      }
+    }),
   );
 }
 
@@ -108,10 +145,16 @@ interface Sample {
   fullMs: number;
 }
 
-async function runAgainst(server: ServerProcess, password: string, options: ChatLatencyOptions): Promise<ChatLatencyResult> {
+async function runAgainst(
+  server: ServerProcess,
+  socketio: ServerProcess,
+  password: string,
+  options: ChatLatencyOptions,
+): Promise<Omit<ChatLatencyResult, "pinned">> {
   const { log } = options;
   const base = `http://127.0.0.1:${server.port}`;
   log(`server: child pid ${server.pid}, ${base}; chat limits raised to ${JSON.stringify(BENCH_CHAT_LIMITS)}`);
+  log(`bare socket.io server: child pid ${socketio.pid}, port ${socketio.port}`);
 
   const logins: Login[] = [];
   for (let i = 0; i < options.clients; i++) logins.push(await logIn(base, server.cookieName, `chat-${i}`, password));
@@ -120,8 +163,25 @@ async function runAgainst(server: ServerProcess, password: string, options: Chat
   const errors: Record<string, number> = {};
   const problems = new Set<string>();
   const run = { server, base, words: options.words, errors, problems, log };
+  const bare = { ...run, server: socketio, base: `http://127.0.0.1:${socketio.port}` };
 
-  const loaded = await runPhase(run, logins, options.warmup, options.duration, `${options.clients} clients`);
+  const rounds: ChatRound[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    const phase = (context: RunContext, name: string) =>
+      runPhase(context, logins, options.warmup, options.duration, `round ${round}, ${name}, ${options.clients} clients`);
+    // Parlor first in odd rounds, the bare server first in even ones: drift favours neither.
+    let parlor: PhaseResult;
+    let bareResult: PhaseResult;
+    if (round % 2 === 1) {
+      parlor = await phase(run, "Parlor");
+      bareResult = await phase(bare, "bare socket.io");
+    } else {
+      bareResult = await phase(bare, "bare socket.io");
+      parlor = await phase(run, "Parlor");
+    }
+    rounds.push({ round, parlor, socketio: bareResult, ratio: parlor.messagesPerSecond / bareResult.messagesPerSecond });
+  }
+  const loaded = rounds[0]!.parlor;
   // After the loaded phase, so the server's code is warm (JIT) and only the queue is gone.
   let baseline: PhaseResult | undefined;
   if (options.baseline > 0) {
@@ -131,6 +191,9 @@ async function runAgainst(server: ServerProcess, password: string, options: Chat
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   return {
     ...loaded,
+    rounds,
+    medianRatio: median(rounds.map((r) => r.ratio)),
+    medianSqlPerMessage: median(rounds.map((r) => r.parlor.sqlPerMessage)),
     words: options.words,
     baseline,
     errors,

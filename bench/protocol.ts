@@ -65,10 +65,17 @@ export const CHILD_ENV = {
   staticRoot: "PARLOR_BENCH_STATIC_ROOT",
   /** Optional ("1"): also serve the static root under STATIC_64K_PREFIX, reading 64 KiB at a time. */
   static64k: "PARLOR_BENCH_STATIC_64K",
+  /** baseline-process.ts only: which bare server to run, `fastify` or `socketio`. */
+  baseline: "PARLOR_BENCH_BASELINE",
+  /** baseline-process.ts only: the JSON the bare Fastify route answers (Parlor's `/auth/me` body). */
+  baselineBody: "PARLOR_BENCH_BASELINE_BODY",
 } as const;
 
 /** The route the authenticated path is compared with: same server, same global hooks, no auth. */
 export const BARE_ROUTE = "/bench/bare";
+
+/** The one route of the bare Fastify server in its own process (baseline-process.ts). */
+export const BARE_FASTIFY_ROUTE = "/bench/fastify";
 
 /**
  * Where the files benchmark serves the storage folder with `@fastify/static` (only when

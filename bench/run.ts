@@ -17,27 +17,35 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchAuthFastPath, ROUTES, SATURATED_CPU, type AuthFastPathResult, type RouteName } from "./auth-fast-path.js";
-import { benchChatLatency, type ChatLatencyResult } from "./chat-latency.js";
+import { benchChatLatency, type ChatLatencyResult, type PhaseResult } from "./chat-latency.js";
 import { benchFiles, FILE_ROUTE_LABELS, fmtSize, parseSize, type FilesResult } from "./files.js";
 import { benchIdleSockets, IDLE_SOCKETS_TARGET, type IdleSocketsResult } from "./idle-sockets.js";
 import { fmtInt, fmtMB, fmtMs, fmtPct, median, table } from "./util.js";
 
 /** The fast path's target (bench/README.md, "Auth fast path"). */
 const TARGET = 0.85;
+/** Authenticated `/auth/me` against a bare Fastify server in its own process. */
+const FASTIFY_TARGET = 0.75;
+/** The chat benchmark's messages/s against a bare socket.io server, and its SQL per message. */
+const SOCKETIO_TARGET = 0.5;
+const SQL_PER_MESSAGE_TARGET = 3;
 
 const BENCHMARKS = ["auth", "sockets", "latency", "files"] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]
   --only <list>       comma-separated: auth, sockets, latency, files (default: all four, in that order);
-                      or one route of the auth benchmark (bare, bare+cookie or me), which runs
-                      only that benchmark, measuring that route only, no ratio; for profiling
+                      or one route of the auth benchmark (fastify, bare, bare+cookie, me or healthz),
+                      which runs only that benchmark, measuring that route only, no ratio; for profiling
   --profile           run the server(s) with --cpu-prof; the profiles go to a temp folder
   --profile-dir <dir> same, into <dir>
+  --no-pin            do not pin the servers (core 0) and this process (the other cores) with taskset
+                      in the auth and chat benchmarks
   --help
 
 Auth fast path (auth):
-  --rounds <n>        interleaved rounds, each measures both routes (default 10)
+  --rounds <n>        interleaved rounds, each measures every route: the bare Fastify server, the
+                      bare route, /auth/me and /healthz (default 10)
   --duration <s>      seconds per measurement (default 2)
   --warmup <s>        seconds of warm-up per route, 0 to skip (default 2)
   --connections <n>   concurrent connections (default 50)
@@ -59,6 +67,8 @@ Chat latency (latency):
   --chat-words <n>    words per message = deltas per reply of the echo app (default 10)
   --chat-baseline <s> then seconds of one client chatting alone: the latency without a queue
                       (default 3; 0 to skip)
+  --chat-rounds <n>   loaded rounds, each measures Parlor and the bare socket.io server with the same
+                      clients, the order alternating (default 2)
 
 File downloads (files):
   --file-size <size>  the file downloaded, e.g. 1G, 256M, 4G (default 1G); generated on the fly and
@@ -98,6 +108,8 @@ async function main(): Promise<boolean> {
       "chat-warmup": { type: "string", default: "3" },
       "chat-words": { type: "string", default: "10" },
       "chat-baseline": { type: "string", default: "3" },
+      "chat-rounds": { type: "string", default: "2" },
+      "no-pin": { type: "boolean", default: false },
       "file-size": { type: "string", default: "1G" },
       "file-compare-size": { type: "string", default: "64M" },
       "file-rounds": { type: "string", default: "2" },
@@ -168,6 +180,7 @@ ${name} failed: ${message}`);
       only: onlyRoute,
       breakdown: values.breakdown,
       cpuProfileDir: profileDir,
+      pin: !values["no-pin"],
       log,
     };
     console.log(
@@ -207,7 +220,9 @@ idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users}
       warmup: nonNegativeInt(values["chat-warmup"], "chat-warmup"),
       words: positiveInt(values["chat-words"], "chat-words"),
       baseline: nonNegativeInt(values["chat-baseline"], "chat-baseline"),
+      rounds: positiveInt(values["chat-rounds"], "chat-rounds"),
       cpuProfileDir: profileDir,
+      pin: !values["no-pin"],
       log,
     };
     console.log(
@@ -282,13 +297,35 @@ function printAuthSummary(result: AuthFastPathResult): string {
     const breakdown = result.medianAuthRpsRatio !== null;
     const x = (value: number | null | undefined) => (value == null ? "" : `${value.toFixed(3)}×`);
     const ratioRows = [
-      ["round", "me/bare req/s", "bare/me CPU per req", ...(breakdown ? ["bare+cookie/bare req/s", "bare/bare+cookie CPU per req"] : [])],
+      [
+        "round",
+        "me/fastify req/s",
+        "fastify/me CPU per req",
+        "healthz/fastify req/s",
+        "fastify/healthz CPU per req",
+        "me/bare req/s",
+        "bare/me CPU per req",
+        ...(breakdown ? ["bare+cookie/bare req/s", "bare/bare+cookie CPU per req"] : []),
+      ],
     ];
     for (const r of result.ratios) {
-      ratioRows.push([String(r.round), x(r.rpsRatio), x(r.cpuRatio), ...(breakdown ? [x(r.authRpsRatio), x(r.authCpuRatio)] : [])]);
+      ratioRows.push([
+        String(r.round),
+        x(r.meVsFastify),
+        x(r.meVsFastifyCpu),
+        x(r.healthzVsFastify),
+        x(r.healthzVsFastifyCpu),
+        x(r.rpsRatio),
+        x(r.cpuRatio),
+        ...(breakdown ? [x(r.authRpsRatio), x(r.authCpuRatio)] : []),
+      ]);
     }
     ratioRows.push([
       "median",
+      x(result.medianMeVsFastify),
+      x(result.medianMeVsFastifyCpu),
+      x(result.medianHealthzVsFastify),
+      x(result.medianHealthzVsFastifyCpu),
       x(result.medianRpsRatio),
       x(result.medianCpuRatio),
       ...(breakdown ? [x(result.medianAuthRpsRatio), x(result.medianAuthCpuRatio)] : []),
@@ -301,7 +338,11 @@ function printAuthSummary(result: AuthFastPathResult): string {
   }
 
   console.log(
-    `\ndatabase: ${result.loginDbStatements} SQL statements for login and the route checks, ` +
+    `\n${result.pinned ? "pinned with taskset: servers on core 0, autocannon on the other core(s)" : "not pinned"}; ` +
+      `the bare Fastify route answers the ${result.bodyBytes}-byte JSON of /auth/me`,
+  );
+  console.log(
+    `database: ${result.loginDbStatements} SQL statements for login and the route checks, ` +
       `${result.measuredDbStatements} while the routes were measured (fast path: no database)`,
   );
   const unsaturated = result.measurements.filter((m) => m.serverCpu < SATURATED_CPU);
@@ -323,8 +364,13 @@ function printAuthSummary(result: AuthFastPathResult): string {
     return `auth fast path: ${only ? ROUTES[only.route].label : "one route"} only, no ratio`;
   }
   const ratio = result.medianRpsRatio;
+  const vsFastify = result.medianMeVsFastify ?? Number.NaN;
   const line =
-    `auth fast path: ${ratio.toFixed(2)}× of bare route (target ≥ ${TARGET.toFixed(2)})` + (ratio >= TARGET ? "" : "  ← below target");
+    `auth fast path: /auth/me ${vsFastify.toFixed(2)}× the req/s of a bare Fastify server (target ≥ ${FASTIFY_TARGET.toFixed(2)})` +
+    (vsFastify >= FASTIFY_TARGET ? "" : "  ← below target") +
+    `, /healthz ${(result.medianHealthzVsFastify ?? Number.NaN).toFixed(2)}×; ` +
+    `${ratio.toFixed(2)}× of the bare route on the same server (target ≥ ${TARGET.toFixed(2)})` +
+    (ratio >= TARGET ? "" : "  ← below target");
   console.log(`\n${line}`);
   return line;
 }
@@ -381,8 +427,18 @@ function printSocketsSummary(r: IdleSocketsResult): string {
 
 /** Prints the chat latency table; returns its line for the final summary. */
 function printLatencySummary(r: ChatLatencyResult): string {
-  const rows = [["clients", "latency (ms)", "p50", "p90", "p99", "max", "messages", "msg/s", "server CPU", "loop busy", "µs/msg", "SQL/msg", "client CPU"]];
-  for (const phase of r.baseline ? [r, r.baseline] : [r]) {
+  const rows = [
+    ["round", "server", "clients", "latency (ms)", "p50", "p90", "p99", "max", "messages", "msg/s", "server CPU", "loop busy", "µs/msg", "SQL/msg", "client CPU"],
+  ];
+  const phases: Array<[string, string, PhaseResult]> = r.rounds.flatMap((round) => {
+    const both: Array<[string, string, PhaseResult]> = [
+      [String(round.round), "Parlor", round.parlor],
+      [String(round.round), "bare socket.io", round.socketio],
+    ];
+    return round.round % 2 === 1 ? both : both.reverse();
+  });
+  if (r.baseline) phases.push(["alone", "Parlor", r.baseline]);
+  for (const [round, server, phase] of phases) {
     for (const [label, s] of [
       ["send → ack", phase.ack],
       ["send → first message:delta", phase.firstDelta],
@@ -390,6 +446,8 @@ function printLatencySummary(r: ChatLatencyResult): string {
     ] as const) {
       const first = label === "send → ack";
       rows.push([
+        first ? round : "",
+        first ? server : "",
         first ? fmtInt(phase.clients) : "",
         label,
         fmtMs(s.p50),
@@ -406,29 +464,45 @@ function printLatencySummary(r: ChatLatencyResult): string {
       ]);
     }
   }
-  console.log(`\n${table(rows, 2)}`);
+  console.log(`\n${table(rows, 4)}`);
+  const ratioRows = [["round", "Parlor msg/s", "socket.io msg/s", "Parlor/socket.io msg/s", "socket.io/Parlor CPU per msg", "Parlor SQL/msg"]];
+  for (const round of r.rounds) {
+    ratioRows.push([
+      String(round.round),
+      fmtInt(round.parlor.messagesPerSecond),
+      fmtInt(round.socketio.messagesPerSecond),
+      `${round.ratio.toFixed(3)}×`,
+      `${(round.socketio.serverCpuPerMessageUs / round.parlor.serverCpuPerMessageUs).toFixed(3)}×`,
+      round.parlor.sqlPerMessage.toFixed(2),
+    ]);
+  }
+  ratioRows.push(["median", "", "", `${r.medianRatio.toFixed(3)}×`, "", r.medianSqlPerMessage.toFixed(2)]);
+  console.log(`\n${table(ratioRows, 1)}`);
+  console.log(`  ${r.pinned ? "pinned with taskset: servers on core 0, the clients on the other core(s)" : "not pinned"}`);
   const errors = r.errorCount === 0 ? "0 errors" : `${r.errorCount} errors ${JSON.stringify(r.errors)}`;
   console.log(
-    `\n  ${r.clients} clients: ${fmtInt(r.messages)} replies (${r.words} deltas each) in ${r.seconds.toFixed(1)} s = ` +
+    `\n  ${r.clients} clients, Parlor round 1: ${fmtInt(r.messages)} replies (${r.words} deltas each) in ${r.seconds.toFixed(1)} s = ` +
       `${fmtInt(r.messagesPerSecond)} messages/s; ${errors}`,
   );
-  if (r.serverCpu < SATURATED_CPU) {
+  const busy = r.rounds.flatMap((round) => [round.parlor, round.socketio]).filter((p) => p.serverCpu < SATURATED_CPU && p.serverLoopBusy >= SATURATED_CPU);
+  if (busy.length > 0) {
     console.log(
-      `  note: the server used ${fmtPct(r.serverCpu)} of a core ` +
-        (r.serverLoopBusy >= SATURATED_CPU
-          ? `while its event loop was busy ${fmtPct(r.serverLoopBusy)} of the time: it was waiting for a CPU that other ` +
-            "processes had; messages/s and the loaded latencies are worse than on a quiet machine"
-          : r.clientCpu >= SATURATED_CPU
-            ? "and the clients (this process) were the limit: messages/s is a lower bound"
-            : `with its event loop busy ${fmtPct(r.serverLoopBusy)} of the time: the clients did not keep it busy`),
+      `  note: in ${busy.length} loaded phase(s) a server's event loop was busy ≥ ${fmtPct(SATURATED_CPU)} of the time while it got less ` +
+        "than that share of a core: it was waiting for a CPU that other processes had; read the ratios (measured back to back), not the absolute numbers",
     );
   }
+  const clientBound = r.rounds.flatMap((round) => [round.parlor, round.socketio]).filter((p) => p.clientCpu >= SATURATED_CPU).length;
+  if (clientBound > 0) console.log(`  note: the clients (this process) were the limit in ${clientBound} loaded phase(s): those messages/s are lower bounds`);
   for (const problem of r.problems) console.log(`  error: ${problem}`);
   const line =
-    `chat latency: send → first delta p50 ${fmtMs(r.firstDelta.p50)} ms, p99 ${fmtMs(r.firstDelta.p99)} ms ` +
-    `with ${r.clients} clients` +
+    `chat: Parlor ${r.medianRatio.toFixed(2)}× the messages/s of a bare socket.io server (target ≥ ${SOCKETIO_TARGET.toFixed(2)})` +
+    (r.medianRatio >= SOCKETIO_TARGET ? "" : "  ← below target") +
+    `, ${r.medianSqlPerMessage.toFixed(2)} SQL statements per message (target ≤ ${SQL_PER_MESSAGE_TARGET})` +
+    (r.medianSqlPerMessage <= SQL_PER_MESSAGE_TARGET ? "" : "  ← above target") +
+    (r.baseline ? `, ${r.baseline.sqlPerMessage.toFixed(2)} with 1 client alone` : "") +
+    `; send → first delta p50 ${fmtMs(r.firstDelta.p50)} ms, p99 ${fmtMs(r.firstDelta.p99)} ms with ${r.clients} clients` +
     (r.baseline ? ` (1 client alone: p50 ${fmtMs(r.baseline.firstDelta.p50)} ms, p99 ${fmtMs(r.baseline.firstDelta.p99)} ms)` : "") +
-    `; ${fmtInt(r.messagesPerSecond)} messages/s; ${errors}`;
+    `; ${errors}`;
   console.log(`\n${line}`);
   return line;
 }

@@ -5,7 +5,7 @@
 import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHILD_ENV, type ChildMessage, type ParentMessage, type RealtimeStats, type ServerStats } from "./protocol.js";
@@ -63,24 +63,71 @@ export async function withServerProcess<T>(
 }
 
 export async function startServerProcess(settings: ServerSettings): Promise<ServerProcess> {
-  const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [], {
+  return startChild("./server-process.ts", settings.cpuProfileDir, {
+    [CHILD_ENV.dataDir]: settings.dataDir,
+    [CHILD_ENV.authSecret]: settings.authSecret,
+    [CHILD_ENV.password]: settings.password,
+    ...(settings.chatLimits ? { [CHILD_ENV.chatLimits]: JSON.stringify(settings.chatLimits) } : {}),
+    ...(settings.filesMaxBytes ? { [CHILD_ENV.filesMaxBytes]: String(settings.filesMaxBytes) } : {}),
+    ...(settings.staticRoot ? { [CHILD_ENV.staticRoot]: settings.staticRoot } : {}),
+    ...(settings.static64k ? { [CHILD_ENV.static64k]: "1" } : {}),
+  });
+}
+
+/**
+ * Runs `use` against a bare server in its own process (baseline-process.ts): `fastify` answers
+ * `body` on BARE_FASTIFY_ROUTE, `socketio` answers chat messages like the echo app. Only
+ * `stats()` and `stop()` work on it.
+ */
+export async function withBaselineProcess<T>(
+  settings: { kind: "fastify"; body: unknown } | { kind: "socketio" },
+  use: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const server = await startChild("./baseline-process.ts", undefined, {
+    [CHILD_ENV.baseline]: settings.kind,
+    ...(settings.kind === "fastify" ? { [CHILD_ENV.baselineBody]: JSON.stringify(settings.body) } : {}),
+  });
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Pins `serverPid` (all its threads) to the first core and this process to the others with
+ * `taskset`, so the server and the load generator never share a core and each has one to
+ * itself; returns a function that gives this process all cores back. `null` when it cannot
+ * (one core, no `taskset`): the run goes on unpinned.
+ */
+export function pinServerAndSelf(serverPid: number): (() => void) | null {
+  const count = cpus().length;
+  if (count < 2) return null;
+  try {
+    execFileSync("taskset", ["-a", "-cp", "0", String(serverPid)], { stdio: "ignore" });
+    execFileSync("taskset", ["-a", "-cp", `1-${count - 1}`, String(process.pid)], { stdio: "ignore" });
+  } catch {
+    return null;
+  }
+  return () => {
+    try {
+      execFileSync("taskset", ["-a", "-cp", `0-${count - 1}`, String(process.pid)], { stdio: "ignore" });
+    } catch {
+      // Nothing to undo if taskset went away; the process ends soon anyway.
+    }
+  };
+}
+
+async function startChild(script: string, cpuProfileDir: string | undefined, env: Record<string, string>): Promise<ServerProcess> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     execArgv: [
       "--import",
       "tsx",
       // Only used when a benchmark asks for a collection before reading memory (idle sockets).
       "--expose-gc",
-      ...(settings.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${settings.cpuProfileDir}`] : []),
+      ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []),
     ],
-    env: {
-      ...process.env,
-      [CHILD_ENV.dataDir]: settings.dataDir,
-      [CHILD_ENV.authSecret]: settings.authSecret,
-      [CHILD_ENV.password]: settings.password,
-      ...(settings.chatLimits ? { [CHILD_ENV.chatLimits]: JSON.stringify(settings.chatLimits) } : {}),
-      ...(settings.filesMaxBytes ? { [CHILD_ENV.filesMaxBytes]: String(settings.filesMaxBytes) } : {}),
-      ...(settings.staticRoot ? { [CHILD_ENV.staticRoot]: settings.staticRoot } : {}),
-      ...(settings.static64k ? { [CHILD_ENV.static64k]: "1" } : {}),
-    },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   // Whatever happens to this process, the server does not outlive it.

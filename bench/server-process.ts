@@ -136,12 +136,12 @@ async function main(): Promise<void> {
   if (io === undefined) throw new Error("server-process: did not see the socket.io Server being attached (has attachRealtime changed?)");
   const realtime = io;
 
-  // Same instance, so the same global hooks (session lookup, CSRF) and helmet run; without a
+  // Same instance, so the same global hooks (session lookup, CSRF) and security headers run; without a
   // token the session hook returns at once.
   server.fastify.get(BARE_ROUTE, { config: { auth: "optional" } }, () => ({ ok: true }));
 
   // Files benchmark: the same bytes through @fastify/static, on the same server (same global
-  // hooks, helmet, socket.io's request check). @fastify/static takes no per-route config, so,
+  // hooks, security headers, socket.io's request check). @fastify/static takes no per-route config, so,
   // as web-ui.ts does, an onRoute hook in this encapsulated plugin marks its routes
   // `auth: "optional"` (the global auth hook would answer 401 otherwise).
   if (staticRoot) {

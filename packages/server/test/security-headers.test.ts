@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ThreadStore } from "../src/data/thread-store.js";
 import { rawRequest } from "./helpers/raw-http.js";
@@ -16,17 +19,93 @@ function expectSecurityHeaders(get: (name: string) => string | null | undefined,
   expect(csp, label).not.toContain("unsafe-inline");
 }
 
+/** The web UI's policy, sent on everything but files. */
+const STRICT_CSP =
+  "default-src 'self';base-uri 'none';connect-src 'self';font-src 'self';form-action 'self';frame-ancestors 'none';" +
+  "img-src 'self' data: blob:;media-src 'self' blob:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self';worker-src 'self'";
+
+/** Every security header with its exact value, as the server sends it over http. */
+const EXACT_SET: Record<string, string> = {
+  "content-security-policy": STRICT_CSP,
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "origin-agent-cluster": "?1",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-dns-prefetch-control": "off",
+  "x-download-options": "noopen",
+  "x-frame-options": "DENY",
+  "x-permitted-cross-domain-policies": "none",
+  "x-xss-protection": "0",
+};
+
+function expectExactSet(headers: Headers, label: string, overrides: Record<string, string> = {}) {
+  for (const [name, value] of Object.entries({ ...EXACT_SET, ...overrides })) expect(headers.get(name), `${label}: ${name}`).toBe(value);
+}
+
 describe("security headers", () => {
   let t: TestServer;
   afterEach(async () => t.stop());
 
-  it("sends helmet's headers on every response, errors included, and no HSTS over http", async () => {
+  it("sends the security headers on every response, errors included, and no HSTS over http", async () => {
     t = await startTestServer();
     for (const path of ["/healthz", "/auth/me", "/does-not-exist"]) {
       const response = await t.client().get(path);
       expectSecurityHeaders((name) => response.headers.get(name), path);
       expect(response.headers.get("strict-transport-security"), path).toBeNull();
     }
+  });
+
+  it("sends the exact set on JSON, the HTML app shell, static assets, 404s and refusals; files keep their own CSP", async () => {
+    const root = mkdtempSync(join(tmpdir(), "parlor-web-"));
+    try {
+      mkdirSync(join(root, "assets"));
+      writeFileSync(join(root, "index.html"), "<!doctype html><title>app</title>");
+      writeFileSync(join(root, "assets", "app-1234.js"), "console.log('app')");
+      t = await startTestServer({ server: { webRoot: root } });
+      const alice = t.client();
+      await alice.login("alice");
+      const form = new FormData();
+      form.append("file", new Blob([PNG], { type: "image/png" }), "a.png");
+      const uploaded = await alice.post("/api/files", { form });
+      const signed = await alice.get(`/api/files/${uploaded.body.id}/signed-url`);
+      const html = { headers: { accept: "text/html" } };
+      const cases: Array<[string, Response, number]> = [
+        ["GET /auth/me", await alice.get("/auth/me"), 200],
+        ["GET /auth/me (no session)", await t.client().get("/auth/me"), 401],
+        ["POST /auth/logout (bad CSRF token)", await alice.post("/auth/logout", { headers: { "x-csrf-token": "nope" } }), 403],
+        ["POST /auth/login (text/plain)", await t.client().post("/auth/login", { body: "x", headers: { "content-type": "text/plain" } }), 415],
+        ["POST /api/files", uploaded, 201],
+        ["GET / (index.html)", await t.client().get("/", html), 200],
+        ["GET /chat/x (app shell fallback)", await t.client().get("/chat/x", html), 200],
+        ["GET /assets/app-1234.js", await t.client().get("/assets/app-1234.js"), 200],
+        ["GET /api/nope", await t.client().get("/api/nope"), 404],
+      ];
+      for (const [label, response, status] of cases) {
+        expect(response.status, label).toBe(status);
+        expectExactSet(response.headers, label);
+      }
+      const fileCsp = { "content-security-policy": "default-src 'none'; sandbox" };
+      const download = await alice.get(uploaded.body.url);
+      expect(download.status).toBe(200);
+      expectExactSet(download.headers, "file download", fileCsp);
+      const signedDownload = await t.client().get(signed.body.url);
+      expect(signedDownload.status).toBe(200);
+      expectExactSet(signedDownload.headers, "signed file download", fileCsp);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps the connection open after an early answer to a request without a body", async () => {
+    // The session check answers 401 synchronously, before Node marks even a bodiless request
+    // complete: only a request whose body is still unread may lose its connection.
+    t = await startTestServer();
+    const host = new URL(t.origin).host;
+    const raw = await rawRequest(t.origin, `GET /auth/me HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 300);
+    expect(raw.status).toBe(401);
+    expect(raw.headers.connection).toBe("keep-alive");
+    expect(raw.closedByServer).toBe(false);
   });
 
   it("sends HSTS when the public URL is https", async () => {

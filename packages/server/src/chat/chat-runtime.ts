@@ -15,6 +15,7 @@ import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import { RunRegistry, type Run } from "./run-registry.js";
+import { ThreadReleases } from "./thread-releases.js";
 import { threadNameFrom } from "./thread-name.js";
 
 export interface ChatRuntimeDeps {
@@ -69,10 +70,14 @@ class ChatFailure extends Error {
  */
 export class ChatRuntime {
   private readonly runs: RunRegistry;
+  private readonly releases: ThreadReleases;
   private accepting = true;
 
   constructor(private readonly deps: ChatRuntimeDeps) {
     this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
+    this.releases = new ThreadReleases(deps.threads, deps.processId, deps.clock, (error) =>
+      deps.log.error({ err: error }, "could not release a thread"),
+    );
   }
 
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
@@ -94,7 +99,9 @@ export class ChatRuntime {
           // First in the database (another process may be answering in this thread), then in
           // this process with no await in between: two messages to one thread in the same tick
           // cannot both pass.
-          thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId);
+          // The claim also stamps the thread's `updated_at` (one statement, not two).
+          await this.releases.beforeClaim(threadId);
+          thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId, this.deps.clock());
           if (thread === null) {
             if ((await this.deps.threads.findThread(userId, threadId)) === null) throw new ChatFailure("not_found", "No such thread", threadId);
             throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
@@ -120,7 +127,6 @@ export class ChatRuntime {
           parent_id: null,
         });
         const attached = await this.deps.files.attach(userId, fileIds, thread.id, message.id);
-        await this.deps.threads.touchThread(thread.id, this.deps.clock());
         emit("message:new", {
           threadId: thread.id,
           messageId: message.id,
@@ -142,7 +148,7 @@ export class ChatRuntime {
         setImmediate(() => void this.run(connection, started, isNew, run, incoming));
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
-        await this.release(run);
+        this.release(run);
         throw error;
       }
     });
@@ -156,11 +162,19 @@ export class ChatRuntime {
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
       const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
       // Taken after the read, so the snapshot is never older than a delta sent before it.
-      const live = new Map([...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => [reply.id, reply.content]));
+      const replies = [...(this.runs.inThread(threadId)?.replies ?? [])];
+      const live = new Map(replies.map((reply) => [reply.id, reply.content]));
       const messages = stored.map((message) => {
         const content = live.get(message.id);
         return content === undefined ? message : { ...message, content };
       });
+      // A reply in its first turn (or whose one INSERT is on its way) has no row yet
+      // (live-reply.ts): it is the newest message, and its `message:end` follows.
+      const storedIds = new Set(stored.map((message) => message.id));
+      for (const reply of replies) {
+        if (storedIds.has(reply.id)) continue;
+        messages.push({ id: reply.id, threadId, role: "assistant", content: reply.content, status: "streaming", createdAt: reply.createdAt, parentId: null, files: [] });
+      }
       connection.threadsUsed.add(threadId);
       return { thread: { ...toThreadSummary(thread), messages } satisfies ThreadWithMessages };
     });
@@ -182,8 +196,11 @@ export class ChatRuntime {
       for (const threadId of connection.threadsUsed) {
         const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
         if (thread === null) continue;
-        const chat = this.chatFor(connection.principal, thread, RunRegistry.detached(thread.user_id));
+        const detached = RunRegistry.detached(thread.user_id);
+        const chat = this.chatFor(connection.principal, thread, detached);
         await this.callApp("onChatEnd", () => onChatEnd(chat));
+        // A run's replies stamp their thread when the run releases it; these have no run.
+        if (detached.replies.size > 0) await this.deps.threads.touchThread(thread.id, this.deps.clock());
       }
     } catch (error) {
       // Sockets also close while the server shuts down, when the database may be gone.
@@ -203,6 +220,8 @@ export class ChatRuntime {
     await withTimeout(everyRun, deadline - Date.now());
     const cuts = this.runs.all().map((run) => this.cut(run, "interrupted"));
     await withTimeout(Promise.all(cuts), INTERRUPT_WRITE_TIMEOUT_MS);
+    // The runs that ended gave their threads back in memory; the database side follows.
+    await withTimeout(this.releases.settled(), INTERRUPT_WRITE_TIMEOUT_MS);
   }
 
   /** Ends a run early: aborts `chat.signal` and ends its open replies with `status`. */
@@ -231,15 +250,13 @@ export class ChatRuntime {
   }
 
   /**
-   * Ends the run's claims: the thread in the database first (only a run holding the thread in
-   * this process releases it there), then the run's slot and thread in this process.
+   * Ends the run's claims: the run's slot and thread in this process, and (grouped with
+   * others, a turn later: thread-releases.ts) the thread in the database, where only a run
+   * holding the thread in this process releases it, stamping its `updated_at` (the reply's
+   * activity).
    */
-  private async release(run: Run): Promise<void> {
-    if (run.threadId !== null) {
-      await this.deps.threads
-        .releaseThread(run.threadId, this.deps.processId)
-        .catch((error: unknown) => this.deps.log.error({ err: error }, "could not release a thread"));
-    }
+  private release(run: Run): void {
+    if (run.threadId !== null) this.releases.release(run.threadId);
     run.release();
   }
 
@@ -266,7 +283,7 @@ export class ChatRuntime {
         this.deps.log.error({ err: reportError }, "could not report an app error"),
       );
     } finally {
-      await this.release(run);
+      this.release(run);
       this.deps.emitToUser(thread.user_id)("thread:idle", { threadId: thread.id });
     }
   }

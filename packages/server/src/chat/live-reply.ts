@@ -30,15 +30,22 @@ const PERSIST_EVERY_MS = 250;
 
 /**
  * An assistant message while it is written. Created synchronously (`chat.reply()` is not
- * async), its row is inserted in the background and every later call waits for that, so
- * clients always see `message:new` before the first delta. Writes to the database are
+ * async) and announced at once with `message:new`, so clients always see it before the first
+ * delta. Its row is written one event-loop turn later: a reply that ends within that turn
+ * (an app that answers from memory, an echo) is stored by a single INSERT with its final text
+ * and status instead of an INSERT and an UPDATE; any other reply has its `streaming` row a
+ * turn after it started, as crash recovery and resume expect. Writes to the database are
  * chained, so they land in order; `end()` persists before announcing `message:end`.
  */
 export class LiveReply implements Reply {
   private text = "";
   private closed = false;
-  private writes: Promise<unknown>;
+  /** Whether the row's INSERT has been queued on `writes`. */
+  private stored = false;
+  private writes: Promise<unknown> = Promise.resolve();
   private persistTimer: NodeJS.Timeout | undefined;
+  private readonly storeTimer: NodeJS.Immediate;
+  private readonly createdAtMs: number;
 
   constructor(
     readonly id: string,
@@ -47,18 +54,11 @@ export class LiveReply implements Reply {
     initialContent = "",
   ) {
     this.text = initialContent;
-    this.writes = deps.threads
-      .insertMessage({
-        id,
-        thread_id: threadId,
-        role: "assistant",
-        content: initialContent,
-        status: "streaming",
-        created_at: deps.clock(),
-        parent_id: null,
-        owner_id: deps.ownerId,
-      })
-      .then(() => deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] }));
+    this.createdAtMs = deps.clock();
+    deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] });
+    this.storeTimer = setImmediate(() => {
+      if (!this.closed) this.store("streaming");
+    });
   }
 
   /** What has been written so far, ahead of the database. */
@@ -68,6 +68,11 @@ export class LiveReply implements Reply {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** When the reply was started, ISO 8601, as its row will say. */
+  get createdAt(): string {
+    return new Date(this.createdAtMs).toISOString();
   }
 
   async stream(text: string): Promise<void> {
@@ -90,6 +95,8 @@ export class LiveReply implements Reply {
   }
 
   async attach(attachment: ReplyAttachment): Promise<FileInfo> {
+    // The file's row refers to this message's row: store it first.
+    if (!this.stored && !this.closed) this.store("streaming");
     await this.writes;
     if (this.closed) throw new Error("reply.attach() after the reply ended");
     const data = attachment.data;
@@ -120,17 +127,34 @@ export class LiveReply implements Reply {
     return this.finish("error");
   }
 
+  /** Queues the row's INSERT with the text so far. */
+  private store(status: MessageStatus): void {
+    this.stored = true;
+    const row = {
+      id: this.id,
+      thread_id: this.threadId,
+      role: "assistant" as const,
+      content: this.text,
+      status,
+      created_at: this.createdAtMs,
+      parent_id: null,
+      owner_id: this.deps.ownerId,
+    };
+    this.writes = this.writes.then(() => this.deps.threads.insertMessage(row));
+  }
+
   private async finish(status: MessageStatus): Promise<void> {
     if (this.closed) return this.writes.then(() => undefined);
     this.closed = true;
     clearTimeout(this.persistTimer);
-    this.writes = this.writes
-      .catch(() => undefined)
-      .then(async () => {
-        await this.deps.threads.updateMessage(this.id, { content: this.text, status });
-        await this.deps.threads.touchThread(this.threadId, this.deps.clock());
-        this.deps.emit("message:end", { threadId: this.threadId, messageId: this.id, status });
-      });
+    clearImmediate(this.storeTimer);
+    this.writes = this.writes.catch(() => undefined);
+    if (this.stored) {
+      this.writes = this.writes.then(() => this.deps.threads.updateMessage(this.id, { content: this.text, status }));
+    } else {
+      this.store(status);
+    }
+    this.writes = this.writes.then(() => this.deps.emit("message:end", { threadId: this.threadId, messageId: this.id, status }));
     await this.writes;
   }
 

@@ -42,12 +42,13 @@ export class ThreadStore {
    * Claims the user's thread for a run of process `owner`, in one statement, so two processes
    * on one database cannot both claim it. Free means: no owner, `owner` itself (the caller
    * keeps one run per thread in memory), or an owner no longer in `processes`. `null` when the
-   * thread is not the user's or another live process runs a reply in it.
+   * thread is not the user's or another live process runs a reply in it. Also stamps
+   * `updated_at` with `now` (the new message's activity), in the same statement.
    */
-  async claimThread(userId: string, threadId: string, owner: string): Promise<ThreadRow | null> {
+  async claimThread(userId: string, threadId: string, owner: string, now: number): Promise<ThreadRow | null> {
     const row = await this.db
       .updateTable("threads")
-      .set({ run_owner: owner })
+      .set({ run_owner: owner, updated_at: now })
       .where("id", "=", threadId)
       .where("user_id", "=", userId)
       .where((eb) =>
@@ -58,9 +59,20 @@ export class ThreadStore {
     return row ?? null;
   }
 
-  /** Frees the thread if `owner` holds it. */
-  async releaseThread(threadId: string, owner: string): Promise<void> {
-    await this.db.updateTable("threads").set({ run_owner: null }).where("id", "=", threadId).where("run_owner", "=", owner).execute();
+  /**
+   * Ends runs in these threads, in one statement: each thread is freed if `owner` holds it,
+   * and stamped with `now` (its reply's activity) either way.
+   */
+  async releaseThreads(threadIds: readonly string[], owner: string, now: number): Promise<void> {
+    if (threadIds.length === 0) return;
+    await this.db
+      .updateTable("threads")
+      .set((eb) => ({
+        updated_at: now,
+        run_owner: eb.case().when("run_owner", "=", owner).then(sql<string | null>`null`).else(eb.ref("run_owner")).end(),
+      }))
+      .where("id", "in", threadIds)
+      .execute();
   }
 
   async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {

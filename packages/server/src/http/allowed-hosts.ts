@@ -1,8 +1,8 @@
-import type { onRequestHookHandler } from "fastify";
 import { isLoopback } from "../config/loopback.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
+import type { OnRequestStep } from "./combine-hooks.js";
 import { lastEntry } from "./own-origin.js";
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -34,22 +34,26 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
-  return function isAllowedHost(headers, peer) {
-    // The peer check parses an address: only when there is a forwarded host to believe.
-    const forwardedHeader = headers["x-forwarded-host"];
-    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastEntry(forwardedHeader) : undefined;
-    const host = forwarded ?? headers.host;
-    if (typeof host !== "string" || host === "") return false;
+  const isAllowedName = rememberAnswers(function isAllowedName(host: string | undefined) {
+    if (host === undefined || host === "") return false;
     const lower = host.toLowerCase();
     if (allowed.has(lower)) return true;
     const normalized = normalizeHost(lower, protocol);
     if (normalized === null) return false;
     return allowed.has(normalized) || (anyLoopback && isLoopback(new URL(`${protocol}//${normalized}`).hostname));
+  });
+
+  return function isAllowedHost(headers, peer) {
+    // The peer check parses an address: only when there is a forwarded host to believe.
+    const forwardedHeader = headers["x-forwarded-host"];
+    const forwarded = forwardedHeader !== undefined && isTrustedPeer(peer) ? lastEntry(forwardedHeader) : undefined;
+    const host = forwarded ?? headers.host;
+    return typeof host === "string" && isAllowedName(host);
   };
 }
 
 /** The `onRequest` hook that answers `421 host_not_allowed` before anything else runs. */
-export function refuseForeignHosts(isAllowedHost: IsAllowedHost): onRequestHookHandler {
+export function refuseForeignHosts(isAllowedHost: IsAllowedHost): OnRequestStep {
   return function refuseForeignHosts(request, _reply, done) {
     if (isAllowedHost(request.headers, request.socket.remoteAddress) || isHealthCheck(request.url)) return done();
     done(new ParlorError("host_not_allowed", HOST_NOT_ALLOWED_MESSAGE));
@@ -68,4 +72,23 @@ function normalizeHost(host: string, protocol: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A Host that is not written exactly as the public URL's (`127.0.0.1:8000` for
+ * `localhost:8000` in development, an upper-case name) is parsed as a URL, twice: every
+ * request asks about the same few values, so answers are kept. Bounded: a flood of made-up
+ * values only empties the memo.
+ */
+function rememberAnswers(check: (host: string | undefined) => boolean): (host: string | undefined) => boolean {
+  const answers = new Map<string, boolean>();
+  return function rememberedAnswer(host) {
+    if (host === undefined) return false;
+    let answer = answers.get(host);
+    if (answer === undefined) {
+      if (answers.size >= 1024) answers.clear();
+      answers.set(host, (answer = check(host)));
+    }
+    return answer;
+  };
 }

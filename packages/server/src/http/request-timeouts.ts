@@ -1,7 +1,8 @@
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
-import type { FastifyInstance } from "fastify";
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
+import type { OnRequestStep } from "./combine-hooks.js";
 import type { HeaderSet } from "./security-headers.js";
 
 type HttpTimeouts = ParlorConfig["http"];
@@ -10,7 +11,7 @@ type HttpTimeouts = ParlorConfig["http"];
  * Node's own limits, as Fastify server options. Node's `requestTimeout` covers a whole
  * request, headers and body, and cannot differ per route, so it is set to the longest allowed
  * (headers, then an upload's body) as a backstop for every request, socket.io's polling
- * POSTs included; the shorter limit for other bodies is `enforceBodyDeadlines`. Long-polling
+ * POSTs included; the shorter limit for other bodies is `startBodyDeadline`. Long-polling
  * is not affected: a polling GET has no body, so it is complete before socket.io starts
  * holding it open.
  */
@@ -45,11 +46,13 @@ const MULTIPART = /^\s*multipart\/form-data/i;
  * `uploadTimeout` for `multipart/form-data` (uploads: 20 MB on a slow link). A body still
  * incomplete then is answered 408 `request_timeout` and its connection closed: a client
  * sending a byte a second holds a connection for seconds, not for the upload limit.
- * A response sent before its body was read (401, 404, 415…) closes the connection too, so
- * the rest of a slow body is not waited for either.
+ * With `closeIfBodyUnread` on the way out, a response sent before its body was read (401,
+ * 404, 415…) closes the connection too, so the rest of a slow body is not waited for either.
  */
-export function enforceBodyDeadlines(fastify: FastifyInstance, http: HttpTimeouts, headers: HeaderSet): void {
-  fastify.addHook("onRequest", function startBodyDeadline(request, reply, done) {
+export function startBodyDeadline(http: HttpTimeouts, headers: HeaderSet): OnRequestStep {
+  return function startBodyDeadline(request, reply, done) {
+    // Nothing to wait for, and no timer to arm and clear, on most requests.
+    if (!hasBody(request.headers)) return done();
     const seconds = MULTIPART.test(request.headers["content-type"] ?? "") ? http.uploadTimeout : http.requestTimeout;
     // Fastify is still waiting for the body and must not answer again when it fails.
     startDeadline(request.raw, reply.raw, seconds, headers, () => {
@@ -57,12 +60,24 @@ export function enforceBodyDeadlines(fastify: FastifyInstance, http: HttpTimeout
       reply.hijack();
     });
     done();
-  });
+  };
+}
 
-  fastify.addHook("onSend", function closeIfBodyUnread(request, reply, payload, done) {
-    if (!request.raw.complete) reply.header("connection", "close");
-    done(null, payload);
-  });
+/** The `onSend` half of `startBodyDeadline`: a response sent before its body arrived closes the connection. */
+export function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
+  // `complete` alone is not enough: a response written synchronously from the `request`
+  // event (a 401 from a cached session check) comes before Node has marked even a bodiless
+  // request complete, and would lose its keep-alive connection.
+  if (!request.raw.complete && hasBody(request.headers)) reply.header("connection", "close");
+}
+
+/**
+ * Whether a request has a body (RFC 9112 §6.3): a `Transfer-Encoding` or a non-zero
+ * `Content-Length`. Node's parser decides the same way; every GET in practice has none.
+ */
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers["content-length"];
+  return headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
 /**

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FastifyHelmetOptions } from "@fastify/helmet";
 import helmet, { type HelmetOptions } from "helmet";
 import type { Server as SocketIoServer } from "socket.io";
 import type { ParlorConfig } from "../config/resolve-config.js";
+import type { OnRequestStep } from "./combine-hooks.js";
 
 /**
- * The headers on every response (@fastify/helmet). The CSP is strict for the web UI: no
+ * The headers on every response, as helmet options. The CSP is strict for the web UI: no
  * inline script or style, connections to this origin only, no framing. Files override it
  * with their own sandbox policy (files/file-routes.ts).
  */
-export function helmetOptions(config: ParlorConfig): FastifyHelmetOptions {
+function helmetOptions(config: ParlorConfig): HelmetOptions {
   const https = config.publicUrl.protocol === "https:";
   return {
     contentSecurityPolicy: {
@@ -41,9 +41,12 @@ export function helmetOptions(config: ParlorConfig): FastifyHelmetOptions {
 export type HeaderSet = Readonly<Record<string, string>>;
 
 /**
- * The same headers as a plain object, for the responses that helmet's hooks never see:
- * Fastify's pre-routing errors, the HTTP parser's errors and socket.io's polling responses.
- * Computed by running helmet itself against a collector, so both lists cannot drift apart.
+ * The security headers as a plain object, computed once at start-up by running helmet itself
+ * against a collector: helmet keeps the list and its values current, and no request pays for
+ * its chain of middlewares (13 `setHeader` calls, each validating its name and value, were
+ * most of the cost of a small response). Every response gets this set: Fastify's through
+ * `sendSecurityHeaders`, the rest (pre-routing errors, the HTTP parser's errors, the 408 of a
+ * slow body, socket.io's polling responses) from their own writers.
  */
 export function securityHeaderSet(config: ParlorConfig): HeaderSet {
   const headers: Record<string, string> = {};
@@ -53,9 +56,23 @@ export function securityHeaderSet(config: ParlorConfig): HeaderSet {
     },
     removeHeader() {},
   };
-  // The same options object: @fastify/helmet types it against its own copy of helmet's types.
-  helmet(helmetOptions(config) as HelmetOptions)({} as IncomingMessage, collector as unknown as ServerResponse, () => {});
+  helmet(helmetOptions(config))({} as IncomingMessage, collector as unknown as ServerResponse, () => {});
   return Object.freeze(headers);
+}
+
+/**
+ * The `onRequest` step that puts the headers on a Fastify reply, first thing, so that every
+ * answer (a refusal by a later step, an error, a 404) carries them. In Fastify's own header map rather than on the raw
+ * response (`setHeader`, what helmet does): Node then writes them straight from that map in
+ * `writeHead`, validated once, and a route that sets its own value (a file's sandbox CSP)
+ * simply replaces ours. A response written past Fastify (`reply.hijack()`) must add them itself.
+ */
+export function sendSecurityHeaders(headers: HeaderSet): OnRequestStep {
+  const entries = Object.entries(headers);
+  return function sendSecurityHeaders(_request, reply, done) {
+    for (let i = 0; i < entries.length; i++) reply.header(entries[i]![0], entries[i]![1]);
+    done();
+  };
 }
 
 /**

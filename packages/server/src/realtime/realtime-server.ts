@@ -54,10 +54,12 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     }),
     connectTimeout: config.realtime.connectTimeout * 1000,
   });
-  const emitToUser =
-    (userId: string): EmitToUser =>
-    (event, ...args) =>
-      io.to(userRoom(userId)).emit(event, ...args);
+  // One broadcast operator per call (a run's, a reply's), not one per event: a reply emits a
+  // delta per chunk, and the operator is immutable, so it can be kept.
+  const emitToUser = (userId: string): EmitToUser => {
+    const room = io.to(userRoom(userId));
+    return (event, ...args) => room.emit(event, ...args);
+  };
   const runtime = options.runtime(emitToUser);
   fastify.decorate("realtime", io);
 

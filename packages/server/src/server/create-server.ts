@@ -1,7 +1,6 @@
 import fastifyCookie from "@fastify/cookie";
 import fastifyCors from "@fastify/cors";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyHelmet from "@fastify/helmet";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
@@ -36,10 +35,11 @@ import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
+import { combineOnRequest, combineOnSend } from "../http/combine-hooks.js";
 import { noStore } from "../http/no-store.js";
 import { ownOrigin } from "../http/own-origin.js";
-import { enforceBodyDeadlines, enforceSocketIoBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
-import { addSecurityHeadersToSocketIo, helmetOptions, securityHeaderSet, type HeaderSet } from "../http/security-headers.js";
+import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
+import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import "../auth/request-session.js";
 
@@ -155,8 +155,7 @@ async function buildFastify(
   fastify.decorateRequest("authMethod", null);
   const webRoot = findWebRoot(config.webRoot);
   installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot) } : {});
-  enforceBodyDeadlines(fastify, config.http, securityHeaders);
-  fastify.addHook("onSend", noStore);
+  fastify.addHook("onSend", combineOnSend([noStore, closeIfBodyUnread]));
   fastify.addHook("preValidation", requireMultipartBoundary);
 
   // `hook: false`: no parsing of every Cookie header into `request.cookies`, which nothing
@@ -167,13 +166,23 @@ async function buildFastify(
   // Fastify parses text/plain by default; no route reads text, so it gets the documented 415
   // like any other type Parlor does not read, instead of a confusing validation error.
   fastify.removeContentTypeParser("text/plain");
-  await fastify.register(fastifyHelmet, helmetOptions(config));
-  // Before CORS, authentication and every route: a foreign Host (DNS rebinding) gets nothing.
+
   const isAllowedHost = allowedHostCheck(config);
-  fastify.addHook("onRequest", refuseForeignHosts(isAllowedHost));
+  const originPolicy = {
+    allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
+    allowSameSite: config.csrf.allowSameSite,
+    ownOrigin: ownOrigin(trustedPeerCheck(config.trustedProxies)),
+  };
+  // Every request's checks, in this order, as one Fastify hook (combine-hooks.ts): the
+  // security headers first, so every answer carries them; then a foreign Host (DNS rebinding)
+  // gets nothing; the body deadline; then the session, and the CSRF rule that depends on it.
+  const entry = [sendSecurityHeaders(securityHeaders), refuseForeignHosts(isAllowedHost), startBodyDeadline(config.http, securityHeaders)];
+  const session = [authenticateRequest(sessions, sessionCookie(config.cookie)), verifyCsrf(sessions.csrf, originPolicy)];
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
-  // with none configured, no CORS headers at all and browsers keep other sites out.
+  // with none configured, no CORS headers at all and browsers keep other sites out. CORS
+  // answers preflights after the Host check and before authentication: its own hook between.
   if (config.allowedOrigins.length > 0) {
+    fastify.addHook("onRequest", combineOnRequest(entry));
     await fastify.register(fastifyCors, {
       origin: [...config.allowedOrigins],
       credentials: true,
@@ -181,15 +190,10 @@ async function buildFastify(
       allowedHeaders: ["content-type", "x-csrf-token", "authorization"],
       maxAge: 600,
     });
+    fastify.addHook("onRequest", combineOnRequest(session));
+  } else {
+    fastify.addHook("onRequest", combineOnRequest([...entry, ...session]));
   }
-
-  const originPolicy = {
-    allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
-    allowSameSite: config.csrf.allowSameSite,
-    ownOrigin: ownOrigin(trustedPeerCheck(config.trustedProxies)),
-  };
-  fastify.addHook("onRequest", authenticateRequest(sessions, sessionCookie(config.cookie)));
-  fastify.addHook("onRequest", verifyCsrf(sessions.csrf, originPolicy));
 
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   const { oauthProviders } = services;

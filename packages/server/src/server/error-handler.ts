@@ -47,7 +47,7 @@ export function installErrorHandlers(
 
 /**
  * Errors Fastify raises before routing (URL too long, malformed URL, bad header), which
- * skip the error handler and every hook, helmet's included: passed as the `frameworkErrors`
+ * skip the error handler and every hook, the security headers' included: passed as the `frameworkErrors`
  * server option, so these responses carry the security headers themselves.
  */
 export function frameworkErrors(headers: HeaderSet) {

@@ -1,0 +1,64 @@
+import Database from "better-sqlite3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ThreadStore } from "../src/data/thread-store.js";
+import { dialects } from "./helpers/databases.js";
+import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
+import { startTestServer, type TestServer } from "./helpers/test-server.js";
+
+/**
+ * The chat path's statements (bench/README.md, "SQL statements per message"), counted where
+ * every statement of Kysely's SQLite driver goes: `better-sqlite3`'s `Database#prepare`.
+ */
+let statements = 0;
+const proto = Database.prototype as unknown as { prepare: (...args: unknown[]) => unknown };
+const originalPrepare = proto.prepare;
+beforeAll(() => {
+  proto.prepare = function countedPrepare(this: unknown, ...args: unknown[]) {
+    statements++;
+    return originalPrepare.apply(this, args);
+  };
+});
+afterAll(() => {
+  proto.prepare = originalPrepare;
+});
+
+describe("statements per chat message on sqlite", () => {
+  let t: TestServer;
+  const sockets: ClientSocket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    await t?.stop();
+  });
+
+  it("stores a message of the echo app in an existing thread with 4 statements, acknowledged only once stored, reply complete at message:end", async () => {
+    // The heartbeat's statements would be counted too.
+    t = await startTestServer({ dialect: dialects[0]!, server: { chat: { heartbeatInterval: 3600 } } });
+    const alice = t.client();
+    await alice.login("alice");
+    const socket = await connectSocket(t, alice);
+    sockets.push(socket);
+    const log = new EventLog(socket);
+    const store = new ThreadStore(t.server.db);
+
+    const first = await request(socket, "message:send", { content: "hello there" });
+    await log.waitFor((e) => e.event === "thread:idle");
+    const released = async () => (await store.findThread((await alice.get("/auth/me")).body.user.id, first.threadId))?.run_owner === null;
+    for (let i = 0; i < 50 && !(await released()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const before = statements;
+    const ack = await request(socket, "message:send", { threadId: first.threadId, content: "one two three" });
+    expect(ack).toMatchObject({ ok: true, threadId: first.threadId });
+    // Acknowledged means stored.
+    const atAck = await store.listMessages(first.threadId);
+    expect(atAck.find((row) => row.id === ack.messageId)).toMatchObject({ role: "user", content: "one two three", status: "complete" });
+    const end = await log.waitFor((e) => e.event === "message:end" && e.data.messageId !== log.of("message:end")[0].messageId);
+    const reply = (await store.listMessages(first.threadId)).find((row) => row.id === end.data.messageId);
+    expect(reply).toMatchObject({ role: "assistant", content: "one two three ", status: "complete" });
+    await log.waitFor((e) => e.event === "thread:idle" && log.of("thread:idle").length === 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The claim, the user's message, the reply's one INSERT, the release; the two lookups above
+    // (listMessages twice) are the test's own.
+    expect(statements - before - 2).toBe(4);
+  });
+});

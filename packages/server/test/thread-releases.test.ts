@@ -1,0 +1,89 @@
+import type { KyselyPlugin } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ThreadReleases } from "../src/chat/thread-releases.js";
+import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
+import { openDatabase, type Database } from "../src/data/database.js";
+import { migrateToLatest } from "../src/data/migrate.js";
+import { ThreadStore } from "../src/data/thread-store.js";
+import { dialects, type TestDatabase } from "./helpers/databases.js";
+
+const OWNER = "process-a";
+
+/** Counts the statements Kysely sends through this handle. */
+function countingStatements() {
+  const counter = { statements: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => {
+      counter.statements++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { counter, plugin };
+}
+
+describe.each(dialects)("thread releases on $name", (dialect) => {
+  let database: TestDatabase;
+  let db: Database;
+  let threads: ThreadStore;
+  let counter: { statements: number };
+  let now = 1_000;
+  beforeEach(async () => {
+    database = await dialect.create();
+    db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
+    await migrateToLatest(db);
+    await db.insertInto("users").values({ id: "u1", auth_method: "password", identifier: "alice", display_name: null, metadata: "{}", created_at: 1, updated_at: 1 }).execute();
+    const counting = countingStatements();
+    counter = counting.counter;
+    threads = new ThreadStore(db.withPlugin(counting.plugin));
+  });
+  afterEach(async () => {
+    await db.destroy();
+    await database.dispose();
+  });
+
+  const row = (id: string) => db.selectFrom("threads").select(["run_owner", "updated_at"]).where("id", "=", id).executeTakeFirstOrThrow();
+  const releases = () => new ThreadReleases(threads, OWNER, () => now, (error) => { throw error; });
+
+  it("frees every thread asked for in one turn with one statement, stamping updated_at, and leaves other owners' threads held", async () => {
+    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const b = await threads.createThread("u1", "b", 1, OWNER);
+    const other = await threads.createThread("u1", "c", 1, "process-b");
+    const group = releases();
+    counter.statements = 0;
+    now = 5_000;
+    group.release(a.id);
+    group.release(b.id);
+    group.release(other.id);
+    expect(counter.statements).toBe(0); // nothing until the next turn
+    await group.settled();
+    expect(counter.statements).toBe(1);
+    expect(await row(a.id)).toEqual({ run_owner: null, updated_at: 5_000 });
+    expect(await row(b.id)).toEqual({ run_owner: null, updated_at: 5_000 });
+    // Only this process's claims are freed; the thread is stamped all the same.
+    expect(await row(other.id)).toEqual({ run_owner: "process-b", updated_at: 5_000 });
+  });
+
+  it("drops a waiting release when this process claims the thread again, so it cannot undo the new claim", async () => {
+    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const group = releases();
+    group.release(a.id);
+    await group.beforeClaim(a.id);
+    expect(await threads.claimThread("u1", a.id, OWNER, 7_000)).toMatchObject({ id: a.id, run_owner: OWNER, updated_at: 7_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    await group.settled();
+    expect(await row(a.id)).toEqual({ run_owner: OWNER, updated_at: 7_000 });
+  });
+
+  it("waits for a release already running before a new claim of that thread", async () => {
+    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const group = releases();
+    group.release(a.id);
+    const flushing = group.settled(); // the statement is now on its way
+    await group.beforeClaim(a.id);
+    expect(await row(a.id)).toMatchObject({ run_owner: null });
+    await flushing;
+    expect(await threads.claimThread("u1", a.id, OWNER, 8_000)).not.toBeNull();
+    expect(await row(a.id)).toEqual({ run_owner: OWNER, updated_at: 8_000 });
+  });
+});
