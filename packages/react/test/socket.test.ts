@@ -39,7 +39,7 @@ describe("the realtime connection", () => {
     await connected(client);
     const meBefore = t.count("GET", "/auth/me");
 
-    t.clock.advance(20 * 60); // past the 15-minute JWT, well within the session's idle limit
+    t.clock.advance(20 * 60 * 1000); // past the 15-minute JWT, well within the session's idle limit
     client.socket!.disconnect().connect(); // the handshake now carries an expired JWT
 
     await connected(client);
@@ -101,7 +101,7 @@ describe("the realtime connection", () => {
     await client.start();
     await client.auth.login("alice", PASSWORD);
     await connected(client);
-    t.clock.advance(20 * 60);
+    t.clock.advance(20 * 60 * 1000);
     const meBefore = t.count("GET", "/auth/me");
     client.socket!.disconnect().connect();
     await vi.waitFor(() => expect(client.connection.getSnapshot()).toMatchObject({ state: "disconnected", error: { code: "unauthenticated" } }));

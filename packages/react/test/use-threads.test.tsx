@@ -29,7 +29,7 @@ async function loggedIn(username = "alice"): Promise<ParlorClient> {
 async function createThreads(client: ParlorClient, names: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    t.clock.advance(1);
+    t.clock.advance(1000);
     const chat = client.createChat();
     ids.push((await chat.send(name)).threadId);
   }
@@ -64,7 +64,7 @@ describe("useThreads", () => {
     const { result } = renderHook(() => useThreads(), { wrapper: wrapper(client) });
     await waitFor(() => expect(names(result)).toEqual(["second", "first"]));
 
-    t.clock.advance(1);
+    t.clock.advance(1000);
     const renamed = await act(() => result.current.rename(first!, "Renamed"));
     expect(renamed).toMatchObject({ id: first, name: "Renamed" });
     expect(names(result)).toEqual(["Renamed", "second"]);

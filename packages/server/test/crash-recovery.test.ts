@@ -4,10 +4,8 @@ import { join } from "node:path";
 import { openDatabase, resolveDatabaseConfig } from "parlor";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestDatabase } from "./helpers/databases.js";
+import { type ClientSocket, dialects, EventLog, registerCleanup, request, type TestClient, type TestDatabase } from "@parlor/test-support";
 import { startServerProcess, type ServerProcess, type ServerProcessOptions } from "./helpers/server-process.js";
-import { EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import type { TestClient } from "./helpers/test-server.js";
 
 /**
  * Replies across the end of a process: real `parlor run` processes, stopped with SIGTERM
@@ -17,14 +15,12 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
   let database: TestDatabase;
   let dataDir: string;
   const running: ServerProcess[] = [];
-  const sockets: ClientSocket[] = [];
 
   beforeEach(async () => {
     database = await dialect.create();
     dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
   });
   afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
     for (const server of running.splice(0)) {
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
       await server.exited;
@@ -55,7 +51,7 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
         reconnectionDelayMax: 500,
         forceNew: true,
       });
-      sockets.push(socket);
+      registerCleanup(() => void socket.close());
       socket.once("connect", () => resolve(socket));
       socket.once("connect_error", reject);
     });

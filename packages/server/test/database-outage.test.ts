@@ -8,8 +8,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ParlorConfigError, resolveConfig, resolveDatabaseConfig } from "parlor";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
-import type { TestDialect } from "./helpers/databases.js";
-import { TEST_SECRET, startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, TEST_SECRET, type TestClient, type TestDialect, type TestServer } from "@parlor/test-support";
 import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres } from "./helpers/throwaway-postgres.js";
 
 /**

@@ -1,8 +1,6 @@
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 const HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
 
@@ -51,19 +49,10 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.each(dialects)("socket abuse on $name", (dialect) => {
   let t: TestServer;
   const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
   const start = async (options: Omit<StartOptions, "dialect"> = {}) => {
     t = await startTestServer({ dialect, ...options });
     return t;
-  };
-  const loggedIn = async (name = "alice") => {
-    const client = t.client();
-    await client.login(name);
-    return client;
   };
   const cookieOf = (client: TestClient) => `${client.cookieName}=${client.sessionCookie}`;
   const engineClients = () => t.server.fastify.realtime.engine.clientsCount;
@@ -84,7 +73,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
   describe("engine.io handshake (allowRequest)", () => {
     it("refuses polling handshakes without a credential, with a forged one, or from a foreign Origin, creating no engine.io session", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const sameOrigin = { origin: t.origin, "sec-fetch-site": "same-origin" };
 
       const anonymous = await pollingHandshake(t, sameOrigin);
@@ -111,7 +100,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("refuses WebSocket upgrades without a credential or from a foreign Origin", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const anonymous = await websocketHandshake(t, { origin: t.origin });
       expect(anonymous.status).toBe(401);
       expect(JSON.parse(anonymous.body)).toMatchObject({ error: { code: "unauthenticated" } });
@@ -123,7 +112,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("lets a bearer client through with Authorization: Bearer on the handshake", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const withHeader = await pollingHandshake(t, { origin: t.origin, authorization: `Bearer ${alice.sessionCookie}` });
       expect(withHeader.status).toBe(200);
       const socket = await connect(t.client(), { token: alice.sessionCookie!, csrfToken: null });
@@ -132,7 +121,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("limits handshakes per IP per minute, counting refused ones, with 429 and Retry-After", async () => {
       await start({ server: { realtime: { handshakesPerMinute: 5 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const headers = { origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice) };
       expect((await pollingHandshake(t, { origin: "https://evil.example" })).status).toBe(403);
       const statuses: number[] = [];
@@ -150,7 +139,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("counts by peer address: a forged X-Forwarded-For does not evade the limit, one from a trusted proxy is believed", async () => {
       await start({ server: { realtime: { handshakesPerMinute: 2 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const headers = (ip: string) => ({ origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice), "x-forwarded-for": ip });
       const direct = [];
       for (const ip of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) direct.push((await pollingHandshake(t, headers(ip))).status);
@@ -164,7 +153,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("closes an engine.io connection that never joins after realtime.connectTimeout", async () => {
       await start({ server: { realtime: { connectTimeout: 1 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const opened = await pollingHandshake(t, { origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice) });
       expect(opened.status).toBe(200);
       expect(engineClients()).toBe(1);
@@ -176,7 +165,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
   describe("sockets per session and per user", () => {
     it("connects only maxSocketsPerSession (10) of 20 sockets of one session, refusing the rest with rate_limited", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const { connected, refused } = await connectMany(alice, 20);
       expect(connected).toHaveLength(10);
       expect(refused).toEqual(Array(10).fill("rate_limited"));
@@ -193,20 +182,20 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("caps a user's sockets over all their sessions", async () => {
       await start({ server: { chat: { maxSocketsPerSession: 3, maxSocketsPerUser: 5 } } });
-      const first = await connectMany(await loggedIn("alice"), 4);
+      const first = await connectMany(await t.loggedIn("alice"), 4);
       expect(first.connected).toHaveLength(3);
-      const second = await connectMany(await loggedIn("alice"), 4);
+      const second = await connectMany(await t.loggedIn("alice"), 4);
       expect(second.connected).toHaveLength(2);
       expect(second.refused).toEqual(["rate_limited", "rate_limited"]);
       // Another user is not affected.
-      expect((await connectMany(await loggedIn("bob"), 3)).connected).toHaveLength(3);
+      expect((await connectMany(await t.loggedIn("bob"), 3)).connected).toHaveLength(3);
     });
   });
 
   it("shares one event bucket among a user's sockets: 200 message:send over 10 sockets store only the burst", async () => {
     // Runs per user have their own cap (chat.maxRunsPerUser): raised, so only the event bucket refuses.
-    await start({ app: testApp({ onMessage: () => undefined }), server: { chat: { maxRunsPerUser: 1000 } } });
-    const alice = await loggedIn();
+    await start({ app: echoApp({ onMessage: () => undefined }), server: { chat: { maxRunsPerUser: 1000 } } });
+    const alice = await t.loggedIn();
     const { connected } = await connectMany(alice, 10);
     const logs = connected.map((socket) => new EventLog(socket));
     for (let i = 0; i < 200; i++) connected[i % 10]!.emit("message:send", { content: `flood ${i}` });

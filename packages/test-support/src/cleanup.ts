@@ -1,14 +1,14 @@
 import { afterAll, onTestFinished, TestRunner } from "vitest";
 
-const fileLevel: Array<() => Promise<void> | void> = [];
+const fileLevel: Array<() => unknown> = [];
 
 /**
  * Runs `cleanup` when the current test ends, or, for what a `beforeAll` started, when the
  * test file ends (see `setup.ts`, a vitest setup file). Cleanups run last-registered first,
  * so sockets close before the server they talk to.
  */
-export function registerCleanup(cleanup: () => Promise<void> | void): void {
-  if (TestRunner.getCurrentTest()) onTestFinished(cleanup);
+export function registerCleanup(cleanup: () => unknown): void {
+  if (TestRunner.getCurrentTest()) onTestFinished(async () => void (await cleanup()));
   else fileLevel.push(cleanup);
 }
 

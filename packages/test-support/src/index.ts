@@ -4,6 +4,7 @@ export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./database
 export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
 export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
+export { gate } from "./gate.js";
 export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";
 export type { RecordedRequest } from "./request-log.js";
 export { connectSocket, EventLog, request, waitForEvent, type ClientSocket, type ConnectOptions } from "./socket-client.js";

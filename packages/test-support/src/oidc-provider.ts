@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { registerCleanup } from "./cleanup.js";
 import { CookieJar } from "./cookie-jar.js";
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 
@@ -23,6 +24,7 @@ export interface TestOidcProvider {
    * (signed with the provider's key unless it names another); `null` stops.
    */
   rewriteIdTokens(rewrite: ((claims: JWTPayload) => { claims: JWTPayload; signWith?: SigningKey }) | null): void;
+  /** Stops the provider; also runs by itself when the test (or, from a `beforeAll`, the file) ends. */
   close(): Promise<void>;
 }
 
@@ -105,7 +107,8 @@ export async function startOidcProvider(options: { clients: TestClientRegistrati
     void handle(req, res);
   });
 
-  return {
+  let closed: Promise<void> | null = null;
+  const self: TestOidcProvider = {
     issuer,
     signingKey,
     get tokenRequests() {
@@ -115,11 +118,13 @@ export async function startOidcProvider(options: { clients: TestClientRegistrati
       rewrite = next;
     },
     close: () =>
-      new Promise<void>((resolve) => {
+      (closed ??= new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      })),
   };
+  registerCleanup(() => self.close());
+  return self;
 }
 
 /** Rewrites `id_token` in the JSON body the provider is about to send. */

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type defineApp, type ParlorServer, type ServerOptions } from "parlor";
 import { registerCleanup } from "./cleanup.js";
+import { connectSocket, type ClientSocket, type ConnectOptions } from "./socket-client.js";
 import { dialects, type TestDatabase, type TestDialect } from "./databases.js";
 import { echoApp } from "./echo-app.js";
 import { freePort } from "./free-port.js";
@@ -57,6 +58,10 @@ export interface TestServer {
   readonly logs: any[];
   /** A browser-like client of this server: its own cookie jar, same-origin headers. */
   client(): TestClient;
+  /** A client logged in with the echo app's password (fails the test when the login does). */
+  loggedIn(username?: string): Promise<TestClient>;
+  /** A socket.io client of this server with `client`'s cookies (see `connectSocket`). */
+  connect(client: TestClient | null, options?: ConnectOptions): Promise<ClientSocket>;
   /**
    * Stops the server, keeping its database, data dir and port (`up()` starts it again).
    * `abrupt`: cut every TCP connection first, as a crash does (clients see "transport close").
@@ -163,6 +168,13 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     logs,
     count: (method, path) => requests.filter((r) => r.method === method && r.path === path).length,
     client: () => new TestClient(self.origin, self.server.config.cookie.name),
+    async loggedIn(username = "alice") {
+      const client = self.client();
+      const response = await client.login(username);
+      if (response.status !== 200) throw new Error(`test server: login as ${username} answered ${response.status} ${JSON.stringify(response.body)}`);
+      return client;
+    },
+    connect: (client, options) => connectSocket(self, client, options),
     async down({ abrupt = false, dropSockets = false } = {}) {
       if (!server) return;
       const running = server;

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { createServer, defineApp, type ParlorServer } from "parlor";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { startOidcProvider, type TestOidcProvider } from "../../../server/test/helpers/oidc-provider.js";
+import { startOidcProvider, type TestOidcProvider } from "@parlor/test-support";
 import { freePort, launchChromium, requireChromium, requireWebBuild, screenshot, WEB_DIST } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
