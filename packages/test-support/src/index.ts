@@ -8,6 +8,7 @@ export { gate } from "./gate.js";
 export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";
 export type { RecordedRequest } from "./request-log.js";
 export { connectSocket, EventLog, request, waitForEvent, type ClientSocket, type ConnectOptions } from "./socket-client.js";
+export { sleep } from "./sleep.js";
 export { TestClient, type RequestOptions, type Response } from "./test-client.js";
 export { TestClock } from "./test-clock.js";
 export { startTestServer, TEST_SECRET, type StartOptions, type TestServer } from "./test-server.js";
