@@ -161,7 +161,8 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     await deltas(log, 1);
 
     await start({ TEST_REPLY: "endless", ...beat });
-    // B has started and beaten (and recovered) twice since: A's reply is still A's.
+    // B has started and beaten (and recovered) twice since: A's reply is still A's. Time under
+    // test: the heartbeats run on the processes' real clocks.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await assistantRows())[0]!.status).toBe("streaming");
     expect(log.of("message:end")).toEqual([]);

@@ -2,7 +2,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { type ClientSocket, connectSocket, dialects, echoApp, eventually, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 import { multipart, send } from "./helpers/keep-alive-request.js";
 
@@ -170,9 +170,12 @@ describe.each(dialects)("files on $name", (dialect) => {
       });
       req.on("error", () => resolve());
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-      req.write(Buffer.alloc(512 * 1024, 1), () => setTimeout(() => (req.destroy(), resolve()), 100));
+      req.write(Buffer.alloc(512 * 1024, 1));
+      // Cut once the server is writing the upload (its temporary `.part` file exists).
+      const cut = () => (req.destroy(), resolve());
+      eventually("the upload being written", () => storedObjects(t.dataDir).length > 0).then(cut, cut);
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually("the partial upload removed", () => storedObjects(t.dataDir).length === 0);
     expect(await fileRows()).toEqual([]);
     expect(storedObjects(t.dataDir)).toEqual([]);
   });

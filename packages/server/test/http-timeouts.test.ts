@@ -1,10 +1,11 @@
+import { existsSync, readdirSync } from "node:fs";
 import type { Socket } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/resolve-config.js";
 import { openSocket, rawRequest, readUntilClosed, type RawResult } from "./helpers/raw-http.js";
-import { startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { eventually, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes `chunks` one per `everyMs`, then (with `forever`) a byte each `everyMs` until the server closes. */
 function trickle(socket: Socket, chunks: string[], everyMs: number, { forever = false } = {}): void {
@@ -40,6 +41,11 @@ describe("HTTP timeouts", () => {
 
   /** The server's warnings and errors: a timeout is the client's doing and is never logged as either. */
   const warnings = () => t.logs.filter((line: { level: number }) => line.level >= 40);
+  /** Temporary files of uploads being written (local storage keeps them under files/tmp). */
+  const partFiles = () => {
+    const tmp = join(t.dataDir, "files", "tmp");
+    return existsSync(tmp) ? readdirSync(tmp) : [];
+  };
   const port = () => new URL(t.origin).host;
   const browserHeaders = (client?: TestClient) =>
     `Host: ${port()}\r\nOrigin: ${t.origin}\r\nSec-Fetch-Site: same-origin\r\n` +
@@ -101,7 +107,7 @@ describe("HTTP timeouts", () => {
     expect408(stalled, "stalled upload");
     expect(stalled.elapsed).toBeGreaterThan(4000);
     // Nothing of the cut upload is kept.
-    await sleep(200);
+    await eventually("the cut upload's temporary file removed", () => partFiles().length === 0);
     expect(await t.server.db.selectFrom("files").select("name").execute()).toEqual([{ name: "slow.txt" }]);
     expect(warnings()).toEqual([]);
   }, 40_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, gate, request, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { type ClientSocket, connectSocket, dialects, echoApp, eventually, EventLog, gate, request, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import type { ServerOptions } from "parlor";
 
 
@@ -291,7 +291,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     socket.emit("message:stop", { threadId });
     const end = await log.waitFor((e) => e.event === "message:end");
     expect(end.data.status).toBe("stopped");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually("the app to see the abort", () => sawAbort);
     expect(sawAbort).toBe(true);
     const messages = (await request(socket, "thread:resume", { threadId })).thread.messages;
     expect(messages[1]).toMatchObject({ content: "thinking", status: "stopped" });
@@ -311,7 +311,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     await request(socket, "message:send", { content: "hi" });
     await log.waitFor((e) => e.event === "message:end");
     socket.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually("onChatEnd", () => calls.length >= 2);
     expect(calls).toEqual(["start hi", "end hi"]);
   });
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { openDatabase, type ServerOptions } from "parlor";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
+import { type ClientSocket, connectSocket, dialects, echoApp, eventually, EventLog, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 
 
@@ -120,7 +120,9 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       );
       stalled.resume(); // reads nothing (no answer comes), but lets "close" fire when the server ends it
       const uploadClosed = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The server is writing the stalled upload once its temporary `.part` file exists.
+      const tmp = join(t!.dataDir, "files", "tmp");
+      await eventually("the stalled upload being written", () => existsSync(tmp) && readdirSync(tmp).length > 0);
 
       const closing = Date.now();
       await t!.stop();
