@@ -4,7 +4,7 @@ import { migrations } from "../src/data/migrations/index.js";
 import { openDatabase, type Database } from "../src/data/database.js";
 import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { migrateToLatest } from "../src/data/migrate.js";
-import { type ClientSocket, connectSocket, dialects, ECHO_PASSWORD, echoApp, freePort, request, startOidcProvider, startTestServer, TestBrowser, type TestClient, type TestDialect, type TestOidcProvider, type TestServer } from "@parlor/test-support";
+import { connectSocket, dialects, ECHO_PASSWORD, echoApp, freePort, request, startOidcProvider, startTestServer, TestBrowser, type TestClient, type TestDialect, type TestOidcProvider, type TestServer } from "@parlor/test-support";
 
 const CLIENT_ID = "parlor-test-client";
 const CLIENT_SECRET = "test-client-secret-0123456789-abcdef";

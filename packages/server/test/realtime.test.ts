@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, eventually, EventLog, gate, request, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { dialects, echoApp, eventually, EventLog, gate, request, startTestServer, type TestServer } from "@parlor/test-support";
 import type { ServerOptions } from "parlor";
 
 

@@ -5,7 +5,7 @@ import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { openDatabase, type ServerOptions } from "parlor";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, eventually, EventLog, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
+import { dialects, echoApp, EventLog, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { connectSocket, dialects, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 import { multipart, send } from "./helpers/keep-alive-request.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { connectSocket, dialects, echoApp, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 
 const pngForm = () => {
