@@ -5,7 +5,7 @@ import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { openDatabase, type ServerOptions } from "parlor";
 import { describe, expect, it } from "vitest";
-import { dialects, echoApp, EventLog, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
+import { dialects, echoApp, EventLog, eventually, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 
 
@@ -259,9 +259,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
 
       // "alive" stops beating: three intervals later (0.6 s of clock), a beat of ours interrupts its reply.
       clock.advance(1000);
-      for (let waited = 0; (await statuses())["m-alive"] !== "interrupted" && waited < 3000; waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually("a beat interrupting the reply of 'alive'", async () => (await statuses())["m-alive"] === "interrupted", 3000);
       expect((await statuses())["m-alive"]).toBe("interrupted");
     });
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, eventually, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 const HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
 
@@ -43,8 +43,6 @@ function websocketHandshake(t: TestServer, headers: Record<string, string>): Pro
     req.end();
   });
 }
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(dialects)("socket abuse on $name", (dialect) => {
   let t: TestServer;
@@ -157,7 +155,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
       const opened = await pollingHandshake(t, { origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice) });
       expect(opened.status).toBe(200);
       expect(engineClients()).toBe(1);
-      for (let waited = 0; engineClients() > 0 && waited < 5000; waited += 100) await wait(100);
+      await eventually("the engine.io connection closed", () => engineClients() === 0);
       expect(engineClients()).toBe(0);
     });
   });
@@ -172,11 +170,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
       // A closed socket frees its place.
       connected[0]!.close();
-      for (let waited = 0; waited < 5000; waited += 50) {
-        const again = await connect(alice).catch(() => null);
-        if (again) break;
-        await wait(50);
-      }
+      await eventually("a socket connecting in the freed place", () => connect(alice).catch(() => null));
       expect(sockets.filter((s) => s.connected)).toHaveLength(10);
     });
 
@@ -203,7 +197,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
     const limited = () => logs.reduce((sum, log) => sum + log.of("error").filter((e) => e.code === "rate_limited").length, 0);
     const threads = async () => (await t.server.db.selectFrom("threads").selectAll().execute()).length;
     // The test clock stands still, so the shared bucket never refills: the burst (20) passes.
-    for (let waited = 0; (limited() < 180 || (await threads()) < 20) && waited < 10_000; waited += 50) await wait(50);
+    await eventually("180 refusals and 20 threads", async () => limited() >= 180 && (await threads()) >= 20, 10_000);
     expect(limited()).toBe(180);
     expect(await threads()).toBe(20);
     expect(connected.every((socket) => socket.connected)).toBe(true);
