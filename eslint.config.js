@@ -71,7 +71,7 @@ export default defineConfig(
   // Tests read JSON bodies and socket payloads as `any` on purpose (the helpers type them so):
   // the expect() beside each read is the check, so the no-unsafe-* rules would only add casts.
   {
-    files: ["**/test/**/*.{ts,tsx}", "**/*.test.{ts,tsx}"],
+    files: ["**/test/**/*.{ts,tsx}", "**/*.test.{ts,tsx}", "packages/test-support/src/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-argument": "off",

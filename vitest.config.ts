@@ -9,6 +9,8 @@ export default defineConfig({
       "@parlor/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
       "@parlor/client": fileURLToPath(new URL("./packages/client/src/index.ts", import.meta.url)),
       "@parlor/react": fileURLToPath(new URL("./packages/react/src/index.ts", import.meta.url)),
+      // The test kit has no build step: tests import its sources.
+      "@parlor/test-support": fileURLToPath(new URL("./packages/test-support/src/index.ts", import.meta.url)),
     },
   },
   test: {
@@ -19,7 +21,9 @@ export default defineConfig({
       "packages/*/test/**/*.test.tsx",
       "examples/*/*.test.ts",
     ],
-    globalSetup: ["packages/server/test/helpers/pg-global-setup.ts"],
+    globalSetup: ["packages/test-support/src/pg-global-setup.ts"],
+    // Stops what a `beforeAll` started (test servers, sockets) when its file ends.
+    setupFiles: ["packages/test-support/src/setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -17,7 +17,8 @@ import { mkdirSync, statSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createServer, defineApp } from "parlor";
+import { echoApp } from "@parlor/test-support/echo-app";
+import { createServer } from "parlor";
 import { Server as SocketIoServer } from "socket.io";
 import {
   BARE_ROUTE,
@@ -95,20 +96,9 @@ async function main(): Promise<void> {
   const staticRoot = process.env[CHILD_ENV.staticRoot];
 
   const server = await createServer(
-    defineApp({
-      name: "Parlor Bench",
-      auth: {
-        password: ({ username, password: given }) =>
-          given === password ? { identifier: username, displayName: "Bench User" } : null,
-      },
-      // The echo app (chat-latency.ts): streams the message back word by word, no delay. The
-      // other benchmarks send no message.
-      async onMessage(message, chat) {
-        const reply = chat.reply();
-        for (const word of message.content.split(" ")) await reply.stream(`${word} `);
-        await reply.end();
-      },
-    }),
+    // The tests' echo app (chat-latency.ts): streams the message back word by word, no delay.
+    // The other benchmarks send no message.
+    echoApp({ name: "Parlor Bench", password, displayName: () => "Bench User" }),
     {
       // Nothing from the caller's shell (PARLOR_DATABASE_URL, PARLOR_LOG_LEVEL…) changes the run.
       env: {},

@@ -2,8 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "parlor";
-import { connectSocket, EventLog, request } from "../../packages/server/test/helpers/socket-client.js";
-import { startTestServer, type TestServer } from "../../packages/server/test/helpers/test-server.js";
+import { connectSocket, EventLog, request, startTestServer, type TestServer } from "@parlor/test-support";
 
 /**
  * A stand-in for an OpenAI-compatible endpoint: streams the answer as server-sent events the

@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "@parlor/test-support";
 
 /** The `parlor` command as npm links it (it loads the build; `npm test` builds first). */
 const BIN = fileURLToPath(new URL("../bin/parlor.js", import.meta.url));
@@ -107,16 +107,6 @@ describe("parlor run", () => {
     expect(result.stderr).toMatch(/Unknown command "fly"[\s\S]*parlor run <app.ts>/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 async function waitFor(check: () => Promise<boolean>, context: () => string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;

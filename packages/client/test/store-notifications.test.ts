@@ -1,13 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-// The helpers live with the React tests for now; they start a real server on loopback.
-import { browser, closeBrowsers, sleep } from "../../react/test/helpers/clients.js";
-import { echoApp, PASSWORD, startParlor, type TestParlor } from "../../react/test/helpers/parlor-server.js";
-
-let t: TestParlor;
-afterEach(async () => {
-  closeBrowsers();
-  await t?.stop();
-});
+import { browser, ECHO_PASSWORD, echoApp, startTestServer } from "@parlor/test-support";
+import { describe, expect, it, vi } from "vitest";
 
 /** How often each store notified while one incoming socket event was being handled. */
 interface EventRecord {
@@ -18,21 +10,10 @@ interface EventRecord {
 
 describe("store notifications", () => {
   it("notify each subscriber at most once per incoming event (chat and thread list)", async () => {
-    t = await startParlor({
-      app: echoApp({
-        async onMessage(message, chat) {
-          const reply = chat.reply();
-          for (const word of message.content.split(" ")) {
-            await reply.stream(`${word} `);
-            await sleep(5);
-          }
-          await reply.end();
-        },
-      }),
-    });
+    const t = await startTestServer({ app: echoApp({ pieceDelayMs: 5 }) });
     const { client } = browser(t);
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"), { timeout: 2000 });
 
     const chat = client.createChat();

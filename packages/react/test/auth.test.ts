@@ -1,14 +1,9 @@
 import { ParlorApiError } from "@parlor/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { BrowserJar } from "./helpers/browser-jar.js";
-import { browser, closeBrowsers, sleep } from "./helpers/clients.js";
-import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { describe, expect, it, vi } from "vitest";
+import { browser } from "./helpers/clients.js";
+import { CookieJar, ECHO_PASSWORD, echoApp, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
-afterEach(async () => {
-  closeBrowsers();
-  await t?.stop();
-});
+let t: TestServer;
 
 /** Calls `fn` and returns the ParlorApiError it rejects with. */
 async function failure(fn: () => Promise<unknown>): Promise<ParlorApiError> {
@@ -23,13 +18,13 @@ async function failure(fn: () => Promise<unknown>): Promise<ParlorApiError> {
 
 describe("auth", () => {
   it("starts logged out, logs in with the password, and shows the user and session", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     await client.start();
     expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", isReady: true, isAuthenticated: false, user: null });
     expect(client.auth.getSnapshot().config).toEqual({ requireLogin: true, password: true, header: false, oauth: [] });
 
-    const user = await client.auth.login("alice", PASSWORD);
+    const user = await client.auth.login("alice", ECHO_PASSWORD);
     expect(user).toMatchObject({ identifier: "alice", displayName: "User alice" });
     const state = client.auth.getSnapshot();
     expect(state).toMatchObject({ status: "authenticated", isAuthenticated: true, error: null, user: { identifier: "alice" } });
@@ -37,11 +32,11 @@ describe("auth", () => {
   });
 
   it("logs in from a trusted proxy's headers with loginWithHeader()", async () => {
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({ auth: { header: (headers) => (headers["x-forwarded-user"] === "dana" ? { identifier: "dana" } : null) } }),
       server: { trustedProxies: ["loopback"] },
     });
-    const proxied = browser(t, new BrowserJar(t.origin, { "x-forwarded-user": "dana" })).client;
+    const proxied = browser(t, new CookieJar(t.origin, { extraHeaders: { "x-forwarded-user": "dana" } })).client;
     await proxied.start();
     expect(proxied.auth.getSnapshot().config?.header).toBe(true);
     expect(await proxied.auth.loginWithHeader()).toMatchObject({ identifier: "dana" });
@@ -55,31 +50,31 @@ describe("auth", () => {
   });
 
   it("picks up an existing session on start (GET /auth/me)", async () => {
-    t = await startParlor();
-    const jar = new BrowserJar(t.origin);
-    await browser(t, jar).client.auth.login("alice", PASSWORD);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
+    await browser(t, jar).client.auth.login("alice", ECHO_PASSWORD);
     const reopened = browser(t, jar).client; // a new page load: same cookie, no token in memory
     await reopened.start();
     expect(reopened.auth.getSnapshot()).toMatchObject({ status: "authenticated", user: { identifier: "alice" } });
   });
 
   it("sends the CSRF header on unsafe requests: logout answers 204 and logs out", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client, jar } = browser(t);
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await client.auth.logout();
     const logout = t.requests.find((r) => r.path === "/auth/logout")!;
     expect(logout).toMatchObject({ method: "POST", csrfHeader: true, status: 204 });
     expect(t.count("POST", "/auth/logout")).toBe(1);
     expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", user: null, session: null });
-    expect(jar.cookieHeader).toBe(""); // the server cleared the cookie
+    expect(jar.cookieHeader(t.origin)).toBe(""); // the server cleared the cookie
     // Safe requests carry no token.
     expect(t.requests.filter((r) => r.method === "GET").every((r) => !r.csrfHeader)).toBe(true);
   });
 
   it("turns a wrong password into ParlorApiError invalid_credentials, in the state too", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     await client.start();
     const error = await failure(() => client.auth.login("alice", "wrong"));
@@ -87,23 +82,23 @@ describe("auth", () => {
     expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", error: { code: "invalid_credentials" } });
     // A failed login is not a "session ended": no /auth/me follows it.
     expect(t.count("GET", "/auth/me")).toBe(1);
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     expect(client.auth.getSnapshot().error).toBeNull();
   });
 
   it("surfaces the login rate limit as rate_limited with Retry-After", async () => {
-    t = await startParlor({ server: { loginRateLimit: { max: 2, window: 60 } } });
+    t = await startTestServer({ server: { loginRateLimit: { max: 2, window: 60 } } });
     const { client } = browser(t);
     await failure(() => client.auth.login("alice", "wrong"));
     await failure(() => client.auth.login("alice", "wrong"));
-    const error = await failure(() => client.auth.login("alice", PASSWORD));
+    const error = await failure(() => client.auth.login("alice", ECHO_PASSWORD));
     expect(error).toMatchObject({ code: "rate_limited", status: 429 });
     expect(error.retryAfter).toBeGreaterThan(0);
     expect(error.retryAfter).toBeLessThanOrEqual(60);
   });
 
   it("navigates to the provider with the current path as returnTo", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client, navigations } = browser(t);
     client.auth.loginWithProvider("git hub");
     expect(navigations).toEqual([`${t.origin}/auth/oauth/git%20hub?returnTo=%2Fthreads%2F42%3Ftab%3Dfiles`]);
@@ -111,14 +106,14 @@ describe("auth", () => {
 
   describe("CSRF token refresh", () => {
     it("refreshes a stale token once through /auth/me and retries (a login in another tab changed the session)", async () => {
-      t = await startParlor();
-      const jar = new BrowserJar(t.origin);
+      t = await startTestServer();
+      const jar = new CookieJar(t.origin);
       const tabA = browser(t, jar).client;
       const tabB = browser(t, jar).client;
-      await tabA.auth.login("alice", PASSWORD);
+      await tabA.auth.login("alice", ECHO_PASSWORD);
       await tabB.auth.start(); // token of session 1 in B's memory (HTTP only: the socket is tested elsewhere)
       const firstSession = tabB.auth.getSnapshot().session!.id;
-      await tabA.auth.login("alice", PASSWORD); // session 2: the shared cookie changes, B's token is stale
+      await tabA.auth.login("alice", ECHO_PASSWORD); // session 2: the shared cookie changes, B's token is stale
       const meBefore = t.count("GET", "/auth/me");
 
       await tabB.auth.refreshSessions();
@@ -133,13 +128,12 @@ describe("auth", () => {
     });
 
     it("surfaces csrf after one retry when the server keeps refusing", async () => {
-      t = await startParlor();
+      t = await startTestServer();
       const { client, jar } = browser(t);
-      await client.auth.login("alice", PASSWORD);
+      await client.auth.login("alice", ECHO_PASSWORD);
       const meBefore = t.count("GET", "/auth/me");
       // From now on this page looks cross-site: every unsafe request fails the origin rule.
-      jar.origin = "https://evil.example";
-      jar.sameOrigin = false;
+      jar.pageOrigin = "https://evil.example";
 
       const error = await failure(() => client.auth.logout());
       expect(error).toMatchObject({ code: "csrf", status: 403 });
@@ -151,10 +145,10 @@ describe("auth", () => {
 
   describe("a 401 anywhere", () => {
     it("moves to logged-out exactly once, closes the socket, and never loops", async () => {
-      t = await startParlor();
+      t = await startTestServer();
       const { client } = browser(t);
       await client.start();
-      await client.auth.login("alice", PASSWORD);
+      await client.auth.login("alice", ECHO_PASSWORD);
       await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"));
       let loggedOut = 0;
       let last = client.auth.getSnapshot().status;
@@ -176,16 +170,15 @@ describe("auth", () => {
       const results = await Promise.allSettled([threads.refresh(), client.auth.refreshSessions(), threads.rename("x", "y")]);
       expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
       await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("disconnected"));
-      await sleep(300);
+      await vi.waitFor(() => expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", user: null }));
 
       expect(loggedOut).toBe(1);
-      expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", user: null });
       expect(client.socket).toBeNull();
       expect(threads.getSnapshot().threads).toEqual([]);
       // The revocation also dropped the socket; at most one /auth/me asks about it, none loops.
       expect(t.count("GET", "/auth/me") - meBefore).toBeLessThanOrEqual(1);
       const total = t.requests.length;
-      await sleep(500);
+      await sleep(500); // time under test: no request follows for a while
       expect(t.requests.length).toBe(total);
       stopThreads();
     });

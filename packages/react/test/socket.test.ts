@@ -1,26 +1,21 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { BrowserJar } from "./helpers/browser-jar.js";
-import { browser, closeBrowsers, sleep } from "./helpers/clients.js";
-import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { describe, expect, it, vi } from "vitest";
+import { browser } from "./helpers/clients.js";
+import { CookieJar, ECHO_PASSWORD, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
-afterEach(async () => {
-  closeBrowsers();
-  await t?.stop();
-});
+let t: TestServer;
 
 const connected = async (client: { connection: { getSnapshot(): { state: string } } }, timeout = 2000) =>
   vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"), { timeout });
 
 describe("the realtime connection", () => {
   it("opens one socket on login, none before, and closes it on logout", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     await client.start();
     expect(client.socket).toBeNull();
     expect(client.connection.getSnapshot().state).toBe("disconnected");
 
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
     const socket = client.socket!;
     expect(t.server.fastify.server.listenerCount("upgrade")).toBeGreaterThan(0);
@@ -32,14 +27,14 @@ describe("the realtime connection", () => {
   });
 
   it("renews an expired cookie through /auth/me once and reconnects (the socket cannot renew it)", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
     const meBefore = t.count("GET", "/auth/me");
 
-    t.clock.advance(20 * 60); // past the 15-minute JWT, well within the session's idle limit
+    t.clock.advance(20 * 60 * 1000); // past the 15-minute JWT, well within the session's idle limit
     client.socket!.disconnect().connect(); // the handshake now carries an expired JWT
 
     await connected(client);
@@ -48,16 +43,16 @@ describe("the realtime connection", () => {
   });
 
   it("refreshes a stale CSRF token once when the handshake is refused as csrf", async () => {
-    t = await startParlor();
-    const jar = new BrowserJar(t.origin);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
     const tabA = browser(t, jar).client;
     const tabB = browser(t, jar).client;
-    await tabA.auth.login("alice", PASSWORD);
+    await tabA.auth.login("alice", ECHO_PASSWORD);
     await tabB.start();
     await connected(tabB);
     const socketB = tabB.socket!;
     socketB.disconnect(); // offline for a moment…
-    await tabA.auth.login("alice", PASSWORD); // …while the other tab starts a new session
+    await tabA.auth.login("alice", ECHO_PASSWORD); // …while the other tab starts a new session
     const meBefore = t.count("GET", "/auth/me");
 
     socketB.connect(); // new cookie, old token → refused as csrf → /auth/me → retried
@@ -67,17 +62,17 @@ describe("the realtime connection", () => {
   });
 
   it("keeps retrying a handshake refused for now (the session's socket cap) and connects once a place frees up", async () => {
-    t = await startParlor({ server: { chat: { maxSocketsPerSession: 1 } } });
-    const jar = new BrowserJar(t.origin);
+    t = await startTestServer({ server: { chat: { maxSocketsPerSession: 1 } } });
+    const jar = new CookieJar(t.origin);
     const tabA = browser(t, jar).client;
     const tabB = browser(t, jar).client;
     await tabA.start();
-    await tabA.auth.login("alice", PASSWORD);
+    await tabA.auth.login("alice", ECHO_PASSWORD);
     await connected(tabA);
     await tabB.start();
     // Refused with rate_limited: socket.io would leave it there; the client waits and retries.
     await vi.waitFor(() => expect(tabB.socket?.connected).toBe(false), { timeout: 2000 });
-    await sleep(300);
+    await sleep(300); // time under test: the client is still trying a while later
     expect(tabB.connection.getSnapshot().state).toBe("connecting");
     expect(tabB.connection.getSnapshot().error).toBeNull();
 
@@ -86,42 +81,42 @@ describe("the realtime connection", () => {
   });
 
   it("gives up after one refresh when the server keeps refusing the handshake", async () => {
-    t = await startParlor();
-    const jar = new BrowserJar(t.origin);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
     let staleCookie: string | null = null;
     const { client } = browser(t, jar, {
       // A socket that always presents the first cookie, even after /auth/me renewed it: once
       // that JWT has expired, socket.io refuses it as unauthenticated every time.
       socketOptions: () => {
-        const options = jar.socketOptions();
+        const options = jar.socketOptions(t.origin)();
         staleCookie ??= options.extraHeaders.cookie ?? null;
         return staleCookie === null ? options : { ...options, extraHeaders: { ...options.extraHeaders, cookie: staleCookie } };
       },
     });
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
-    t.clock.advance(20 * 60);
+    t.clock.advance(20 * 60 * 1000);
     const meBefore = t.count("GET", "/auth/me");
     client.socket!.disconnect().connect();
     await vi.waitFor(() => expect(client.connection.getSnapshot()).toMatchObject({ state: "disconnected", error: { code: "unauthenticated" } }));
-    await sleep(500);
+    await sleep(500); // time under test: no second /auth/me follows
     expect(t.count("GET", "/auth/me") - meBefore).toBe(1);
     expect(client.auth.getSnapshot().status).toBe("authenticated"); // HTTP still works
   });
 
   it("follows the session when the server drops the socket: reconnects if /auth/me says it lives", async () => {
-    t = await startParlor();
-    const jar = new BrowserJar(t.origin);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
     const tabA = browser(t, jar).client;
     const tabB = browser(t, jar).client;
     await tabA.start();
-    await tabA.auth.login("alice", PASSWORD);
+    await tabA.auth.login("alice", ECHO_PASSWORD);
     await tabB.start();
     await connected(tabB);
     const first = tabB.auth.getSnapshot().session!.id;
 
-    await tabA.auth.login("alice", PASSWORD); // revokes session 1: the server drops both sockets
+    await tabA.auth.login("alice", ECHO_PASSWORD); // revokes session 1: the server drops both sockets
     await vi.waitFor(() => expect(tabB.auth.getSnapshot().session?.id).not.toBe(first));
     await connected(tabB);
     await connected(tabA);
@@ -129,10 +124,25 @@ describe("the realtime connection", () => {
   });
 
   it("comes back after a server restart: keeps asking /auth/me with a delay, then reconnects and resumes", async () => {
-    t = await startParlor();
-    const { client } = browser(t);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
+    let refusedMe = 0;
+    const { client } = browser(t, jar, {
+      // Counts the /auth/me the server does not answer 200 (unreachable, or shutting down).
+      fetch: async (input, init) => {
+        const isMe = (input instanceof Request ? input.url : String(input)).endsWith("/auth/me");
+        try {
+          const response = await jar.fetch(input, init);
+          if (isMe && !response.ok) refusedMe++;
+          return response;
+        } catch (error) {
+          if (isMe) refusedMe++;
+          throw error;
+        }
+      },
+    });
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
     const chat = client.createChat();
     const stopChat = chat.subscribe(() => undefined);
@@ -141,7 +151,7 @@ describe("the realtime connection", () => {
 
     await t.down(); // the server drops every socket, then goes away
     await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connecting"));
-    await sleep(600); // /auth/me is refused at least once
+    await vi.waitFor(() => expect(refusedMe).toBeGreaterThan(0), { timeout: 5_000 }); // /auth/me is refused at least once
     expect(client.auth.getSnapshot().status).toBe("authenticated"); // an unreachable server is no logout
 
     await t.up();
@@ -154,10 +164,10 @@ describe("the realtime connection", () => {
   }, 20_000);
 
   it("after a restart that cuts the transport, retries at most ~2 s apart, reconnects without /auth/me, and resumes", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
     const manager = client.socket!.io;
     // The configured back-off: fast first retries with jitter, capped at 2 s.
@@ -174,7 +184,9 @@ describe("the realtime connection", () => {
 
     await t.down({ abrupt: true }); // the client sees "transport close", as after a crash
     await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connecting"));
-    await sleep(7_000); // long enough for the back-off to reach its cap
+    // Long enough for the back-off to reach its cap: four refused attempts, the third and
+    // fourth gaps past where socket.io's own back-off (1 s, 2 s, 4 s…) would be.
+    await vi.waitFor(() => expect(attempts.length).toBeGreaterThanOrEqual(5), { timeout: 15_000, interval: 100 });
     await t.up();
     await connected(client, 10_000);
     attempts.push(Date.now()); // the attempt that got through
@@ -190,8 +202,8 @@ describe("the realtime connection", () => {
   }, 30_000);
 
   it("while an older server that drops sockets on shutdown is away, asks /auth/me at most ~2 s apart, then reconnects", async () => {
-    t = await startParlor();
-    const jar = new BrowserJar(t.origin);
+    t = await startTestServer();
+    const jar = new CookieJar(t.origin);
     const meCalls: number[] = [];
     const { client } = browser(t, jar, {
       fetch: (input, init) => {
@@ -200,12 +212,12 @@ describe("the realtime connection", () => {
       },
     });
     await client.start();
-    await client.auth.login("alice", PASSWORD);
+    await client.auth.login("alice", ECHO_PASSWORD);
     await connected(client);
     meCalls.length = 0;
 
     await t.down({ dropSockets: true }); // "io server disconnect": the client asks /auth/me, which cannot be reached
-    await sleep(7_000);
+    await vi.waitFor(() => expect(meCalls.length).toBeGreaterThanOrEqual(5), { timeout: 15_000, interval: 100 }); // a few refused /auth/me
     await t.up();
     await connected(client, 10_000);
 

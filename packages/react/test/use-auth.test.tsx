@@ -4,15 +4,13 @@ import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from "@t
 import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
-import { browser, closeBrowsers } from "./helpers/clients.js";
-import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { browser } from "./helpers/clients.js";
+import { ECHO_PASSWORD, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
+let t: TestServer;
 afterEach(async () => {
   cleanup();
   vi.restoreAllMocks();
-  closeBrowsers();
-  await t?.stop();
 });
 
 const wrapper = providerWrapper;
@@ -48,7 +46,7 @@ function LoginScreen() {
 
 describe("useAuth", () => {
   it("logs in through a form, shows the user, logs out — without touching storage or document.cookie", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const storage = [
       vi.spyOn(Storage.prototype, "getItem"),
       vi.spyOn(Storage.prototype, "setItem"),
@@ -60,7 +58,7 @@ describe("useAuth", () => {
     render(<LoginScreen />, { wrapper: wrapper(client) });
 
     fireEvent.change(await screen.findByLabelText("Username"), { target: { value: "alice" } });
-    fireEvent.change(screen.getByLabelText("Password"), { target: { value: PASSWORD } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: ECHO_PASSWORD } });
     fireEvent.click(screen.getByText("Log in"));
     expect(await screen.findByText("Hello User alice")).toBeTruthy();
 
@@ -71,7 +69,7 @@ describe("useAuth", () => {
   });
 
   it("shows invalid_credentials for a wrong password", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     render(<LoginScreen />, { wrapper: wrapper(client) });
     fireEvent.change(await screen.findByLabelText("Username"), { target: { value: "alice" } });
@@ -81,14 +79,14 @@ describe("useAuth", () => {
   });
 
   it("lists sessions and revokes another device: its socket drops and it becomes logged out", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const laptop = browser(t).client;
     const phone = browser(t).client;
     const onLaptop = renderHook(() => useAuth(), { wrapper: wrapper(laptop) });
     const onPhone = renderHook(() => useAuth(), { wrapper: wrapper(phone) });
     await waitFor(() => expect(onPhone.result.current.isReady).toBe(true));
-    await act(() => onPhone.result.current.login("alice", PASSWORD).then(() => undefined));
-    await act(() => onLaptop.result.current.login("alice", PASSWORD).then(() => undefined));
+    await act(() => onPhone.result.current.login("alice", ECHO_PASSWORD).then(() => undefined));
+    await act(() => onLaptop.result.current.login("alice", ECHO_PASSWORD).then(() => undefined));
     await waitFor(() => expect(phone.connection.getSnapshot().state).toBe("connected"));
     const phoneSocket = phone.socket!;
 
@@ -112,11 +110,11 @@ describe("useAuth", () => {
   });
 
   it("revokes all sessions, this one included", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client } = browser(t);
     const { result } = renderHook(() => useAuth(), { wrapper: wrapper(client) });
     await waitFor(() => expect(result.current.isReady).toBe(true));
-    await act(() => result.current.login("alice", PASSWORD).then(() => undefined));
+    await act(() => result.current.login("alice", ECHO_PASSWORD).then(() => undefined));
     await act(() => result.current.revokeAllSessions());
     expect(result.current).toMatchObject({ status: "unauthenticated", user: null, error: null });
     expect(t.requests.find((r) => r.method === "DELETE" && r.path === "/auth/sessions")).toMatchObject({ status: 204 });

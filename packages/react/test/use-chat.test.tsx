@@ -3,14 +3,12 @@ import { useChat, type ParlorClient, type UseChatResult } from "@parlor/react";
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
-import { browser, closeBrowsers, gate, sleep } from "./helpers/clients.js";
-import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { browser } from "./helpers/clients.js";
+import { ECHO_PASSWORD, echoApp, eventually, gate, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
+let t: TestServer;
 afterEach(async () => {
   cleanup();
-  closeBrowsers();
-  await t?.stop();
 });
 
 const wrapper = providerWrapper;
@@ -18,7 +16,7 @@ const wrapper = providerWrapper;
 async function loggedIn(): Promise<ParlorClient> {
   const { client } = browser(t);
   await client.start();
-  await client.auth.login("alice", PASSWORD);
+  await client.auth.login("alice", ECHO_PASSWORD);
   return client;
 }
 
@@ -41,13 +39,13 @@ const summary = (chat: UseChatResult) => chat.messages.map((m) => [m.role, m.con
 
 describe("useChat", () => {
   it("sends to a new thread, then streams the reply token by token (sending → streaming → idle)", async () => {
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({
         async onMessage(message, chat) {
           const reply = chat.reply();
           for (const word of message.content.split(" ")) {
             await reply.stream(`${word} `);
-            await sleep(40); // slow enough for a render per token
+            await sleep(40); // time under test: slow enough for a render per token
           }
           await reply.end();
         },
@@ -83,7 +81,7 @@ describe("useChat", () => {
   });
 
   it("returns to idle when the app answers nothing at all (thread:idle)", async () => {
-    t = await startParlor({ app: echoApp({ onMessage: () => undefined }) });
+    t = await startTestServer({ app: echoApp({ onMessage: () => undefined }) });
     const client = await loggedIn();
     const { result, renders } = renderChat(client);
     await waitFor(() => expect(result.current.connection).toBe("connected"));
@@ -94,7 +92,7 @@ describe("useChat", () => {
   });
 
   it("continues the same thread on the next send", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const client = await loggedIn();
     const { result } = renderChat(client);
     await waitFor(() => expect(result.current.connection).toBe("connected"));
@@ -115,7 +113,7 @@ describe("useChat", () => {
     const halfway = gate();
     const finish = gate();
     const finished = gate();
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({
         async onMessage(_message, chat) {
           const reply = chat.reply();
@@ -139,7 +137,7 @@ describe("useChat", () => {
     await waitFor(() => expect(result.current.connection).toBe("disconnected"));
     finish.open();
     await finished.opened; // the rest was written while this client was away
-    await sleep(50);
+    await sleep(50); // time under test: nothing reaches a disconnected client
     expect(assistantOf(result.current)).toMatchObject({ content: "first half, ", status: "streaming" });
 
     act(() => void client.socket!.connect());
@@ -155,7 +153,7 @@ describe("useChat", () => {
   it("resumes in the middle of a reply and keeps streaming without losing or doubling text", async () => {
     const halfway = gate();
     const finish = gate();
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({
         async onMessage(_message, chat) {
           const reply = chat.reply();
@@ -165,7 +163,7 @@ describe("useChat", () => {
           await finish.opened;
           for (const word of ["three ", "four ", "five"]) {
             await reply.stream(word);
-            await sleep(5);
+            await sleep(5); // spreads the words over the resume, so both race
           }
           await reply.end();
         },
@@ -185,13 +183,13 @@ describe("useChat", () => {
   });
 
   it("shows another thread's messages when threadId changes, and a fresh chat for undefined", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const client = await loggedIn();
     const writer = client.createChat();
     const a = await writer.send("alpha");
     writer.setThreadId(null);
     const b = await writer.send("beta");
-    await sleep(100); // both echoes written
+    await eventually("both echoes written", async () => (await t.server.db.selectFrom("messages").select("id").where("status", "=", "complete").execute()).length === 4);
 
     const { result, rerender } = renderChat(client, a.threadId);
     await waitFor(() => expect(summary(result.current)).toEqual([
@@ -206,7 +204,7 @@ describe("useChat", () => {
   });
 
   it("reports a refused send as a ParlorApiError and drops the optimistic message", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const client = await loggedIn();
     const { result } = renderChat(client, "no-such-thread");
     await waitFor(() => expect(result.current.error?.code).toBe("not_found")); // the resume
@@ -217,7 +215,7 @@ describe("useChat", () => {
   });
 
   it("stops a reply: what was written stays, status returns to idle", async () => {
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({
         async onMessage(_message, chat) {
           const reply = chat.reply();
@@ -244,7 +242,7 @@ describe("useChat", () => {
   });
 
   it("is idle at once when stopping a reply while the server is away, and can send after it is back", async () => {
-    t = await startParlor({
+    t = await startTestServer({
       app: echoApp({
         async onMessage(message, chat) {
           const reply = chat.reply();
@@ -282,7 +280,7 @@ describe("useChat", () => {
   describe("a thread whose last reply is not live", () => {
     /** A finished exchange whose reply is then stored with `status`, as a crash or a shutdown leaves it. */
     async function threadWithReply(status: string) {
-      t = await startParlor();
+      t = await startTestServer();
       const client = await loggedIn();
       const writer = client.createChat();
       const sent = await writer.send("tell me a story");
@@ -320,7 +318,7 @@ describe("useChat", () => {
   });
 
   it("forgets the messages when the session ends, and shows them again after the next login", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const client = await loggedIn();
     const { result } = renderChat(client);
     await waitFor(() => expect(result.current.connection).toBe("connected"));
@@ -332,7 +330,7 @@ describe("useChat", () => {
     expect(result.current.messages).toEqual([]);
     expect(result.current.connection).toBe("disconnected");
 
-    await act(() => client.auth.login("alice", PASSWORD).then(() => undefined));
+    await act(() => client.auth.login("alice", ECHO_PASSWORD).then(() => undefined));
     await waitFor(() => expect(result.current.messages.map((m) => m.content)).toEqual(["private", "private "]));
     expect(result.current.threadId).toBe(threadId);
   });

@@ -2,24 +2,21 @@
 import { useChat, useFileUpload } from "@parlor/react";
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { BrowserJar } from "./helpers/browser-jar.js";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
-import { browser, closeBrowsers, pageOn } from "./helpers/clients.js";
-import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { browser, pageOn } from "./helpers/clients.js";
+import { CookieJar, ECHO_PASSWORD, echoApp, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
+let t: TestServer;
 afterEach(async () => {
   cleanup();
-  closeBrowsers();
-  await t?.stop();
 });
 
 const wrapper = providerWrapper;
 
 /** A logged-in client whose uploads go through a real (jsdom) XMLHttpRequest on the server's origin. */
 async function loggedInWithPage() {
-  const jar = new BrowserJar(t.origin);
-  await browser(t, jar).client.auth.login("alice", PASSWORD);
+  const jar = new CookieJar(t.origin);
+  await browser(t, jar).client.auth.login("alice", ECHO_PASSWORD);
   const page = await pageOn(t, jar);
   const { client } = browser(t, jar, { XMLHttpRequest: page.XMLHttpRequest });
   await client.start();
@@ -28,7 +25,7 @@ async function loggedInWithPage() {
 
 describe("useFileUpload", () => {
   it("uploads with XMLHttpRequest (CSRF header, cookie, progress) and the file is served at fileUrl", async () => {
-    t = await startParlor({ app: echoApp({ onMessage: () => undefined }) });
+    t = await startTestServer({ app: echoApp({ onMessage: () => undefined }) });
     const { client, jar, page } = await loggedInWithPage();
     const renders: Array<{ progress: number; isUploading: boolean }> = [];
     const { result } = renderHook(
@@ -59,7 +56,7 @@ describe("useFileUpload", () => {
   });
 
   it("attaches uploaded files to a message", async () => {
-    t = await startParlor({ app: echoApp({ onMessage: () => undefined }) });
+    t = await startTestServer({ app: echoApp({ onMessage: () => undefined }) });
     const { client, page } = await loggedInWithPage();
     const { result } = renderHook(() => ({ files: useFileUpload(), chat: useChat() }), { wrapper: wrapper(client) });
     await waitFor(() => expect(result.current.chat.connection).toBe("connected"));
@@ -69,7 +66,7 @@ describe("useFileUpload", () => {
   });
 
   it("turns an error answer into a ParlorApiError (another user's thread is not_found)", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client, page } = await loggedInWithPage();
     const { result } = renderHook(() => useFileUpload(), { wrapper: wrapper(client) });
     const error = await act(() =>
@@ -80,7 +77,7 @@ describe("useFileUpload", () => {
   });
 
   it("a 401 on upload logs out", async () => {
-    t = await startParlor();
+    t = await startTestServer();
     const { client, page } = await loggedInWithPage();
     const { result } = renderHook(() => useFileUpload(), { wrapper: wrapper(client) });
     await t.server.sessions.revoke(client.auth.getSnapshot().user!.id);

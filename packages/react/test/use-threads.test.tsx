@@ -3,14 +3,12 @@ import { useThreads, type ParlorClient, type UseThreadsResult } from "@parlor/re
 import { act, cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
-import { browser, closeBrowsers } from "./helpers/clients.js";
-import { echoApp, PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { browser } from "./helpers/clients.js";
+import { ECHO_PASSWORD, echoApp, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
+let t: TestServer;
 afterEach(async () => {
   cleanup();
-  closeBrowsers();
-  await t?.stop();
 });
 
 const wrapper = providerWrapper;
@@ -21,7 +19,7 @@ const silentApp = () => echoApp({ onMessage: () => undefined });
 async function loggedIn(username = "alice"): Promise<ParlorClient> {
   const { client } = browser(t);
   await client.start();
-  await client.auth.login(username, PASSWORD);
+  await client.auth.login(username, ECHO_PASSWORD);
   return client;
 }
 
@@ -29,7 +27,7 @@ async function loggedIn(username = "alice"): Promise<ParlorClient> {
 async function createThreads(client: ParlorClient, names: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    t.clock.advance(1);
+    t.clock.advance(1000);
     const chat = client.createChat();
     ids.push((await chat.send(name)).threadId);
   }
@@ -40,7 +38,7 @@ const names = (r: { current: UseThreadsResult }) => r.current.threads.map((threa
 
 describe("useThreads", () => {
   it("pages through the threads with the cursor, newest first", async () => {
-    t = await startParlor({ app: silentApp() });
+    t = await startTestServer({ app: silentApp() });
     const client = await loggedIn();
     await createThreads(client, ["one", "two", "three", "four", "five"]);
 
@@ -58,13 +56,13 @@ describe("useThreads", () => {
   });
 
   it("renames and deletes", async () => {
-    t = await startParlor({ app: silentApp() });
+    t = await startTestServer({ app: silentApp() });
     const client = await loggedIn();
     const [first, second] = await createThreads(client, ["first", "second"]);
     const { result } = renderHook(() => useThreads(), { wrapper: wrapper(client) });
     await waitFor(() => expect(names(result)).toEqual(["second", "first"]));
 
-    t.clock.advance(1);
+    t.clock.advance(1000);
     const renamed = await act(() => result.current.rename(first!, "Renamed"));
     expect(renamed).toMatchObject({ id: first, name: "Renamed" });
     expect(names(result)).toEqual(["Renamed", "second"]);
@@ -80,7 +78,7 @@ describe("useThreads", () => {
   });
 
   it("adds a thread created elsewhere (thread:created) on top, live", async () => {
-    t = await startParlor({ app: silentApp() });
+    t = await startTestServer({ app: silentApp() });
     const laptop = await loggedIn("alice");
     const phone = await loggedIn("alice"); // another device of the same user
     await createThreads(laptop, ["old"]);
@@ -96,7 +94,7 @@ describe("useThreads", () => {
   });
 
   it("searches with q and reloads when it changes", async () => {
-    t = await startParlor({ app: silentApp() });
+    t = await startTestServer({ app: silentApp() });
     const client = await loggedIn();
     await createThreads(client, ["invoice march", "holiday plans", "invoice april"]);
     const { result, rerender } = renderHook((props: { q?: string }) => useThreads({ q: props.q }), {
@@ -112,14 +110,14 @@ describe("useThreads", () => {
   });
 
   it("empties on logout and loads again after the next login", async () => {
-    t = await startParlor({ app: silentApp() });
+    t = await startTestServer({ app: silentApp() });
     const client = await loggedIn();
     await createThreads(client, ["mine"]);
     const { result } = renderHook(() => useThreads(), { wrapper: wrapper(client) });
     await waitFor(() => expect(names(result)).toEqual(["mine"]));
     await act(() => client.auth.logout());
     expect(result.current.threads).toEqual([]);
-    await act(() => client.auth.login("alice", PASSWORD).then(() => undefined));
+    await act(() => client.auth.login("alice", ECHO_PASSWORD).then(() => undefined));
     await waitFor(() => expect(names(result)).toEqual(["mine"]));
   });
 });

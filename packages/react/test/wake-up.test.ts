@@ -5,25 +5,20 @@
  * back-off. The back-off is set to 20 s here so that only the wake-up can explain a prompt
  * reconnection.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { BrowserJar } from "./helpers/browser-jar.js";
-import { browser, closeBrowsers, sleep } from "./helpers/clients.js";
-import { PASSWORD, startParlor, type TestParlor } from "./helpers/parlor-server.js";
+import { describe, expect, it, vi } from "vitest";
+import { browser } from "./helpers/clients.js";
+import { CookieJar, ECHO_PASSWORD, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 
-let t: TestParlor;
-afterEach(async () => {
-  closeBrowsers();
-  await t?.stop();
-});
+let t: TestServer;
 
 const SLOW_BACKOFF = { reconnectionDelay: 20_000, reconnectionDelayMax: 20_000, randomizationFactor: 0 };
 
 async function slowClient() {
-  t = await startParlor();
-  const jar = new BrowserJar(t.origin);
-  const { client } = browser(t, jar, { socketOptions: () => ({ ...jar.socketOptions(), ...SLOW_BACKOFF }) });
+  t = await startTestServer();
+  const jar = new CookieJar(t.origin);
+  const { client } = browser(t, jar, { socketOptions: () => ({ ...jar.socketOptions(t.origin)(), ...SLOW_BACKOFF }) });
   await client.start();
-  await client.auth.login("alice", PASSWORD);
+  await client.auth.login("alice", ECHO_PASSWORD);
   await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"));
   return client;
 }
@@ -33,7 +28,7 @@ async function restart(client: Awaited<ReturnType<typeof slowClient>>) {
   await t.down({ abrupt: true });
   await vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connecting"));
   await t.up();
-  await sleep(1_200); // past the guard that keeps a wake-up from aborting a fresh attempt
+  await sleep(1_200); // time under test: past the guard that keeps a wake-up from aborting a fresh attempt
   expect(client.connection.getSnapshot().state).toBe("connecting"); // the back-off holds it
 }
 
@@ -67,7 +62,7 @@ describe("waking up the connection", () => {
     socket.io.on("reconnect_attempt", (n) => attempts.push(n));
     window.dispatchEvent(new Event("online"));
     window.dispatchEvent(new Event("focus"));
-    await sleep(100);
+    await sleep(100); // time under test: nothing reconnects a while later
     expect(client.socket).toBe(socket);
     expect(socket.connected).toBe(true);
     expect(attempts).toEqual([]);

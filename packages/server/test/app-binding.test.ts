@@ -1,9 +1,9 @@
 import { SignJWT } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { SignedFileUrls } from "../src/files/signed-file-url.js";
 import { PNG } from "./helpers/sample-files.js";
-import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { echoApp, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 /**
  * Two deployments that share PARLOR_AUTH_SECRET (the test helper gives every server the same
@@ -12,15 +12,10 @@ import { startTestServer, testApp, type TestClient, type TestServer } from "./he
 describe("apps sharing a secret are bound to themselves", () => {
   let appA: TestServer | undefined;
   let appB: TestServer | undefined;
-  afterEach(async () => {
-    await appA?.stop();
-    await appB?.stop();
-    appA = appB = undefined;
-  });
 
   async function startBoth(options: { sameName?: boolean } = {}) {
-    appA = await startTestServer({ app: testApp({ name: options.sameName ? "Chat" : "Chat A" }) });
-    appB = await startTestServer({ app: testApp({ name: options.sameName ? "Chat" : "Chat B" }) });
+    appA = await startTestServer({ app: echoApp({ name: options.sameName ? "Chat" : "Chat A" }) });
+    appB = await startTestServer({ app: echoApp({ name: options.sameName ? "Chat" : "Chat B" }) });
     expect(appA.server.config.secrets.current).toBe(appB.server.config.secrets.current);
     return { a: appA, b: appB };
   }
@@ -99,7 +94,7 @@ describe("apps sharing a secret are bound to themselves", () => {
     expect(uploaded.status).toBe(201);
 
     // What app A would sign for that id, exactly as A's file routes sign.
-    const signedByA = new SignedFileUrls(deriveKeyRing(a.server.config, "file-url"), 300, a.clock.read).sign(uploaded.body.id).url;
+    const signedByA = new SignedFileUrls(deriveKeyRing(a.server.config, "file-url"), 300, a.clock.now).sign(uploaded.body.id).url;
     const refused = await fetch(b.origin + signedByA);
     expect(refused.status).toBe(403);
     expect((await refused.json()).error.code).toBe("forbidden");
@@ -109,7 +104,7 @@ describe("apps sharing a secret are bound to themselves", () => {
   });
 
   it("keeps sessions across a change of public URL when appId is set explicitly", async () => {
-    appA = await startTestServer({ app: testApp({ name: "Chat" }), server: { appId: "chat-prod", session: { cookieName: "chat" } } });
+    appA = await startTestServer({ app: echoApp({ name: "Chat" }), server: { appId: "chat-prod", session: { cookieName: "chat" } } });
     const alice = appA.client();
     await alice.login("alice");
     expect(appA.server.config.appId).toBe("chat-prod");

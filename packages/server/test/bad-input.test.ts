@@ -1,7 +1,7 @@
 import { SignJWT } from "jose";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { deriveKeyRing } from "../src/crypto/key-ring.js";
-import { startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { echoApp, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 /** Each bad input gets a 4xx in the documented error shape and changes nothing. */
 const errorShape = (code: string) => ({ error: { code, message: expect.any(String) } });
@@ -21,7 +21,6 @@ describe("bad input", () => {
     token = alice.sessionCookie!;
     claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString());
   });
-  afterEach(async () => t.stop());
 
   const countRows = async () => ({
     users: (await t.server.db.selectFrom("users").select("id").execute()).length,
@@ -131,13 +130,13 @@ describe("bad input", () => {
 
     it("refuses an expired token whose session is revoked", async () => {
       await alice.post("/auth/logout");
-      t.clock.advance(3600);
+      t.clock.advance(3_600_000);
       await expectRejectedCookie(token);
     });
 
     it("refuses a genuine, expired token for a session that never existed", async () => {
       const keys = deriveKeyRing(t.server.config, "session-jwt");
-      const now = Math.floor(t.clock.now / 1000);
+      const now = Math.floor(t.clock.now() / 1000);
       const expired = await new SignJWT({ ...claims, sid: "x".repeat(43), iat: now - 3600, exp: now - 60 })
         .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.current.kid })
         .sign(keys.current.key);
@@ -220,18 +219,16 @@ describe("bad input", () => {
 describe("content types", () => {
   let t: TestServer;
   let alice: TestClient;
-  /** Every log line the server writes, parsed. */
-  let logs: Array<{ level: number; msg: string; err?: { stack?: string } }>;
 
   beforeEach(async () => {
-    logs = [];
-    t = await startTestServer({ server: { logLevel: "trace" }, logStream: { write: (line) => void logs.push(JSON.parse(line)) } });
+    t = await startTestServer({ server: { logLevel: "trace" }, captureLogs: true });
     alice = t.client();
     await alice.login("alice");
   });
-  afterEach(async () => t.stop());
 
-  const errorLogs = () => logs.filter((line) => line.level >= 50);
+  /** Every log line the server writes, parsed. */
+  const logs = (): Array<{ level: number; msg: string; err?: { stack?: string } }> => t.logs;
+  const errorLogs = () => logs().filter((line) => line.level >= 50);
   const fileRows = () => t.server.db.selectFrom("files").select("id").execute();
 
   it.each([
@@ -247,7 +244,7 @@ describe("content types", () => {
     expect(response.status).toBe(400);
     expect(response.body).toEqual(errorShape("invalid_request"));
     expect(errorLogs()).toEqual([]);
-    expect(logs.some((line) => line.err?.stack)).toBe(false);
+    expect(logs().some((line) => line.err?.stack)).toBe(false);
     expect(await fileRows()).toEqual([]);
   });
 
@@ -286,12 +283,10 @@ describe("content types", () => {
 
 describe("login rate limit", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
   it("answers 429 with Retry-After after 10 attempts from one IP, without calling the app", async () => {
     let calls = 0;
-    const { testApp } = await import("./helpers/test-server.js");
-    const app = testApp({
+    const app = echoApp({
       auth: {
         password: () => {
           calls++;

@@ -1,9 +1,7 @@
 import Database from "better-sqlite3";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ThreadStore } from "../src/data/thread-store.js";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { connectSocket, dialects, EventLog, request, startTestServer, type TestServer } from "@parlor/test-support";
 
 /**
  * The chat path's statements (bench/README.md, "SQL statements per message"), counted where
@@ -24,11 +22,6 @@ afterAll(() => {
 
 describe("statements per chat message on sqlite", () => {
   let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
   it("stores a message of the echo app in an existing thread with 4 statements, acknowledged only once stored, reply complete at message:end", async () => {
     // The heartbeat's statements would be counted too.
@@ -36,7 +29,6 @@ describe("statements per chat message on sqlite", () => {
     const alice = t.client();
     await alice.login("alice");
     const socket = await connectSocket(t, alice);
-    sockets.push(socket);
     const log = new EventLog(socket);
     const store = new ThreadStore(t.server.db);
 

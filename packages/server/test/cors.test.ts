@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 
 const FRONTEND = "https://app.example.com";
 
 /** A separate frontend on a configured origin may call the API with the cookie; nobody else may. */
 describe("CORS for allowedOrigins", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
   const preflight = (origin: string) =>
     fetch(`${t.origin}/auth/logout`, {

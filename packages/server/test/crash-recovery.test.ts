@@ -4,10 +4,8 @@ import { join } from "node:path";
 import { openDatabase, resolveDatabaseConfig } from "parlor";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { dialects, type TestDatabase } from "./helpers/databases.js";
+import { type ClientSocket, dialects, EventLog, registerCleanup, request, type TestClient, type TestDatabase } from "@parlor/test-support";
 import { startServerProcess, type ServerProcess, type ServerProcessOptions } from "./helpers/server-process.js";
-import { EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import type { TestClient } from "./helpers/test-server.js";
 
 /**
  * Replies across the end of a process: real `parlor run` processes, stopped with SIGTERM
@@ -17,14 +15,12 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
   let database: TestDatabase;
   let dataDir: string;
   const running: ServerProcess[] = [];
-  const sockets: ClientSocket[] = [];
 
   beforeEach(async () => {
     database = await dialect.create();
     dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
   });
   afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
     for (const server of running.splice(0)) {
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
       await server.exited;
@@ -55,7 +51,7 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
         reconnectionDelayMax: 500,
         forceNew: true,
       });
-      sockets.push(socket);
+      registerCleanup(() => void socket.close());
       socket.once("connect", () => resolve(socket));
       socket.once("connect_error", reject);
     });
@@ -165,7 +161,8 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     await deltas(log, 1);
 
     await start({ TEST_REPLY: "endless", ...beat });
-    // B has started and beaten (and recovered) twice since: A's reply is still A's.
+    // B has started and beaten (and recovered) twice since: A's reply is still A's. Time under
+    // test: the heartbeats run on the processes' real clocks.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await assistantRows())[0]!.status).toBe("streaming");
     expect(log.of("message:end")).toEqual([]);

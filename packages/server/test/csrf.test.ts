@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 /**
  * CSRF as an attacker tries it: the victim's browser carries a valid session cookie, and
@@ -9,7 +9,6 @@ import { startTestServer, type TestClient, type TestServer } from "./helpers/tes
 describe("CSRF", () => {
   let t: TestServer;
   let victim: TestClient;
-  afterEach(async () => t.stop());
 
   const start = async (server = {}) => {
     t = await startTestServer({ server });

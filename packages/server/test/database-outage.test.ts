@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,8 +7,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ParlorConfigError, resolveConfig, resolveDatabaseConfig } from "parlor";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
-import type { TestDialect } from "./helpers/databases.js";
-import { TEST_SECRET, startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { freePort, startTestServer, TEST_SECRET, type TestClient, type TestDialect, type TestServer } from "@parlor/test-support";
 import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres } from "./helpers/throwaway-postgres.js";
 
 /**
@@ -362,14 +360,4 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms ${context()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

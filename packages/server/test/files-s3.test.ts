@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "./helpers/local-s3.js";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 
 
@@ -22,7 +22,6 @@ describe("files on S3-compatible storage", () => {
     process.env = saved;
     await s3.close();
   });
-  afterEach(async () => t?.stop());
 
   const start = (maxUploadBytes = 20 * 1024 * 1024) =>
     startTestServer({

@@ -1,10 +1,8 @@
 import { Agent, request as httpRequest } from "node:http";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { connectSocket, dialects, echoApp, eventually, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 import { multipart, send } from "./helpers/keep-alive-request.js";
 
@@ -36,20 +34,10 @@ function storedObjects(dataDir: string): string[] {
 
 describe.each(dialects)("files on $name", (dialect) => {
   let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
   const start = async (options: Omit<StartOptions, "dialect"> = {}) => {
     t = await startTestServer({ dialect, ...options });
     return t;
-  };
-  const loggedIn = async (name = "alice") => {
-    const client = t.client();
-    await client.login(name);
-    return client;
   };
   const upload = (client: TestClient, bytes: Buffer | string, name: string, type?: string, query = "") =>
     client.post(`/api/files${query}`, { form: form(bytes, name, type) });
@@ -60,7 +48,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("uploads an image and serves it back to its owner, inline with the safe headers", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const uploaded = await upload(alice, PNG, "photo.png", "image/png");
     expect(uploaded.status).toBe(201);
     expect(uploaded.body).toEqual({ id: expect.any(String), name: "photo.png", mime: "image/png", size: PNG.length, url: `/api/files/${uploaded.body.id}` });
@@ -78,8 +66,8 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("answers 404 for another user's file and 401 without a session", async () => {
     await start();
-    const alice = await loggedIn("alice");
-    const bob = await loggedIn("bob");
+    const alice = await t.loggedIn("alice");
+    const bob = await t.loggedIn("bob");
     const { body } = await upload(alice, PNG, "mine.png");
     const stolen = await imgGet(bob, body.url);
     expect(stolen.status).toBe(404);
@@ -94,7 +82,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     ["HTML declared as a PNG", HTML_WITH_SCRIPT, "innocent.png", "image/png", "text/html"],
   ])("serves %s as an octet-stream attachment in a sandbox", async (_label, bytes, name, declared, sniffed) => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const uploaded = await upload(alice, Buffer.from(bytes), name, declared);
     expect(uploaded.body.mime).toBe(sniffed);
     const response = await imgGet(alice, uploaded.body.url);
@@ -106,7 +94,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("shows plain text inline as UTF-8 text", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const uploaded = await upload(alice, "héllo, plain words\n", "notes.txt", "application/x-evil");
     expect(uploaded.body.mime).toBe("text/plain");
     const response = await imgGet(alice, uploaded.body.url);
@@ -116,7 +104,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("cuts off an oversized upload with 413 and leaves no file and no row", async () => {
     await start({ server: { files: { maxUploadBytes: 100 * 1024 } } });
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const response = await upload(alice, Buffer.alloc(300 * 1024, 7), "big.bin");
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe("payload_too_large");
@@ -130,7 +118,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     // The sniffed head is handed to storage as one chunk: over a small limit, the upload fails
     // before anything is written, while the temporary file was still being opened.
     await start({ server: { files: { maxUploadBytes: 1024 } } });
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     for (let i = 0; i < 20; i++) {
       expect((await upload(alice, Buffer.alloc(64 * 1024, 7), `big-${i}.bin`)).status).toBe(413);
       expect(storedObjects(t.dataDir)).toEqual([]);
@@ -140,7 +128,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("reads the rest of a refused upload, so the next request on the keep-alive connection answers", async () => {
     await start({ server: { files: { accept: ["image/*"] } } });
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const headers = {
@@ -167,7 +155,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("leaves nothing behind when the client disconnects mid-upload", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const boundary = "----parlor-test-boundary";
     await new Promise<void>((resolve) => {
       const req = httpRequest(`${t.origin}/api/files`, {
@@ -182,16 +170,19 @@ describe.each(dialects)("files on $name", (dialect) => {
       });
       req.on("error", () => resolve());
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
-      req.write(Buffer.alloc(512 * 1024, 1), () => setTimeout(() => (req.destroy(), resolve()), 100));
+      req.write(Buffer.alloc(512 * 1024, 1));
+      // Cut once the server is writing the upload (its temporary `.part` file exists).
+      const cut = () => (req.destroy(), resolve());
+      eventually("the upload being written", () => storedObjects(t.dataDir).length > 0).then(cut, cut);
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await eventually("the partial upload removed", () => storedObjects(t.dataDir).length === 0);
     expect(await fileRows()).toEqual([]);
     expect(storedObjects(t.dataDir)).toEqual([]);
   });
 
   it("never uses the file name for storage, and sanitizes it for display", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     for (const [name, expected] of [
       ["../../../etc/passwd", "passwd"],
       ["..\\..\\windows\\evil.txt", "evil.txt"],
@@ -215,7 +206,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("supports Range, ETag and HEAD", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const bytes = Buffer.from("0123456789abcdefghij");
     const { body } = await upload(alice, bytes, "digits.txt");
 
@@ -244,7 +235,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("serves signed URLs without a cookie, for that file only, until they expire", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const one = await upload(alice, PNG, "one.png");
     const two = await upload(alice, PNG, "two.png");
     const signed = await alice.get(`/api/files/${one.body.id}/signed-url`);
@@ -262,21 +253,21 @@ describe.each(dialects)("files on $name", (dialect) => {
     const laterExpiry = await fetch(t.origin + url.replace(/exp=(\d+)/, (_m, exp: string) => `exp=${Number(exp) + 3600}`));
     expect(laterExpiry.status).toBe(403);
 
-    t.clock.advance(5 * 60 + 1);
+    t.clock.advance((5 * 60 + 1) * 1000);
     const expired = await fetch(t.origin + url);
     expect(expired.status).toBe(403);
     expect((await expired.json()).error.code).toBe("forbidden");
     expect((await bobCannotSign()).status).toBe(404);
 
     async function bobCannotSign() {
-      const bob = await loggedIn("bob");
+      const bob = await t.loggedIn("bob");
       return bob.get(`/api/files/${one.body.id}/signed-url`);
     }
   });
 
   it("refuses types outside the accepted list with 415 and stores nothing", async () => {
     await start({ server: { files: { accept: ["image/*", "application/pdf"] } } });
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const refused = await upload(alice, "just text", "a.txt", "image/png");
     expect(refused.status).toBe(415);
     expect(refused.body.error.code).toBe("unsupported_media_type");
@@ -287,7 +278,7 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("refuses a cross-site form upload (CSRF) and a request without a file field", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const crossSite = await alice.post("/api/files", {
       form: form(PNG, "x.png"),
       headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example", "x-csrf-token": undefined },
@@ -305,7 +296,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     it("attaches uploads to a message; the app reads them and attaches a file to its reply", async () => {
       const seen: Array<{ name: string; mime: string; size: number; text: string }> = [];
       await start({
-        app: testApp({
+        app: echoApp({
           async onMessage(message, chat) {
             for (const file of message.files) seen.push({ name: file.name, mime: file.mime, size: file.size, text: (await file.read()).toString() });
             const reply = chat.reply();
@@ -315,9 +306,8 @@ describe.each(dialects)("files on $name", (dialect) => {
           },
         }),
       });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const socket = await connectSocket(t, alice);
-      sockets.push(socket);
       const log = new EventLog(socket);
       const { body: file } = await upload(alice, "file contents", "notes.txt");
 
@@ -339,11 +329,10 @@ describe.each(dialects)("files on $name", (dialect) => {
 
     it("refuses another user's file id in a message and stores nothing", async () => {
       await start();
-      const alice = await loggedIn("alice");
-      const bob = await loggedIn("bob");
+      const alice = await t.loggedIn("alice");
+      const bob = await t.loggedIn("bob");
       const { body: bobsFile } = await upload(bob, PNG, "bob.png");
       const socket = await connectSocket(t, alice);
-      sockets.push(socket);
       const ack = await request(socket, "message:send", { content: "mine?", fileIds: [bobsFile.id] });
       expect(ack.error.code).toBe("not_found");
       expect(await t.server.db.selectFrom("messages").selectAll().execute()).toEqual([]);
@@ -352,9 +341,8 @@ describe.each(dialects)("files on $name", (dialect) => {
 
     it("deletes a thread's files, rows and bytes, with the thread", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const socket = await connectSocket(t, alice);
-      sockets.push(socket);
       const log = new EventLog(socket);
       const { body: file } = await upload(alice, PNG, "a.png");
       const { threadId } = await request(socket, "message:send", { content: "pic", fileIds: [file.id] });
@@ -370,9 +358,8 @@ describe.each(dialects)("files on $name", (dialect) => {
 
   it("sweeps uploads never attached to a message after the orphan lifetime", async () => {
     await start({ server: { files: { orphanTtl: 3600 } } });
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const socket = await connectSocket(t, alice);
-    sockets.push(socket);
     const log = new EventLog(socket);
     const { body: orphan } = await upload(alice, PNG, "orphan.png");
     const { body: kept } = await upload(alice, PNG, "kept.png");
@@ -380,7 +367,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     await log.waitFor((e) => e.event === "message:end");
 
     expect(await t.server.files.sweepOrphans()).toBe(0); // too young
-    t.clock.advance(3601);
+    t.clock.advance(3_601_000);
     expect(await t.server.files.sweepOrphans()).toBe(1);
     expect((await fileRows()).map((row) => row.id)).toEqual([kept.id]);
     expect(storedObjects(t.dataDir)).toHaveLength(1);

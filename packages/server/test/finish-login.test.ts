@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineApp } from "parlor";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 
 /**
  * What the app's login callback returns is the app's code, not ours: a value that is not a
@@ -9,10 +9,6 @@ import { startTestServer, type TestServer } from "./helpers/test-server.js";
  */
 describe("a login callback that returns something other than a user", () => {
   let t: TestServer | undefined;
-  afterEach(async () => {
-    await t?.stop();
-    t = undefined;
-  });
 
   const appReturning = (value: unknown) =>
     defineApp({

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { defineApp } from "parlor";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 
 const app = defineApp({
   name: "Proxy App",
@@ -15,7 +15,6 @@ const app = defineApp({
 
 describe("trusted-header login", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
   it("logs in from a trusted proxy's headers", async () => {
     t = await startTestServer({ app, server: { trustedProxies: ["loopback"] } });

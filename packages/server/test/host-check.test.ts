@@ -3,9 +3,9 @@ import { io } from "socket.io-client";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ParlorConfigError, resolveConfig } from "parlor";
-import { freePort, startTestServer, TEST_PASSWORD, type StartOptions, type TestServer } from "./helpers/test-server.js";
+import { ECHO_PASSWORD, freePort, type StartOptions, startTestServer, type TestServer } from "@parlor/test-support";
 
 interface RawResponse {
   status: number;
@@ -55,10 +55,6 @@ const refusedHost = { error: { code: "host_not_allowed", message: expect.any(Str
 
 describe("Host check (DNS rebinding)", () => {
   let t: TestServer | undefined;
-  afterEach(async () => {
-    await t?.stop();
-    t = undefined;
-  });
   const start = async (options: StartOptions = {}) => (t = await startTestServer(options));
   const publicHost = () => t!.server.config.publicUrl.host;
   const userCount = async () =>
@@ -67,7 +63,7 @@ describe("Host check (DNS rebinding)", () => {
   it("answers 421 host_not_allowed to a foreign Host on login, and creates nothing", async () => {
     await start();
     const login = await send(t!, `evil.example:${t!.server.config.publicUrl.port}`, "POST", "/auth/login", {
-      json: { username: "alice", password: TEST_PASSWORD },
+      json: { username: "alice", password: ECHO_PASSWORD },
       headers: { "sec-fetch-site": "same-origin" },
     });
     expect(login.status).toBe(421);
@@ -76,7 +72,7 @@ describe("Host check (DNS rebinding)", () => {
     expect(await userCount()).toBe(0);
 
     const own = await send(t!, publicHost(), "POST", "/auth/login", {
-      json: { username: "alice", password: TEST_PASSWORD },
+      json: { username: "alice", password: ECHO_PASSWORD },
       headers: { "sec-fetch-site": "same-origin" },
     });
     expect(own.status).toBe(200);

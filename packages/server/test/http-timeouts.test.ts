@@ -1,10 +1,11 @@
+import { existsSync, readdirSync } from "node:fs";
 import type { Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/resolve-config.js";
 import { openSocket, rawRequest, readUntilClosed, type RawResult } from "./helpers/raw-http.js";
-import { startTestServer, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { eventually, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes `chunks` one per `everyMs`, then (with `forever`) a byte each `everyMs` until the server closes. */
 function trickle(socket: Socket, chunks: string[], everyMs: number, { forever = false } = {}): void {
@@ -27,12 +28,6 @@ async function slowRequest(origin: string, head: string, chunks: string[], optio
   return result;
 }
 
-/** The server's log lines, parsed; a timeout is the client's doing and is never logged as a warning or an error. */
-function captureLogs() {
-  const logs: Array<{ level: number; msg: string }> = [];
-  return { logs, logStream: { write: (line: string) => void logs.push(JSON.parse(line)) } };
-}
-
 function expect408(result: RawResult, label: string) {
   expect(result.closedByServer, label).toBe(true);
   expect(result.status, label).toBe(408);
@@ -43,16 +38,21 @@ function expect408(result: RawResult, label: string) {
 
 describe("HTTP timeouts", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
+  /** The server's warnings and errors: a timeout is the client's doing and is never logged as either. */
+  const warnings = () => t.logs.filter((line: { level: number }) => line.level >= 40);
+  /** Temporary files of uploads being written (local storage keeps them under files/tmp). */
+  const partFiles = () => {
+    const tmp = join(t.dataDir, "files", "tmp");
+    return existsSync(tmp) ? readdirSync(tmp) : [];
+  };
   const port = () => new URL(t.origin).host;
   const browserHeaders = (client?: TestClient) =>
     `Host: ${port()}\r\nOrigin: ${t.origin}\r\nSec-Fetch-Site: same-origin\r\n` +
     (client ? `Cookie: ${client.cookieName}=${client.sessionCookie}\r\nX-CSRF-Token: ${client.csrfToken}\r\n` : "");
 
   it("answers 20 slow-body requests (a byte a second) 408 and closes them once requestTimeout passes", async () => {
-    const { logs, logStream } = captureLogs();
-    t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, logStream });
+    t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, captureLogs: true });
     const head = `POST /auth/login HTTP/1.1\r\n${browserHeaders()}Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{`;
     // Without a timeout these would stay open for the 500 seconds their bodies take.
     const results = await Promise.all(
@@ -61,7 +61,7 @@ describe("HTTP timeouts", () => {
     results.forEach((result, i) => expect408(result, `request ${i}`));
     // The server still answers everyone else.
     expect((await t.client().get("/healthz")).status).toBe(200);
-    expect(logs.filter((line) => line.level >= 40)).toEqual([]);
+    expect(warnings()).toEqual([]);
   });
 
   it("answers 20 slow-header requests (slowloris) 408 and closes them once headersTimeout passes", async () => {
@@ -74,8 +74,7 @@ describe("HTTP timeouts", () => {
   });
 
   it("gives uploads uploadTimeout instead: a slow but steady upload succeeds, a stalled one is cut", async () => {
-    const { logs, logStream } = captureLogs();
-    t = await startTestServer({ server: { http: { requestTimeout: 2, uploadTimeout: 6 }, logLevel: "trace" }, logStream });
+    t = await startTestServer({ server: { http: { requestTimeout: 2, uploadTimeout: 6 }, logLevel: "trace" }, captureLogs: true });
     const alice = t.client();
     await alice.login("alice");
     const boundary = "parlor-slow-upload";
@@ -108,14 +107,13 @@ describe("HTTP timeouts", () => {
     expect408(stalled, "stalled upload");
     expect(stalled.elapsed).toBeGreaterThan(4000);
     // Nothing of the cut upload is kept.
-    await sleep(200);
+    await eventually("the cut upload's temporary file removed", () => partFiles().length === 0);
     expect(await t.server.db.selectFrom("files").select("name").execute()).toEqual([{ name: "slow.txt" }]);
-    expect(logs.filter((line) => line.level >= 40)).toEqual([]);
+    expect(warnings()).toEqual([]);
   }, 40_000);
 
   it("answers a slow socket.io long-polling POST 408 too (socket.io reads its own bodies, before Fastify)", async () => {
-    const { logs, logStream } = captureLogs();
-    t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, logStream });
+    t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, captureLogs: true });
     // Handshakes are screened for a session before engine.io keeps anything (allowHandshake).
     const alice = t.client();
     await alice.login("alice");
@@ -123,7 +121,7 @@ describe("HTTP timeouts", () => {
     const sid = JSON.parse(String(open.body).slice(1)).sid;
     const head = `POST /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n4`;
     expect408(await slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 }), "polling POST");
-    expect(logs.filter((line) => line.level >= 40)).toEqual([]);
+    expect(warnings()).toEqual([]);
   });
 
   it("does not cut a socket.io long-polling GET held open longer than requestTimeout", async () => {

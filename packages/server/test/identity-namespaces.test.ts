@@ -1,22 +1,19 @@
 import { Migrator, PostgresAdapter, sql } from "kysely";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { migrations } from "../src/data/migrations/index.js";
 import { openDatabase, type Database } from "../src/data/database.js";
 import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { migrateToLatest } from "../src/data/migrate.js";
-import { dialects, type TestDialect } from "./helpers/databases.js";
-import { startOidcProvider, TestBrowser, type TestOidcProvider } from "./helpers/oidc-provider.js";
-import { connectSocket, request, type ClientSocket } from "./helpers/socket-client.js";
-import { freePort, startTestServer, TEST_PASSWORD, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { connectSocket, dialects, ECHO_PASSWORD, echoApp, freePort, request, startOidcProvider, startTestServer, TestBrowser, type TestClient, type TestDialect, type TestOidcProvider, type TestServer } from "@parlor/test-support";
 
 const CLIENT_ID = "parlor-test-client";
 const CLIENT_SECRET = "test-client-secret-0123456789-abcdef";
 
-/** Password login for any name with TEST_PASSWORD, header login from `X-Forwarded-User`, and OAuth. */
+/** Password login for any name with ECHO_PASSWORD, header login from `X-Forwarded-User`, and OAuth. */
 const appWithEveryLogin = () =>
-  testApp({
+  echoApp({
     auth: {
-      password: ({ username, password }) => (password === TEST_PASSWORD ? { identifier: username } : null),
+      password: ({ username, password }) => (password === ECHO_PASSWORD ? { identifier: username } : null),
       header: (headers) => {
         const user = headers["x-forwarded-user"];
         return typeof user === "string" ? { identifier: user } : null;
@@ -28,13 +25,6 @@ const appWithEveryLogin = () =>
 describe.each(dialects)("users are kept apart by login method on $name", (dialect) => {
   let t: TestServer | undefined;
   let op: TestOidcProvider | undefined;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-    await op?.close();
-    t = op = undefined;
-  });
 
   /** Parlor with password, header (from loopback) and OAuth provider `corp` (a real OpenID provider). */
   async function start(options: { database?: Awaited<ReturnType<TestDialect["create"]>> } = {}) {
@@ -75,7 +65,6 @@ describe.each(dialects)("users are kept apart by login method on $name", (dialec
 
   async function startThread(client: TestClient, content: string): Promise<string> {
     const socket = await connectSocket(t!, client);
-    sockets.push(socket);
     const ack = await request(socket, "message:send", { content });
     expect(ack.ok).toBe(true);
     return ack.threadId;

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { startTestServer, testApp, TEST_PASSWORD, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { ECHO_PASSWORD, echoApp, startTestServer, type TestServer } from "@parlor/test-support";
 
 /**
  * Login abuse from real, distinct client addresses: the whole 127.0.0.0/8 is loopback on
@@ -10,15 +10,14 @@ import { startTestServer, testApp, TEST_PASSWORD, type TestServer } from "./help
 describe("login abuse", () => {
   let t: TestServer;
   let calls: string[];
-  afterEach(async () => t.stop());
 
   async function start(loginRateLimit: Record<string, number>) {
     calls = [];
-    const app = testApp({
+    const app = echoApp({
       auth: {
         password: ({ username, password }) => {
           calls.push(username);
-          return password === TEST_PASSWORD ? { identifier: username } : null;
+          return password === ECHO_PASSWORD ? { identifier: username } : null;
         },
       },
     });
@@ -65,13 +64,13 @@ describe("login abuse", () => {
     await start({ max: 10, window: 300, maxDelay: 1 });
     const attacker = "127.0.0.2";
     expect(await attempts(attacker, "alice", "guess", 12)).toEqual([...Array(10).fill(401), 429, 429]);
-    const blocked = await loginFrom(attacker, "alice", TEST_PASSWORD);
+    const blocked = await loginFrom(attacker, "alice", ECHO_PASSWORD);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
     expect(Number(blocked.retryAfter)).toBeLessThanOrEqual(300);
     // The owner, from a fresh address, with the right password: in, even though the attack goes on.
-    expect((await loginFrom("127.0.0.3", "ALICE", TEST_PASSWORD)).status).toBe(200);
-    expect((await loginFrom(attacker, "alice", TEST_PASSWORD)).status).toBe(429);
+    expect((await loginFrom("127.0.0.3", "ALICE", ECHO_PASSWORD)).status).toBe(200);
+    expect((await loginFrom(attacker, "alice", ECHO_PASSWORD)).status).toBe(429);
     // Only the 10 counted guesses and the owner's login reached the app.
     expect(calls.length).toBe(11);
   });
@@ -82,12 +81,12 @@ describe("login abuse", () => {
     for (let host = 2; host <= 5; host++) statuses.push(...(await attempts(`127.0.0.${host}`, "alice", "guess", 4)));
     // 16 failures at alice in all, never more than 4 from one address: none is refused.
     expect(statuses).toEqual(Array(16).fill(401));
-    const owner = await loginFrom("127.0.0.9", "alice", TEST_PASSWORD);
+    const owner = await loginFrom("127.0.0.9", "alice", ECHO_PASSWORD);
     expect(owner.status).toBe(200);
     // 4 failures past slowdownAfter: 100 ms · 2^4, capped at maxDelay (1 s), before the check.
     expect(owner.ms).toBeGreaterThanOrEqual(950);
     // Another username is not slowed by alice's failures, and logs in.
-    expect((await loginFrom("127.0.0.9", "bob", TEST_PASSWORD)).status).toBe(200);
+    expect((await loginFrom("127.0.0.9", "bob", ECHO_PASSWORD)).status).toBe(200);
   });
 
   it("does not count attempts refused by the address limit against the username", async () => {
@@ -97,7 +96,7 @@ describe("login abuse", () => {
     // The address is spent: 20 more tries at alice are refused before they count for her.
     expect(await attempts(sprayer, "alice", "guess", 20)).toEqual(Array(20).fill(429));
     expect(calls).toEqual(["carol", "carol", "carol"]);
-    const owner = await loginFrom("127.0.0.3", "alice", TEST_PASSWORD);
+    const owner = await loginFrom("127.0.0.3", "alice", ECHO_PASSWORD);
     expect(owner.status).toBe(200);
     // alice has no counted failure, so her login was not slowed either (the slowdown is 1 s).
     expect(owner.ms).toBeLessThan(900);

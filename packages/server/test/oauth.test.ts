@@ -1,5 +1,5 @@
 import { createServer as createNetServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ParlorConfigError, type AppDefinition } from "parlor";
 import { FlowCookieCodec, type OAuthFlow } from "../src/auth/oauth/flow-cookie.js";
 import type { OAuthProfile, OAuthProviderInfo, OAuthTokens } from "../src/auth/oauth/oauth-types.js";
@@ -8,9 +8,7 @@ import { resolveOAuthProviders } from "../src/config/oauth-providers.js";
 import { deriveKeyRing } from "../src/crypto/key-ring.js";
 import { oauthProvidersFromEnv } from "../src/config/env-options.js";
 import { ProviderTokenStore } from "../src/data/provider-token-store.js";
-import { dialects } from "./helpers/databases.js";
-import { startOidcProvider, TestBrowser, type Hop, type TestOidcProvider } from "./helpers/oidc-provider.js";
-import { startTestServer, testApp, type TestServer } from "./helpers/test-server.js";
+import { dialects, echoApp, type Hop, startOidcProvider, startTestServer, TestBrowser, type TestOidcProvider, type TestServer } from "@parlor/test-support";
 
 const CLIENT_ID = "parlor-test-client";
 const CLIENT_SECRET = "test-client-secret-0123456789-abcdef";
@@ -30,12 +28,6 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
   let op: TestOidcProvider | undefined;
   let other: TestOidcProvider | undefined;
   let origin: string;
-  afterEach(async () => {
-    await t?.stop();
-    await op?.close();
-    await other?.close();
-    t = op = other = undefined;
-  });
 
   /** Parlor with provider `test` (the OpenID provider) and `other` (same provider, another id). */
   async function start(auth: AppDefinition["auth"] = { oauth: {} }, env: Record<string, string> = {}) {
@@ -53,7 +45,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     t = await startTestServer({
       dialect,
       port,
-      app: testApp({ auth }),
+      app: echoApp({ auth }),
       server: { publicUrl: origin },
       env: {
         PARLOR_OAUTH_TEST_CLIENT_ID: CLIENT_ID,
@@ -88,9 +80,9 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
 
   async function editFlowCookie(browser: TestBrowser, change: (flow: OAuthFlow) => OAuthFlow) {
     const cookies = browser.cookies(origin);
-    const flow = await flowCodec().open(cookies.get(flowCookieName())!, t!.clock.now);
+    const flow = await flowCodec().open(cookies.get(flowCookieName())!, t!.clock.now());
     expect(flow).not.toBeNull();
-    cookies.set(flowCookieName(), await flowCodec().seal(change(flow!), t!.clock.now));
+    cookies.set(flowCookieName(), await flowCodec().seal(change(flow!), t!.clock.now()));
   }
 
   /** `/auth/me` with the browser's session cookie. */
@@ -192,7 +184,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     const [provider, tokens, profile, defaultUser] = calls[0]!;
     expect(provider).toEqual({ id: "test", type: "oidc", name: "Test IdP" });
     expect(tokens).toMatchObject({ accessToken: expect.any(String), tokenType: "bearer", idToken: expect.any(String) });
-    expect(tokens.expiresAt!.getTime()).toBeGreaterThan(t!.clock.now);
+    expect(tokens.expiresAt!.getTime()).toBeGreaterThan(t!.clock.now());
     expect(profile).toMatchObject({ sub: "bob", name: "Test bob", email: "bob@example.test", emailVerified: true, username: "bob" });
     expect(profile.claims).toMatchObject({ iss: op!.issuer, aud: CLIENT_ID, sub: "bob" });
     expect(defaultUser).toEqual({ identifier: "test:bob", displayName: "Test bob" });
@@ -342,7 +334,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
       await start();
       const browser = new TestBrowser();
       const { callbackUrl } = await browser.loginAtProvider(`${origin}/auth/oauth/test`);
-      t!.clock.advance(11 * 60);
+      t!.clock.advance(11 * 60 * 1000);
       await expectRefused(await browser.request(callbackUrl), "oauth_state");
       expect(op!.tokenRequests).toBe(0);
     });
@@ -438,8 +430,8 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect(op!.tokenRequests).toBe(1);
 
     // A fresh flow cookie with the same secrets (only possible with the server's key): the provider refuses the code.
-    const flow = (await flowCodec().open(capturedFlowCookie, t!.clock.now))!;
-    attacker.cookies(origin).set(flowCookieName(), await flowCodec().seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now));
+    const flow = (await flowCodec().open(capturedFlowCookie, t!.clock.now()))!;
+    attacker.cookies(origin).set(flowCookieName(), await flowCodec().seal({ ...flow, id: "another-flow-id-0123456789" }, t!.clock.now()));
     const reused = await attacker.request(callbackUrl);
     expect(reused.location).toBe(`${origin}/login?error=oauth_failed`);
     expect(op!.tokenRequests).toBe(2);
@@ -499,7 +491,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
       PARLOR_OAUTH_TEST_CLIENT_SECRET: CLIENT_SECRET,
       PARLOR_OAUTH_TEST_ISSUER: op!.issuer,
     };
-    const appA = await startTestServer({ dialect, app: testApp({ name: "Another App", auth: { oauth: {} } }), env });
+    const appA = await startTestServer({ dialect, app: echoApp({ name: "Another App", auth: { oauth: {} } }), env });
     try {
       expect(appA.server.config.secrets.current).toBe(t!.server.config.secrets.current);
       const browser = new TestBrowser();
@@ -609,7 +601,7 @@ describe("OAuth provider configuration", () => {
   });
 
   it("checks the shape of auth.oauth in defineApp", () => {
-    const bad = (oauth: unknown) => () => testApp({ auth: { oauth } as AppDefinition["auth"] });
+    const bad = (oauth: unknown) => () => echoApp({ auth: { oauth } as AppDefinition["auth"] });
     expect(bad({ providers: [{ type: "facebook" }] })).toThrow(ParlorConfigError);
     expect(bad({ providers: [{ type: "github", clientID: "typo" }] })).toThrow(/auth\.oauth\.providers\.0/);
     expect(bad({ callback: "not a function" })).toThrow(/auth\.oauth\.callback: must be a function/);
@@ -617,7 +609,7 @@ describe("OAuth provider configuration", () => {
   });
 
   it("accepts an app whose only login method is OAuth, and refuses a server that ends up with none", async () => {
-    expect(() => testApp({ auth: { oauth: {} } })).not.toThrow();
-    await expect(startTestServer({ app: testApp({ auth: { oauth: {} } }) })).rejects.toThrow(/no provider is configured/);
+    expect(() => echoApp({ auth: { oauth: {} } })).not.toThrow();
+    await expect(startTestServer({ app: echoApp({ auth: { oauth: {} } }) })).rejects.toThrow(/no provider is configured/);
   });
 });

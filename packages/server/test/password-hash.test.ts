@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { defineApp, hashPassword, verifyPassword, verifyUserPassword } from "parlor";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 
 /** The hashes argon2 verified, in order: what a login costs, counted instead of timed. */
 const verified = vi.hoisted(() => [] as string[]);
@@ -35,10 +35,6 @@ describe("hashPassword / verifyPassword", () => {
 
 describe("verifyUserPassword", () => {
   let t: TestServer | undefined;
-  afterEach(async () => {
-    await t?.stop();
-    t = undefined;
-  });
 
   it("verifies a known user's password, and answers false for an unknown user or a malformed hash", async () => {
     const stored = await hashPassword("lovelace");

@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { io } from "socket.io-client";
-import { afterEach, describe, expect, it } from "vitest";
-import { freePort, startTestServer, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { freePort, startTestServer, type TestServer } from "@parlor/test-support";
 
 /**
  * Behind a reverse proxy, the browser's origin is the proxy's (https, the public name) while
@@ -11,10 +11,6 @@ import { freePort, startTestServer, type TestServer } from "./helpers/test-serve
  */
 describe("the app's own origin behind a proxy", () => {
   let t: TestServer | undefined;
-  afterEach(async () => {
-    await t?.stop();
-    t = undefined;
-  });
 
   // alt.example.com is served (allowedHosts) but not an allowed origin: only the own-origin rule can admit it.
   const start = async (trustedProxies: string[]) => {

@@ -1,37 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
+import { describe, expect, it } from "vitest";
+import { dialects, echoApp, eventually, EventLog, gate, request, startTestServer, type TestServer } from "@parlor/test-support";
 import type { ServerOptions } from "parlor";
-import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
 
-/** A gate the test opens to let a slow app continue. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
 
 describe.each(dialects)("realtime chat on $name", (dialect) => {
   let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
-  const start = async (app = testApp(), server: ServerOptions = {}) => {
+  const start = async (app = echoApp(), server: ServerOptions = {}) => {
     t = await startTestServer({ dialect, app, server });
     return t;
-  };
-  const loggedIn = async (name: string) => {
-    const client = t.client();
-    await client.login(name);
-    return client;
-  };
-  const connect = async (client: TestClient | null, options = {}) => {
-    const socket = await connectSocket(t, client, options);
-    sockets.push(socket);
-    return socket;
   };
   const rows = async () => ({
     threads: await t.server.db.selectFrom("threads").selectAll().execute(),
@@ -40,8 +17,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
   it("streams a reply to a new thread and persists it before message:end", async () => {
     await start();
-    const alice = await loggedIn("alice");
-    const socket = await connect(alice);
+    const alice = await t.loggedIn("alice");
+    const socket = await t.connect(alice);
     const log = new EventLog(socket);
 
     const ack = await request(socket, "message:send", { content: "hello there parlor" });
@@ -72,7 +49,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     const halfway = gate();
     const finish = gate();
     await start(
-      testApp({
+      echoApp({
         async onMessage(_message, chat) {
           const reply = chat.reply();
           await reply.stream("first half, ");
@@ -83,13 +60,13 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
         },
       }),
     );
-    const alice = await loggedIn("alice");
-    const first = await connect(alice);
+    const alice = await t.loggedIn("alice");
+    const first = await t.connect(alice);
     const { threadId } = await request(first, "message:send", { content: "tell me" });
     await halfway.opened;
     first.close();
 
-    const second = await connect(alice);
+    const second = await t.connect(alice);
     const log = new EventLog(second);
     const resumed = await request(second, "thread:resume", { threadId });
     expect(resumed.ok).toBe(true);
@@ -106,8 +83,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
   });
 
   it("announces thread:idle when the app is done, even without a reply", async () => {
-    await start(testApp({ onMessage: () => undefined }));
-    const socket = await connect(await loggedIn("alice"));
+    await start(echoApp({ onMessage: () => undefined }));
+    const socket = await t.connect(await t.loggedIn("alice"));
     const log = new EventLog(socket);
     const { threadId } = await request(socket, "message:send", { content: "silence" });
     const idle = await log.waitFor((e) => e.event === "thread:idle");
@@ -117,7 +94,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
   it("continues an existing thread", async () => {
     await start();
-    const socket = await connect(await loggedIn("alice"));
+    const socket = await t.connect(await t.loggedIn("alice"));
     const log = new EventLog(socket);
     const { threadId } = await request(socket, "message:send", { content: "one" });
     await log.waitFor((e) => e.event === "message:end");
@@ -131,34 +108,34 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
   describe("handshake", () => {
     it("refuses a foreign Origin (cross-site websocket hijacking)", async () => {
       await start();
-      const alice = await loggedIn("alice");
+      const alice = await t.loggedIn("alice");
       // Refused by engine.io's allowRequest, before any session: a transport error, no socket.io code.
-      await expect(connect(alice, { origin: "https://evil.example" })).rejects.toMatchObject({ type: "TransportError" });
+      await expect(t.connect(alice, { origin: "https://evil.example" })).rejects.toMatchObject({ type: "TransportError" });
     });
 
     it("refuses a cookie handshake without the CSRF token", async () => {
       await start();
-      const alice = await loggedIn("alice");
-      await expect(connect(alice, { csrfToken: null })).rejects.toMatchObject({ data: { code: "csrf" } });
-      await expect(connect(alice, { csrfToken: "A".repeat(43) })).rejects.toMatchObject({ data: { code: "csrf" } });
+      const alice = await t.loggedIn("alice");
+      await expect(t.connect(alice, { csrfToken: null })).rejects.toMatchObject({ data: { code: "csrf" } });
+      await expect(t.connect(alice, { csrfToken: "A".repeat(43) })).rejects.toMatchObject({ data: { code: "csrf" } });
     });
 
     it("refuses a missing cookie and a revoked session's cookie", async () => {
       await start();
-      await expect(connect(null)).rejects.toMatchObject({ type: "TransportError" });
-      const alice = await loggedIn("alice");
+      await expect(t.connect(null)).rejects.toMatchObject({ type: "TransportError" });
+      const alice = await t.loggedIn("alice");
       const cookie = alice.sessionCookie;
       const csrfToken = alice.csrfToken;
       await alice.post("/auth/logout");
       alice.sessionCookie = cookie;
       alice.csrfToken = csrfToken;
-      await expect(connect(alice)).rejects.toMatchObject({ data: { code: "unauthenticated" } });
+      await expect(t.connect(alice)).rejects.toMatchObject({ data: { code: "unauthenticated" } });
     });
 
     it("accepts a bearer token in auth.token without a CSRF token", async () => {
       await start();
-      const alice = await loggedIn("alice");
-      const socket = await connect(null, { token: alice.sessionCookie!, csrfToken: null });
+      const alice = await t.loggedIn("alice");
+      const socket = await t.connect(null, { token: alice.sessionCookie!, csrfToken: null });
       const ack = await request(socket, "message:send", { content: "via bearer" });
       expect(ack.ok).toBe(true);
     });
@@ -166,8 +143,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
   it("disconnects the open socket within a second of logout elsewhere", async () => {
     await start();
-    const alice = await loggedIn("alice");
-    const socket = await connect(alice);
+    const alice = await t.loggedIn("alice");
+    const socket = await t.connect(alice);
     const disconnected = new Promise<number>((resolve) => socket.on("disconnect", () => resolve(Date.now())));
     const loggedOutAt = Date.now();
     expect((await alice.post("/auth/logout")).status).toBe(204);
@@ -177,8 +154,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
   it("keeps users apart: B cannot resume, continue or hear A's thread", async () => {
     await start();
-    const aliceSocket = await connect(await loggedIn("alice"));
-    const bobSocket = await connect(await loggedIn("bob"));
+    const aliceSocket = await t.connect(await t.loggedIn("alice"));
+    const bobSocket = await t.connect(await t.loggedIn("bob"));
     const aliceLog = new EventLog(aliceSocket);
     const bobLog = new EventLog(bobSocket);
     const { threadId } = await request(aliceSocket, "message:send", { content: "secret plans" });
@@ -196,7 +173,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
   describe("limits", () => {
     it("answers an oversized message with an error event and stores nothing", async () => {
       await start();
-      const socket = await connect(await loggedIn("alice"));
+      const socket = await t.connect(await t.loggedIn("alice"));
       const log = new EventLog(socket);
       const ack = await request(socket, "message:send", { content: "x".repeat(64 * 1024 + 1) });
       expect(ack.error.code).toBe("message_too_large");
@@ -207,17 +184,14 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
     it("answers an event flood with rate_limited errors, keeps the connection, stores only what was allowed", async () => {
       // The runs-per-user cap is tested on its own (in shutdown.test.ts); here only the event rate counts.
-      await start(testApp({ onMessage: () => undefined }), { chat: { maxRunsPerUser: 100 } });
-      const socket = await connect(await loggedIn("alice"));
+      await start(echoApp({ onMessage: () => undefined }), { chat: { maxRunsPerUser: 100 } });
+      const socket = await t.connect(await t.loggedIn("alice"));
       const log = new EventLog(socket);
       for (let i = 0; i < 60; i++) socket.emit("message:send", { content: `flood ${i}` });
       await log.waitFor((e) => e.event === "error" && e.data.code === "rate_limited");
       // The test clock stands still, so the bucket never refills: exactly the burst (20) passes.
       const limited = () => log.of("error").filter((e) => e.code === "rate_limited").length;
-      for (let waited = 0; limited() < 40 || (await rows()).messages.length < 20; waited += 50) {
-        if (waited > 5000) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually("40 refusals and 20 messages", async () => limited() >= 40 && (await rows()).messages.length >= 20);
       expect(limited()).toBe(40);
       expect((await rows()).messages).toHaveLength(20);
       expect(socket.connected).toBe(true);
@@ -233,7 +207,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
       ["not an object", "hello"],
     ])("refuses %s with invalid_request and stores nothing", async (_label, payload) => {
       await start();
-      const socket = await connect(await loggedIn("alice"));
+      const socket = await t.connect(await t.loggedIn("alice"));
       const ack = await request(socket, "message:send", payload);
       expect(ack).toMatchObject({ ok: false, error: { code: "invalid_request" } });
       expect(await rows()).toEqual({ threads: [], messages: [] });
@@ -242,14 +216,14 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     it("refuses a second message while the thread's reply is still running", async () => {
       const finish = gate();
       await start(
-        testApp({
+        echoApp({
           async onMessage(_message, chat) {
             await finish.opened;
             await chat.send("done");
           },
         }),
       );
-      const socket = await connect(await loggedIn("alice"));
+      const socket = await t.connect(await t.loggedIn("alice"));
       const { threadId } = await request(socket, "message:send", { content: "first" });
       const second = await request(socket, "message:send", { threadId, content: "second" });
       expect(second.error.code).toBe("busy");
@@ -259,7 +233,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
 
   it("shows an app error to that user only and keeps serving others", async () => {
     await start(
-      testApp({
+      echoApp({
         async onMessage(message, chat) {
           if (chat.user.identifier === "alice") {
             const reply = chat.reply();
@@ -270,8 +244,8 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
         },
       }),
     );
-    const aliceSocket = await connect(await loggedIn("alice"));
-    const bobSocket = await connect(await loggedIn("bob"));
+    const aliceSocket = await t.connect(await t.loggedIn("alice"));
+    const bobSocket = await t.connect(await t.loggedIn("bob"));
     const aliceLog = new EventLog(aliceSocket);
     const bobLog = new EventLog(bobSocket);
 
@@ -296,7 +270,7 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
     const started = gate();
     let sawAbort = false;
     await start(
-      testApp({
+      echoApp({
         async onMessage(_message, chat) {
           const reply = chat.reply();
           await reply.stream("thinking");
@@ -307,14 +281,14 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
         },
       }),
     );
-    const socket = await connect(await loggedIn("alice"));
+    const socket = await t.connect(await t.loggedIn("alice"));
     const log = new EventLog(socket);
     const { threadId } = await request(socket, "message:send", { content: "go" });
     await started.opened;
     socket.emit("message:stop", { threadId });
     const end = await log.waitFor((e) => e.event === "message:end");
     expect(end.data.status).toBe("stopped");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually("the app to see the abort", () => sawAbort);
     expect(sawAbort).toBe(true);
     const messages = (await request(socket, "thread:resume", { threadId })).thread.messages;
     expect(messages[1]).toMatchObject({ content: "thinking", status: "stopped" });
@@ -323,18 +297,18 @@ describe.each(dialects)("realtime chat on $name", (dialect) => {
   it("calls onChatStart for a new thread and onChatEnd when the client leaves", async () => {
     const calls: string[] = [];
     await start(
-      testApp({
+      echoApp({
         onChatStart: (chat) => void calls.push(`start ${chat.thread.name}`),
         onMessage: (message, chat) => chat.send(`history ${message.content}`),
         onChatEnd: (chat) => void calls.push(`end ${chat.thread.name}`),
       }),
     );
-    const socket = await connect(await loggedIn("alice"));
+    const socket = await t.connect(await t.loggedIn("alice"));
     const log = new EventLog(socket);
     await request(socket, "message:send", { content: "hi" });
     await log.waitFor((e) => e.event === "message:end");
     socket.close();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually("onChatEnd", () => calls.length >= 2);
     expect(calls).toEqual(["start hi", "end hi"]);
   });
 });

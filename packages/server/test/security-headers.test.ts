@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ThreadStore } from "../src/data/thread-store.js";
 import { rawRequest } from "./helpers/raw-http.js";
 import { PNG } from "./helpers/sample-files.js";
-import { startTestServer, type Response, type TestServer } from "./helpers/test-server.js";
+import { type Response, startTestServer, type TestServer } from "@parlor/test-support";
 
 /** The headers every response must carry, whoever produced it (a route, Fastify, Node, socket.io). */
 function expectSecurityHeaders(get: (name: string) => string | null | undefined, label: string) {
@@ -45,7 +45,6 @@ function expectExactSet(headers: Headers, label: string, overrides: Record<strin
 
 describe("security headers", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
   it("sends the security headers on every response, errors included, and no HSTS over http", async () => {
     t = await startTestServer();
@@ -179,13 +178,12 @@ describe("security headers", () => {
 
 describe("Cache-Control", () => {
   let t: TestServer;
-  afterEach(async () => t.stop());
 
   it("is no-store on every /auth/* response and every per-user JSON response", async () => {
     t = await startTestServer();
     const alice = t.client();
     const login = await alice.login("alice");
-    const thread = await new ThreadStore(t.server.db).createThread((await alice.get("/auth/me")).body.user.id, "Plans", t.clock.now);
+    const thread = await new ThreadStore(t.server.db).createThread((await alice.get("/auth/me")).body.user.id, "Plans", t.clock.now());
     const form = new FormData();
     form.append("file", new Blob([PNG], { type: "image/png" }), "a.png");
     const uploaded = await alice.post("/api/files", { form });

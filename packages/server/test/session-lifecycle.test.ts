@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { startTestServer, TestClock, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { dialects, echoApp, startTestServer, TestClock, type TestServer } from "@parlor/test-support";
 
 describe.each(dialects)("sessions on $name", (dialect) => {
   let t: TestServer;
@@ -8,7 +7,6 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     t = await startTestServer({ dialect, ...options });
     return t;
   };
-  afterEach(async () => t?.stop());
 
   it("logs in with a password and sets an HttpOnly, Secure, SameSite=Lax __Host- cookie", async () => {
     await start();
@@ -37,7 +35,7 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     expect(me.status).toBe(200);
     expect(me.body.user).toEqual(login.body.user);
     expect(me.body.session).toMatchObject({ client: "web" });
-    expect(new Date(me.body.session.expiresAt).getTime()).toBeGreaterThan(t.clock.now + 14 * 24 * 3600_000);
+    expect(new Date(me.body.session.expiresAt).getTime()).toBeGreaterThan(t.clock.now() + 14 * 24 * 3600_000);
     expect(me.body.csrfToken).toBe(login.body.csrfToken);
   });
 
@@ -50,8 +48,7 @@ describe.each(dialects)("sessions on $name", (dialect) => {
 
   it("creates the user on first login and updates the display name later", async () => {
     let name = "First";
-    const { testApp } = await import("./helpers/test-server.js");
-    const app = testApp({ auth: { password: ({ username }) => ({ identifier: username, displayName: name }) } });
+    const app = echoApp({ auth: { password: ({ username }) => ({ identifier: username, displayName: name }) } });
     await start({ app });
     const first = await t.client().login("bob");
     name = "Second";
@@ -116,11 +113,11 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     await alice.login("alice");
     const original = alice.sessionCookie;
 
-    t.clock.advance(5 * 60); // before half of 15 minutes: no renewal
+    t.clock.advance(5 * 60 * 1000); // before half of 15 minutes: no renewal
     const early = await alice.get("/auth/me");
     expect(early.headers.getSetCookie()).toEqual([]);
 
-    t.clock.advance(4 * 60); // 9 minutes in: past half-life
+    t.clock.advance(4 * 60 * 1000); // 9 minutes in: past half-life
     const renewed = await alice.get("/auth/me");
     expect(renewed.status).toBe(200);
     expect(renewed.headers.getSetCookie()).toHaveLength(1);
@@ -132,7 +129,7 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     await start();
     const alice = t.client();
     await alice.login("alice");
-    t.clock.advance(3600);
+    t.clock.advance(3_600_000);
     const me = await alice.get("/auth/me");
     expect(me.status).toBe(200);
     expect(me.headers.getSetCookie()).toHaveLength(1);
@@ -145,12 +142,12 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     const api = t.client();
     const bearer = { authorization: `Bearer ${alice.sessionCookie}` };
 
-    t.clock.advance(10 * 60); // past half-life
+    t.clock.advance(10 * 60 * 1000); // past half-life
     const late = await api.get("/auth/me", { headers: bearer });
     expect(late.status).toBe(200);
     expect(late.headers.getSetCookie()).toEqual([]);
 
-    t.clock.advance(6 * 60); // past the 15 minutes
+    t.clock.advance(6 * 60 * 1000); // past the 15 minutes
     expect((await api.get("/auth/me", { headers: bearer })).status).toBe(401);
   });
 
@@ -158,7 +155,7 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     await start({ server: { session: { tokenTtl: 60, idleTimeout: 600, maxAge: 3600 } } });
     const alice = t.client();
     await alice.login("alice");
-    t.clock.advance(601);
+    t.clock.advance(601_000);
     const me = await alice.get("/auth/me");
     expect(me.status).toBe(401);
   });
@@ -168,10 +165,10 @@ describe.each(dialects)("sessions on $name", (dialect) => {
     const alice = t.client();
     await alice.login("alice");
     for (let minute = 5; minute < 30; minute += 5) {
-      t.clock.advance(300);
+      t.clock.advance(300_000);
       expect((await alice.get("/auth/me")).status, `minute ${minute}`).toBe(200);
     }
-    t.clock.advance(300);
+    t.clock.advance(300_000);
     expect((await alice.get("/auth/me")).status).toBe(401);
   });
 

@@ -1,25 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { openDatabase, type ServerOptions } from "parlor";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
+import { describe, expect, it } from "vitest";
+import { dialects, echoApp, EventLog, eventually, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
-import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, testApp, TestClock, type TestClient, type TestServer } from "./helpers/test-server.js";
 
-/** A gate the test opens to let a slow app continue. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { open, opened };
-}
 
 /** An app whose replies wait for `hold` when the message says "hold". */
 const holdingApp = (hold: Promise<void>) =>
-  testApp({
+  echoApp({
     async onMessage(message, chat) {
       if (message.content === "hold") await hold;
       await chat.send(`ok ${message.content}`);
@@ -28,28 +20,10 @@ const holdingApp = (hold: Promise<void>) =>
 
 describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
   let t: TestServer | undefined;
-  const sockets: ClientSocket[] = [];
-  const cleanups: Array<() => void> = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    for (const cleanup of cleanups.splice(0)) cleanup();
-    await t?.stop();
-    t = undefined;
-  });
 
-  const start = async (app = testApp(), server: ServerOptions = {}, clock?: TestClock) => {
+  const start = async (app = echoApp(), server: ServerOptions = {}, clock?: TestClock) => {
     t = await startTestServer({ dialect, app, server, ...(clock ? { clock } : {}) });
     return t;
-  };
-  const loggedIn = async (name = "alice") => {
-    const client = t!.client();
-    await client.login(name);
-    return client;
-  };
-  const connect = async (client: TestClient) => {
-    const socket = await connectSocket(t!, client);
-    sockets.push(socket);
-    return socket;
   };
   const upload = async (client: TestClient, bytes: Buffer, name: string) => {
     const form = new FormData();
@@ -64,8 +38,8 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
     it("two message:send to one thread in the same tick: exactly one accepted, the other busy and not stored", async () => {
       const release = gate();
       await start(holdingApp(release.opened));
-      const alice = await loggedIn();
-      const socket = await connect(alice);
+      const alice = await t!.loggedIn();
+      const socket = await t!.connect(alice);
       const log = new EventLog(socket);
       const { threadId } = await request(socket, "message:send", { content: "start" });
       await log.waitFor((e) => e.event === "thread:idle");
@@ -90,7 +64,7 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
     it("refuses one run more than chat.maxRunsPerUser with rate_limited, stores nothing for it, and frees the slot when a run ends", async () => {
       const release = gate();
       await start(holdingApp(release.opened), { chat: { maxRunsPerUser: 2 } });
-      const socket = await connect(await loggedIn("alice"));
+      const socket = await t!.connect(await t!.loggedIn("alice"));
       const log = new EventLog(socket);
       const answers = await Promise.all([1, 2, 3].map(() => request(socket, "message:send", { content: "hold" })));
       expect(answers.filter((a) => a.ok)).toHaveLength(2);
@@ -99,7 +73,7 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       expect(await messages()).toHaveLength(2);
 
       // Another user is not affected.
-      const bob = await connect(await loggedIn("bob"));
+      const bob = await t!.connect(await t!.loggedIn("bob"));
       expect(await request(bob, "message:send", { content: "mine" })).toMatchObject({ ok: true });
 
       release.open();
@@ -110,8 +84,8 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
 
   describe("closing", () => {
     it("close() ends in about the grace period although a download reads 1 KB/s and an upload stalls", async () => {
-      await start(testApp(), { shutdownGrace: 1 });
-      const alice = await loggedIn();
+      await start(echoApp(), { shutdownGrace: 1 });
+      const alice = await t!.loggedIn();
       const big = await upload(alice, randomBytes(8 * 1024 * 1024), "big.bin");
       const { port } = new URL(t!.origin);
       const cookie = `${alice.cookieName}=${alice.sessionCookie}`;
@@ -124,11 +98,11 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       expect(download.statusCode).toBe(200);
       download.pause();
       const reader = setInterval(() => download.read(1024), 1000);
-      cleanups.push(() => clearInterval(reader));
+      registerCleanup(() => clearInterval(reader));
 
 
       const stalled: Socket = tcpConnect(Number(port), "127.0.0.1");
-      cleanups.push(() => stalled.destroy());
+      registerCleanup(() => stalled.destroy());
       const boundary = "----stall";
       stalled.write(
         [
@@ -146,6 +120,8 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       );
       stalled.resume(); // reads nothing (no answer comes), but lets "close" fire when the server ends it
       const uploadClosed = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
+      // Lets the server take in the stalled request (its 1000 body bytes may not reach storage
+      // yet, so no file or event tells when it has).
       await new Promise((resolve) => setTimeout(resolve, 200));
 
       const closing = Date.now();
@@ -166,7 +142,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
     it("refuses message:send with unavailable once shutdown has started, while a running reply finishes", async () => {
       const release = gate();
       await start(holdingApp(release.opened), { shutdownGrace: 10 });
-      const socket = await connect(await loggedIn());
+      const socket = await t!.connect(await t!.loggedIn());
       const log = new EventLog(socket);
       const { threadId } = await request(socket, "message:send", { content: "hold" });
       const closed = t!.server.close();
@@ -186,7 +162,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
     it("a reply the app ends after the grace period's abort is stored interrupted, never complete", async () => {
       const streaming = gate();
       await start(
-        testApp({
+        echoApp({
           async onMessage(_message, chat) {
             const reply = chat.reply();
             await reply.stream("half of it");
@@ -198,7 +174,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
         }),
         { shutdownGrace: 0.5 },
       );
-      const socket = await connect(await loggedIn());
+      const socket = await t!.connect(await t!.loggedIn());
       const log = new EventLog(socket);
       const { threadId } = await request(socket, "message:send", { content: "go" });
       await streaming.opened;
@@ -215,7 +191,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
     it("an app that throws because the user stopped it is not reported as an app error", async () => {
       const streaming = gate();
       await start(
-        testApp({
+        echoApp({
           async onMessage(_message, chat) {
             const reply = chat.reply();
             await reply.stream("thinking");
@@ -224,7 +200,7 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
           },
         }),
       );
-      const socket = await connect(await loggedIn());
+      const socket = await t!.connect(await t!.loggedIn());
       const log = new EventLog(socket);
       const { threadId } = await request(socket, "message:send", { content: "go" });
       await streaming.opened;
@@ -241,14 +217,14 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
   describe("recovery", () => {
     it("at start, marks interrupted the replies of missing, stale or unrecorded owners, keeps a live sibling's, and gets it once that sibling stops beating", async () => {
       const clock = new TestClock();
-      await start(testApp(), {}, clock);
-      const alice = await loggedIn();
-      const socket = await connect(alice);
+      await start(echoApp(), {}, clock);
+      const alice = await t!.loggedIn();
+      const socket = await t!.connect(alice);
       const log = new EventLog(socket);
       const { threadId } = await request(socket, "message:send", { content: "hello" });
       await log.waitFor((e) => e.event === "message:end");
       const db = t!.server.db;
-      const now = clock.now;
+      const now = clock.now();
       // Processes on another host: only their heartbeat tells whether they live.
       await db
         .insertInto("processes")
@@ -278,14 +254,12 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
           (await t!.server.db.selectFrom("messages").select(["id", "status"]).where("id", "like", "m-%").execute()).map((m) => [m.id, m.status]),
         );
       expect(await statuses()).toEqual({ "m-stale": "interrupted", "m-missing": "interrupted", "m-legacy": "interrupted", "m-alive": "streaming" });
-      const thread = await (await loggedIn()).get(`/api/threads/${threadId}`);
+      const thread = await (await t.loggedIn()).get(`/api/threads/${threadId}`);
       expect(thread.body.messages.find((m: { id: string }) => m.id === "m-stale")).toMatchObject({ status: "interrupted", content: "partial m-stale" });
 
       // "alive" stops beating: three intervals later (0.6 s of clock), a beat of ours interrupts its reply.
-      clock.advance(1);
-      for (let waited = 0; (await statuses())["m-alive"] !== "interrupted" && waited < 3000; waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      clock.advance(1000);
+      await eventually("a beat interrupting the reply of 'alive'", async () => (await statuses())["m-alive"] === "interrupted", 3000);
       expect((await statuses())["m-alive"]).toBe("interrupted");
     });
 

@@ -1,8 +1,6 @@
 import { request as httpRequest } from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, eventually, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 const HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
 
@@ -46,24 +44,13 @@ function websocketHandshake(t: TestServer, headers: Record<string, string>): Pro
   });
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe.each(dialects)("socket abuse on $name", (dialect) => {
   let t: TestServer;
   const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
   const start = async (options: Omit<StartOptions, "dialect"> = {}) => {
     t = await startTestServer({ dialect, ...options });
     return t;
-  };
-  const loggedIn = async (name = "alice") => {
-    const client = t.client();
-    await client.login(name);
-    return client;
   };
   const cookieOf = (client: TestClient) => `${client.cookieName}=${client.sessionCookie}`;
   const engineClients = () => t.server.fastify.realtime.engine.clientsCount;
@@ -84,7 +71,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
   describe("engine.io handshake (allowRequest)", () => {
     it("refuses polling handshakes without a credential, with a forged one, or from a foreign Origin, creating no engine.io session", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const sameOrigin = { origin: t.origin, "sec-fetch-site": "same-origin" };
 
       const anonymous = await pollingHandshake(t, sameOrigin);
@@ -111,7 +98,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("refuses WebSocket upgrades without a credential or from a foreign Origin", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const anonymous = await websocketHandshake(t, { origin: t.origin });
       expect(anonymous.status).toBe(401);
       expect(JSON.parse(anonymous.body)).toMatchObject({ error: { code: "unauthenticated" } });
@@ -123,7 +110,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("lets a bearer client through with Authorization: Bearer on the handshake", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const withHeader = await pollingHandshake(t, { origin: t.origin, authorization: `Bearer ${alice.sessionCookie}` });
       expect(withHeader.status).toBe(200);
       const socket = await connect(t.client(), { token: alice.sessionCookie!, csrfToken: null });
@@ -132,7 +119,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("limits handshakes per IP per minute, counting refused ones, with 429 and Retry-After", async () => {
       await start({ server: { realtime: { handshakesPerMinute: 5 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const headers = { origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice) };
       expect((await pollingHandshake(t, { origin: "https://evil.example" })).status).toBe(403);
       const statuses: number[] = [];
@@ -150,7 +137,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("counts by peer address: a forged X-Forwarded-For does not evade the limit, one from a trusted proxy is believed", async () => {
       await start({ server: { realtime: { handshakesPerMinute: 2 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const headers = (ip: string) => ({ origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice), "x-forwarded-for": ip });
       const direct = [];
       for (const ip of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) direct.push((await pollingHandshake(t, headers(ip))).status);
@@ -164,11 +151,11 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
 
     it("closes an engine.io connection that never joins after realtime.connectTimeout", async () => {
       await start({ server: { realtime: { connectTimeout: 1 } } });
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const opened = await pollingHandshake(t, { origin: t.origin, "sec-fetch-site": "same-origin", cookie: cookieOf(alice) });
       expect(opened.status).toBe(200);
       expect(engineClients()).toBe(1);
-      for (let waited = 0; engineClients() > 0 && waited < 5000; waited += 100) await wait(100);
+      await eventually("the engine.io connection closed", () => engineClients() === 0);
       expect(engineClients()).toBe(0);
     });
   });
@@ -176,37 +163,33 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
   describe("sockets per session and per user", () => {
     it("connects only maxSocketsPerSession (10) of 20 sockets of one session, refusing the rest with rate_limited", async () => {
       await start();
-      const alice = await loggedIn();
+      const alice = await t.loggedIn();
       const { connected, refused } = await connectMany(alice, 20);
       expect(connected).toHaveLength(10);
       expect(refused).toEqual(Array(10).fill("rate_limited"));
 
       // A closed socket frees its place.
       connected[0]!.close();
-      for (let waited = 0; waited < 5000; waited += 50) {
-        const again = await connect(alice).catch(() => null);
-        if (again) break;
-        await wait(50);
-      }
+      await eventually("a socket connecting in the freed place", () => connect(alice).catch(() => null));
       expect(sockets.filter((s) => s.connected)).toHaveLength(10);
     });
 
     it("caps a user's sockets over all their sessions", async () => {
       await start({ server: { chat: { maxSocketsPerSession: 3, maxSocketsPerUser: 5 } } });
-      const first = await connectMany(await loggedIn("alice"), 4);
+      const first = await connectMany(await t.loggedIn("alice"), 4);
       expect(first.connected).toHaveLength(3);
-      const second = await connectMany(await loggedIn("alice"), 4);
+      const second = await connectMany(await t.loggedIn("alice"), 4);
       expect(second.connected).toHaveLength(2);
       expect(second.refused).toEqual(["rate_limited", "rate_limited"]);
       // Another user is not affected.
-      expect((await connectMany(await loggedIn("bob"), 3)).connected).toHaveLength(3);
+      expect((await connectMany(await t.loggedIn("bob"), 3)).connected).toHaveLength(3);
     });
   });
 
   it("shares one event bucket among a user's sockets: 200 message:send over 10 sockets store only the burst", async () => {
     // Runs per user have their own cap (chat.maxRunsPerUser): raised, so only the event bucket refuses.
-    await start({ app: testApp({ onMessage: () => undefined }), server: { chat: { maxRunsPerUser: 1000 } } });
-    const alice = await loggedIn();
+    await start({ app: echoApp({ onMessage: () => undefined }), server: { chat: { maxRunsPerUser: 1000 } } });
+    const alice = await t.loggedIn();
     const { connected } = await connectMany(alice, 10);
     const logs = connected.map((socket) => new EventLog(socket));
     for (let i = 0; i < 200; i++) connected[i % 10]!.emit("message:send", { content: `flood ${i}` });
@@ -214,7 +197,7 @@ describe.each(dialects)("socket abuse on $name", (dialect) => {
     const limited = () => logs.reduce((sum, log) => sum + log.of("error").filter((e) => e.code === "rate_limited").length, 0);
     const threads = async () => (await t.server.db.selectFrom("threads").selectAll().execute()).length;
     // The test clock stands still, so the shared bucket never refills: the burst (20) passes.
-    for (let waited = 0; (limited() < 180 || (await threads()) < 20) && waited < 10_000; waited += 50) await wait(50);
+    await eventually("180 refusals and 20 threads", async () => limited() >= 180 && (await threads()) >= 20, 10_000);
     expect(limited()).toBe(180);
     expect(await threads()).toBe(20);
     expect(connected.every((socket) => socket.connected)).toBe(true);

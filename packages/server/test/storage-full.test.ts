@@ -5,9 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
-import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { connectSocket, dialects, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 import { multipart, send } from "./helpers/keep-alive-request.js";
 
@@ -68,11 +66,9 @@ function filesUnder(dir: string): string[] {
 describe.each(dialects)("a full disk, database on $name", (dialect) => {
   let t: TestServer | undefined;
   let agent: Agent;
-  const sockets: ClientSocket[] = [];
   let dataDir: string;
 
   afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
     agent?.destroy();
     await t?.stop();
     t = undefined;
@@ -109,7 +105,6 @@ describe.each(dialects)("a full disk, database on $name", (dialect) => {
   /** A thread with one attached file, made before the disk fills up. */
   async function threadWithFile(client: TestClient, bytes: Buffer = PNG) {
     const socket = await connectSocket(t!, client);
-    sockets.push(socket);
     const log = new EventLog(socket);
     const { body: file } = await client.post("/api/files", { form: formOf(bytes, "a.bin") });
     const { threadId } = await request(socket, "message:send", { content: "pic", fileIds: [file.id] });
@@ -162,7 +157,6 @@ describe.each(dialects)("a full disk, database on $name", (dialect) => {
       const alice = t!.client();
       await alice.login("alice");
       const socket = await connectSocket(t!, alice);
-      sockets.push(socket);
       fillDisk();
       const answer = await socket.timeout(5000).emitWithAck("message:send", { content: "hello" });
       expect(answer).toMatchObject({ ok: false, error: { code: "insufficient_storage" } });

@@ -5,7 +5,7 @@ import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { openDatabase, type Database } from "../src/data/database.js";
 import { migrateToLatest } from "../src/data/migrate.js";
 import { ThreadStore } from "../src/data/thread-store.js";
-import { dialects, type TestDatabase } from "./helpers/databases.js";
+import { dialects, type TestDatabase } from "@parlor/test-support";
 
 const OWNER = "process-a";
 

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ThreadStore, type MessageRow, type ThreadRow } from "../src/data/thread-store.js";
-import { dialects } from "./helpers/databases.js";
-import { startTestServer, type RequestOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
+import { dialects, type RequestOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
 /** Each bad input gets a 4xx in the documented error shape. */
 const errorShape = (code: string) => ({ error: { code, message: expect.any(String) } });
@@ -22,9 +21,8 @@ describe.each(dialects)("threads API on $name", (dialect) => {
   const start = async () => {
     t = await startTestServer({ dialect });
     store = new ThreadStore(t.server.db);
-    base = t.clock.now - 3600_000;
+    base = t.clock.now() - 3600_000;
   };
-  afterEach(async () => t?.stop());
 
   /** A logged-in browser and its user id. */
   const user = async (name: string): Promise<{ client: TestClient; id: string }> => {
@@ -128,7 +126,7 @@ describe.each(dialects)("threads API on $name", (dialect) => {
       const alice = await user("alice");
       for (let i = 0; i < 6; i++) await store.createThread(alice.id, `Thread ${i}`, base + i * 1000);
       const first = await alice.client.get("/api/threads?limit=3");
-      await store.createThread(alice.id, "Brand new", t.clock.now);
+      await store.createThread(alice.id, "Brand new", t.clock.now());
       const second = await alice.client.get(`/api/threads?limit=3&cursor=${first.body.nextCursor}`);
 
       const names = (response: typeof first) => response.body.threads.map((thread: { name: string }) => thread.name);
@@ -312,12 +310,12 @@ describe.each(dialects)("threads API on $name", (dialect) => {
       const alice = await user("alice");
       const thread = await store.createThread(alice.id, "Untitled", base);
       const newer = await store.createThread(alice.id, "Newer", base + 1000);
-      t.clock.advance(60);
+      t.clock.advance(60_000);
 
       const response = await patch(alice.client, `/api/threads/${thread.id}`, { name: "  Trip to Lisbon \n" });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ id: thread.id, name: "Trip to Lisbon", createdAt: iso(base), updatedAt: iso(t.clock.now) });
-      expect(await threadRow(thread.id)).toEqual({ ...thread, name: "Trip to Lisbon", updated_at: t.clock.now });
+      expect(response.body).toEqual({ id: thread.id, name: "Trip to Lisbon", createdAt: iso(base), updatedAt: iso(t.clock.now()) });
+      expect(await threadRow(thread.id)).toEqual({ ...thread, name: "Trip to Lisbon", updated_at: t.clock.now() });
       const list = await alice.client.get("/api/threads");
       expect(list.body.threads.map((row: { id: string }) => row.id)).toEqual([thread.id, newer.id]);
     });

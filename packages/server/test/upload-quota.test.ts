@@ -1,10 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { dialects } from "./helpers/databases.js";
+import { describe, expect, it } from "vitest";
+import { connectSocket, dialects, echoApp, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
-import { connectSocket, request, type ClientSocket } from "./helpers/socket-client.js";
-import { startTestServer, testApp, type StartOptions, type TestClient, type TestServer } from "./helpers/test-server.js";
 
 const pngForm = () => {
   const data = new FormData();
@@ -14,20 +12,10 @@ const pngForm = () => {
 
 describe.each(dialects)("upload quota on $name", (dialect) => {
   let t: TestServer;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-  });
 
   const start = async (options: Omit<StartOptions, "dialect"> = {}) => {
     t = await startTestServer({ dialect, ...options });
     return t;
-  };
-  const loggedIn = async (name = "alice") => {
-    const client = t.client();
-    await client.login(name);
-    return client;
   };
   /** `count` uploads fired at once, as a script would. */
   const burst = (client: TestClient, count: number) =>
@@ -40,7 +28,7 @@ describe.each(dialects)("upload quota on $name", (dialect) => {
 
   it("accepts files.uploadsPerMinute (30) of a 200-upload burst, answers the rest 429 rate_limited with Retry-After, stores nothing for them", async () => {
     await start();
-    const alice = await loggedIn();
+    const alice = await t.loggedIn();
     const responses = await burst(alice, 200);
     const accepted = responses.filter((r) => r.status === 201);
     const refused = responses.filter((r) => r.status !== 201);
@@ -55,12 +43,12 @@ describe.each(dialects)("upload quota on $name", (dialect) => {
     expect(storedFiles()).toBe(30);
 
     // Counted per user: another user uploads as usual.
-    expect((await (await loggedIn("bob")).post("/api/files", { form: pngForm() })).status).toBe(201);
+    expect((await (await t.loggedIn("bob")).post("/api/files", { form: pngForm() })).status).toBe(201);
   });
 
   it("caps unattached uploads at files.maxUnattached, also in a parallel burst, until they are sent with a message", async () => {
-    await start({ app: testApp({ onMessage: () => undefined }), server: { files: { maxUnattached: 5, uploadsPerMinute: 1000 } } });
-    const alice = await loggedIn();
+    await start({ app: echoApp({ onMessage: () => undefined }), server: { files: { maxUnattached: 5, uploadsPerMinute: 1000 } } });
+    const alice = await t.loggedIn();
     const responses = await burst(alice, 12);
     const accepted = responses.filter((r) => r.status === 201);
     expect(accepted).toHaveLength(5);
@@ -73,7 +61,6 @@ describe.each(dialects)("upload quota on $name", (dialect) => {
 
     // Sending them with a message frees the quota.
     const socket = await connectSocket(t, alice);
-    sockets.push(socket);
     const fileIds = accepted.map((r) => r.body.id as string);
     expect((await request(socket, "message:send", { content: "my photos", fileIds })).ok).toBe(true);
     expect((await alice.post("/api/files", { form: pngForm() })).status).toBe(201);

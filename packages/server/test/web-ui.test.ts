@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./helpers/test-server.js";
+import { startTestServer, type TestServer } from "@parlor/test-support";
 
 describe("serving the web UI", () => {
   let t: TestServer;

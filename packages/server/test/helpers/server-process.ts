@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { resolveConfig } from "parlor";
-import { TEST_SECRET, TestClient } from "./test-server.js";
+import { freePort, TEST_SECRET, TestClient } from "@parlor/test-support";
 
 /** The `parlor` command as npm links it (it loads the build; `npm test` builds first). */
 const BIN = fileURLToPath(new URL("../../../cli/bin/parlor.js", import.meta.url));
@@ -62,14 +61,4 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { child, origin, port, exited, output: () => output, client: () => new TestClient(origin, cookieName) };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

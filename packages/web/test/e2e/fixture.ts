@@ -15,12 +15,12 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { createServer, defineApp, type ParlorServer } from "parlor";
+import { echoApp, registerCleanup, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
@@ -93,7 +93,7 @@ export async function snapshotWebBuild(): Promise<string> {
           "Is a build running? Run `npm run build` and try again.",
       );
     }
-    await delay(500);
+    await sleep(500); // a build is being written: poll again shortly (there is no event to wait for)
   }
 }
 
@@ -105,50 +105,22 @@ export async function launchChromium(): Promise<Browser> {
 // ---------------------------------------------------------------------------------------
 // The app under test
 
-/** Like the demo: any username with the password "demo"; echoes the message word by word. */
+/** Like the demo: any username with the password "demo"; echoes "You said: <message>" piece by piece. */
 export function e2eApp() {
-  return defineApp({
+  return echoApp({
     name: "Parlor E2E",
-    auth: {
-      password: ({ username, password }) =>
-        password === DEMO_PASSWORD && /^[A-Za-z0-9_-]{1,32}$/.test(username) ? { identifier: username, displayName: username } : null,
-    },
-    async onMessage(message, chat) {
-      const reply = chat.reply();
-      for (const piece of `You said: ${message.content}`.split(/(\s+)/)) {
-        if (chat.signal.aborted) break;
-        if (piece === "") continue;
-        await reply.stream(piece);
-        await delay(WORD_DELAY_MS);
-      }
-      await reply.end();
-    },
+    password: DEMO_PASSWORD,
+    displayName: (username) => username,
+    prefix: "You said: ",
+    pieces: "exact",
+    pieceDelayMs: WORD_DELAY_MS,
+    stopOnAbort: true,
   });
 }
 
-export interface AppUnderTest {
-  server: ParlorServer;
-  port: number;
-  /** `http://localhost:<port>`: the app's public origin, as the browser opens it. */
-  origin: string;
-  cookieName: string;
-  dataDir: string;
-  /** Every HTTP request the server answered (socket.io's own requests excepted), in order. */
-  requests: SeenRequest[];
-  stop(): Promise<void>;
-}
-
-/** A request as the server saw it: what the browser really sent, and the answer. */
-export interface SeenRequest {
-  method: string;
-  url: string;
-  sentSessionCookie: boolean;
-  secFetchSite: string | undefined;
-  origin: string | undefined;
-  csrfHeader: boolean;
-  status: number;
-  /** `error.code` of a JSON error answer. */
-  errorCode: string | undefined;
+/** The kit's test server, with the name the browser's cookie has. */
+export interface AppUnderTest extends TestServer {
+  readonly cookieName: string;
 }
 
 export interface StartAppOptions {
@@ -160,98 +132,16 @@ export interface StartAppOptions {
   webUi: boolean;
 }
 
-const TEST_SECRET = "e2e-Secret-7fQ2xLw9-Zk3vBn8Rt1-Hy6uJm4Pc0";
-
+/**
+ * The E2E app on the kit's test server, at `http://localhost:<port>` (its public URL, so the
+ * session cookie is `Secure` + `__Host-`, which browsers allow on loopback), listening on
+ * 127.0.0.1. Stopped, with its copy of the web build removed, when the file (or test) ends.
+ */
 export async function startApp({ webUi }: StartAppOptions): Promise<AppUnderTest> {
   const webRoot = webUi ? await snapshotWebBuild() : false;
-  const dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-"));
-  const removeFiles = () => {
-    rmSync(dataDir, { recursive: true, force: true });
-    if (webRoot) rmSync(webRoot, { recursive: true, force: true });
-  };
-  // The public URL names the port, so the port is picked before the server is created.
-  // Another process could take it in between: try again on a new one.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    let server: ParlorServer;
-    try {
-      server = await createServer(e2eApp(), {
-        env: {},
-        server: {
-          host: "127.0.0.1",
-          port,
-          dataDir,
-          authSecret: TEST_SECRET,
-          logLevel: "silent",
-          publicUrl: `http://localhost:${port}`,
-          loginRateLimit: { max: 10_000 },
-          webRoot,
-        },
-      });
-    } catch (error) {
-      removeFiles();
-      throw error;
-    }
-    const requests: SeenRequest[] = [];
-    const cookieName = server.config.cookie.name;
-    server.fastify.addHook("onSend", async (request, reply, payload) => {
-      let errorCode: string | undefined;
-      if (reply.statusCode >= 400 && typeof payload === "string") {
-        try {
-          errorCode = JSON.parse(payload)?.error?.code;
-        } catch {
-          // not JSON
-        }
-      }
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value.join(", ") : value;
-      };
-      requests.push({
-        method: request.method,
-        url: request.url,
-        sentSessionCookie: (header("cookie") ?? "").includes(`${cookieName}=`),
-        secFetchSite: header("sec-fetch-site"),
-        origin: header("origin"),
-        csrfHeader: request.headers["x-csrf-token"] !== undefined,
-        status: reply.statusCode,
-        errorCode,
-      });
-      return payload;
-    });
-    try {
-      await server.fastify.listen({ host: "127.0.0.1", port });
-    } catch (error) {
-      await server.close();
-      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE" && attempt < 5) continue;
-      removeFiles();
-      throw error;
-    }
-    return {
-      server,
-      port,
-      origin: `http://localhost:${port}`,
-      cookieName,
-      dataDir,
-      requests,
-      stop: async () => {
-        await server.close();
-        removeFiles();
-      },
-    };
-  }
-}
-
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
+  if (webRoot) registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
+  const server = await startTestServer({ app: e2eApp(), publicHostname: "localhost", server: { webRoot } });
+  return Object.defineProperty(server, "cookieName", { get: () => server.server.config.cookie.name }) as AppUnderTest;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -549,21 +439,6 @@ export async function startAttacker(): Promise<AttackerServer> {
 
 // ---------------------------------------------------------------------------------------
 // Small utilities
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** Polls until `check` returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T> | T, timeoutMs = 5_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`E2E: timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 /** A valid RGB PNG of the given size (a colour gradient), made without any image library. */
 export function makePng(width: number, height: number): Buffer {

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, defineApp, type ParlorServer } from "parlor";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { DEMO_PASSWORD, eventually, freePort, requireWebBuild, uniqueUser, useE2E, WEB_DIST } from "./fixture.js";
+import { eventually, freePort } from "@parlor/test-support";
+import { DEMO_PASSWORD, requireWebBuild, uniqueUser, useE2E, WEB_DIST } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 

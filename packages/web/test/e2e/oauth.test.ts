@@ -7,75 +7,51 @@
  *
  * Needs the built UI (`npm run build`) and Chromium at /usr/bin/chromium; fails without them.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createServer, defineApp, type ParlorServer } from "parlor";
+import { rmSync } from "node:fs";
+import { echoApp, freePort, registerCleanup, startOidcProvider, startTestServer, type TestOidcProvider, type TestServer } from "@parlor/test-support";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { startOidcProvider, type TestOidcProvider } from "../../../server/test/helpers/oidc-provider.js";
-import { freePort, launchChromium, requireChromium, requireWebBuild, screenshot, WEB_DIST } from "./fixture.js";
+import { beforeAll, describe, expect, test, vi } from "vitest";
+import { launchChromium, requireChromium, requireWebBuild, screenshot, snapshotWebBuild } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 
 const CLIENT_ID = "parlor-e2e";
 const CLIENT_SECRET = "e2e-client-secret-0123456789-abcdef";
 
-
 describe("OAuth login in the browser", () => {
+  // The browser, the provider and the server stop by themselves when the file ends (the kit's cleanup).
   let browser: Browser | undefined;
   let provider: TestOidcProvider | undefined;
-  let server: ParlorServer | undefined;
+  let app: TestServer | undefined;
   let origin = "";
-  const cleanups: Array<() => void> = [];
 
   beforeAll(async () => {
     requireChromium();
     requireWebBuild();
     // A private copy of the build: a rebuild while the test runs must not pull files away.
-    const webRoot = mkdtempSync(join(tmpdir(), "parlor-e2e-oauth-web-"));
-    cpSync(WEB_DIST, webRoot, { recursive: true });
-    const dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-oauth-"));
-    cleanups.push(() => rmSync(webRoot, { recursive: true, force: true }), () => rmSync(dataDir, { recursive: true, force: true }));
+    const webRoot = await snapshotWebBuild();
+    registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
 
+    // The provider must know the callback URL, so the port is picked first.
     const port = await freePort();
     origin = `http://localhost:${port}`;
     provider = await startOidcProvider({
       clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${origin}/auth/oauth/test/callback`] }],
     });
-    const app = defineApp({
-      name: "Parlor OAuth E2E",
-      auth: { oauth: {} },
-      async onMessage(message, chat) {
-        await chat.send(`You said: ${message.content}`);
-      },
-    });
-    server = await createServer(app, {
+    app = await startTestServer({
+      app: echoApp({ name: "Parlor OAuth E2E", auth: { oauth: {} }, prefix: "You said: ", pieces: "exact" }),
+      port,
+      publicHostname: "localhost",
       env: {
         PARLOR_OAUTH_TEST_CLIENT_ID: CLIENT_ID,
         PARLOR_OAUTH_TEST_CLIENT_SECRET: CLIENT_SECRET,
         PARLOR_OAUTH_TEST_ISSUER: provider.issuer,
         PARLOR_OAUTH_TEST_NAME: "Test IdP",
       },
-      server: {
-        host: "127.0.0.1",
-        port,
-        dataDir,
-        authSecret: "e2e-oauth-Secret-7fQ2xLw9-Zk3vBn8Rt1-Hy6uJm4",
-        logLevel: "silent",
-        publicUrl: origin,
-        webRoot,
-      },
+      server: { webRoot },
     });
-    await server.fastify.listen({ host: "127.0.0.1", port });
     browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await provider?.close();
-    for (const cleanup of cleanups) cleanup();
+    registerCleanup(() => browser?.close());
   });
 
   test("click the provider's button, sign in at the provider, land in the chat logged in", async () => {
@@ -103,7 +79,7 @@ describe("OAuth login in the browser", () => {
       expect(me.user).toMatchObject({ identifier: "test:alice", displayName: "Test alice" });
       // The flow cookie is gone; the session cookie is HttpOnly: the page sees neither.
       const cookies = await context.cookies(origin);
-      expect(cookies.map((cookie) => cookie.name)).toEqual([server!.config.cookie.name]);
+      expect(cookies.map((cookie) => cookie.name)).toEqual([app!.server.config.cookie.name]);
       expect(cookies[0]).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
       expect(await page.evaluate(() => document.cookie)).toBe("");
 

@@ -13,7 +13,8 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test, vi } from "vitest";
-import { eventually, screenshot, uiLogin, uniqueUser, userState, useE2E } from "./fixture.js";
+import { eventually } from "@parlor/test-support";
+import { screenshot, uiLogin, uniqueUser, userState, useE2E } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 

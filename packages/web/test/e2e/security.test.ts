@@ -23,9 +23,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
   apiLogin,
-  delay,
   DEMO_PASSWORD,
-  eventually,
   makePng,
   openAppOrigin,
   pageFetch,
@@ -37,6 +35,7 @@ import {
   useE2E,
   type AttackerServer,
 } from "./fixture.js";
+import { eventually, sleep } from "@parlor/test-support";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 
@@ -213,7 +212,7 @@ describe.each(attackers)("a $site page (another origin) with the victim logged i
       null,
       { timeout: 10_000 },
     );
-    await delay(300);
+    await sleep(300); // time under test: no late "connect" follows the refusals
     const events: Array<{ name: string; event: string; message?: string; data?: { code?: string } | null }> = await tab.evaluate(
       () => (window as any).events,
     );
@@ -258,7 +257,7 @@ describe.each(attackers)("a $site page (another origin) with the victim logged i
     // browser kept the answer from the page: `stolen` stayed undefined above.
 
     // Nothing changed: the victim is still logged in with the same session, and no row was added.
-    await delay(300);
+    await sleep(300); // time under test: nothing the attack started lands late
     const me = await pageFetch(victim, "/auth/me");
     expect(me.status).toBe(200);
     expect(me.body.session.id).toBe(sessionId);
@@ -369,8 +368,8 @@ describe("uploaded active content never runs on the app's origin", () => {
       expect(tab.url(), label).not.toContain("/api/files/");
     }
 
-    // Give a script that did run every chance to reach the sink.
-    await delay(700);
+    // Time under test: give a script that did run every chance to reach the sink.
+    await sleep(700);
     expect(attacker.exfiltrated().filter((hit) => !hit.url.startsWith("/collect/control"))).toEqual([]);
   });
 });

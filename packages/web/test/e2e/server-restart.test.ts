@@ -10,62 +10,23 @@
  *
  * Needs the built UI (`npm run build`); fails with a clear message without it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import type { Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createServer, type ParlorServer } from "parlor";
+import { eventually, registerCleanup } from "@parlor/test-support";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { e2eApp, eventually, freePort, launchChromium, requireChromium, requireWebBuild, screenshot, snapshotWebBuild, uiLogin, uniqueUser } from "./fixture.js";
+import { beforeAll, describe, expect, test, vi } from "vitest";
+import { launchChromium, requireChromium, requireWebBuild, screenshot, startApp, uiLogin, uniqueUser, type AppUnderTest } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
 
-const SECRET = "e2e-Restart-4hQ8wLm2-Xk7cVb1Nt5-Jy3uRp9Gd6";
-
 let browser: Browser;
-let webRoot: string;
-let dataDir: string;
-let port: number;
-let server: ParlorServer | null = null;
-const connections = new Set<Socket>();
-
-/** Starts the server on `port` and `dataDir`, remembering every TCP connection. */
-async function boot(): Promise<void> {
-  const started = await createServer(e2eApp(), {
-    env: {},
-    server: { host: "127.0.0.1", port, dataDir, authSecret: SECRET, logLevel: "silent", publicUrl: `http://localhost:${port}`, webRoot },
-  });
-  started.fastify.server.on("connection", (connection: Socket) => {
-    connections.add(connection);
-    connection.once("close", () => connections.delete(connection));
-  });
-  await started.fastify.listen({ host: "127.0.0.1", port });
-  server = started;
-}
-
-/** A crash as the browser sees it: every connection cut at once, then the server gone. */
-async function crash(): Promise<void> {
-  for (const connection of connections) connection.destroy();
-  await server?.close();
-  server = null;
-}
+let app: AppUnderTest;
 
 beforeAll(async () => {
   requireChromium();
   requireWebBuild();
-  webRoot = await snapshotWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-restart-"));
-  port = await freePort();
-  await boot();
+  // Both stop by themselves when the file ends (the kit's cleanup).
+  app = await startApp({ webUi: true });
   browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  if (webRoot) rmSync(webRoot, { recursive: true, force: true });
+  registerCleanup(() => browser.close());
 });
 
 describe("a server restart during a reply", () => {
@@ -74,8 +35,10 @@ describe("a server restart during a reply", () => {
     context.setDefaultTimeout(10_000);
     try {
       const page = await context.newPage();
-      const origin = `http://localhost:${port}`;
-      await uiLogin(page, origin, uniqueUser("restart"));
+      await uiLogin(page, app.origin, uniqueUser("restart"));
+      // socket.io's handshakes that fail: its retries while the server is away.
+      let refusedHandshakes = 0;
+      page.on("requestfailed", (request) => void (new URL(request.url()).pathname.startsWith("/socket.io/") && refusedHandshakes++));
 
       // A long question: its echo streams for a few seconds.
       const words = Array.from({ length: 120 }, (_, i) => `word${i}`).join(" ");
@@ -85,16 +48,18 @@ describe("a server restart during a reply", () => {
       await page.getByRole("button", { name: "Stop" }).waitFor();
       await page.waitForURL((url) => url.pathname !== "/");
 
-      await crash();
+      // A crash as the browser sees it: every TCP connection cut at once, then the server gone.
+      await app.down({ abrupt: true });
+      const refusedBefore = refusedHandshakes;
       await page.getByText("Reconnecting…").waitFor();
       // Nothing is live without a connection: no Stop, no caret, Send is back.
       await page.getByRole("button", { name: "Send" }).waitFor();
       expect(await page.getByRole("button", { name: "Stop" }).count()).toBe(0);
       expect(await page.locator(".message-streaming").count()).toBe(0);
       await screenshot(page, "restart-reconnecting");
-      await new Promise((resolve) => setTimeout(resolve, 5_000)); // a few retries while the server is away
+      await eventually("a few retries while the server is away", () => refusedHandshakes - refusedBefore >= 3, 15_000);
 
-      await boot();
+      await app.up();
       const backAt = Date.now();
       await page.getByText("Reconnecting…").waitFor({ state: "detached", timeout: 15_000 });
       const reconnectMs = Date.now() - backAt;

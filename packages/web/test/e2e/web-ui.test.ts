@@ -14,7 +14,8 @@
  */
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, test, vi } from "vitest";
-import { eventually, makePng, pageFetch, screenshot, uiLogin, uniqueUser, userState, useE2E, DEMO_PASSWORD } from "./fixture.js";
+import { eventually } from "@parlor/test-support";
+import { makePng, pageFetch, screenshot, uiLogin, uniqueUser, userState, useE2E, DEMO_PASSWORD } from "./fixture.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 

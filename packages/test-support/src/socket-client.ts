@@ -1,6 +1,8 @@
 import type { ClientToServerEvents, ServerToClientEvents } from "@parlor/protocol";
 import { io, type Socket } from "socket.io-client";
-import type { TestClient, TestServer } from "./test-server.js";
+import { registerCleanup } from "./cleanup.js";
+import type { TestClient } from "./test-client.js";
+import type { TestServer } from "./test-server.js";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -13,12 +15,17 @@ export interface ConnectOptions {
   token?: string;
 }
 
-/** A socket.io client over a real websocket, with the test client's cookie. */
-export function connectSocket(t: TestServer, client: TestClient | null, options: ConnectOptions = {}): Promise<ClientSocket> {
+/**
+ * A socket.io client over a real websocket, with the cookies of the test client's jar, as a
+ * page on the server's origin opens it. Closed by itself when the test ends (before the server
+ * stops); a failed handshake rejects with socket.io's `connect_error`.
+ */
+export function connectSocket(t: Pick<TestServer, "origin">, client: TestClient | null, options: ConnectOptions = {}): Promise<ClientSocket> {
   const origin = options.origin === undefined ? t.origin : options.origin;
   const headers: Record<string, string> = {};
   if (origin !== null) headers.origin = origin;
-  if (client?.sessionCookie && !options.token) headers.cookie = `${client.cookieName}=${client.sessionCookie}`;
+  const cookie = client?.jar.cookieHeader(t.origin) ?? "";
+  if (cookie !== "" && !options.token) headers.cookie = cookie;
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const csrfToken = options.csrfToken === undefined ? client?.csrfToken : options.csrfToken;
   const socket: ClientSocket = io(t.origin, {
@@ -28,6 +35,7 @@ export function connectSocket(t: TestServer, client: TestClient | null, options:
     reconnection: false,
     forceNew: true,
   });
+  registerCleanup(() => void socket.close());
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", (error) => {
@@ -74,4 +82,27 @@ export class EventLog {
 /** Emits with an acknowledgement and resolves with the server's answer. */
 export function request<E extends keyof ClientToServerEvents>(socket: ClientSocket, event: E, payload: unknown): Promise<any> {
   return (socket as any).timeout(5000).emitWithAck(event, payload);
+}
+
+/**
+ * Resolves with the payload of the next `event` on `socket` (a socket.io client or any
+ * emitter with `once`/`off`); rejects after `timeoutMs` naming the event, so a missing event
+ * fails fast with a message instead of the test's timeout.
+ */
+export function waitForEvent<T = any>(
+  socket: { once(event: string, listener: (...args: any[]) => void): unknown; off(event: string, listener: (...args: any[]) => void): unknown },
+  event: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const listener = (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no "${event}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once(event, listener);
+  });
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { registerCleanup } from "./cleanup.js";
+import { CookieJar } from "./cookie-jar.js";
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 
 /**
@@ -22,6 +24,7 @@ export interface TestOidcProvider {
    * (signed with the provider's key unless it names another); `null` stops.
    */
   rewriteIdTokens(rewrite: ((claims: JWTPayload) => { claims: JWTPayload; signWith?: SigningKey }) | null): void;
+  /** Stops the provider; also runs by itself when the test (or, from a `beforeAll`, the file) ends. */
   close(): Promise<void>;
 }
 
@@ -104,7 +107,8 @@ export async function startOidcProvider(options: { clients: TestClientRegistrati
     void handle(req, res);
   });
 
-  return {
+  let closed: Promise<void> | null = null;
+  const self: TestOidcProvider = {
     issuer,
     signingKey,
     get tokenRequests() {
@@ -114,11 +118,13 @@ export async function startOidcProvider(options: { clients: TestClientRegistrati
       rewrite = next;
     },
     close: () =>
-      new Promise<void>((resolve) => {
+      (closed ??= new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      })),
   };
+  registerCleanup(() => self.close());
+  return self;
 }
 
 /** Rewrites `id_token` in the JSON body the provider is about to send. */
@@ -180,24 +186,23 @@ export interface Hop {
 }
 
 /**
- * A minimal browser: a cookie jar per origin (names only; paths and expiry as far as
- * clearing goes), manual redirects, forms posted urlencoded. Enough to drive an OAuth
- * flow across two servers over real HTTP.
+ * A minimal browser for top-level navigations: the kit's `CookieJar` (per origin), manual
+ * redirects, forms posted urlencoded. Enough to drive an OAuth flow across two servers over
+ * real HTTP.
  */
 export class TestBrowser {
-  private readonly jar = new Map<string, Map<string, string>>();
+  readonly jar = new CookieJar("about:blank");
 
+  /** The live cookies of `origin` (name → value), for tests that replay or plant them. */
   cookies(origin: string): Map<string, string> {
-    let cookies = this.jar.get(origin);
-    if (!cookies) this.jar.set(origin, (cookies = new Map()));
-    return cookies;
+    return this.jar.cookies(origin);
   }
 
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Hop> {
     const target = new URL(url);
-    const cookies = this.cookies(target.origin);
     const headers: Record<string, string> = { ...init.headers };
-    if (cookies.size > 0) headers.cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+    const cookie = this.jar.cookieHeader(target);
+    if (cookie !== "") headers.cookie = cookie;
     let body: string | undefined;
     if (init.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
@@ -205,15 +210,7 @@ export class TestBrowser {
     }
     const response = await fetch(target, { method: init.method ?? "GET", headers, body, redirect: "manual" });
     const setCookies = response.headers.getSetCookie();
-    for (const line of setCookies) {
-      const [pair] = line.split(";");
-      const eq = pair!.indexOf("=");
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1);
-      const cleared = /max-age=0/i.test(line) || /expires=thu, 01 jan 1970/i.test(line) || value === "";
-      if (cleared) cookies.delete(name);
-      else cookies.set(name, value);
-    }
+    this.jar.store(target, setCookies);
     const location = response.headers.get("location");
     return {
       url: target.href,

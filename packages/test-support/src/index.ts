@@ -1,0 +1,15 @@
+export { browser, type BrowserClient } from "./browser-client.js";
+export { registerCleanup } from "./cleanup.js";
+export { CookieJar } from "./cookie-jar.js";
+export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./databases.js";
+export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
+export { eventually } from "./eventually.js";
+export { freePort } from "./free-port.js";
+export { gate } from "./gate.js";
+export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";
+export type { RecordedRequest } from "./request-log.js";
+export { connectSocket, EventLog, request, waitForEvent, type ClientSocket, type ConnectOptions } from "./socket-client.js";
+export { sleep } from "./sleep.js";
+export { TestClient, type RequestOptions, type Response } from "./test-client.js";
+export { TestClock } from "./test-clock.js";
+export { startTestServer, TEST_SECRET, type StartOptions, type TestServer } from "./test-server.js";
