@@ -313,7 +313,8 @@ describe.each(dialects)("files on $name", (dialect) => {
 
       const ack = await request(socket, "message:send", { content: "see attached", fileIds: [file.id] });
       expect(ack.ok).toBe(true);
-      await log.waitFor((e) => e.event === "message:end");
+      // thread:idle, not message:end: the thread takes messages again only once the run is over.
+      await log.waitFor((e) => e.event === "thread:idle");
       expect(seen).toEqual([{ name: "notes.txt", mime: "text/plain", size: 13, text: "file contents" }]);
       expect(log.of("message:new")[0].files).toEqual([file]);
       const attached = log.of("message:file")[0].file;

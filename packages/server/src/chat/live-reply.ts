@@ -57,7 +57,8 @@ export class LiveReply implements Reply {
     this.createdAtMs = deps.clock();
     deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] });
     this.storeTimer = setImmediate(() => {
-      if (!this.closed) this.store("streaming");
+      // attach() may have stored the row already, within this same turn.
+      if (!this.closed && !this.stored) this.store("streaming");
     });
   }
 
@@ -140,7 +141,17 @@ export class LiveReply implements Reply {
       parent_id: null,
       owner_id: this.deps.ownerId,
     };
-    this.writes = this.writes.then(() => this.deps.threads.insertMessage(row));
+    this.queue(() => this.deps.threads.insertMessage(row));
+  }
+
+  /**
+   * Chains a write after the previous ones. A failed write is reported to whoever awaits
+   * `writes` next (the app's next `stream()`, `update()` or `end()`); until then it must not
+   * count as an unhandled rejection, which would end the process.
+   */
+  private queue(write: () => Promise<unknown>): void {
+    this.writes = this.writes.then(write);
+    this.writes.catch(() => undefined);
   }
 
   private async finish(status: MessageStatus): Promise<void> {
@@ -150,7 +161,7 @@ export class LiveReply implements Reply {
     clearImmediate(this.storeTimer);
     this.writes = this.writes.catch(() => undefined);
     if (this.stored) {
-      this.writes = this.writes.then(() => this.deps.threads.updateMessage(this.id, { content: this.text, status }));
+      this.queue(() => this.deps.threads.updateMessage(this.id, { content: this.text, status }));
     } else {
       this.store(status);
     }
@@ -164,7 +175,7 @@ export class LiveReply implements Reply {
       this.persistTimer = undefined;
       if (this.closed) return;
       const content = this.text;
-      this.writes = this.writes.then(() => this.deps.threads.updateMessage(this.id, { content }));
+      this.queue(() => this.deps.threads.updateMessage(this.id, { content }));
     }, PERSIST_EVERY_MS);
   }
 }

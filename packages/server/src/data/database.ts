@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool } from "kysely";
+import { Kysely, SqliteDialect, type PostgresPool } from "kysely";
 import type pg from "pg";
 import type { DatabaseConfig } from "../config/resolve-config.js";
+import { CurrentSchemaPostgresDialect } from "./current-schema-dialect.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "./database-unavailable.js";
 import { loadPg } from "./load-pg.js";
 import type { DatabaseSchema } from "./schema.js";
@@ -45,7 +46,7 @@ export async function openDatabase(config: DatabaseConfig, { log = silent }: Ope
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    return new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: survivingOutages(pool, log) }) });
+    return new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool: survivingOutages(pool, log) }) });
   }
 
   if (config.file !== ":memory:") mkdirSync(dirname(config.file), { recursive: true });
