@@ -129,7 +129,9 @@ export async function benchAuthFastPath(options: AuthFastPathOptions): Promise<A
     const afterChecks = await server.stats();
     const loginDbStatements = afterChecks.dbStatements - beforeLogin.dbStatements;
     if (loginDbStatements === 0) {
-      throw new Error("The database spy saw no statement during login: it is not wired to the server's SQLite connection, so the 'no DB on the fast path' check would prove nothing.");
+      throw new Error(
+        "The database spy saw no statement during login: it is not wired to the server's SQLite connection, so the 'no DB on the fast path' check would prove nothing.",
+      );
     }
     const session = { cookie, meBody, loginDbStatements, statementsBefore: afterChecks.dbStatements };
     const routes = routesToMeasure(options);
@@ -218,7 +220,9 @@ async function measureAll(servers: Servers, session: Session, routes: RouteName[
 
   const measuredDbStatements = (await server.stats()).dbStatements - session.statementsBefore;
   if (measuredDbStatements !== 0) {
-    throw new Error(`The server ran ${measuredDbStatements} SQL statement(s) while the routes were measured: the authenticated fast path must not touch the database.`);
+    throw new Error(
+      `The server ran ${measuredDbStatements} SQL statement(s) while the routes were measured: the authenticated fast path must not touch the database.`,
+    );
   }
 
   const ratios: RoundRatio[] = [];
@@ -238,9 +242,7 @@ async function measureAll(servers: Servers, session: Session, routes: RouteName[
         meVsFastifyCpu: fastify.cpuPerRequestUs / me.cpuPerRequestUs,
         healthzVsFastify: healthz.rps / fastify.rps,
         healthzVsFastifyCpu: fastify.cpuPerRequestUs / healthz.cpuPerRequestUs,
-        ...(bareCookie
-          ? { authRpsRatio: bareCookie.rps / bare.rps, authCpuRatio: bare.cpuPerRequestUs / bareCookie.cpuPerRequestUs }
-          : {}),
+        ...(bareCookie ? { authRpsRatio: bareCookie.rps / bare.rps, authCpuRatio: bare.cpuPerRequestUs / bareCookie.cpuPerRequestUs } : {}),
       });
     }
   }

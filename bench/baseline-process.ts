@@ -80,11 +80,7 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error("baseline-process must be started with an IPC channel (fork)");
   const kind = process.env[CHILD_ENV.baseline];
   const server =
-    kind === "fastify"
-      ? await bareFastify(JSON.parse(process.env[CHILD_ENV.baselineBody] ?? "null"))
-      : kind === "socketio"
-        ? await bareSocketIo()
-        : null;
+    kind === "fastify" ? await bareFastify(JSON.parse(process.env[CHILD_ENV.baselineBody] ?? "null")) : kind === "socketio" ? await bareSocketIo() : null;
   if (server === null) throw new Error(`baseline-process: ${CHILD_ENV.baseline} must be fastify or socketio, got ${kind}`);
 
   let stopping = false;

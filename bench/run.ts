@@ -136,7 +136,10 @@ async function main(): Promise<boolean> {
       benchmarks = ["auth"];
       onlyRoute = values.only as RouteName;
     } else {
-      const names = values.only.split(",").map((name) => name.trim()).filter((name) => name !== "");
+      const names = values.only
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "");
       const unknown = names.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
       if (unknown.length > 0 || names.length === 0) {
         throw new Error(
@@ -146,11 +149,13 @@ async function main(): Promise<boolean> {
       benchmarks = BENCHMARKS.filter((name) => names.includes(name));
     }
   }
-  const profileDir =
-    values["profile-dir"] ?? (values.profile ? mkdtempSync(join(tmpdir(), "parlor-bench-profile-")) : undefined);
+  const profileDir = values["profile-dir"] ?? (values.profile ? mkdtempSync(join(tmpdir(), "parlor-bench-profile-")) : undefined);
   const log = (line: string) => console.log(`  ${line}`);
 
-  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ");
   const loadBefore = load();
   console.log(`
 machine: ${cpus().length} cores, load average ${loadBefore} (1, 5, 15 min)`);
@@ -203,8 +208,7 @@ auth fast path benchmark: ${options.rounds} round(s) × ${options.duration} s pe
     };
     console.log(
       `
-idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users} users, ` +
-        `${options.batch} at a time, held ${options.hold} s`,
+idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users} users, ` + `${options.batch} at a time, held ${options.hold} s`,
     );
     const result = await attempt("idle sockets", () => benchIdleSockets(options));
     if (result) {
@@ -267,7 +271,8 @@ file download benchmark: ${fmtSize(options.fileSize)}` +
     }
   }
 
-  if (profileDir) console.log(`
+  if (profileDir)
+    console.log(`
 CPU profile(s) of the server: ${profileDir} (summarize: node --import tsx bench/profile-summary.ts <file>)`);
   console.log(`
 summary (load average before ${loadBefore}, after ${load()}; ${cpus().length} cores)`);
@@ -332,8 +337,7 @@ function printAuthSummary(result: AuthFastPathResult): string {
     ]);
     console.log(`\n${table(ratioRows, 1)}`);
     console.log(
-      `  best of the rounds (highest req/s, lowest CPU/req per route): me/bare ${x(result.bestRpsRatio)} req/s, ` +
-        `${x(result.bestCpuRatio)} CPU per request`,
+      `  best of the rounds (highest req/s, lowest CPU/req per route): me/bare ${x(result.bestRpsRatio)} req/s, ` + `${x(result.bestCpuRatio)} CPU per request`,
     );
   }
 
@@ -402,8 +406,7 @@ function printSocketsSummary(r: IdleSocketsResult): string {
   );
   const dropped = Object.values(r.disconnects).reduce((a, b) => a + b, 0);
   console.log(
-    `  held idle for ${r.hold} s: ${fmtInt(r.pingsDuringHold)} heartbeat pings received (and answered) by the clients, ` +
-      `${fmtInt(dropped)} sockets dropped`,
+    `  held idle for ${r.hold} s: ${fmtInt(r.pingsDuringHold)} heartbeat pings received (and answered) by the clients, ` + `${fmtInt(dropped)} sockets dropped`,
   );
   console.log(
     `  memory per socket: ${kb(r.rssPerSocket)} RSS (0 → all connected), ${kb(r.heapPerSocket)} JS heap (full GC before both samples); ` +
@@ -428,7 +431,23 @@ function printSocketsSummary(r: IdleSocketsResult): string {
 /** Prints the chat latency table; returns its line for the final summary. */
 function printLatencySummary(r: ChatLatencyResult): string {
   const rows = [
-    ["round", "server", "clients", "latency (ms)", "p50", "p90", "p99", "max", "messages", "msg/s", "server CPU", "loop busy", "µs/msg", "SQL/msg", "client CPU"],
+    [
+      "round",
+      "server",
+      "clients",
+      "latency (ms)",
+      "p50",
+      "p90",
+      "p99",
+      "max",
+      "messages",
+      "msg/s",
+      "server CPU",
+      "loop busy",
+      "µs/msg",
+      "SQL/msg",
+      "client CPU",
+    ],
   ];
   const phases: Array<[string, string, PhaseResult]> = r.rounds.flatMap((round) => {
     const both: Array<[string, string, PhaseResult]> = [
@@ -559,9 +578,7 @@ function printFilesSummary(r: FilesResult): string {
   }
   if (headerRows.length > 1) console.log(`\n${table(headerRows, 2)}`);
 
-  const memoryRows = [
-    ["file", "upload MB/s", "upload CPU ms/GB", "RSS during upload", "RSS baseline (after GC)", "RSS peak while serving", "peak − baseline"],
-  ];
+  const memoryRows = [["file", "upload MB/s", "upload CPU ms/GB", "RSS during upload", "RSS baseline (after GC)", "RSS peak while serving", "peak − baseline"]];
   for (const run of r.runs) {
     memoryRows.push([
       fmtSize(run.size),
@@ -600,14 +617,20 @@ function printFilesSummary(r: FilesResult): string {
   const ph = first.headers.parlor;
   const sh = first.headers.static;
   if (ph && sh) {
-    const only = (a: object, b: object) => Object.keys(a).filter((k) => !(k in b)).sort().join(", ") || "none";
+    const only = (a: object, b: object) =>
+      Object.keys(a)
+        .filter((k) => !(k in b))
+        .sort()
+        .join(", ") || "none";
     console.log(`  headers only Parlor sends: ${only(ph, sh)}; only @fastify/static: ${only(sh, ph)}`);
   }
   if (r.staticReadSize !== 64 * 1024) {
     console.log(
       `  note: @fastify/static reads the file ${r.staticReadSize / 1024} KiB at a time on this Node (@fastify/send passes highWaterMark: null ` +
         `to fs.createReadStream: the generic stream default), Parlor 64 KiB` +
-        (r.routes.includes("static64k") ? "; the 64K route is @fastify/static with 64 KiB reads" : "; --file-static-64k adds @fastify/static with 64 KiB reads"),
+        (r.routes.includes("static64k")
+          ? "; the 64K route is @fastify/static with 64 KiB reads"
+          : "; --file-static-64k adds @fastify/static with 64 KiB reads"),
     );
   }
   const all = r.runs.flatMap((run) => run.measurements);

@@ -189,13 +189,18 @@ describe("useChat", () => {
     const a = await writer.send("alpha");
     writer.setThreadId(null);
     const b = await writer.send("beta");
-    await eventually("both echoes written", async () => (await t.server.db.selectFrom("messages").select("id").where("status", "=", "complete").execute()).length === 4);
+    await eventually(
+      "both echoes written",
+      async () => (await t.server.db.selectFrom("messages").select("id").where("status", "=", "complete").execute()).length === 4,
+    );
 
     const { result, rerender } = renderChat(client, a.threadId);
-    await waitFor(() => expect(summary(result.current)).toEqual([
-      ["user", "alpha", "complete"],
-      ["assistant", "alpha ", "complete"],
-    ]));
+    await waitFor(() =>
+      expect(summary(result.current)).toEqual([
+        ["user", "alpha", "complete"],
+        ["assistant", "alpha ", "complete"],
+      ]),
+    );
     rerender({ threadId: b.threadId });
     await waitFor(() => expect(result.current.messages.map((m) => m.content)).toEqual(["beta", "beta "]));
     expect(result.current.threadId).toBe(b.threadId);

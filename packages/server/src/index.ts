@@ -1,14 +1,7 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
 export type { AppDefinition, Chat, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
 export type { AppAuth, AppUser, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
-export type {
-  AppOAuth,
-  OAuthCallback,
-  OAuthErrorCode,
-  OAuthProfile,
-  OAuthProviderInfo,
-  OAuthTokens,
-} from "./auth/oauth/oauth-types.js";
+export type { AppOAuth, OAuthCallback, OAuthErrorCode, OAuthProfile, OAuthProviderInfo, OAuthTokens } from "./auth/oauth/oauth-types.js";
 export type { OAuthProviderConfig, OAuthProviderType } from "./config/oauth-provider-options.js";
 export { createServer } from "./server/create-server.js";
 export type { CreateServerOptions, LogStream, ParlorServer } from "./server/create-server.js";

@@ -2,7 +2,18 @@ import { Agent, request as httpRequest } from "node:http";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { connectSocket, dialects, echoApp, eventually, EventLog, request, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import {
+  connectSocket,
+  dialects,
+  echoApp,
+  eventually,
+  EventLog,
+  request,
+  type StartOptions,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
 import { multipart, send } from "./helpers/keep-alive-request.js";
 
@@ -199,9 +210,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     const unicode = await upload(alice, "text", "отчёт 2026.txt");
     const response = await imgGet(alice, unicode.body.url);
     // RFC 6266: an ASCII fallback, then the exact name in filename*.
-    expect(response.headers.get("content-disposition")).toBe(
-      `inline; filename="????? 2026.txt"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%202026.txt`,
-    );
+    expect(response.headers.get("content-disposition")).toBe(`inline; filename="????? 2026.txt"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%202026.txt`);
   });
 
   it("supports Range, ETag and HEAD", async () => {

@@ -6,7 +6,6 @@ import { resolveConfig } from "../src/config/resolve-config.js";
 import { openSocket, rawRequest, readUntilClosed, type RawResult } from "./helpers/raw-http.js";
 import { eventually, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
 
-
 /** Writes `chunks` one per `everyMs`, then (with `forever`) a byte each `everyMs` until the server closes. */
 function trickle(socket: Socket, chunks: string[], everyMs: number, { forever = false } = {}): void {
   let next = 0;
@@ -55,9 +54,7 @@ describe("HTTP timeouts", () => {
     t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, captureLogs: true });
     const head = `POST /auth/login HTTP/1.1\r\n${browserHeaders()}Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{`;
     // Without a timeout these would stay open for the 500 seconds their bodies take.
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 })));
     results.forEach((result, i) => expect408(result, `request ${i}`));
     // The server still answers everyone else.
     expect((await t.client().get("/healthz")).status).toBe(200);

@@ -12,7 +12,10 @@ async function store(dialect: TestDialect) {
   const database = await dialect.create();
   const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
   await migrateToLatest(db);
-  await db.insertInto("users").values({ id: "u1", auth_method: "password", identifier: "alice", display_name: null, metadata: "{}", created_at: 1, updated_at: 1 }).execute();
+  await db
+    .insertInto("users")
+    .values({ id: "u1", auth_method: "password", identifier: "alice", display_name: null, metadata: "{}", created_at: 1, updated_at: 1 })
+    .execute();
   const threads = new (class extends ThreadStore {
     inserts = 0;
     override insertMessage(...args: Parameters<ThreadStore["insertMessage"]>) {
@@ -31,7 +34,17 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
     const { db, threads, thread, dispose } = await store(dialect);
     // The file row itself is the file service's business: here only the message row matters.
     const files = {
-      create: async ({ messageId }: { messageId: string }) => ({ id: "f1", user_id: "u1", thread_id: thread.id, message_id: messageId, name: "a.txt", mime: "text/plain", size: 1, storage_key: "k", created_at: 1 }),
+      create: async ({ messageId }: { messageId: string }) => ({
+        id: "f1",
+        user_id: "u1",
+        thread_id: thread.id,
+        message_id: messageId,
+        name: "a.txt",
+        mime: "text/plain",
+        size: 1,
+        storage_key: "k",
+        created_at: 1,
+      }),
     } as unknown as FileService;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -46,7 +59,10 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(threads.inserts).toBe(1);
       expect(unhandled).toEqual([]);
-      expect(await db.selectFrom("messages").select(["content", "status"]).where("id", "=", "m1").executeTakeFirst()).toEqual({ content: "done", status: "complete" });
+      expect(await db.selectFrom("messages").select(["content", "status"]).where("id", "=", "m1").executeTakeFirst()).toEqual({
+        content: "done",
+        status: "complete",
+      });
     } finally {
       process.off("unhandledRejection", onUnhandled);
       await dispose();

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { dialects, echoApp, eventually, EventLog, gate, request, startTestServer, type TestServer } from "@parlor/test-support";
 import type { ServerOptions } from "parlor";
 
-
 describe.each(dialects)("realtime chat on $name", (dialect) => {
   let t: TestServer;
 

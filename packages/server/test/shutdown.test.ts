@@ -5,9 +5,20 @@ import { connect as tcpConnect, type Socket } from "node:net";
 import { join } from "node:path";
 import { openDatabase, type ServerOptions } from "parlor";
 import { describe, expect, it } from "vitest";
-import { dialects, echoApp, EventLog, eventually, gate, registerCleanup, request, startTestServer, type TestClient, TestClock, type TestServer } from "@parlor/test-support";
+import {
+  dialects,
+  echoApp,
+  EventLog,
+  eventually,
+  gate,
+  registerCleanup,
+  request,
+  startTestServer,
+  type TestClient,
+  TestClock,
+  type TestServer,
+} from "@parlor/test-support";
 import { PNG } from "./helpers/sample-files.js";
-
 
 /** An app whose replies wait for `hold` when the message says "hold". */
 const holdingApp = (hold: Promise<void>) =>
@@ -100,7 +111,6 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       const reader = setInterval(() => download.read(1024), 1000);
       registerCleanup(() => clearInterval(reader));
 
-
       const stalled: Socket = tcpConnect(Number(port), "127.0.0.1");
       registerCleanup(() => stalled.destroy());
       const boundary = "----stall";
@@ -130,12 +140,12 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       // Grace (1 s) plus a margin for a slow machine; before, close() waited for these clients forever.
       expect(Date.now() - closing).toBeLessThan(1000 + 4000);
       // Both clients were cut off: the download ends short of the file, the upload's connection is closed.
-clearInterval(reader);
+      clearInterval(reader);
       let received = 0;
       download.on("data", (chunk: Buffer) => (received += chunk.length));
       download.resume();
       await new Promise<void>((resolve) => download.once("close", () => resolve()));
-expect(received).toBeLessThan(8 * 1024 * 1024);
+      expect(received).toBeLessThan(8 * 1024 * 1024);
       await uploadClosed;
     });
 
@@ -154,7 +164,13 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
       const end = await log.waitFor((e) => e.event === "message:end");
       expect(end.data).toMatchObject({ threadId, status: "complete" });
       await closed;
-      expect((await t!.server.db.selectFrom("messages").select("content").execute().catch(() => null)) ?? []).toBeDefined();
+      expect(
+        (await t!.server.db
+          .selectFrom("messages")
+          .select("content")
+          .execute()
+          .catch(() => null)) ?? [],
+      ).toBeDefined();
     });
   });
 

@@ -1,6 +1,17 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
-import { type ClientSocket, connectSocket, dialects, echoApp, EventLog, eventually, type StartOptions, startTestServer, type TestClient, type TestServer } from "@parlor/test-support";
+import {
+  type ClientSocket,
+  connectSocket,
+  dialects,
+  echoApp,
+  EventLog,
+  eventually,
+  type StartOptions,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from "@parlor/test-support";
 
 const HANDSHAKE = "/socket.io/?EIO=4&transport=polling";
 

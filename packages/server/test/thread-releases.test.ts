@@ -32,7 +32,10 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
     database = await dialect.create();
     db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
     await migrateToLatest(db);
-    await db.insertInto("users").values({ id: "u1", auth_method: "password", identifier: "alice", display_name: null, metadata: "{}", created_at: 1, updated_at: 1 }).execute();
+    await db
+      .insertInto("users")
+      .values({ id: "u1", auth_method: "password", identifier: "alice", display_name: null, metadata: "{}", created_at: 1, updated_at: 1 })
+      .execute();
     const counting = countingStatements();
     counter = counting.counter;
     threads = new ThreadStore(db.withPlugin(counting.plugin));
@@ -43,7 +46,15 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
   });
 
   const row = (id: string) => db.selectFrom("threads").select(["run_owner", "updated_at"]).where("id", "=", id).executeTakeFirstOrThrow();
-  const releases = () => new ThreadReleases(threads, OWNER, () => now, (error) => { throw error; });
+  const releases = () =>
+    new ThreadReleases(
+      threads,
+      OWNER,
+      () => now,
+      (error) => {
+        throw error;
+      },
+    );
 
   it("frees every thread asked for in one turn with one statement, stamping updated_at, and leaves other owners' threads held", async () => {
     const a = await threads.createThread("u1", "a", 1, OWNER);

@@ -75,9 +75,7 @@ export class ChatRuntime {
 
   constructor(private readonly deps: ChatRuntimeDeps) {
     this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
-    this.releases = new ThreadReleases(deps.threads, deps.processId, deps.clock, (error) =>
-      deps.log.error({ err: error }, "could not release a thread"),
-    );
+    this.releases = new ThreadReleases(deps.threads, deps.processId, deps.clock, (error) => deps.log.error({ err: error }, "could not release a thread"));
   }
 
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
@@ -173,7 +171,16 @@ export class ChatRuntime {
       const storedIds = new Set(stored.map((message) => message.id));
       for (const reply of replies) {
         if (storedIds.has(reply.id)) continue;
-        messages.push({ id: reply.id, threadId, role: "assistant", content: reply.content, status: "streaming", createdAt: reply.createdAt, parentId: null, files: [] });
+        messages.push({
+          id: reply.id,
+          threadId,
+          role: "assistant",
+          content: reply.content,
+          status: "streaming",
+          createdAt: reply.createdAt,
+          parentId: null,
+          files: [],
+        });
       }
       connection.threadsUsed.add(threadId);
       return { thread: { ...toThreadSummary(thread), messages } satisfies ThreadWithMessages };
@@ -391,6 +398,12 @@ export class ChatRuntime {
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  await Promise.race([promise.then(() => undefined, () => undefined), timeout]);
+  await Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
   clearTimeout(timer);
 }

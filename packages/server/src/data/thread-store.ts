@@ -51,9 +51,7 @@ export class ThreadStore {
       .set({ run_owner: owner, updated_at: now })
       .where("id", "=", threadId)
       .where("user_id", "=", userId)
-      .where((eb) =>
-        eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]),
-      )
+      .where((eb) => eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]))
       .returningAll()
       .executeTakeFirst();
     return row ?? null;
@@ -69,30 +67,26 @@ export class ThreadStore {
       .updateTable("threads")
       .set((eb) => ({
         updated_at: now,
-        run_owner: eb.case().when("run_owner", "=", owner).then(sql<string | null>`null`).else(eb.ref("run_owner")).end(),
+        run_owner: eb
+          .case()
+          .when("run_owner", "=", owner)
+          .then(sql<string | null>`null`)
+          .else(eb.ref("run_owner"))
+          .end(),
       }))
       .where("id", "in", threadIds)
       .execute();
   }
 
   async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {
-    return (
-      (await this.db
-        .selectFrom("threads")
-        .selectAll()
-        .where("id", "=", threadId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst()) ?? null
-    );
+    return (await this.db.selectFrom("threads").selectAll().where("id", "=", threadId).where("user_id", "=", userId).executeTakeFirst()) ?? null;
   }
 
   /** Newest activity first, paged with an opaque cursor. */
   async listThreads(userId: string, { limit, after, query }: ListThreadsOptions): Promise<ThreadPage> {
     let select = this.db.selectFrom("threads").selectAll().where("user_id", "=", userId);
     if (after) {
-      select = select.where((eb) =>
-        eb.or([eb("updated_at", "<", after.updatedAt), eb.and([eb("updated_at", "=", after.updatedAt), eb("id", "<", after.id)])]),
-      );
+      select = select.where((eb) => eb.or([eb("updated_at", "<", after.updatedAt), eb.and([eb("updated_at", "=", after.updatedAt), eb("id", "<", after.id)])]));
     }
     if (query) {
       const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`;
@@ -109,7 +103,11 @@ export class ThreadStore {
         ]),
       );
     }
-    const rows = await select.orderBy("updated_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    const rows = await select
+      .orderBy("updated_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
     const threads = rows.slice(0, limit);
     const last = threads.at(-1);
     return { threads, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
