@@ -11,6 +11,8 @@ export type {
   SessionClient,
   SessionListEntry,
   SessionListResponse,
+  TokenExchangeBody,
+  TokenExchangeResponse,
 } from "./auth.js";
 export type {
   ChatMessage,

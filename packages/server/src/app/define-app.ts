@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { FileInfo } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
+import type { EmbedOptions } from "../config/embeds.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
@@ -66,6 +67,12 @@ export interface AppDefinition {
   auth: AppAuth;
   /** Server settings the app ships with; environment variables override them. */
   server?: ServerOptions;
+  /**
+   * Sites that embed the chat with `widget.js`, by embedding id (server README, "Embedding"):
+   * `{ shop: { secret, origins: ["https://shop.example"] } }`. `PARLOR_EMBED_<ID>_SECRET` and
+   * `PARLOR_EMBED_<ID>_ORIGINS` override them; checked when the server is created.
+   */
+  embeds?: Record<string, EmbedOptions>;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -84,6 +91,7 @@ const appShape = z.object({
   auth: z.object({
     password: callback.optional(),
     header: callback.optional(),
+    embed: callback.optional(),
     oauth: z
       .object({
         providers: z
@@ -107,6 +115,7 @@ const appShape = z.object({
       .optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
+  embeds: z.record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()) }).strict()).optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),
