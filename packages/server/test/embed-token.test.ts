@@ -90,7 +90,10 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     // Both sessions are alice's, and her sessions page shows the widget one with its embedding.
     const list = await alice.get("/auth/sessions");
     expect(list.body.sessions.map((s: { client: string; embed?: string }) => [s.client, s.embed])).toEqual(
-      expect.arrayContaining([["web", undefined], ["widget", "shop"]]),
+      expect.arrayContaining([
+        ["web", undefined],
+        ["widget", "shop"],
+      ]),
     );
 
     const before = await rowCounts();
@@ -157,7 +160,10 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     expect((await t.client().get("/auth/me", bearer(accessToken))).status).toBe(401);
     const rows = await t.server.db.selectFrom("sessions").select(["client", "revoked_at"]).execute();
     const live = rows.map((row) => [row.client, row.revoked_at === null ? "live" : "revoked"]);
-    expect(live.sort()).toEqual([["web", "live"], ["widget", "revoked"]]);
+    expect(live.sort()).toEqual([
+      ["web", "live"],
+      ["widget", "revoked"],
+    ]);
     // The app's own sessions are untouched.
     expect((await alice.get("/auth/me")).status).toBe(200);
   });

@@ -71,7 +71,9 @@ export function resolveEmbeds(declared: Readonly<Record<string, EmbedOptions>> |
     const secretName = overrides?.names.secret ?? `embeds.${id}.secret`;
     const originsName = overrides?.names.origins ?? `embeds.${id}.origins`;
     if (!EMBED_ID.test(id)) {
-      throw new ParlorConfigError(`Embedding id "${id}" (${overrides ? secretName : `embeds.${id}`}) must be lower-case letters, digits and '-', up to 64 characters`);
+      throw new ParlorConfigError(
+        `Embedding id "${id}" (${overrides ? secretName : `embeds.${id}`}) must be lower-case letters, digits and '-', up to 64 characters`,
+      );
     }
     const secret = overrides?.secret ?? own?.secret;
     if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {

@@ -42,9 +42,7 @@ export function embedUserResolver(auth: AppAuth, oauthProviderIds: readonly stri
     }
     const { method = methods.length === 1 ? methods[0] : undefined, ...user } = checked.data;
     if (method === undefined || !methods.includes(method)) {
-      throw new InvalidAppUserError(
-        `The app's auth.embed callback must return a method among the app's login methods (${methods.join(", ") || "none"})`,
-      );
+      throw new InvalidAppUserError(`The app's auth.embed callback must return a method among the app's login methods (${methods.join(", ") || "none"})`);
     }
     return { ...user, method };
   };

@@ -32,7 +32,10 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sessions, tokenUses, clock }: TokenRoutesOptions) {
   const embeds = new Map(config.embeds.map((embed) => [embed.id, { ...embed, key: new TextEncoder().encode(embed.secret) }]));
-  const embedUser = embedUserResolver(auth, config.oauthProviders.map((provider) => provider.id));
+  const embedUser = embedUserResolver(
+    auth,
+    config.oauthProviders.map((provider) => provider.id),
+  );
   const limitAttempt = loginRateLimiter(config.loginRateLimit);
   const sweep = sweeper(tokenUses, clock, fastify.log);
 
