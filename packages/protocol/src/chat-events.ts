@@ -60,8 +60,10 @@ export interface HandshakeAuth {
   csrfToken?: string;
   /**
    * A session token for contexts without cookies (the widget); needs no CSRF token. The
-   * server screens the handshake's HTTP request before it reads `auth`, so the same token
-   * must also be sent there, as `Authorization: Bearer <token>` (socket.io's `extraHeaders`).
+   * server screens the handshake's HTTP request before it reads `auth`: send the same token
+   * there as `Authorization: Bearer <token>` (socket.io's `extraHeaders`), or, from a browser,
+   * which cannot set that header on a WebSocket, add the query parameter `bearer=1`
+   * (socket.io's `query` option). Never put the token itself in the URL.
    */
   token?: string;
 }
