@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { FileInfo } from "@parlor/protocol";
+import type { FileInfo, JsonValue } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { EmbedOptions } from "../config/embeds.js";
@@ -47,6 +47,12 @@ export interface Reply {
   end(): Promise<void>;
 }
 
+/** Options of `chat.callClient`. */
+export interface ClientCallOptions {
+  /** Seconds to wait for the answer; default 30, at most 300. */
+  timeout?: number;
+}
+
 /** The conversation an app callback is working in. */
 export interface Chat {
   readonly user: { id: string; identifier: string; displayName: string | null };
@@ -59,6 +65,13 @@ export interface Chat {
   send(text: string): Promise<void>;
   /** The thread's earlier messages, oldest first: context for a model. */
   history(): Promise<Array<{ role: "user" | "assistant" | "system"; content: string }>>;
+  /**
+   * Runs a function the host page registered (`Parlor.registerFunction`) in the widget client
+   * that sent the message, and returns its JSON result. Rejects with `ClientCallError`
+   * (`not_widget`, `unknown_function`, `function_failed`, `timeout`, `too_large`, `not_json`,
+   * `not_connected`). `timeout` in seconds: 30 by default, at most 300.
+   */
+  callClient(name: string, args?: JsonValue, options?: ClientCallOptions): Promise<JsonValue>;
 }
 
 export interface AppDefinition {

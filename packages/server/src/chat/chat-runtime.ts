@@ -13,6 +13,7 @@ import { toFileInfo, type FileService } from "../files/file-service.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
+import { callClient, type ClientCaller } from "./client-call.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import { RunRegistry, type Run } from "./run-registry.js";
 import { threadNameFrom } from "./thread-name.js";
@@ -37,6 +38,8 @@ export interface ChatConnection {
   sendError(error: ChatError): void;
   /** Threads this connection chatted in, for `onChatEnd`. */
   threadsUsed: Set<string>;
+  /** Runs the host page's functions; only on widget connections (`chat.callClient`). */
+  callClient?: ClientCaller;
 }
 
 /** Attachments per message: enough for any chat, small enough to check in one query. */
@@ -182,7 +185,7 @@ export class ChatRuntime {
       for (const threadId of connection.threadsUsed) {
         const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
         if (thread === null) continue;
-        const chat = this.chatFor(connection.principal, thread, RunRegistry.detached(thread.user_id));
+        const chat = this.chatFor(connection, thread, RunRegistry.detached(thread.user_id));
         await this.callApp("onChatEnd", () => onChatEnd(chat));
       }
     } catch (error) {
@@ -249,7 +252,7 @@ export class ChatRuntime {
   }
 
   private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
-    const chat = this.chatFor(connection.principal, thread, run);
+    const chat = this.chatFor(connection, thread, run);
     try {
       if (isNew && this.deps.app.onChatStart) await this.deps.app.onChatStart(chat);
       await this.deps.app.onMessage(message, chat);
@@ -288,7 +291,8 @@ export class ChatRuntime {
     connection.sendError({ code: "app_error", message: "The app failed to answer", threadId });
   }
 
-  private chatFor(principal: SessionPrincipal, thread: ThreadRow, run: Run): Chat {
+  private chatFor(connection: ChatConnection, thread: ThreadRow, run: Run): Chat {
+    const { principal } = connection;
     const { threads, files, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
     const openReply = (initial?: string) => {
@@ -307,6 +311,7 @@ export class ChatRuntime {
         await openReply(text).end();
       },
       history: async () => (await threads.listMessages(thread.id)).map((row) => ({ role: row.role, content: row.content })),
+      callClient: (name, args, options) => callClient(connection.callClient, name, args, options),
     };
   }
 

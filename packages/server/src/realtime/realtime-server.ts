@@ -8,6 +8,7 @@ import type { OriginPolicy } from "../csrf/request-origin.js";
 import type { IsAllowedHost } from "../http/allowed-hosts.js";
 import { allowHandshake } from "./allow-handshake.js";
 import { authenticateSocket } from "./authenticate-socket.js";
+import { clientCaller } from "./client-caller.js";
 import { limitConnections } from "./connection-limits.js";
 import { handshakeRateLimit } from "./handshake-rate-limit.js";
 import { closeConnectionsThatNeverJoin } from "./join-deadline.js";
@@ -57,7 +58,9 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
   const emitToUser =
     (userId: string): EmitToUser =>
     (event, ...args) =>
-      io.to(userRoom(userId)).emit(event, ...args);
+      // socket.io types a broadcast's ack differently (answers from many sockets); EmitToUser
+      // leaves out the one event with an ack (`client:call`), so the arguments are the same.
+      (io.to(userRoom(userId)) as unknown as { emit: EmitToUser }).emit(event, ...args);
   const runtime = options.runtime(emitToUser);
   fastify.decorate("realtime", io);
 
@@ -74,6 +77,8 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       principal,
       sendError: (error) => socket.emit("error", error),
       threadsUsed: new Set(),
+      // Only the widget runs the host page's functions; other clients have no handler.
+      ...(principal.client === "widget" ? { callClient: clientCaller(socket) } : {}),
     };
 
     socket.use((_packet, next) => {
