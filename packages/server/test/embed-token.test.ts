@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppDefinition } from "parlor";
 import { dialects, type TestDialect } from "./helpers/databases.js";
+import { PNG } from "./helpers/sample-files.js";
 import { EMBED_SECRET, HOST_ORIGIN, mintHostToken, type MintOptions } from "./helpers/host-token.js";
 import { connectSocket, EventLog, request, type ClientSocket } from "./helpers/socket-client.js";
 import { startTestServer, testApp, type TestClient, type TestServer } from "./helpers/test-server.js";
@@ -62,6 +63,23 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     expect(revoked.status).toBe(204);
     expect((await client.get("/auth/me", bearer(accessToken))).status).toBe(401);
     await expect(connectSocket(t!, null, { token: accessToken })).rejects.toThrow();
+  });
+
+  it("uploads files by bearer and shows them through signed URLs", async () => {
+    await start();
+    const client = t!.client();
+    const { accessToken } = (await exchange(client, await mint("42"))).body;
+    const data = new FormData();
+    data.append("file", new Blob([PNG], { type: "image/png" }), "photo.png");
+    // As the iframe sends it: the bearer token, no cookie, no CSRF token.
+    const uploaded = await client.post("/api/files", { form: data, ...bearer(accessToken) });
+    expect(uploaded.status).toBe(201);
+    const signed = await client.get(`/api/files/${uploaded.body.id}/signed-url`, bearer(accessToken));
+    expect(signed.status).toBe(200);
+    // An <img> in the iframe sends no Authorization header: the signed URL alone is enough.
+    const shown = await fetch(t!.origin + signed.body.url);
+    expect(shown.status).toBe(200);
+    expect(Buffer.from(await shown.arrayBuffer())).toEqual(PNG);
   });
 
   it("keeps widget users apart from the app's users by default", async () => {
