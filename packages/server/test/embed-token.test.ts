@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppDefinition } from "parlor";
+import type { AppDefinition, ServerOptions } from "parlor";
 import { dialects, type TestDialect } from "./helpers/databases.js";
 import { PNG } from "./helpers/sample-files.js";
 import { EMBED_SECRET, HOST_ORIGIN, mintHostToken, type MintOptions } from "./helpers/host-token.js";
@@ -17,8 +17,8 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     t = undefined;
   });
 
-  async function start(overrides: Partial<AppDefinition> = {}) {
-    t = await startTestServer({ dialect, app: testApp(overrides), server: { embeds } });
+  async function start(overrides: Partial<AppDefinition> = {}, server: ServerOptions = {}) {
+    t = await startTestServer({ dialect, app: testApp(overrides), server: { embeds, ...server } });
     return t;
   }
   const mint = (sub: string, options: Partial<MintOptions> = {}) => mintHostToken(sub, { audience: t!.origin, ...options });
@@ -159,6 +159,14 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     expect(replay.status).toBe(401);
     expect(replay.body.error.message).toMatch(/already used/);
     expect((await rowCounts()).sessions).toBe(1);
+  });
+
+  it("applies the login rate limit to failed exchanges, not to page views that succeed", async () => {
+    await start({}, { loginRateLimit: { max: 3 } });
+    for (let i = 0; i < 5; i++) expect((await exchange(t!.client(), await mint(`user-${i}`))).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await exchange(t!.client(), await mint("42", { secret: "another-secret-0123456789-abcdefghijklmn" }))).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
   it("remembers used tokens across a restart", async () => {

@@ -36,7 +36,7 @@ export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sess
     auth,
     config.oauthProviders.map((provider) => provider.id),
   );
-  const limitAttempt = loginRateLimiter(config.loginRateLimit);
+  const limitAttempt = loginRateLimiter(config.loginRateLimit, { refundSuccess: true });
   const sweep = sweeper(tokenUses, clock, fastify.log);
 
   fastify.post(
