@@ -98,7 +98,7 @@ describe("chat.callClient: the app runs the host page's functions through the wi
     const failure = (code: string) => ({ ok: false, typed: true, code });
     expect(await outcome(socket, token, { name: "nope" })).toEqual(failure("unknown_function"));
     expect(await outcome(socket, token, { name: "boom" })).toEqual(failure("function_failed"));
-    expect(await outcome(socket, token, { name: "silent", timeout: 0.3 })).toEqual(failure("timeout"));
+    expect(await outcome(socket, token, { name: "silent", timeout: 300 })).toEqual(failure("timeout"));
     expect(await outcome(socket, token, { name: "huge" })).toEqual(failure("too_large"));
     const sent = calls.length;
     expect(await outcome(socket, token, { name: "cart.add", bigArgs: 70 * 1024 })).toEqual(failure("too_large"));

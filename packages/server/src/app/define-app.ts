@@ -49,7 +49,7 @@ export interface Reply {
 
 /** Options of `chat.callClient`. */
 export interface ClientCallOptions {
-  /** Seconds to wait for the answer; default 30, at most 300. */
+  /** Milliseconds to wait for the answer; default 30 000 (30 s), at most 300 000 (5 min). */
   timeout?: number;
 }
 
@@ -69,7 +69,7 @@ export interface Chat {
    * Runs a function the host page registered (`Parlor.registerFunction`) in the widget client
    * that sent the message, and returns its JSON result. Rejects with `ClientCallError`
    * (`not_widget`, `unknown_function`, `function_failed`, `timeout`, `too_large`, `not_json`,
-   * `not_connected`). `timeout` in seconds: 30 by default, at most 300.
+   * `not_connected`). `timeout` in milliseconds: 30 s by default, at most 5 min.
    */
   callClient(name: string, args?: JsonValue, options?: ClientCallOptions): Promise<JsonValue>;
 }

@@ -35,8 +35,9 @@ export class ClientCallError extends Error {
  */
 export type ClientCaller = (call: ClientCall, timeoutMs: number) => Promise<{ answer: unknown } | "timeout" | "disconnected">;
 
-const DEFAULT_TIMEOUT_SECONDS = 30;
-const MAX_TIMEOUT_SECONDS = 300;
+// Milliseconds, as `setTimeout` and socket.io's `timeout()` (and the widget README's example) count.
+const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_TIMEOUT_MS = 300_000;
 const ERROR_CODES: ReadonlySet<string> = new Set(["unknown_function", "function_failed", "too_large", "not_json", "timeout", "not_connected"]);
 
 /**
@@ -48,16 +49,16 @@ export async function callClient(caller: ClientCaller | undefined, name: string,
   if (typeof name !== "string" || !EMBED_FUNCTION_NAME_PATTERN.test(name)) {
     throw new TypeError("chat.callClient(name): name must be an identifier, dots allowed (cart.add)");
   }
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
-  if (typeof timeout !== "number" || !(timeout > 0) || timeout > MAX_TIMEOUT_SECONDS) {
-    throw new TypeError(`chat.callClient: timeout must be a number of seconds above 0, at most ${MAX_TIMEOUT_SECONDS}`);
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (typeof timeout !== "number" || !(timeout > 0) || timeout > MAX_TIMEOUT_MS) {
+    throw new TypeError(`chat.callClient: timeout must be a number of milliseconds above 0, at most ${MAX_TIMEOUT_MS}`);
   }
   if (caller === undefined) throw new ClientCallError("not_widget", "Only a widget client can run client functions, and this message did not come from one");
   const checkedArgs = checkJsonPayload(args, EMBED_MAX_JSON_BYTES);
   if (!checkedArgs.ok) throw new ClientCallError(checkedArgs.code, `The arguments of ${name}: ${checkedArgs.message}`);
 
-  const outcome = await caller({ name, args: checkedArgs.value }, timeout * 1000);
-  if (outcome === "timeout") throw new ClientCallError("timeout", `${name} did not answer within ${timeout} s`);
+  const outcome = await caller({ name, args: checkedArgs.value }, timeout);
+  if (outcome === "timeout") throw new ClientCallError("timeout", `${name} did not answer within ${timeout} ms`);
   if (outcome === "disconnected") throw new ClientCallError("not_connected", `The widget closed before ${name} answered`);
   return resultOf(name, outcome.answer);
 }
