@@ -128,6 +128,8 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     ["another secret", (aud) => mintHostToken("42", { audience: aud, secret: "another-secret-0123456789-abcdefghijklmn" }), /signature/],
     ["alg none", (aud) => mintHostToken("42", { audience: aud, alg: "none" }), /HS256/],
     ["no jti", (aud) => mintHostToken("42", { audience: aud, claims: { jti: undefined } }), /jti/],
+    ["no sub", (aud) => mintHostToken("42", { audience: aud, claims: { sub: undefined } }), /sub/],
+    ["an iat in the future", (aud) => mintHostToken("42", { audience: aud, iat: Math.floor(Date.now() / 1000) + 120 }), /future/],
     ["an unknown iss", (aud) => mintHostToken("42", { audience: aud, issuer: "other" }), /iss/],
     ["garbage", () => "not.a.jwt", /JWT/],
   ];
