@@ -17,6 +17,14 @@ export interface ResolvedEmbed {
   origins: readonly string[];
 }
 
+/** One embedding's settings from the environment, before validation. */
+export interface EmbedFromEnv {
+  secret?: string;
+  origins?: string[];
+  /** The variables that set them, named in error messages. */
+  names: { secret?: string; origins?: string };
+}
+
 /** Lower-case letters, digits and `-`, as OAuth provider ids: the id is part of user names (`embed:<id>:<sub>`). */
 const EMBED_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const MIN_SECRET_LENGTH = 32;
@@ -32,8 +40,8 @@ const envFields = [
  * are ignored; another `PARLOR_EMBED_*` name is refused, so a typo does not leave an embedding
  * half-configured.
  */
-export function embedsFromEnv(env: Env): Record<string, { secret?: string; origins?: string[]; names: { secret?: string; origins?: string } }> {
-  const embeds: Record<string, { secret?: string; origins?: string[]; names: { secret?: string; origins?: string } }> = {};
+export function embedsFromEnv(env: Env): Record<string, EmbedFromEnv> {
+  const embeds: Record<string, EmbedFromEnv> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || value === "") continue;
     const rest = name.slice(ENV_PREFIX.length);
