@@ -112,19 +112,14 @@ async function runAgainst(server: ServerProcess, password: string, options: Auth
   const afterChecks = await server.stats();
   const loginDbStatements = afterChecks.dbStatements - beforeLogin.dbStatements;
   if (loginDbStatements === 0) {
-    throw new Error("The database spy saw no statement during login: it is not wired to the server's SQLite connection, so the 'no DB on the fast path' check would prove nothing.");
+    throw new Error(
+      "The database spy saw no statement during login: it is not wired to the server's SQLite connection, so the 'no DB on the fast path' check would prove nothing.",
+    );
   }
 
   const routes: RouteName[] = options.only ? [options.only] : options.breakdown ? ["bare", "bare+cookie", "me"] : ["bare", "me"];
   const measure = (round: number, route: RouteName, duration: number) =>
-    measureRoute(
-      server,
-      `${base}${ROUTES[route].path}`,
-      ROUTES[route].withCookie ? { cookie } : {},
-      { ...options, duration },
-      round,
-      route,
-    );
+    measureRoute(server, `${base}${ROUTES[route].path}`, ROUTES[route].withCookie ? { cookie } : {}, { ...options, duration }, round, route);
 
   if (options.warmup > 0) {
     log(`warm-up: ${routes.map((r) => ROUTES[r].label).join(", ")}: ${options.warmup} s each`);
@@ -148,7 +143,9 @@ async function runAgainst(server: ServerProcess, password: string, options: Auth
 
   const measuredDbStatements = (await server.stats()).dbStatements - afterChecks.dbStatements;
   if (measuredDbStatements !== 0) {
-    throw new Error(`The server ran ${measuredDbStatements} SQL statement(s) while the routes were measured: the authenticated fast path must not touch the database.`);
+    throw new Error(
+      `The server ran ${measuredDbStatements} SQL statement(s) while the routes were measured: the authenticated fast path must not touch the database.`,
+    );
   }
 
   const ratios: RoundRatio[] = [];
@@ -162,9 +159,7 @@ async function runAgainst(server: ServerProcess, password: string, options: Auth
         round,
         rpsRatio: me.rps / bare.rps,
         cpuRatio: bare.cpuPerRequestUs / me.cpuPerRequestUs,
-        ...(bareCookie
-          ? { authRpsRatio: bareCookie.rps / bare.rps, authCpuRatio: bare.cpuPerRequestUs / bareCookie.cpuPerRequestUs }
-          : {}),
+        ...(bareCookie ? { authRpsRatio: bareCookie.rps / bare.rps, authCpuRatio: bare.cpuPerRequestUs / bareCookie.cpuPerRequestUs } : {}),
       });
     }
   }

@@ -284,8 +284,7 @@ async function runPhase(run: RunContext, logins: Login[], warmup: number, durati
     fullReply: latencyStats(sentInWindow.map((s) => s.fullMs)),
     serverCpu: serverCpuUs / serverWallUs,
     serverLoopBusy:
-      (serverAfter.eluActiveMs - serverStart.eluActiveMs) /
-      (serverAfter.eluActiveMs - serverStart.eluActiveMs + serverAfter.eluIdleMs - serverStart.eluIdleMs),
+      (serverAfter.eluActiveMs - serverStart.eluActiveMs) / (serverAfter.eluActiveMs - serverStart.eluActiveMs + serverAfter.eluIdleMs - serverStart.eluIdleMs),
     clientCpu,
     serverCpuPerMessageUs: endedInWindow > 0 ? serverCpuUs / endedInWindow : Number.NaN,
     sqlPerMessage: endedInWindow > 0 ? (serverAfter.dbStatements - serverStart.dbStatements) / endedInWindow : Number.NaN,

@@ -111,6 +111,14 @@ console.log(`${file}\nbusy ${ms(all)}, idle ${ms(idle)} (percentages are of busy
 console.log("self time by package:");
 for (const [cat, us] of [...byCategory].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)} ${ms(us)}  ${cat}`);
 console.log("\nfunctions by self time:");
-for (const [k, us] of [...self].filter(([k]) => matches(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)} ${ms(us)}  ${k}`);
+for (const [k, us] of [...self]
+  .filter(([k]) => matches(k))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`  ${pct(us)} ${ms(us)}  ${k}`);
 console.log("\nfunctions by total (inclusive) time:");
-for (const [k, us] of [...total].filter(([k]) => matches(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)} ${ms(us)}  ${k}`);
+for (const [k, us] of [...total]
+  .filter(([k]) => matches(k))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top))
+  console.log(`  ${pct(us)} ${ms(us)}  ${k}`);

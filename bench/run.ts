@@ -124,7 +124,10 @@ async function main(): Promise<boolean> {
       benchmarks = ["auth"];
       onlyRoute = values.only as RouteName;
     } else {
-      const names = values.only.split(",").map((name) => name.trim()).filter((name) => name !== "");
+      const names = values.only
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== "");
       const unknown = names.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
       if (unknown.length > 0 || names.length === 0) {
         throw new Error(
@@ -134,11 +137,13 @@ async function main(): Promise<boolean> {
       benchmarks = BENCHMARKS.filter((name) => names.includes(name));
     }
   }
-  const profileDir =
-    values["profile-dir"] ?? (values.profile ? mkdtempSync(join(tmpdir(), "parlor-bench-profile-")) : undefined);
+  const profileDir = values["profile-dir"] ?? (values.profile ? mkdtempSync(join(tmpdir(), "parlor-bench-profile-")) : undefined);
   const log = (line: string) => console.log(`  ${line}`);
 
-  const load = () => loadavg().map((n) => n.toFixed(2)).join(" ");
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(2))
+      .join(" ");
   const loadBefore = load();
   console.log(`
 machine: ${cpus().length} cores, load average ${loadBefore} (1, 5, 15 min)`);
@@ -190,8 +195,7 @@ auth fast path benchmark: ${options.rounds} round(s) × ${options.duration} s pe
     };
     console.log(
       `
-idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users} users, ` +
-        `${options.batch} at a time, held ${options.hold} s`,
+idle sockets benchmark: ${fmtInt(options.sockets)} sockets over ${options.users} users, ` + `${options.batch} at a time, held ${options.hold} s`,
     );
     const result = await attempt("idle sockets", () => benchIdleSockets(options));
     if (result) {
@@ -252,7 +256,8 @@ file download benchmark: ${fmtSize(options.fileSize)}` +
     }
   }
 
-  if (profileDir) console.log(`
+  if (profileDir)
+    console.log(`
 CPU profile(s) of the server: ${profileDir} (summarize: node --import tsx bench/profile-summary.ts <file>)`);
   console.log(`
 summary (load average before ${loadBefore}, after ${load()}; ${cpus().length} cores)`);
@@ -281,9 +286,7 @@ function printAuthSummary(result: AuthFastPathResult): string {
   if (result.ratios.length > 0) {
     const breakdown = result.medianAuthRpsRatio !== null;
     const x = (value: number | null | undefined) => (value == null ? "" : `${value.toFixed(3)}×`);
-    const ratioRows = [
-      ["round", "me/bare req/s", "bare/me CPU per req", ...(breakdown ? ["bare+cookie/bare req/s", "bare/bare+cookie CPU per req"] : [])],
-    ];
+    const ratioRows = [["round", "me/bare req/s", "bare/me CPU per req", ...(breakdown ? ["bare+cookie/bare req/s", "bare/bare+cookie CPU per req"] : [])]];
     for (const r of result.ratios) {
       ratioRows.push([String(r.round), x(r.rpsRatio), x(r.cpuRatio), ...(breakdown ? [x(r.authRpsRatio), x(r.authCpuRatio)] : [])]);
     }
@@ -295,8 +298,7 @@ function printAuthSummary(result: AuthFastPathResult): string {
     ]);
     console.log(`\n${table(ratioRows, 1)}`);
     console.log(
-      `  best of the rounds (highest req/s, lowest CPU/req per route): me/bare ${x(result.bestRpsRatio)} req/s, ` +
-        `${x(result.bestCpuRatio)} CPU per request`,
+      `  best of the rounds (highest req/s, lowest CPU/req per route): me/bare ${x(result.bestRpsRatio)} req/s, ` + `${x(result.bestCpuRatio)} CPU per request`,
     );
   }
 
@@ -323,8 +325,7 @@ function printAuthSummary(result: AuthFastPathResult): string {
     return `auth fast path: ${only ? ROUTES[only.route].label : "one route"} only, no ratio`;
   }
   const ratio = result.medianRpsRatio;
-  const line =
-    `auth fast path: ${ratio.toFixed(2)}× of bare route (target ≥ ${TARGET.toFixed(2)})` + (ratio >= TARGET ? "" : "  ← below target");
+  const line = `auth fast path: ${ratio.toFixed(2)}× of bare route (target ≥ ${TARGET.toFixed(2)})` + (ratio >= TARGET ? "" : "  ← below target");
   console.log(`\n${line}`);
   return line;
 }
@@ -356,8 +357,7 @@ function printSocketsSummary(r: IdleSocketsResult): string {
   );
   const dropped = Object.values(r.disconnects).reduce((a, b) => a + b, 0);
   console.log(
-    `  held idle for ${r.hold} s: ${fmtInt(r.pingsDuringHold)} heartbeat pings received (and answered) by the clients, ` +
-      `${fmtInt(dropped)} sockets dropped`,
+    `  held idle for ${r.hold} s: ${fmtInt(r.pingsDuringHold)} heartbeat pings received (and answered) by the clients, ` + `${fmtInt(dropped)} sockets dropped`,
   );
   console.log(
     `  memory per socket: ${kb(r.rssPerSocket)} RSS (0 → all connected), ${kb(r.heapPerSocket)} JS heap (full GC before both samples); ` +
@@ -485,9 +485,7 @@ function printFilesSummary(r: FilesResult): string {
   }
   if (headerRows.length > 1) console.log(`\n${table(headerRows, 2)}`);
 
-  const memoryRows = [
-    ["file", "upload MB/s", "upload CPU ms/GB", "RSS during upload", "RSS baseline (after GC)", "RSS peak while serving", "peak − baseline"],
-  ];
+  const memoryRows = [["file", "upload MB/s", "upload CPU ms/GB", "RSS during upload", "RSS baseline (after GC)", "RSS peak while serving", "peak − baseline"]];
   for (const run of r.runs) {
     memoryRows.push([
       fmtSize(run.size),
@@ -526,14 +524,20 @@ function printFilesSummary(r: FilesResult): string {
   const ph = first.headers.parlor;
   const sh = first.headers.static;
   if (ph && sh) {
-    const only = (a: object, b: object) => Object.keys(a).filter((k) => !(k in b)).sort().join(", ") || "none";
+    const only = (a: object, b: object) =>
+      Object.keys(a)
+        .filter((k) => !(k in b))
+        .sort()
+        .join(", ") || "none";
     console.log(`  headers only Parlor sends: ${only(ph, sh)}; only @fastify/static: ${only(sh, ph)}`);
   }
   if (r.staticReadSize !== 64 * 1024) {
     console.log(
       `  note: @fastify/static reads the file ${r.staticReadSize / 1024} KiB at a time on this Node (@fastify/send passes highWaterMark: null ` +
         `to fs.createReadStream: the generic stream default), Parlor 64 KiB` +
-        (r.routes.includes("static64k") ? "; the 64K route is @fastify/static with 64 KiB reads" : "; --file-static-64k adds @fastify/static with 64 KiB reads"),
+        (r.routes.includes("static64k")
+          ? "; the 64K route is @fastify/static with 64 KiB reads"
+          : "; --file-static-64k adds @fastify/static with 64 KiB reads"),
     );
   }
   const all = r.runs.flatMap((run) => run.measurements);

@@ -98,8 +98,7 @@ async function main(): Promise<void> {
     defineApp({
       name: "Parlor Bench",
       auth: {
-        password: ({ username, password: given }) =>
-          given === password ? { identifier: username, displayName: "Bench User" } : null,
+        password: ({ username, password: given }) => (given === password ? { identifier: username, displayName: "Bench User" } : null),
       },
       // The echo app (chat-latency.ts): streams the message back word by word, no delay. The
       // other benchmarks send no message.
@@ -174,9 +173,7 @@ async function main(): Promise<void> {
       if (!collect) throw new Error("server-process: gc requested but the process was not started with --expose-gc");
       collect();
     }
-    const tcpConnections = await new Promise<number>((resolve, reject) =>
-      http.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-    );
+    const tcpConnections = await new Promise<number>((resolve, reject) => http.getConnections((error, count) => (error ? reject(error) : resolve(count))));
     const memory = process.memoryUsage();
     peakRss = Math.max(peakRss, memory.rss);
     const result: RealtimeStats = {
@@ -212,17 +209,16 @@ async function main(): Promise<void> {
         (error: unknown) => send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
       );
     } else if (message.type === "filePath") {
-      server.files.findById(message.id).then(
-        (row) => {
+      server.files
+        .findById(message.id)
+        .then((row) => {
           if (row === null) throw new Error(`server-process: no file ${message.id}`);
           if (server.config.files.storage !== "local") throw new Error("server-process: files.storage is not local");
           const key = row.storage_key;
           const path = join(server.config.dataDir, "files", key.slice(0, 2), key);
           send({ type: "filePath", id: row.id, storageKey: key, path, size: statSync(path).size });
-        },
-      ).catch((error: unknown) =>
-        send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
-      );
+        })
+        .catch((error: unknown) => send({ type: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }));
     } else if (message.type === "stop") void stop();
   });
   // The parent went away (crash, Ctrl-C): do not linger.

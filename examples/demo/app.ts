@@ -28,8 +28,7 @@ const WORD_DELAY_MS = 60;
 export default defineApp({
   name: "Parlor Demo",
   auth: {
-    password: ({ username, password }) =>
-      USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null,
+    password: ({ username, password }) => (USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null),
   },
   async onMessage(message, chat) {
     const reply = chat.reply();

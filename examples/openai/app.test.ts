@@ -17,7 +17,13 @@ function fakeCompletions(answer: string[]) {
     requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw) });
     res.writeHead(200, { "content-type": "text/event-stream" });
     for (const [index, piece] of answer.entries()) {
-      const chunk = { id: "c1", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta: { content: piece }, finish_reason: index === answer.length - 1 ? "stop" : null }] };
+      const chunk = {
+        id: "c1",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "fake",
+        choices: [{ index: 0, delta: { content: piece }, finish_reason: index === answer.length - 1 ? "stop" : null }],
+      };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     }
     res.end("data: [DONE]\n\n");

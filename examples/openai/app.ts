@@ -38,9 +38,7 @@ export default defineApp({
       {
         model,
         stream: true,
-        messages: history
-          .filter((m) => m.role !== "system")
-          .map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
+        messages: history.filter((m) => m.role !== "system").map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
       },
       { signal: chat.signal },
     );

@@ -66,7 +66,10 @@ describe("parlor run", () => {
     let output = "";
     child.stdout!.on("data", (chunk) => (output += chunk));
     const origin = `http://127.0.0.1:${port}`;
-    await waitFor(() => fetch(`${origin}/healthz`).then((r) => r.ok), () => output);
+    await waitFor(
+      () => fetch(`${origin}/healthz`).then((r) => r.ok),
+      () => output,
+    );
     expect(output).toMatch(/password "demo"/);
 
     const login = (username: string, password: string) =>

@@ -35,11 +35,7 @@ export class ParlorApiError extends Error {
   /** Seconds to wait, from `Retry-After` (on `rate_limited`); `null` when not given. */
   readonly retryAfter: number | null;
 
-  constructor(
-    code: ParlorErrorCode | (string & {}),
-    message: string,
-    options: { status?: number; retryAfter?: number | null; cause?: unknown } = {},
-  ) {
+  constructor(code: ParlorErrorCode | (string & {}), message: string, options: { status?: number; retryAfter?: number | null; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status ?? 0;

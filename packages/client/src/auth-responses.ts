@@ -1,13 +1,4 @@
-import type {
-  AuthConfig,
-  CurrentSession,
-  LoginResponse,
-  MeResponse,
-  ParlorUser,
-  SessionClient,
-  SessionListEntry,
-  SessionListResponse,
-} from "@parlor/protocol";
+import type { AuthConfig, CurrentSession, LoginResponse, MeResponse, ParlorUser, SessionClient, SessionListEntry, SessionListResponse } from "@parlor/protocol";
 import { array, isObject, nullableString, object, oneOf, string } from "./narrow.js";
 
 /**

@@ -208,7 +208,8 @@ export class AuthStore extends Store<AuthState> {
 
   private setAuthenticated(user: ParlorUser, session: CurrentSession | null, alsoChange: Partial<AuthState> = {}): void {
     const state = this.getSnapshot();
-    const sameUser = state.user !== null && state.user.id === user.id && state.user.identifier === user.identifier && state.user.displayName === user.displayName;
+    const sameUser =
+      state.user !== null && state.user.id === user.id && state.user.identifier === user.identifier && state.user.displayName === user.displayName;
     const sameSession = state.session !== null && session !== null && state.session.id === session.id && state.session.expiresAt === session.expiresAt;
     this.setState({
       status: "authenticated",

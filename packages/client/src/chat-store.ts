@@ -319,9 +319,7 @@ export class ChatStore extends Store<ChatState> {
     this.setState({
       messages: known
         ? messages.filter((message) => message.id !== tempId)
-        : messages.map((message) =>
-            message.id === tempId ? { ...message, id: sent.messageId, threadId: sent.threadId, pending: false } : message,
-          ),
+        : messages.map((message) => (message.id === tempId ? { ...message, id: sent.messageId, threadId: sent.threadId, pending: false } : message)),
     });
   }
 

@@ -190,10 +190,7 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     let answer: unknown;
     try {
       // The typed overloads do not allow a generic event name; the payload is checked by the server.
-      answer = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(
-        event,
-        payload,
-      );
+      answer = await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
     } catch (cause) {
       throw new ParlorApiError("timeout", "The server did not answer in time", { cause });
     }

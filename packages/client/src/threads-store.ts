@@ -79,7 +79,9 @@ export class ThreadsStore extends Store<ThreadListState> {
   /** `PATCH /api/threads/:id` with a new name. Resolves with the renamed thread. */
   readonly rename = async (id: string, name: string): Promise<ThreadSummary> => {
     try {
-      const thread = threadSummary(await this.auth.api.request("PATCH", `/api/threads/${encodeURIComponent(id)}`, { json: { name } satisfies RenameThreadBody }));
+      const thread = threadSummary(
+        await this.auth.api.request("PATCH", `/api/threads/${encodeURIComponent(id)}`, { json: { name } satisfies RenameThreadBody }),
+      );
       // Renaming makes it the most recently updated thread.
       this.setState({ threads: [thread, ...this.getSnapshot().threads.filter((t) => t.id !== id)], error: null });
       return thread;

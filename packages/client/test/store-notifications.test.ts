@@ -67,9 +67,7 @@ describe("store notifications", () => {
     await vi.waitFor(() => expect(records.map((record) => record.event)).toContain("thread:idle"));
 
     const ours = records.filter((record) => record.event.startsWith("message:"));
-    expect(ours.map((record) => record.event)).toEqual(
-      expect.arrayContaining(["message:new", "message:delta", "message:end"]),
-    );
+    expect(ours.map((record) => record.event)).toEqual(expect.arrayContaining(["message:new", "message:delta", "message:end"]));
     for (const record of records) {
       expect(record.chat, `chat notifications for ${record.event}`).toBeLessThanOrEqual(1);
       expect(record.threads, `thread list notifications for ${record.event}`).toBeLessThanOrEqual(1);

@@ -146,9 +146,7 @@ describe("the realtime connection", () => {
 
     await t.up();
     await connected(client, 10_000); // at the next attempt of the back-off
-    await vi.waitFor(() =>
-      expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(["before the restart", "before the restart "]),
-    );
+    await vi.waitFor(() => expect(chat.getSnapshot().messages.map((m) => m.content)).toEqual(["before the restart", "before the restart "]));
     expect(client.auth.getSnapshot().status).toBe("authenticated");
     stopChat();
   }, 20_000);

@@ -194,10 +194,12 @@ describe("useChat", () => {
     await sleep(100); // both echoes written
 
     const { result, rerender } = renderChat(client, a.threadId);
-    await waitFor(() => expect(summary(result.current)).toEqual([
-      ["user", "alpha", "complete"],
-      ["assistant", "alpha ", "complete"],
-    ]));
+    await waitFor(() =>
+      expect(summary(result.current)).toEqual([
+        ["user", "alpha", "complete"],
+        ["assistant", "alpha ", "complete"],
+      ]),
+    );
     rerender({ threadId: b.threadId });
     await waitFor(() => expect(result.current.messages.map((m) => m.content)).toEqual(["beta", "beta "]));
     expect(result.current.threadId).toBe(b.threadId);

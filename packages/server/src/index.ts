@@ -4,14 +4,7 @@ export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, 
 export { ClientCallError } from "./chat/client-call.js";
 export type { ClientCallErrorCode } from "./chat/client-call.js";
 export type { EmbedOptions } from "./config/embeds.js";
-export type {
-  AppOAuth,
-  OAuthCallback,
-  OAuthErrorCode,
-  OAuthProfile,
-  OAuthProviderInfo,
-  OAuthTokens,
-} from "./auth/oauth/oauth-types.js";
+export type { AppOAuth, OAuthCallback, OAuthErrorCode, OAuthProfile, OAuthProviderInfo, OAuthTokens } from "./auth/oauth/oauth-types.js";
 export type { OAuthProviderConfig, OAuthProviderType } from "./config/oauth-provider-options.js";
 export { createServer } from "./server/create-server.js";
 export type { CreateServerOptions, LogStream, ParlorServer } from "./server/create-server.js";

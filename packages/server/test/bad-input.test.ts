@@ -147,17 +147,13 @@ describe("bad input", () => {
     it("refuses a token signed with the JWT key but missing required claims", async () => {
       const keys = deriveKeyRing(t.server.config, "session-jwt");
       const { sid: _sid, ...withoutSid } = claims;
-      const partial = await new SignJWT(withoutSid)
-        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.current.kid })
-        .sign(keys.current.key);
+      const partial = await new SignJWT(withoutSid).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.current.kid }).sign(keys.current.key);
       await expectRejectedCookie(partial);
     });
 
     it("refuses a value signed for another purpose (the CSRF key) as a session token", async () => {
       const csrfKeys = deriveKeyRing(t.server.config, "csrf");
-      const crossPurpose = await new SignJWT(claims)
-        .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: csrfKeys.current.kid })
-        .sign(csrfKeys.current.key);
+      const crossPurpose = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: csrfKeys.current.kid }).sign(csrfKeys.current.key);
       await expectRejectedCookie(crossPurpose);
     });
   });
@@ -253,7 +249,7 @@ describe("content types", () => {
 
   it.each([
     ["a file part cut off before its closing boundary", '--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello'],
-    ["headers of a part cut off", '--x\r\nContent-Disposition: form-da'],
+    ["headers of a part cut off", "--x\r\nContent-Disposition: form-da"],
     ["a body that never names a part", "no boundary line here"],
   ])("answers a multipart upload with %s 400 invalid_request, stores nothing", async (_label, body) => {
     const response = await alice.post("/api/files", { body, headers: { "content-type": "multipart/form-data; boundary=x" } });

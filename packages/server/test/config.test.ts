@@ -13,8 +13,7 @@ describe("resolveConfig", () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const resolve = (env: Record<string, string>, options = {}) =>
-    resolveConfig({ appName: "Chat", options: { dataDir, ...options }, env });
+  const resolve = (env: Record<string, string>, options = {}) => resolveConfig({ appName: "Chat", options: { dataDir, ...options }, env });
 
   it("applies the documented defaults", () => {
     const config = resolve({ PARLOR_AUTH_SECRET: STRONG });
@@ -81,9 +80,7 @@ describe("resolveConfig", () => {
     it("refuses a short or repetitive secret in production", () => {
       expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: "short" })).toThrow(/shorter than 32 bytes/);
       expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: "a".repeat(64) })).toThrow(/too few different/);
-      expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: STRONG, PARLOR_AUTH_SECRET_PREVIOUS: "x" })).toThrow(
-        /PARLOR_AUTH_SECRET_PREVIOUS/,
-      );
+      expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: STRONG, PARLOR_AUTH_SECRET_PREVIOUS: "x" })).toThrow(/PARLOR_AUTH_SECRET_PREVIOUS/);
     });
 
     it("generates a development secret into the data folder once, readable by the owner only", () => {

@@ -80,7 +80,13 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
   /** SIGTERM starts the shutdown; the server stops listening first. */
   const stopsListening = async (server: ServerProcess) => {
     for (;;) {
-      if (!(await fetch(`${server.origin}/healthz`).then((r) => r.ok, () => false))) return;
+      if (
+        !(await fetch(`${server.origin}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      )
+        return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
@@ -150,9 +156,11 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     const again = await connect(second.origin, alice);
     const againLog = new EventLog(again);
     expect(await request(again, "message:send", { threadId, content: "and now?" })).toMatchObject({ ok: true, threadId });
-    const end = await againLog.waitFor((e) => e.event === "message:end", 10_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${second.output()}`);
-    });
+    const end = await againLog
+      .waitFor((e) => e.event === "message:end", 10_000)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${second.output()}`);
+      });
     expect(end.data.status).toBe("complete");
   });
 

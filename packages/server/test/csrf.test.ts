@@ -27,9 +27,7 @@ describe("CSRF", () => {
 
   it("refuses a cross-site fetch POST even with a (somehow known) CSRF token", async () => {
     await start();
-    await expectCsrfRefusal(
-      await victim.post("/auth/logout", { headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example" } }),
-    );
+    await expectCsrfRefusal(await victim.post("/auth/logout", { headers: { "sec-fetch-site": "cross-site", origin: "https://evil.example" } }));
   });
 
   it("refuses an auto-submitted cross-site HTML form (no custom header possible)", async () => {
@@ -49,9 +47,7 @@ describe("CSRF", () => {
 
   it("refuses a foreign Origin from a browser without Fetch Metadata", async () => {
     await start();
-    await expectCsrfRefusal(
-      await victim.delete("/auth/sessions", { headers: { "sec-fetch-site": undefined, origin: "https://evil.example" } }),
-    );
+    await expectCsrfRefusal(await victim.delete("/auth/sessions", { headers: { "sec-fetch-site": undefined, origin: "https://evil.example" } }));
   });
 
   it("refuses `Origin: null` (sandboxed frames, data: URLs)", async () => {

@@ -206,11 +206,19 @@ describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage 
       await database.stop();
       const port = await freePort();
       const { output } = serve(port, { PARLOR_DATABASE_STARTUP_TIMEOUT: "40" });
-      await waitUntil(() => output.stdout.includes("waiting for the database"), 20_000, () => JSON.stringify(output));
+      await waitUntil(
+        () => output.stdout.includes("waiting for the database"),
+        20_000,
+        () => JSON.stringify(output),
+      );
 
       await database.start();
       const origin = `http://127.0.0.1:${port}`;
-      await waitUntil(async () => (await fetch(`${origin}/healthz`).catch(() => null))?.status === 200, 20_000, () => JSON.stringify(output));
+      await waitUntil(
+        async () => (await fetch(`${origin}/healthz`).catch(() => null))?.status === 200,
+        20_000,
+        () => JSON.stringify(output),
+      );
       const login = await fetch(`${origin}/auth/login`, {
         method: "POST",
         headers: { "content-type": "application/json", origin },
@@ -231,7 +239,11 @@ describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage 
       const port = await freePort();
       const { output } = serve(port, {});
       const origin = `http://127.0.0.1:${port}`;
-      await waitUntil(async () => (await fetch(`${origin}/healthz`).catch(() => null))?.status === 200, 20_000, () => JSON.stringify(output));
+      await waitUntil(
+        async () => (await fetch(`${origin}/healthz`).catch(() => null))?.status === 200,
+        20_000,
+        () => JSON.stringify(output),
+      );
       const login = (username: string) =>
         fetch(`${origin}/auth/login`, {
           method: "POST",
@@ -251,7 +263,10 @@ describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage 
       await database.start();
       await waitUntil(async () => (await login("h")).status === 200, 10_000);
 
-      const lines = output.stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+      const lines = output.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
       const outage = lines.filter((line) => line.msg.startsWith("the database is unavailable"));
       expect(outage).toEqual([{ ...outage[0], level: 40 }]); // once, at warn
       // Usually the idle connections' 57P01 comes first; a refused new connection says the same.
@@ -339,7 +354,12 @@ function startTraffic(clients: TestClient[]) {
     /** Resolves once `count` more answers came in (or fails with the traffic). */
     async waitForAnswers(count: number) {
       const target = outcomes.length + count;
-      await Promise.race([failed.then(() => { throw new Error("traffic stopped"); }), waitUntil(() => outcomes.length >= target, HANG_MS * 2)]);
+      await Promise.race([
+        failed.then(() => {
+          throw new Error("traffic stopped");
+        }),
+        waitUntil(() => outcomes.length >= target, HANG_MS * 2),
+      ]);
     },
     async stop() {
       running = false;
@@ -350,10 +370,7 @@ function startTraffic(clients: TestClient[]) {
 
 /** Fails when a request has no answer within HANG_MS. */
 function withinHangLimit<T>(request: Promise<T>): Promise<T> {
-  return Promise.race([
-    request,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS).unref()),
-  ]);
+  return Promise.race([request, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS).unref())]);
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, context: () => string = () => ""): Promise<void> {

@@ -4,7 +4,6 @@ import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3 } from "./helpers/loca
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 import { PNG } from "./helpers/sample-files.js";
 
-
 /** The same upload and download path as files.test.ts, with the bytes in S3 (s3rver). */
 describe("files on S3-compatible storage", () => {
   let s3: LocalS3;
@@ -35,8 +34,7 @@ describe("files on S3-compatible storage", () => {
         PARLOR_FILES_MAX_BYTES: String(maxUploadBytes),
       },
     });
-  const objects = async () =>
-    ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((object) => object.Key);
+  const objects = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((object) => object.Key);
   const form = (bytes: Buffer, name: string) => {
     const data = new FormData();
     data.append("file", new Blob([bytes]), name);

@@ -208,9 +208,7 @@ describe.each(dialects)("files on $name", (dialect) => {
     const unicode = await upload(alice, "text", "отчёт 2026.txt");
     const response = await imgGet(alice, unicode.body.url);
     // RFC 6266: an ASCII fallback, then the exact name in filename*.
-    expect(response.headers.get("content-disposition")).toBe(
-      `inline; filename="????? 2026.txt"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%202026.txt`,
-    );
+    expect(response.headers.get("content-disposition")).toBe(`inline; filename="????? 2026.txt"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%202026.txt`);
   });
 
   it("supports Range, ETag and HEAD", async () => {

@@ -91,15 +91,30 @@ describe("folder layers of packages/server/src (server README, Layout)", () => {
       for (const [from, to] of pairs) g.set(from, (g.get(from) ?? new Map()).set(to, ""));
       return g;
     };
-    expect(folderCycles(edges([["a", "b"], ["b", "c"], ["c", "a"], ["c", "d"]]))).toEqual([["a", "b", "c"]]);
-    expect(folderCycles(edges([["a", "b"], ["b", "c"], ["a", "c"]]))).toEqual([]);
+    expect(
+      folderCycles(
+        edges([
+          ["a", "b"],
+          ["b", "c"],
+          ["c", "a"],
+          ["c", "d"],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c"]]);
+    expect(
+      folderCycles(
+        edges([
+          ["a", "b"],
+          ["b", "c"],
+          ["a", "c"],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("has no cycle between top-level folders", () => {
     const report = folderCycles(graph).map((cycle) =>
-      cycle
-        .flatMap((from) => cycle.filter((to) => graph.get(from)?.has(to)).map((to) => `  ${from} → ${to}: ${graph.get(from)!.get(to)}`))
-        .join("\n"),
+      cycle.flatMap((from) => cycle.filter((to) => graph.get(from)?.has(to)).map((to) => `  ${from} → ${to}: ${graph.get(from)!.get(to)}`)).join("\n"),
     );
     expect(report, `folder cycles:\n${report.join("\n\n")}`).toEqual([]);
   });
@@ -109,7 +124,10 @@ describe("folder layers of packages/server/src (server README, Layout)", () => {
     const upward = [...graph].flatMap(([from, targets]) =>
       [...targets].filter(([to]) => order.indexOf(to) >= order.indexOf(from)).map(([to, where]) => `${from} → ${to}: ${where}`),
     );
-    expect([...graph.keys()].filter((folder) => !order.includes(folder)), "a folder missing from the order").toEqual([]);
+    expect(
+      [...graph.keys()].filter((folder) => !order.includes(folder)),
+      "a folder missing from the order",
+    ).toEqual([]);
     expect(upward).toEqual([]);
   });
 

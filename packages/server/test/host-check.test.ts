@@ -62,7 +62,14 @@ describe("Host check (DNS rebinding)", () => {
   const start = async (options: StartOptions = {}) => (t = await startTestServer(options));
   const publicHost = () => t!.server.config.publicUrl.host;
   const userCount = async () =>
-    Number((await t!.server.db.selectFrom("users").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t!.server.db
+          .selectFrom("users")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it("answers 421 host_not_allowed to a foreign Host on login, and creates nothing", async () => {
     await start();

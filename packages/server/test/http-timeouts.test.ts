@@ -55,9 +55,7 @@ describe("HTTP timeouts", () => {
     t = await startTestServer({ server: { http: { requestTimeout: 2 }, logLevel: "trace" }, logStream });
     const head = `POST /auth/login HTTP/1.1\r\n${browserHeaders()}Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{`;
     // Without a timeout these would stay open for the 500 seconds their bodies take.
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => slowRequest(t.origin, head, [], { everyMs: 1000, forever: true, waitMs: 8000 })));
     results.forEach((result, i) => expect408(result, `request ${i}`));
     // The server still answers everyone else.
     expect((await t.client().get("/healthz")).status).toBe(200);

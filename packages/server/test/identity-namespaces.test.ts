@@ -137,9 +137,7 @@ describe.each(dialects)("users are kept apart by login method on $name", (dialec
       await expect(sql`CREATE INDEX users_nickname ON users (nickname)`.execute(db)).rejects.toThrow(/exists/);
 
       const rows = await db.selectFrom("users").select(["id", "auth_method", "identifier"]).orderBy("identifier").execute();
-      expect(rows).toEqual(
-        ["carol", "corp:alice", "team:dave"].map((identifier) => ({ id: legacy[identifier], auth_method: "legacy", identifier })),
-      );
+      expect(rows).toEqual(["carol", "corp:alice", "team:dave"].map((identifier) => ({ id: legacy[identifier], auth_method: "legacy", identifier })));
       // Nothing cascaded away while the table was rebuilt, and the references still hold.
       expect(await db.selectFrom("sessions").select("user_id").orderBy("user_id").execute()).toHaveLength(3);
       expect(await db.selectFrom("threads").select(["id", "user_id"]).orderBy("id").execute()).toEqual([
@@ -150,7 +148,9 @@ describe.each(dialects)("users are kept apart by login method on $name", (dialec
         sql`INSERT INTO threads (id, user_id, name, created_at, updated_at) VALUES ('orphan', 'no-such-user', 'x', 1, 1)`.execute(db),
       ).rejects.toThrow();
       // Two users may now share an identifier, one per method; the same method twice is still refused.
-      await sql`INSERT INTO users (id, auth_method, identifier, metadata, created_at, updated_at) VALUES ('u-new', 'password', 'carol', '{}', 1, 1)`.execute(db);
+      await sql`INSERT INTO users (id, auth_method, identifier, metadata, created_at, updated_at) VALUES ('u-new', 'password', 'carol', '{}', 1, 1)`.execute(
+        db,
+      );
       await expect(
         sql`INSERT INTO users (id, auth_method, identifier, metadata, created_at, updated_at) VALUES ('u-dup', 'password', 'carol', '{}', 1, 1)`.execute(db),
       ).rejects.toThrow();
@@ -203,8 +203,12 @@ async function migrateUpTo(db: Database, below: string) {
 async function insertOldShapeRows(db: Database): Promise<Record<string, string>> {
   const ids = { "corp:alice": "user-alice-0000", carol: "user-carol-0000", "team:dave": "user-dave-00000" };
   for (const [identifier, id] of Object.entries(ids)) {
-    await sql`INSERT INTO users (id, identifier, display_name, metadata, created_at, updated_at) VALUES (${id}, ${identifier}, ${null}, '{}', 1, 1)`.execute(db);
-    await sql`INSERT INTO sessions (id, user_id, client, created_at, last_seen_at, expires_at) VALUES (${`session-${id}-${"x".repeat(20)}`}, ${id}, 'web', 1, 1, 2)`.execute(db);
+    await sql`INSERT INTO users (id, identifier, display_name, metadata, created_at, updated_at) VALUES (${id}, ${identifier}, ${null}, '{}', 1, 1)`.execute(
+      db,
+    );
+    await sql`INSERT INTO sessions (id, user_id, client, created_at, last_seen_at, expires_at) VALUES (${`session-${id}-${"x".repeat(20)}`}, ${id}, 'web', 1, 1, 2)`.execute(
+      db,
+    );
   }
   await sql`INSERT INTO threads (id, user_id, name, created_at, updated_at) VALUES ('thread-alice', ${ids["corp:alice"]}, 'numbers', 1, 1)`.execute(db);
   await sql`INSERT INTO threads (id, user_id, name, created_at, updated_at) VALUES ('thread-carol', ${ids.carol}, 'recipes', 1, 1)`.execute(db);

@@ -45,9 +45,7 @@ describe("login abuse", () => {
         },
         (res) => {
           res.resume();
-          res.on("end", () =>
-            resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"], ms: performance.now() - started }),
-          );
+          res.on("end", () => resolve({ status: res.statusCode!, retryAfter: res.headers["retry-after"], ms: performance.now() - started }));
         },
       );
       req.on("error", reject);

@@ -24,7 +24,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-
 describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID provider on $name", (dialect) => {
   let t: TestServer | undefined;
   let op: TestOidcProvider | undefined;
@@ -74,7 +73,14 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
   const flowCodec = () => new FlowCookieCodec(deriveKeyRing(t!.server.config, "oauth-flow"));
   const sessionCookieName = () => t!.server.config.cookie.name;
   const count = async (table: "users" | "sessions" | "session_provider_tokens") =>
-    Number((await t!.server.db.selectFrom(table).select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t!.server.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   /** The browser is back at /login with the code, no session cookie was set, and no row was written. */
   async function expectRefused(hop: Hop, code: string) {
@@ -236,11 +242,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     expect(await vault.get(session.body.session.id, "test")).toMatchObject({ accessToken: seen!.accessToken });
     expect(await vault.get("another-session-id-0123456789", "test")).toBeNull();
     // A row copied to another session does not decrypt there.
-    await t!.server.db
-      .updateTable("session_provider_tokens")
-      .set({ provider: "other" })
-      .where("session_id", "=", session.body.session.id)
-      .execute();
+    await t!.server.db.updateTable("session_provider_tokens").set({ provider: "other" }).where("session_id", "=", session.body.session.id).execute();
     expect(await vault.get(session.body.session.id, "other")).toBeNull();
 
     const api = t!.client();
@@ -559,12 +561,18 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
 });
 
 describe("OAuth provider configuration", () => {
-  const resolve = (auth: AppDefinition["auth"], env: Record<string, string> = {}) =>
-    resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
+  const resolve = (auth: AppDefinition["auth"], env: Record<string, string> = {}) => resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
 
   it("fills in presets, and lets the environment add providers and override the app's settings", () => {
     const providers = resolve(
-      { oauth: { providers: [{ type: "google", clientId: "from-code" }, { type: "keycloak", id: "corp", name: "Staff" }] } },
+      {
+        oauth: {
+          providers: [
+            { type: "google", clientId: "from-code" },
+            { type: "keycloak", id: "corp", name: "Staff" },
+          ],
+        },
+      },
       {
         PARLOR_OAUTH_GOOGLE_CLIENT_ID: "from-env",
         PARLOR_OAUTH_CORP_CLIENT_ID: "kc",
@@ -600,7 +608,18 @@ describe("OAuth provider configuration", () => {
     [{ oauth: {} }, { PARLOR_OAUTH_CORP_ISSUER: "https://id.example.com" }, /without PARLOR_OAUTH_CORP_CLIENT_ID/],
     [{ oauth: {} }, { PARLOR_OAUTH_CORP_CLIENT_ID: "x", PARLOR_OAUTH_CORP_TYPE: "facebook" }, /unknown provider type "facebook"/],
     [{ oauth: {} }, {}, /no provider is configured/],
-    [{ oauth: { providers: [{ type: "google", clientId: "a" }, { type: "oidc", id: "google", clientId: "b" }] } }, {}, /two providers/],
+    [
+      {
+        oauth: {
+          providers: [
+            { type: "google", clientId: "a" },
+            { type: "oidc", id: "google", clientId: "b" },
+          ],
+        },
+      },
+      {},
+      /two providers/,
+    ],
     [{ oauth: { providers: [{ type: "oidc", id: "x", clientId: "a", issuer: "https://id.example.com", scopes: ["email"] }] } }, {}, /"openid" scope/],
     [{ oauth: { providers: [{ type: "google", clientId: "a", issuer: "https://evil.example.com" }] } }, {}, /always https:\/\/accounts.google.com/],
   ] as const)("refuses an incomplete or unsafe configuration at start-up (%#)", (auth, env, message) => {

@@ -27,9 +27,7 @@ describe("importOptional", () => {
     for (const name of ["parlor-test-absent", "@parlor-test/absent", "@parlor-test/absent/sub"]) {
       const failure = await importOptional(() => importPackage(name), feature).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(ParlorConfigError);
-      expect((failure as Error).message).toBe(
-        `Testing needs the package ${name}, which is not installed: npm install parlor-test-absent @parlor-test/absent`,
-      );
+      expect((failure as Error).message).toBe(`Testing needs the package ${name}, which is not installed: npm install parlor-test-absent @parlor-test/absent`);
       expect((failure as Error).cause).toMatchObject({ code: "ERR_MODULE_NOT_FOUND" });
     }
   });
@@ -80,9 +78,7 @@ describe("a server process without the optional packages installed", () => {
     // Nothing listens on port 1: the failure must come before any connection attempt.
     const server = serve(ALL_OPTIONAL, { PORT: String(await freePort()), PARLOR_DATABASE_URL: "postgres://parlor@127.0.0.1:1/chat" });
     expect(await server.exited).toBe(2);
-    expect(server.stderr()).toBe(
-      "parlor: PostgreSQL (a postgres:// PARLOR_DATABASE_URL) needs the package pg, which is not installed: npm install pg\n",
-    );
+    expect(server.stderr()).toBe("parlor: PostgreSQL (a postgres:// PARLOR_DATABASE_URL) needs the package pg, which is not installed: npm install pg\n");
   });
 
   it("S3 storage without the AWS SDK: exits 2 with one line that says what to install", async () => {
@@ -105,7 +101,10 @@ describe("a server process without the optional packages installed", () => {
       const deadline = Date.now() + 15_000;
       let healthy = false;
       while (!healthy && Date.now() < deadline && server.child.exitCode === null) {
-        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        );
         if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(healthy, server.stderr()).toBe(true);

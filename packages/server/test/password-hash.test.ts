@@ -54,8 +54,7 @@ describe("verifyUserPassword", () => {
     const app = defineApp({
       name: "Timing",
       auth: {
-        password: async ({ username, password }) =>
-          (await verifyUserPassword(users.get(username), password)) ? { identifier: username } : null,
+        password: async ({ username, password }) => ((await verifyUserPassword(users.get(username), password)) ? { identifier: username } : null),
       },
       onMessage: async () => {},
     });

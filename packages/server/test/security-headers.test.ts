@@ -34,7 +34,8 @@ describe("security headers", () => {
     t = await startTestServer({ server: { embeds: { shop: { secret: "shop-embed-secret-0123456789-abcdefghij", origins } } } });
     const page = await t.client().get("/embed/shop?host=https%3A%2F%2Fshop.example");
     expect(page.status).toBe(200);
-    const framed = (name: string) => (name === "x-frame-options" ? "DENY" : page.headers.get(name)?.replace("frame-ancestors https://shop.example", "frame-ancestors 'none'"));
+    const framed = (name: string) =>
+      name === "x-frame-options" ? "DENY" : page.headers.get(name)?.replace("frame-ancestors https://shop.example", "frame-ancestors 'none'");
     expectSecurityHeaders(framed, "/embed/shop");
     expect(page.headers.get("x-frame-options")).toBeNull();
     expect(page.headers.get("content-security-policy")).toMatch(/(^|;)frame-ancestors https:\/\/shop\.example$/);

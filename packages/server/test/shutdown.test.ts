@@ -126,7 +126,6 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       const reader = setInterval(() => download.read(1024), 1000);
       cleanups.push(() => clearInterval(reader));
 
-
       const stalled: Socket = tcpConnect(Number(port), "127.0.0.1");
       cleanups.push(() => stalled.destroy());
       const boundary = "----stall";
@@ -154,12 +153,12 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
       // Grace (1 s) plus a margin for a slow machine; before, close() waited for these clients forever.
       expect(Date.now() - closing).toBeLessThan(1000 + 4000);
       // Both clients were cut off: the download ends short of the file, the upload's connection is closed.
-clearInterval(reader);
+      clearInterval(reader);
       let received = 0;
       download.on("data", (chunk: Buffer) => (received += chunk.length));
       download.resume();
       await new Promise<void>((resolve) => download.once("close", () => resolve()));
-expect(received).toBeLessThan(8 * 1024 * 1024);
+      expect(received).toBeLessThan(8 * 1024 * 1024);
       await uploadClosed;
     });
 
@@ -178,7 +177,13 @@ expect(received).toBeLessThan(8 * 1024 * 1024);
       const end = await log.waitFor((e) => e.event === "message:end");
       expect(end.data).toMatchObject({ threadId, status: "complete" });
       await closed;
-      expect((await t!.server.db.selectFrom("messages").select("content").execute().catch(() => null)) ?? []).toBeDefined();
+      expect(
+        (await t!.server.db
+          .selectFrom("messages")
+          .select("content")
+          .execute()
+          .catch(() => null)) ?? [],
+      ).toBeDefined();
     });
   });
 

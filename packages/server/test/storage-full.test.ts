@@ -23,10 +23,9 @@ beforeAll(() => {
   try {
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${MOUNT_SIZE}`, "tmpfs", mount], { stdio: "pipe" });
   } catch (error) {
-    throw new Error(
-      `storage-full tests need to mount a small tmpfs at ${mount} (run as root, or with CAP_SYS_ADMIN): ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new Error(`storage-full tests need to mount a small tmpfs at ${mount} (run as root, or with CAP_SYS_ADMIN): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 });
 

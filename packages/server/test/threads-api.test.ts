@@ -34,12 +34,10 @@ describe.each(dialects)("threads API on $name", (dialect) => {
     return { client, id: me.body.user.id };
   };
 
-  const patch = (client: TestClient, path: string, json: unknown, init: RequestOptions = {}) =>
-    client.request("PATCH", path, { json, ...init });
+  const patch = (client: TestClient, path: string, json: unknown, init: RequestOptions = {}) => client.request("PATCH", path, { json, ...init });
 
   const threadRow = (id: string) => t.server.db.selectFrom("threads").selectAll().where("id", "=", id).executeTakeFirst();
-  const messageRows = (threadId: string) =>
-    t.server.db.selectFrom("messages").selectAll().where("thread_id", "=", threadId).orderBy("id").execute();
+  const messageRows = (threadId: string) => t.server.db.selectFrom("messages").selectAll().where("thread_id", "=", threadId).orderBy("id").execute();
   const allRows = async () => ({
     threads: await t.server.db.selectFrom("threads").selectAll().orderBy("id").execute(),
     messages: await t.server.db.selectFrom("messages").selectAll().orderBy("id").execute(),
@@ -195,8 +193,7 @@ describe.each(dialects)("threads API on $name", (dialect) => {
       const other = await store.createThread(alice.id, "Misc", base + 1000);
       await message(other.id, "ÉTÉ À PARIS", base + 1000);
 
-      const search = async (q: string) =>
-        (await alice.client.get(`/api/threads?q=${encodeURIComponent(q)}`)).body.threads.map((row: { id: string }) => row.id);
+      const search = async (q: string) => (await alice.client.get(`/api/threads?q=${encodeURIComponent(q)}`)).body.threads.map((row: { id: string }) => row.id);
       expect(await search("Über")).toEqual([thread.id]);
       expect(await search("über")).toEqual([thread.id]);
       expect(await search("ÜBER")).toEqual([thread.id]);

@@ -30,8 +30,7 @@ describe.each(dialects)("upload quota on $name", (dialect) => {
     return client;
   };
   /** `count` uploads fired at once, as a script would. */
-  const burst = (client: TestClient, count: number) =>
-    Promise.all(Array.from({ length: count }, () => client.post("/api/files", { form: pngForm() })));
+  const burst = (client: TestClient, count: number) => Promise.all(Array.from({ length: count }, () => client.post("/api/files", { form: pngForm() })));
   const fileRows = () => t.server.db.selectFrom("files").selectAll().execute();
   const storedFiles = () => {
     const root = join(t.dataDir, "files");

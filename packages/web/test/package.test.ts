@@ -36,7 +36,14 @@ describe("the @parlor/web package", () => {
     expect(packed).toContain("dist/index.html");
     const html = readFileSync(join(DIST, "index.html"), "utf8");
     const loaded = [...html.matchAll(/(?:src|href)="\/([^"]+)"/g)].map((match) => match[1]!);
-    expect(loaded).toEqual(expect.arrayContaining(["theme-init.js", "favicon.svg", expect.stringMatching(/^assets\/index-.+\.js$/), expect.stringMatching(/^assets\/index-.+\.css$/)]));
+    expect(loaded).toEqual(
+      expect.arrayContaining([
+        "theme-init.js",
+        "favicon.svg",
+        expect.stringMatching(/^assets\/index-.+\.js$/),
+        expect.stringMatching(/^assets\/index-.+\.css$/),
+      ]),
+    );
     for (const path of loaded) expect(packed, `index.html loads /${path}`).toContain(`dist/${path}`);
     for (const path of packed) expect(path, "only dist/ and npm's own files are packed").toMatch(/^(dist\/|package\.json$|README\.md$)/);
   });
@@ -50,7 +57,10 @@ describe("the @parlor/web package", () => {
       // `d` is -2 for `import.meta`, which imports nothing. `n` is the specifier; undefined for
       // import(expression), which could load anything, so it counts as a failure too.
       const specifiers = imports.filter((entry) => entry.d !== -2).map((entry) => entry.n ?? "(computed)");
-      expect(specifiers.filter((specifier) => !specifier.startsWith("./")), chunk).toEqual([]);
+      expect(
+        specifiers.filter((specifier) => !specifier.startsWith("./")),
+        chunk,
+      ).toEqual([]);
     }
   });
 });

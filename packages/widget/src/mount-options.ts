@@ -58,7 +58,7 @@ function isElement(value: unknown): value is HTMLElement {
 }
 
 function parseServer(server: unknown): string {
-  if (typeof server !== "string") fail("`server` must be a string such as \"https://chat.example.com\"");
+  if (typeof server !== "string") fail('`server` must be a string such as "https://chat.example.com"');
   let url: URL;
   try {
     url = new URL(server);
@@ -74,7 +74,7 @@ function parseServer(server: unknown): string {
 
 /** Checks `Parlor.mount`'s argument; throws a `WidgetError` (`invalid_options`) naming the bad option. */
 export function resolveMountOptions(input: unknown, page: PageContext): ResolvedOptions {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) fail("expected an options object, e.g. { embed: \"shop\", getToken }");
+  if (typeof input !== "object" || input === null || Array.isArray(input)) fail('expected an options object, e.g. { embed: "shop", getToken }');
   const options = input as Record<string, unknown>;
   // A typo (`gettoken`) would otherwise be ignored and the widget fail later, far from the cause.
   for (const key of Object.keys(options)) {
@@ -86,12 +86,12 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
   if (typeof options.getToken !== "function") fail("`getToken` is required: a function that returns (a promise of) the host token");
   if (options.open !== undefined && typeof options.open !== "boolean") fail("`open` must be true or false");
   if (options.container !== undefined && !isElement(options.container)) fail("`container` must be an element");
-  if (options.container !== undefined && !(options.container).isConnected) fail("`container` is not in the document");
+  if (options.container !== undefined && !options.container.isConnected) fail("`container` is not in the document");
   if (options.theme !== undefined && options.theme !== "light" && options.theme !== "dark" && options.theme !== "auto") {
-    fail("`theme` must be \"light\", \"dark\" or \"auto\"");
+    fail('`theme` must be "light", "dark" or "auto"');
   }
   if (options.language !== undefined && (typeof options.language !== "string" || !LANGUAGE_TAG.test(options.language))) {
-    fail("`language` must be a language tag such as \"en\" or \"fr-CA\"");
+    fail('`language` must be a language tag such as "en" or "fr-CA"');
   }
 
   let serverOrigin: string;
@@ -104,16 +104,16 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
     throw new WidgetError("unsupported_page", `Parlor.mount: the page's origin is ${JSON.stringify(page.hostOrigin)}; the widget needs an http(s) page`);
   }
 
-  const container = (options.container) ?? null;
+  const container = options.container ?? null;
   return {
     embed: options.embed,
     getToken: options.getToken as () => string | Promise<string>,
     serverOrigin,
     hostOrigin: page.hostOrigin,
-    open: (options.open) ?? container !== null,
+    open: options.open ?? container !== null,
     container,
-    theme: (options.theme) ?? "auto",
-    language: (options.language) ?? null,
+    theme: options.theme ?? "auto",
+    language: options.language ?? null,
   };
 }
 

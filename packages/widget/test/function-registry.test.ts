@@ -27,7 +27,10 @@ describe("FunctionRegistry", () => {
     registry.register("date", () => new Date());
     registry.register("echo", (args) => args);
 
-    expect(await registry.call("missing", null)).toMatchObject({ ok: false, error: { code: "unknown_function", message: 'No function "missing" is registered on the host page' } });
+    expect(await registry.call("missing", null)).toMatchObject({
+      ok: false,
+      error: { code: "unknown_function", message: 'No function "missing" is registered on the host page' },
+    });
     expect(await registry.call("throws", null)).toMatchObject({ ok: false, error: { code: "function_failed", message: '"throws" failed: out of stock' } });
     expect(await registry.call("rejects", null)).toMatchObject({ ok: false, error: { code: "function_failed", message: '"rejects" failed: plain string' } });
     expect(await registry.call("huge", null)).toMatchObject({ ok: false, error: { code: "too_large" } });

@@ -25,10 +25,13 @@ export async function runCommand(args: string[]): Promise<void> {
     const grace = server.config.shutdownGrace;
     server.fastify.log.info(`${signal}: shutting down (running replies get ${grace} s)`);
     // close() is bounded by design; this only guards against a bug or a hung database.
-    setTimeout(() => {
-      server.fastify.log.error("shutdown took too long; exiting");
-      process.exit(1);
-    }, (grace + SHUTDOWN_MARGIN_SECONDS) * 1000).unref();
+    setTimeout(
+      () => {
+        server.fastify.log.error("shutdown took too long; exiting");
+        process.exit(1);
+      },
+      (grace + SHUTDOWN_MARGIN_SECONDS) * 1000,
+    ).unref();
     await server.close();
     process.exit(0);
   };

@@ -109,16 +109,18 @@ const appShape = z.object({
       .object({
         providers: z
           .array(
-            z.object({
-              type: z.enum(oauthProviderTypes as [string, ...string[]]),
-              id: z.string().optional(),
-              name: z.string().optional(),
-              clientId: z.string().optional(),
-              clientSecret: z.string().optional(),
-              issuer: z.string().optional(),
-              tenant: z.string().optional(),
-              scopes: z.array(z.string()).optional(),
-            }).strict(),
+            z
+              .object({
+                type: z.enum(oauthProviderTypes as [string, ...string[]]),
+                id: z.string().optional(),
+                name: z.string().optional(),
+                clientId: z.string().optional(),
+                clientSecret: z.string().optional(),
+                issuer: z.string().optional(),
+                tenant: z.string().optional(),
+                scopes: z.array(z.string()).optional(),
+              })
+              .strict(),
           )
           .optional(),
         callback: callback.optional(),
@@ -156,9 +158,7 @@ export function defineApp(definition: AppDefinition): ParlorApp {
     throw new ParlorConfigError(`defineApp: ${issue?.path.join(".") || "app"}: ${issue?.message}`);
   }
   if (!definition.auth.password && !definition.auth.header && !definition.auth.oauth) {
-    throw new ParlorConfigError(
-      "defineApp: auth needs at least one login method (auth.password, auth.header or auth.oauth); Parlor has no anonymous mode",
-    );
+    throw new ParlorConfigError("defineApp: auth needs at least one login method (auth.password, auth.header or auth.oauth); Parlor has no anonymous mode");
   }
   return Object.freeze({ ...definition, __parlorApp: true as const });
 }

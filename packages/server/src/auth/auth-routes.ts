@@ -51,31 +51,23 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     oauth: oauthProviders.map(({ id, name }) => ({ id, name })),
   }));
 
-  fastify.post(
-    "/auth/login",
-    { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT },
-    async function passwordLogin(request, reply) {
-      const password = auth.password;
-      if (!password) throw new ParlorError("not_found", "Password login is not enabled");
-      const credentials = parseInput(credentialsSchema, request.body);
-      const appUser = await limitLoginAttempt(request.ip, credentials.username, async () => password(credentials));
-      return logIn(request, reply, appUser, "password");
-    },
-  );
+  fastify.post("/auth/login", { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT }, async function passwordLogin(request, reply) {
+    const password = auth.password;
+    if (!password) throw new ParlorError("not_found", "Password login is not enabled");
+    const credentials = parseInput(credentialsSchema, request.body);
+    const appUser = await limitLoginAttempt(request.ip, credentials.username, async () => password(credentials));
+    return logIn(request, reply, appUser, "password");
+  });
 
-  fastify.post(
-    "/auth/header",
-    { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT },
-    async function headerLogin(request, reply) {
-      const header = auth.header;
-      if (!header) throw new ParlorError("not_found", "Header login is not enabled");
-      // The socket's peer, not request.ip: X-Forwarded-For is exactly what must not be trusted here.
-      if (!isTrustedPeer(request.socket.remoteAddress)) {
-        throw new ParlorError("forbidden", "Header login is only accepted from a trusted proxy");
-      }
-      return logIn(request, reply, await header(request.headers), "header");
-    },
-  );
+  fastify.post("/auth/header", { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT }, async function headerLogin(request, reply) {
+    const header = auth.header;
+    if (!header) throw new ParlorError("not_found", "Header login is not enabled");
+    // The socket's peer, not request.ip: X-Forwarded-For is exactly what must not be trusted here.
+    if (!isTrustedPeer(request.socket.remoteAddress)) {
+      throw new ParlorError("forbidden", "Header login is only accepted from a trusted proxy");
+    }
+    return logIn(request, reply, await header(request.headers), "header");
+  });
 
   // The authenticated fast path (bench/README.md, "Auth fast path"): synchronous (no promise
   // per request) and serialized by the compiled serializer of its response schema.

@@ -133,9 +133,7 @@ export function oauthProvidersFromEnv(env: Env): Record<string, OAuthProviderEnv
     const match = oauthFields.find(([suffix]) => rest.endsWith(suffix) && rest.length > suffix.length);
     const envId = match ? rest.slice(0, -match[0].length) : "";
     if (!match || !/^[A-Z0-9_]+$/.test(envId)) {
-      throw new ParlorConfigError(
-        `${name} is not an OAuth setting: use PARLOR_OAUTH_<ID>_{CLIENT_ID,CLIENT_SECRET,ISSUER,TENANT,SCOPES,NAME,TYPE}`,
-      );
+      throw new ParlorConfigError(`${name} is not an OAuth setting: use PARLOR_OAUTH_<ID>_{CLIENT_ID,CLIENT_SECRET,ISSUER,TENANT,SCOPES,NAME,TYPE}`);
     }
     const id = envId.toLowerCase().replaceAll("_", "-");
     const field = match[1];

@@ -9,11 +9,7 @@ const OIDC_SCOPES = ["openid", "email", "profile"] as const;
  * - `default`: a public default that a self-managed install replaces;
  * - `entra`: built from the tenant ID.
  */
-export type IssuerRule =
-  | { kind: "required"; example: string }
-  | { kind: "fixed"; url: string }
-  | { kind: "default"; url: string }
-  | { kind: "entra" };
+export type IssuerRule = { kind: "required"; example: string } | { kind: "fixed"; url: string } | { kind: "default"; url: string } | { kind: "entra" };
 
 /** Endpoints of a plain OAuth 2 provider, which has no discovery document. */
 export interface OAuth2Endpoints {

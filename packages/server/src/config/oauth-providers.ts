@@ -96,12 +96,7 @@ function resolveOne(id: string, declared: OAuthProviderConfig, env: OAuthProvide
   return { ...common, protocol: { kind: "oidc", issuer }, allowHttp: issuer.protocol === "http:" };
 }
 
-function issuerFor(
-  id: string,
-  rule: IssuerRule,
-  issuer: string | undefined,
-  tenant: string | undefined,
-): string {
+function issuerFor(id: string, rule: IssuerRule, issuer: string | undefined, tenant: string | undefined): string {
   switch (rule.kind) {
     case "fixed":
       if (issuer !== undefined && issuer !== rule.url) {

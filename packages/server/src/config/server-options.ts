@@ -122,7 +122,11 @@ export const serverOptionsSchema = z
     chat: z
       .object({
         /** Largest user message, in bytes of UTF-8. Env `PARLOR_CHAT_MAX_MESSAGE_BYTES`. */
-        maxMessageBytes: z.number().int().positive().default(64 * 1024),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024),
         /**
          * Socket events allowed per second, on average, per user: all of a user's sockets in
          * this process share one bucket. Env `PARLOR_CHAT_EVENTS_PER_SECOND`.
@@ -168,16 +172,28 @@ export const serverOptionsSchema = z
     files: z
       .object({
         /** Largest upload, in bytes, enforced while streaming. Env `PARLOR_FILES_MAX_BYTES`. */
-        maxUploadBytes: z.number().int().positive().default(20 * 1024 * 1024),
+        maxUploadBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(20 * 1024 * 1024),
         /**
          * Accepted types of uploads, by the type sniffed from the bytes: exact (`application/pdf`)
          * or with a wildcard (`image/*`, `*\/*`). Env `PARLOR_FILES_ACCEPT` (comma-separated).
          */
         accept: z.array(z.string().regex(/^(\*|[\w.+-]+)\/(\*|[\w.+-]+)$/, "a type like image/png or image/*")).default(["*/*"]),
         /** Lifetime of signed download URLs, seconds. Env `PARLOR_FILES_SIGNED_URL_TTL`. */
-        signedUrlTtl: z.number().int().positive().default(5 * 60),
+        signedUrlTtl: z
+          .number()
+          .int()
+          .positive()
+          .default(5 * 60),
         /** Uploads never attached to a message are deleted after this long, seconds. Env `PARLOR_FILES_ORPHAN_TTL`. */
-        orphanTtl: z.number().int().positive().default(24 * 3600),
+        orphanTtl: z
+          .number()
+          .int()
+          .positive()
+          .default(24 * 3600),
         /** Uploads per user per minute; more get 429. Env `PARLOR_FILES_UPLOADS_PER_MINUTE`. */
         uploadsPerMinute: z.number().int().positive().default(30),
         /**
@@ -239,7 +255,11 @@ export const serverOptionsSchema = z
      */
     shutdownGrace: z.number().min(0).default(10),
     /** Largest request body accepted, in bytes. */
-    bodyLimit: z.number().int().positive().default(1024 * 1024),
+    bodyLimit: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
     /**
      * Sites that embed the chat with `widget.js`, by embedding id: `{ shop: { secret, origins } }`.
      * Env `PARLOR_EMBED_<ID>_SECRET` and `PARLOR_EMBED_<ID>_ORIGINS`; checked in `config/embeds.ts`.

@@ -34,6 +34,11 @@ export function sessionCookieName({
 
 function defaultBase(appName: string, publicUrl: URL): string {
   const identity = `${appName}\n${publicUrl.origin}${publicUrl.pathname}`;
-  const slug = appName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 24) || "app";
+  const slug =
+    appName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 24) || "app";
   return `parlor-${slug}-${createHash("sha256").update(identity).digest("hex").slice(0, 8)}`;
 }

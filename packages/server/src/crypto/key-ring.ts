@@ -72,9 +72,7 @@ export function deriveKeyRing({ secrets, appId }: KeySource, purpose: KeyPurpose
   // have unrelated keys and refuse each other's tokens, CSRF tokens, file URLs and flows.
   // Hashed: HKDF's info is bounded, the app id is not.
   const info = `parlor/${purpose}/${createHash("sha256").update(appId).digest("base64url")}`;
-  return new KeyRing(
-    [secrets.current, secrets.previous].filter((secret): secret is string => secret !== undefined).map((secret) => deriveKey(secret, info)),
-  );
+  return new KeyRing([secrets.current, secrets.previous].filter((secret): secret is string => secret !== undefined).map((secret) => deriveKey(secret, info)));
 }
 
 function deriveKey(secret: string, info: string): DerivedKey {

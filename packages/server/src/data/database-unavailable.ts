@@ -7,17 +7,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
  * Socket errors that mean "no database at the other end right now". ENOTFOUND and EAI_AGAIN
  * are included because container DNS forgets a stopped database's name.
  */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
 
 /**
  * SQLSTATEs of a server that is going away, starting up or full: 57P01 admin_shutdown,

@@ -14,7 +14,10 @@ export class ProcessStore {
   constructor(private readonly db: Database) {}
 
   async register(process: ProcessIdentity, now: number): Promise<void> {
-    await this.db.insertInto("processes").values({ ...process, started_at: now, heartbeat_at: now }).execute();
+    await this.db
+      .insertInto("processes")
+      .values({ ...process, started_at: now, heartbeat_at: now })
+      .execute();
   }
 
   /** Re-inserts the row if a sibling's recovery removed it (this process was stalled for a while). */
@@ -44,10 +47,7 @@ export class ProcessStore {
       .set({ status: "interrupted" })
       .where("status", "=", "streaming")
       .where((eb) =>
-        eb.or([
-          eb("owner_id", "is", null),
-          eb("owner_id", "not in", eb.selectFrom("processes").select("id").where("heartbeat_at", ">=", aliveSince)),
-        ]),
+        eb.or([eb("owner_id", "is", null), eb("owner_id", "not in", eb.selectFrom("processes").select("id").where("heartbeat_at", ">=", aliveSince))]),
       )
       .executeTakeFirst();
     await this.db.deleteFrom("processes").where("heartbeat_at", "<", aliveSince).execute();

@@ -37,11 +37,7 @@ export class SessionStore {
    * yet, and returns the ids it revoked. Scoped by user so nobody revokes another's session.
    */
   async revoke(userId: string, now: number, sessionId?: string): Promise<string[]> {
-    let query = this.db
-      .updateTable("sessions")
-      .set({ revoked_at: now })
-      .where("user_id", "=", userId)
-      .where("revoked_at", "is", null);
+    let query = this.db.updateTable("sessions").set({ revoked_at: now }).where("user_id", "=", userId).where("revoked_at", "is", null);
     if (sessionId !== undefined) query = query.where("id", "=", sessionId);
     const rows = await query.returning("id").execute();
     return rows.map((row) => row.id);

@@ -50,9 +50,7 @@ export class ThreadStore {
       .set({ run_owner: owner })
       .where("id", "=", threadId)
       .where("user_id", "=", userId)
-      .where((eb) =>
-        eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]),
-      )
+      .where((eb) => eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]))
       .returningAll()
       .executeTakeFirst();
     return row ?? null;
@@ -64,23 +62,14 @@ export class ThreadStore {
   }
 
   async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {
-    return (
-      (await this.db
-        .selectFrom("threads")
-        .selectAll()
-        .where("id", "=", threadId)
-        .where("user_id", "=", userId)
-        .executeTakeFirst()) ?? null
-    );
+    return (await this.db.selectFrom("threads").selectAll().where("id", "=", threadId).where("user_id", "=", userId).executeTakeFirst()) ?? null;
   }
 
   /** Newest activity first, paged with an opaque cursor. */
   async listThreads(userId: string, { limit, after, query }: ListThreadsOptions): Promise<ThreadPage> {
     let select = this.db.selectFrom("threads").selectAll().where("user_id", "=", userId);
     if (after) {
-      select = select.where((eb) =>
-        eb.or([eb("updated_at", "<", after.updatedAt), eb.and([eb("updated_at", "=", after.updatedAt), eb("id", "<", after.id)])]),
-      );
+      select = select.where((eb) => eb.or([eb("updated_at", "<", after.updatedAt), eb.and([eb("updated_at", "=", after.updatedAt), eb("id", "<", after.id)])]));
     }
     if (query) {
       const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`;
@@ -97,7 +86,11 @@ export class ThreadStore {
         ]),
       );
     }
-    const rows = await select.orderBy("updated_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
+    const rows = await select
+      .orderBy("updated_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1)
+      .execute();
     const threads = rows.slice(0, limit);
     const last = threads.at(-1);
     return { threads, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

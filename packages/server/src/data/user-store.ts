@@ -56,9 +56,7 @@ export class UserStore {
     const metadata = input.metadata === undefined ? undefined : JSON.stringify(input.metadata);
     const changes = { display_name: input.displayName ?? null, ...(metadata === undefined ? {} : { metadata }), updated_at: now };
 
-    const claimed = mayClaimLegacyRow(input.method, input.identifier, this.oauthProviders)
-      ? await this.claimLegacyRow(input, changes)
-      : undefined;
+    const claimed = mayClaimLegacyRow(input.method, input.identifier, this.oauthProviders) ? await this.claimLegacyRow(input, changes) : undefined;
     if (claimed) return toUser(claimed);
 
     const row = await this.db
@@ -89,24 +87,19 @@ export class UserStore {
    * row for the identifier: that row stays the user.
    */
   private claimLegacyRow(input: UserInput, changes: { display_name: string | null; metadata?: string; updated_at: number }) {
-    return this.db
-      .updateTable("users")
-      .set({ ...changes, auth_method: input.method })
-      .where("auth_method", "=", LEGACY_METHOD)
-      .where("identifier", "=", input.identifier)
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- Kysely binds its expression builder's functions; destructuring them is its documented idiom
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("users as own")
-              .select("own.id")
-              .where("own.auth_method", "=", input.method)
-              .where("own.identifier", "=", input.identifier),
-          ),
-        ),
-      )
-      .returningAll()
-      .executeTakeFirst();
+    return (
+      this.db
+        .updateTable("users")
+        .set({ ...changes, auth_method: input.method })
+        .where("auth_method", "=", LEGACY_METHOD)
+        .where("identifier", "=", input.identifier)
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- Kysely binds its expression builder's functions; destructuring them is its documented idiom
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom("users as own").select("own.id").where("own.auth_method", "=", input.method).where("own.identifier", "=", input.identifier))),
+        )
+        .returningAll()
+        .executeTakeFirst()
+    );
   }
 }
 

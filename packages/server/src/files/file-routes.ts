@@ -26,7 +26,11 @@ export interface FileRoutesOptions {
 const paramsSchema = z.object({ id: idSchema });
 const uploadQuerySchema = z.object({ threadId: idSchema.optional() });
 const downloadQuerySchema = z.object({
-  exp: z.string().regex(/^\d{1,12}$/).transform(Number).optional(),
+  exp: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number)
+    .optional(),
   sig: z.string().max(64).optional(),
 });
 

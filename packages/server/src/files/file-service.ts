@@ -131,9 +131,9 @@ export class FileService {
   /** Removes the bytes of files whose rows are gone (thread deleted); failures are logged, not thrown. */
   async deleteObjects(rows: readonly FileRow[]): Promise<void> {
     for (const row of rows) {
-      await this.deps.storage.delete(row.storage_key).catch((error: unknown) =>
-        this.deps.log.error({ err: error, fileId: row.id }, "could not delete a file's bytes"),
-      );
+      await this.deps.storage
+        .delete(row.storage_key)
+        .catch((error: unknown) => this.deps.log.error({ err: error, fileId: row.id }, "could not delete a file's bytes"));
     }
   }
 

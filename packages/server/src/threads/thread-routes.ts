@@ -23,10 +23,8 @@ export const MAX_THREAD_PAGE = 100;
 /** The page size when a client does not ask. */
 export const DEFAULT_THREAD_PAGE = 20;
 
-
 /** A query parameter given empty (`?cursor=`) means the same as leaving it out. */
-const optionalParam = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+const optionalParam = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
 const listQuerySchema = z.object({
   cursor: optionalParam(z.string().max(200)),

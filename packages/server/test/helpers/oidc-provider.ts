@@ -122,11 +122,7 @@ export async function startOidcProvider(options: { clients: TestClientRegistrati
 }
 
 /** Rewrites `id_token` in the JSON body the provider is about to send. */
-function rewriteJsonResponse(
-  res: ServerResponse,
-  rewrite: NonNullable<Parameters<TestOidcProvider["rewriteIdTokens"]>[0]>,
-  defaultKey: SigningKey,
-): void {
+function rewriteJsonResponse(res: ServerResponse, rewrite: NonNullable<Parameters<TestOidcProvider["rewriteIdTokens"]>[0]>, defaultKey: SigningKey): void {
   const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
   res.end = ((chunk?: unknown) => {
     void (async () => {
@@ -139,9 +135,7 @@ function rewriteJsonResponse(
       }
       if (typeof body.id_token === "string") {
         const { claims, signWith = defaultKey } = rewrite(decodeJwt(body.id_token));
-        body.id_token = await new SignJWT(claims)
-          .setProtectedHeader({ alg: "RS256", kid: signWith.kid })
-          .sign(signWith.privateKey);
+        body.id_token = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signWith.kid }).sign(signWith.privateKey);
       }
       const out = JSON.stringify(body);
       res.setHeader("content-length", Buffer.byteLength(out));

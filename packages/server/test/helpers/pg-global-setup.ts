@@ -14,9 +14,7 @@ export default async function dropLeftoverTestSchemas(): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>(
-      "select nspname as name from pg_namespace where nspname like 'parlor\\_test\\_%'",
-    );
+    const { rows } = await client.query<{ name: string }>("select nspname as name from pg_namespace where nspname like 'parlor\\_test\\_%'");
     for (const { name } of rows) {
       const created = parseInt(/^parlor_test_([0-9a-z]+)_[0-9a-f]+$/.exec(name)?.[1] ?? "0", 36);
       if (Date.now() - created < LEFTOVER_AFTER_MS) continue;

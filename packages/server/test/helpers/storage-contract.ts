@@ -32,10 +32,7 @@ export function pattern(start: number, length: number): Buffer {
 }
 
 /** `size` bytes of {@link pattern}, in 64 KiB chunks; throws `failWith` once `failAfter` bytes are out. */
-export async function* patternBody(
-  size: number,
-  fail?: { after: number; error: unknown },
-): AsyncGenerator<Uint8Array> {
+export async function* patternBody(size: number, fail?: { after: number; error: unknown }): AsyncGenerator<Uint8Array> {
   for (let offset = 0; offset < size; offset += CHUNK) {
     if (fail && offset >= fail.after) throw fail.error;
     yield pattern(offset, Math.min(CHUNK, size - offset));
@@ -155,9 +152,7 @@ export function describeStorageContract(name: string, setup: () => Promise<Stora
       const before = await fixture.contents();
       const key = newKey();
       const error = new ParlorError("payload_too_large", "File is too large");
-      await expect(storage.put(key, patternBody(12 * MiB, { after, error }), "application/octet-stream")).rejects.toBe(
-        error,
-      );
+      await expect(storage.put(key, patternBody(12 * MiB, { after, error }), "application/octet-stream")).rejects.toBe(error);
       expect(await fixture.contents()).toEqual(before);
       await expect(storage.get(key)).rejects.toThrow();
     });

@@ -16,8 +16,7 @@ export function testApp(overrides: Partial<AppDefinition> = {}) {
   return defineApp({
     name: "Test App",
     auth: {
-      password: ({ username, password }) =>
-        password === TEST_PASSWORD ? { identifier: username, displayName: `User ${username}` } : null,
+      password: ({ username, password }) => (password === TEST_PASSWORD ? { identifier: username, displayName: `User ${username}` } : null),
     },
     async onMessage(message, chat) {
       const reply = chat.reply();

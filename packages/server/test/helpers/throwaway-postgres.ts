@@ -69,12 +69,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
 
   // C.UTF-8 like the shared test database, so case-insensitive search folds non-ASCII letters too.
-  await pgCommand("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]).catch(
-    (error: unknown) => {
-      rmSync(root, { recursive: true, force: true });
-      throw error;
-    },
-  );
+  await pgCommand("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]).catch((error: unknown) => {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  });
   const port = await freePort();
   // The Unix socket goes to the cluster's own folder, not /var/run/postgresql (owned by the
   // system's server). fsync off: the cluster is thrown away, and its writes must not slow

@@ -85,7 +85,10 @@ export function AccountMenu() {
 }
 
 function initials(name: string): string {
-  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const parts = name
+    .trim()
+    .split(/[\s._-]+/)
+    .filter(Boolean);
   const letters = parts.length > 1 ? parts[0]![0]! + parts[1]![0]! : (parts[0]?.slice(0, 1) ?? "?");
   return letters.toUpperCase();
 }

@@ -115,7 +115,14 @@ export function Composer(props: ComposerProps) {
             if (files.length > 0) onAddFiles(files);
           }}
         />
-        <button type="button" className="icon-button composer-attach" aria-label="Attach file" title="Attach file" onClick={() => fileInputRef.current?.click()} disabled={disabled}>
+        <button
+          type="button"
+          className="icon-button composer-attach"
+          aria-label="Attach file"
+          title="Attach file"
+          onClick={() => fileInputRef.current?.click()}
+          disabled={disabled}
+        >
           <PaperclipIcon />
         </button>
         <label htmlFor="composer-input" className="visually-hidden">

@@ -128,17 +128,8 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
         ) : null}
       </nav>
 
-      <ConfirmDialog
-        open={toDelete !== null}
-        title="Delete chat?"
-        confirmLabel="Delete"
-        danger
-        onConfirm={confirmDelete}
-        onCancel={() => setToDelete(null)}
-      >
-        <p>
-          “{toDelete?.name}” and all of its messages and files will be deleted. This can’t be undone.
-        </p>
+      <ConfirmDialog open={toDelete !== null} title="Delete chat?" confirmLabel="Delete" danger onConfirm={confirmDelete} onCancel={() => setToDelete(null)}>
+        <p>“{toDelete?.name}” and all of its messages and files will be deleted. This can’t be undone.</p>
       </ConfirmDialog>
     </aside>
   );

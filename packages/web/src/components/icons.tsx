@@ -173,10 +173,7 @@ export function LogoMark({ size = 28 }: { size?: number }) {
   return (
     <svg className="logo-mark" viewBox="0 0 32 32" width={size} height={size} aria-hidden="true" focusable="false">
       <rect width="32" height="32" rx="8" className="logo-mark-bg" />
-      <path
-        d="M9 10.5A3.5 3.5 0 0 1 12.5 7h7A3.5 3.5 0 0 1 23 10.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4.2 3.6c-.6.5-1.8.1-1.8-.8V10.5Z"
-        className="logo-mark-fg"
-      />
+      <path d="M9 10.5A3.5 3.5 0 0 1 12.5 7h7A3.5 3.5 0 0 1 23 10.5v5a3.5 3.5 0 0 1-3.5 3.5H15l-4.2 3.6c-.6.5-1.8.1-1.8-.8V10.5Z" className="logo-mark-fg" />
     </svg>
   );
 }

@@ -25,10 +25,7 @@ export interface UseActionOptions {
  * earlier run cannot overwrite the outcome of a newer one. The latest `action` is called,
  * so it may close over the current props.
  */
-export function useAction<Args extends unknown[], T>(
-  action: (...args: Args) => Promise<T>,
-  { initialError }: UseActionOptions = {},
-): Action<Args, T> {
+export function useAction<Args extends unknown[], T>(action: (...args: Args) => Promise<T>, { initialError }: UseActionOptions = {}): Action<Args, T> {
   const [inFlight, setInFlight] = useState(0);
   const [error, setError] = useState<unknown>(() => initialError?.() ?? null);
   const latestAction = useRef(action);

@@ -34,19 +34,11 @@ export function AppShell({ route }: AppShellProps) {
     return () => window.removeEventListener("keydown", closeOnEscape);
   }, [drawerOpen]);
 
-  const title =
-    route.name === "sessions" ? "Sessions" : activeThreadId ? (threads.threads.find((t) => t.id === activeThreadId)?.name ?? "Chat") : "New chat";
+  const title = route.name === "sessions" ? "Sessions" : activeThreadId ? (threads.threads.find((t) => t.id === activeThreadId)?.name ?? "Chat") : "New chat";
 
   return (
     <div className={`shell${drawerOpen ? " shell-drawer-open" : ""}`}>
-      <Sidebar
-        id="sidebar"
-        threads={threads}
-        search={search}
-        onSearch={setSearch}
-        activeThreadId={activeThreadId}
-        onClose={() => setDrawerOpen(false)}
-      />
+      <Sidebar id="sidebar" threads={threads} search={search} onSearch={setSearch} activeThreadId={activeThreadId} onClose={() => setDrawerOpen(false)} />
       <div className="shell-backdrop" onClick={() => setDrawerOpen(false)} aria-hidden="true" />
       <div className="shell-main">
         <header className="topbar">

@@ -39,7 +39,10 @@ export function ChatPage({ threadId }: ChatPageProps) {
     const { files, restore, release } = attachments.take();
     setDraft("");
     try {
-      const sent = await chat.send(text, files.map((file) => file.id));
+      const sent = await chat.send(
+        text,
+        files.map((file) => file.id),
+      );
       release();
       // A new chat got its thread: give it its address (the same view, no reload).
       if (threadId === undefined && window.location.pathname === "/") navigate(chatPath(sent.threadId), { replace: true });

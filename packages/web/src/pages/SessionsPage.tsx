@@ -48,9 +48,7 @@ export function SessionsPage() {
         <h2 id="sessions-title" className="page-title">
           Where you’re signed in
         </h2>
-        <p className="page-lede">
-          These devices are signed in to your account. Revoke any you don’t recognise: it is signed out within a second.
-        </p>
+        <p className="page-lede">These devices are signed in to your account. Revoke any you don’t recognise: it is signed out within a second.</p>
 
         {error !== null ? (
           <div className="notice notice-error" role="alert">
@@ -111,9 +109,7 @@ function SessionRow({ session, busy, disabled, onRevoke }: SessionRowProps) {
           {session.current ? <span className="badge">This device</span> : null}
         </div>
         <div className="session-meta">
-          <span title={formatDateTime(session.lastSeenAt)}>
-            {session.current ? "Active now" : `Last active ${formatRelative(session.lastSeenAt)}`}
-          </span>
+          <span title={formatDateTime(session.lastSeenAt)}>{session.current ? "Active now" : `Last active ${formatRelative(session.lastSeenAt)}`}</span>
           <span aria-hidden="true"> · </span>
           <span title={formatDateTime(session.createdAt)}>Signed in {formatDate(session.createdAt)}</span>
           {session.ip ? (

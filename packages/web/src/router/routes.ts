@@ -1,9 +1,5 @@
 /** The pages of the app. `chat` without `threadId` is a new chat. */
-export type Route =
-  | { name: "login" }
-  | { name: "chat"; threadId: string | undefined }
-  | { name: "sessions" }
-  | { name: "not-found" };
+export type Route = { name: "login" } | { name: "chat"; threadId: string | undefined } | { name: "sessions" } | { name: "not-found" };
 
 /**
  * Reads a path into a route.

@@ -471,7 +471,10 @@ export async function userState(app: AppUnderTest, identifier: string): Promise<
 export async function tableCounts(app: AppUnderTest): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of ["users", "sessions", "threads", "messages", "files"] as const) {
-    const row = await app.server.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const row = await app.server.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return counts;
@@ -517,7 +520,13 @@ export async function startAttacker(): Promise<AttackerServer> {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const url = request.url ?? "/";
-      hits.push({ method: request.method ?? "GET", url, host: request.headers.host ?? "", headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+      hits.push({
+        method: request.method ?? "GET",
+        url,
+        host: request.headers.host ?? "",
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       const path = url.split("?")[0]!;
       // Anyone may read what this server says (it is the attacker's).
       response.setHeader("access-control-allow-origin", "*");

@@ -69,7 +69,10 @@ describe("single sign-on through a trusted header", () => {
     const webRoot = mkdtempSync(join(tmpdir(), "parlor-e2e-sso-web-"));
     cpSync(WEB_DIST, webRoot, { recursive: true });
     const dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-sso-"));
-    cleanups.push(() => rmSync(webRoot, { recursive: true, force: true }), () => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(
+      () => rmSync(webRoot, { recursive: true, force: true }),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    );
     const port = await freePort();
     origin = `http://localhost:${port}`;
     const app = defineApp({

@@ -21,7 +21,6 @@ vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 const CLIENT_ID = "parlor-e2e";
 const CLIENT_SECRET = "e2e-client-secret-0123456789-abcdef";
 
-
 describe("OAuth login in the browser", () => {
   let browser: Browser | undefined;
   let provider: TestOidcProvider | undefined;
@@ -36,7 +35,10 @@ describe("OAuth login in the browser", () => {
     const webRoot = mkdtempSync(join(tmpdir(), "parlor-e2e-oauth-web-"));
     cpSync(WEB_DIST, webRoot, { recursive: true });
     const dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-oauth-"));
-    cleanups.push(() => rmSync(webRoot, { recursive: true, force: true }), () => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(
+      () => rmSync(webRoot, { recursive: true, force: true }),
+      () => rmSync(dataDir, { recursive: true, force: true }),
+    );
 
     const port = await freePort();
     origin = `http://localhost:${port}`;

@@ -34,7 +34,9 @@ async function threadWithReply(status: string, options: { colorScheme?: "light" 
   await page.getByRole("button", { name: "Send" }).click();
   await page.waitForFunction((text) => document.querySelector('[role="log"]')?.textContent?.includes(text), `You said: ${question}`);
   await page.waitForURL((url) => url.pathname !== "/");
-  await eventually("the reply stored", async () => (await userState(e2e.app, username)).messages.some((m) => m.role === "assistant" && m.status === "complete"));
+  await eventually("the reply stored", async () =>
+    (await userState(e2e.app, username)).messages.some((m) => m.role === "assistant" && m.status === "complete"),
+  );
 
   const { userId } = await userState(e2e.app, username);
   const threads = await e2e.app.server.db.selectFrom("threads").select("id").where("user_id", "=", userId!).execute();
@@ -90,7 +92,10 @@ describe("how a reply ended, after a reload", () => {
       const text = await logText(page);
       return text.split(`You said: ${question}`).length - 1 === 1 && text.lastIndexOf(question) > text.indexOf("are you still there?");
     });
-    await eventually("the retry stored", async () => (await userState(e2e.app, username)).messages.filter((m) => m.role === "assistant" && m.status === "complete").length === 2);
+    await eventually(
+      "the retry stored",
+      async () => (await userState(e2e.app, username)).messages.filter((m) => m.role === "assistant" && m.status === "complete").length === 2,
+    );
     expect((await userState(e2e.app, username)).messages).toEqual([
       { role: "user", content: question, status: "complete" },
       { role: "assistant", content: "You said: tell me about", status: "interrupted" },

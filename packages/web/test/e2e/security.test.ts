@@ -214,9 +214,7 @@ describe.each(attackers)("a $site page (another origin) with the victim logged i
       { timeout: 10_000 },
     );
     await delay(300);
-    const events: Array<{ name: string; event: string; message?: string; data?: { code?: string } | null }> = await tab.evaluate(
-      () => (window as any).events,
-    );
+    const events: Array<{ name: string; event: string; message?: string; data?: { code?: string } | null }> = await tab.evaluate(() => (window as any).events);
     expect(events.filter((event) => event.event !== "connect_error")).toEqual([]);
     // Polling is an XHR: the engine.io handshake's answer has no CORS grant, so the client
     // cannot even read it. A WebSocket is not subject to CORS: the server's Origin check
@@ -230,7 +228,10 @@ describe.each(attackers)("a $site page (another origin) with the victim logged i
     console.info(
       `[e2e] ${site} attacker ${attackerOrigin} → app ${e2e.app.origin}, as the server saw it:\n` +
         attacks
-          .map((r) => `  ${r.method} ${r.url.split("?")[0]} cookie=${r.sentSessionCookie ? "sent" : "not sent"} sec-fetch-site=${r.secFetchSite} → ${r.status} ${r.errorCode ?? ""}`)
+          .map(
+            (r) =>
+              `  ${r.method} ${r.url.split("?")[0]} cookie=${r.sentSessionCookie ? "sent" : "not sent"} sec-fetch-site=${r.secFetchSite} → ${r.status} ${r.errorCode ?? ""}`,
+          )
           .join("\n") +
         `\n  fetch results: ${JSON.stringify(results.results)}\n  socket events: ${JSON.stringify(events)}`,
     );

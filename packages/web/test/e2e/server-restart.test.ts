@@ -17,7 +17,18 @@ import { join } from "node:path";
 import { createServer, type ParlorServer } from "parlor";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { e2eApp, eventually, freePort, launchChromium, requireChromium, requireWebBuild, screenshot, snapshotWebBuild, uiLogin, uniqueUser } from "./fixture.js";
+import {
+  e2eApp,
+  eventually,
+  freePort,
+  launchChromium,
+  requireChromium,
+  requireWebBuild,
+  screenshot,
+  snapshotWebBuild,
+  uiLogin,
+  uniqueUser,
+} from "./fixture.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
 

@@ -77,7 +77,9 @@ describe("chat in the browser", () => {
     expect(seen.stopSeen).toBe(true);
 
     // The server stored the exchange, the reply complete.
-    await eventually("the reply stored complete", async () => (await userState(e2e.app, username)).messages.some((m) => m.role === "assistant" && m.status === "complete"));
+    await eventually("the reply stored complete", async () =>
+      (await userState(e2e.app, username)).messages.some((m) => m.role === "assistant" && m.status === "complete"),
+    );
     const stored = await userState(e2e.app, username);
     expect(stored.threads).toBe(1);
     expect(stored.messages).toEqual([

@@ -147,20 +147,28 @@ it("throws a clear error for bad options, a second mount and a bad message", asy
     code: "invalid_options",
     message: expect.stringContaining("`getToken` is required"),
   });
-  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", contianer: document.body })))).toMatchObject({
+  expect(
+    await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", contianer: document.body }))),
+  ).toMatchObject({
     code: "invalid_options",
     message: expect.stringContaining("unknown option `contianer`"),
   });
-  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", server: "ftp://x" })))).toMatchObject({
+  expect(
+    await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "", server: "ftp://x" }))),
+  ).toMatchObject({
     code: "invalid_options",
   });
   // Nothing was rendered by the failed calls.
   expect(await page.locator("[data-parlor-widget]").count()).toBe(0);
 
   expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "" })))).toBeNull();
-  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "" })))).toMatchObject({ code: "already_mounted" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.mount({ embed: "shop", getToken: () => "" })))).toMatchObject({
+    code: "already_mounted",
+  });
   expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.sendMessage("   ")))).toMatchObject({ code: "invalid_message" });
-  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.registerFunction("bad name", () => 1)))).toMatchObject({ code: "invalid_function" });
+  expect(await attempt(() => (window as any).caught(() => (window as any).Parlor.registerFunction("bad name", () => 1)))).toMatchObject({
+    code: "invalid_function",
+  });
 });
 
 it("delivers sendMessage to the chat, also when called before the chat has loaded", async () => {

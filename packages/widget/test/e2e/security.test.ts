@@ -92,12 +92,15 @@ it("ignores a hello from another frame of the Parlor origin that the loader did 
   await mount();
   const chat = await world.connectedChatFrame();
   // Same origin as the chat, but not the loader's iframe: the origin alone is not enough.
-  await world.page.evaluate((src) => {
-    const rogue = document.createElement("iframe");
-    rogue.id = "rogue";
-    rogue.src = src;
-    document.body.append(rogue);
-  }, `${world.parlorOrigin}/embed/shop?host=${encodeURIComponent(world.hostOrigin)}`);
+  await world.page.evaluate(
+    (src) => {
+      const rogue = document.createElement("iframe");
+      rogue.id = "rogue";
+      rogue.src = src;
+      document.body.append(rogue);
+    },
+    `${world.parlorOrigin}/embed/shop?host=${encodeURIComponent(world.hostOrigin)}`,
+  );
   const rogue = await (await world.page.waitForSelector("#rogue")).contentFrame();
   await rogue!.waitForFunction(() => "fakeChat" in window);
   await new Promise((done) => setTimeout(done, 500));
@@ -120,9 +123,12 @@ it("the chat page refuses a port or a token from a window that is not its embedd
   await world.page.goto(`${world.foreignOrigin}/ad`);
   const [popup] = await Promise.all([
     world.page.waitForEvent("popup"),
-    world.page.evaluate((url) => {
-      (window as unknown as { chat: Window | null }).chat = window.open(url, "_blank");
-    }, `${world.parlorOrigin}/embed/shop?host=${encodeURIComponent(world.hostOrigin)}`),
+    world.page.evaluate(
+      (url) => {
+        (window as unknown as { chat: Window | null }).chat = window.open(url, "_blank");
+      },
+      `${world.parlorOrigin}/embed/shop?host=${encodeURIComponent(world.hostOrigin)}`,
+    ),
   ]);
   await popup.waitForFunction(() => "fakeChat" in window);
   await world.page.evaluate(() => {

@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { KeyRing } from "../../crypto/key-ring.js";
 import { FLOW_TTL_SECONDS } from "../cookies.js";
 
-
 /** One login attempt's secrets, kept by the browser (encrypted) between start and callback. */
 export interface OAuthFlow {
   /** Random id of this flow: a cookie is accepted at most once. */
@@ -64,17 +63,13 @@ export class FlowCookieCodec {
     if (token.length > MAX_COOKIE_LENGTH) return null;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtDecrypt(
-        token,
-        (header) => this.keys.keyFor(header.kid),
-        {
-          keyManagementAlgorithms: ["dir"],
-          contentEncryptionAlgorithms: ["A256GCM"],
-          currentDate: new Date(nowMs),
-          requiredClaims: ["jti", "exp"],
-          clockTolerance: 0,
-        },
-      ));
+      ({ payload } = await jwtDecrypt(token, (header) => this.keys.keyFor(header.kid), {
+        keyManagementAlgorithms: ["dir"],
+        contentEncryptionAlgorithms: ["A256GCM"],
+        currentDate: new Date(nowMs),
+        requiredClaims: ["jti", "exp"],
+        clockTolerance: 0,
+      }));
     } catch {
       return null;
     }

@@ -84,10 +84,7 @@ export class OAuthClient {
     }
   }
 
-  private async profile(
-    config: client.Configuration,
-    response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
-  ): Promise<OAuthProfile> {
+  private async profile(config: client.Configuration, response: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers): Promise<OAuthProfile> {
     if (!this.isOidc) return githubProfile(config, response.access_token);
     const claims = response.claims();
     if (claims === undefined) throw new Error("no ID token");

@@ -46,18 +46,13 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
   // Parlor's routes live at the root; a reverse proxy may publish them under a path prefix.
   const base = config.publicUrl.pathname.replace(/\/+$/, "");
   const clients = new Map(
-    providers.map((provider) => [
-      provider.id,
-      new OAuthClient(provider, `${config.publicUrl.origin}${base}/auth/oauth/${provider.id}/callback`, clock),
-    ]),
+    providers.map((provider) => [provider.id, new OAuthClient(provider, `${config.publicUrl.origin}${base}/auth/oauth/${provider.id}/callback`, clock)]),
   );
   const flows = new FlowCookieCodec(deriveKeyRing(config, "oauth-flow"));
   const consumed = new ConsumedFlows(FLOW_TTL_SECONDS * 1000, clock);
   const flowCookie = oauthFlowCookie(config.cookie);
   const cookie = sessionCookie(config.cookie);
-  const tokens = auth.oauth?.storeTokens
-    ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config, "oauth-tokens"))
-    : null;
+  const tokens = auth.oauth?.storeTokens ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config, "oauth-tokens")) : null;
   // A revoked session's provider tokens are useless to keep: delete them with the revocation.
   if (tokens) {
     const unsubscribe = sessions.onRevoke((ids) => {

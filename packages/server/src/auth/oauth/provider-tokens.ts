@@ -55,11 +55,10 @@ export class ProviderTokens {
 
   private async decrypt(value: string, sessionId: string, provider: string): Promise<string | null> {
     try {
-      const { plaintext, protectedHeader } = await compactDecrypt(
-        value,
-        (header) => this.keys.keyFor(header.kid),
-        { keyManagementAlgorithms: ["dir"], contentEncryptionAlgorithms: ["A256GCM"] },
-      );
+      const { plaintext, protectedHeader } = await compactDecrypt(value, (header) => this.keys.keyFor(header.kid), {
+        keyManagementAlgorithms: ["dir"],
+        contentEncryptionAlgorithms: ["A256GCM"],
+      });
       if (protectedHeader.sid !== sessionId || protectedHeader.pid !== provider) return null;
       return decoder.decode(plaintext);
     } catch {

@@ -24,7 +24,10 @@ async function migratePostgres(db: Kysely<unknown>) {
     .alterTable("users")
     .addColumn("auth_method", "varchar(64)", (c) => c.notNull().defaultTo("legacy"))
     .execute();
-  await db.schema.alterTable("users").alterColumn("auth_method", (c) => c.dropDefault()).execute();
+  await db.schema
+    .alterTable("users")
+    .alterColumn("auth_method", (c) => c.dropDefault())
+    .execute();
   // The name PostgreSQL gave the column's UNIQUE in 0001.
   await db.schema.alterTable("users").dropConstraint("users_identifier_key").execute();
   await db.schema.createIndex("users_identity").unique().on("users").columns(["auth_method", "identifier"]).execute();
