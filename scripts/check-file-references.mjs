@@ -20,7 +20,7 @@ const barePath = new RegExp("(?<![\\w.:/@-])((?:[\\w.@-]+/)+[\\w.@-]+\\.(?:" + e
 const markdownLink = /\]\(((?!https?:|mailto:|#)[^)\s]+)\)/g;
 
 // Files a user or a build creates, named in docs as examples.
-const allowed = new Set(["app.ts", "./app.ts", "./app.js", "index.html", "package.json", "tsconfig.json", ".env", "widget.js"]);
+const allowed = new Set(["app.ts", "./app.ts", "./app.js", "index.html", "embed.html", "package.json", "tsconfig.json", ".env", "widget.js"]);
 // Package specifiers (`@parlor/web/package.json`) name a published file, not a path here.
 const allowedPrefixes = ["dist/", "node_modules/", "/", "@parlor/", "parlor/"];
 

@@ -35,6 +35,8 @@ export interface SessionListEntry {
   expiresAt: string;
   userAgent: string | null;
   ip: string | null;
+  /** For `client: "widget"`: the id of the embedding the session was opened through. */
+  embed?: string;
 }
 
 /** `GET /auth/sessions`, newest activity first. */
@@ -80,4 +82,18 @@ export interface MeResponse {
   user: ParlorUser;
   session: CurrentSession;
   csrfToken: string;
+}
+
+/** `POST /auth/token`: a host token minted by the embedding site's backend (a JWT). */
+export interface TokenExchangeBody {
+  token: string;
+}
+
+/** `POST /auth/token` answers with a bearer access token, kept in memory by the iframe. */
+export interface TokenExchangeResponse {
+  /** Send as `Authorization: Bearer <accessToken>` and as socket.io `auth.token`. */
+  accessToken: string;
+  /** When the access token stops working, ISO 8601: get a fresh host token before. */
+  expiresAt: string;
+  user: ParlorUser;
 }

@@ -3,6 +3,7 @@
  * sockets with these maps, so a renamed field fails to compile on both.
  */
 
+import type { EmbedError, EmbedFunctionErrorCode, JsonValue } from "./embed-messages.js";
 import type { ChatErrorCode } from "./error-codes.js";
 import type { FileInfo } from "./files.js";
 import type { MessageRole, MessageStatus, ThreadWithMessages } from "./threads.js";
@@ -33,6 +34,19 @@ export interface ClientToServerEvents {
   "message:stop": (payload?: { threadId?: string }) => void;
 }
 
+/**
+ * `client:call`: the app asks the widget client that sent the message to run a function the
+ * host page registered (`chat.callClient` on the server, `Parlor.registerFunction` on the
+ * host). `args` and `result` are JSON of at most `EMBED_MAX_JSON_BYTES`.
+ */
+export interface ClientCall {
+  name: string;
+  args: JsonValue;
+}
+
+/** The widget's answer to a `client:call`, through the acknowledgement. */
+export type ClientCallAnswer = { ok: true; result: JsonValue } | { ok: false; error: EmbedError<EmbedFunctionErrorCode> };
+
 export interface ServerToClientEvents {
   "thread:created": (event: { threadId: string; name: string }) => void;
   "message:new": (event: { threadId: string; messageId: string; role: MessageRole; content: string; status: MessageStatus; files: FileInfo[] }) => void;
@@ -52,6 +66,8 @@ export interface ServerToClientEvents {
    */
   "thread:idle": (event: { threadId: string }) => void;
   error: (event: ChatError) => void;
+  /** Sent to widget sockets only (session client `widget`); answer through `ack`. */
+  "client:call": (call: ClientCall, ack: (answer: ClientCallAnswer) => void) => void;
 }
 
 /** What a client sends in the socket.io handshake (`io(url, { auth })`). */
@@ -60,8 +76,10 @@ export interface HandshakeAuth {
   csrfToken?: string;
   /**
    * A session token for contexts without cookies (the widget); needs no CSRF token. The
-   * server screens the handshake's HTTP request before it reads `auth`, so the same token
-   * must also be sent there, as `Authorization: Bearer <token>` (socket.io's `extraHeaders`).
+   * server screens the handshake's HTTP request before it reads `auth`: send the same token
+   * there as `Authorization: Bearer <token>` (socket.io's `extraHeaders`), or, from a browser,
+   * which cannot set that header on a WebSocket, add the query parameter `bearer=1`
+   * (socket.io's `query` option). Never put the token itself in the URL.
    */
   token?: string;
 }

@@ -11,6 +11,8 @@ export const httpErrorStatus = {
   invalid_json: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  /** `POST /auth/token`: the host token was refused; the message says which check failed. */
+  invalid_token: 401,
   csrf: 403,
   forbidden: 403,
   not_found: 404,

@@ -11,6 +11,8 @@ export type {
   SessionClient,
   SessionListEntry,
   SessionListResponse,
+  TokenExchangeBody,
+  TokenExchangeResponse,
 } from "./auth.js";
 export type {
   ChatMessage,
@@ -24,7 +26,16 @@ export type {
 } from "./threads.js";
 export type { FileInfo, SignedFileUrl, UploadResponse } from "./files.js";
 export type { ErrorBody } from "./error-body.js";
-export type { Ack, ChatError, ClientToServerEvents, HandshakeAuth, SendMessagePayload, ServerToClientEvents } from "./chat-events.js";
+export type {
+  Ack,
+  ChatError,
+  ClientCall,
+  ClientCallAnswer,
+  ClientToServerEvents,
+  HandshakeAuth,
+  SendMessagePayload,
+  ServerToClientEvents,
+} from "./chat-events.js";
 export { httpErrorStatus } from "./error-codes.js";
 export type { ChatErrorCode, HandshakeErrorCode, HttpErrorCode, OAuthErrorCode, WireErrorCode } from "./error-codes.js";
 export {

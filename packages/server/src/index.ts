@@ -1,6 +1,9 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
-export type { AppDefinition, Chat, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
-export type { AppAuth, AppUser, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
+export type { AppDefinition, Chat, ClientCallOptions, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
+export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
+export { ClientCallError } from "./chat/client-call.js";
+export type { ClientCallErrorCode } from "./chat/client-call.js";
+export type { EmbedOptions } from "./config/embeds.js";
 export type { AppOAuth, OAuthCallback, OAuthErrorCode, OAuthProfile, OAuthProviderInfo, OAuthTokens } from "./auth/oauth/oauth-types.js";
 export type { OAuthProviderConfig, OAuthProviderType } from "./config/oauth-provider-options.js";
 export { createServer } from "./server/create-server.js";

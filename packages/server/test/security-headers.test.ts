@@ -107,6 +107,23 @@ describe("security headers", () => {
     expect(raw.closedByServer).toBe(false);
   });
 
+  it("keeps them on the embed page and widget.js, apart from the framing and resource policies embedding needs", async () => {
+    const origins = ["https://shop.example"];
+    t = await startTestServer({ server: { embeds: { shop: { secret: "shop-embed-secret-0123456789-abcdefghij", origins } } } });
+    const page = await t.client().get("/embed/shop?host=https%3A%2F%2Fshop.example");
+    expect(page.status).toBe(200);
+    const framed = (name: string) =>
+      name === "x-frame-options" ? "DENY" : page.headers.get(name)?.replace("frame-ancestors https://shop.example", "frame-ancestors 'none'");
+    expectSecurityHeaders(framed, "/embed/shop");
+    expect(page.headers.get("x-frame-options")).toBeNull();
+    expect(page.headers.get("content-security-policy")).toMatch(/(^|;)frame-ancestors https:\/\/shop\.example$/);
+
+    const script = await t.client().get("/widget.js");
+    const loadable = (name: string) => (name === "cross-origin-resource-policy" ? "same-origin" : script.headers.get(name));
+    expectSecurityHeaders(loadable, "/widget.js");
+    expect(script.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+  });
+
   it("sends HSTS when the public URL is https", async () => {
     t = await startTestServer({ server: { publicUrl: "https://chat.example.com" } });
     const response = await t.client().get("/healthz");

@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
-import type { FileInfo } from "@parlor/protocol";
+import type { FileInfo, JsonValue } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
+import type { EmbedOptions } from "../config/embeds.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
@@ -46,6 +47,12 @@ export interface Reply {
   end(): Promise<void>;
 }
 
+/** Options of `chat.callClient`. */
+export interface ClientCallOptions {
+  /** Milliseconds to wait for the answer; default 30 000 (30 s), at most 300 000 (5 min). */
+  timeout?: number;
+}
+
 /** The conversation an app callback is working in. */
 export interface Chat {
   readonly user: { id: string; identifier: string; displayName: string | null };
@@ -58,6 +65,13 @@ export interface Chat {
   send(text: string): Promise<void>;
   /** The thread's earlier messages, oldest first: context for a model. */
   history(): Promise<Array<{ role: "user" | "assistant" | "system"; content: string }>>;
+  /**
+   * Runs a function the host page registered (`Parlor.registerFunction`) in the widget client
+   * that sent the message, and returns its JSON result. Rejects with `ClientCallError`
+   * (`not_widget`, `unknown_function`, `function_failed`, `timeout`, `too_large`, `not_json`,
+   * `not_connected`). `timeout` in milliseconds: 30 s by default, at most 5 min.
+   */
+  callClient(name: string, args?: JsonValue, options?: ClientCallOptions): Promise<JsonValue>;
 }
 
 export interface AppDefinition {
@@ -66,6 +80,12 @@ export interface AppDefinition {
   auth: AppAuth;
   /** Server settings the app ships with; environment variables override them. */
   server?: ServerOptions;
+  /**
+   * Sites that embed the chat with `widget.js`, by embedding id (server README, "Embedding"):
+   * `{ shop: { secret, origins: ["https://shop.example"] } }`. `PARLOR_EMBED_<ID>_SECRET` and
+   * `PARLOR_EMBED_<ID>_ORIGINS` override them; checked when the server is created.
+   */
+  embeds?: Record<string, EmbedOptions>;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -84,6 +104,7 @@ const appShape = z.object({
   auth: z.object({
     password: callback.optional(),
     header: callback.optional(),
+    embed: callback.optional(),
     oauth: z
       .object({
         providers: z
@@ -109,6 +130,7 @@ const appShape = z.object({
       .optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
+  embeds: z.record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()) }).strict()).optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),

@@ -22,6 +22,31 @@ export interface PasswordCredentials {
 /** Request headers as Node gives them, lower-cased names. */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
+/**
+ * The verified claims of a host token (`POST /auth/token`): the embedding site's backend
+ * minted them for its logged-in user. `iss` is the embedding id, `sub` the host's user id.
+ */
+export interface EmbedClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  iat: number;
+  exp: number;
+  jti: string;
+  name?: string;
+  email?: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * What `auth.embed` returns: one of the app's own users. `method` names the login method
+ * whose user this is (users are kept apart per method); it may be left out when the app has
+ * a single login method.
+ */
+export interface EmbedAppUser extends AppUser {
+  method?: "password" | "header" | `oauth:${string}`;
+}
+
 export interface AppAuth {
   /** Checks a username and password; `null` means "wrong", whatever the reason. */
   password?: (credentials: PasswordCredentials) => Promise<AppUser | null> | AppUser | null;
@@ -39,4 +64,10 @@ export interface AppAuth {
    * auth: { oauth: { providers: [{ type: "github" }, { type: "google" }] } }
    */
   oauth?: AppOAuth;
+  /**
+   * Maps a widget user (a verified host token) onto one of the app's own users, so a person
+   * sees the same threads in the app and in the widget; `null` refuses them (401
+   * `invalid_token`). Without it, widget users are `embed:<embed id>:<sub>`, apart from all others.
+   */
+  embed?: (claims: EmbedClaims, embedId: string) => Promise<EmbedAppUser | null> | EmbedAppUser | null;
 }

@@ -28,8 +28,12 @@ const BASE_DELAY_MS = 100;
  * Failures are reserved before the app's callback runs and refunded when it accepts the
  * password: counting only after the callback would let a burst of parallel guesses through.
  * An attempt refused by an earlier counter counts against none of the later ones.
+ *
+ * `refundSuccess` gives a successful attempt back to the address counter too, for the widget's
+ * token exchange (auth/embed/token-routes.ts): a page view there is one exchange, so a shopper
+ * would hit the limit after a few pages, and a valid host token cannot be guessed anyway.
  */
-export function loginRateLimiter(options: LoginRateLimitOptions) {
+export function loginRateLimiter(options: LoginRateLimitOptions, { refundSuccess = false }: { refundSuccess?: boolean } = {}) {
   const duration = options.window;
   const attemptsByAddress = new RateLimiterMemory({ keyPrefix: "login-address", points: options.max, duration });
   const failuresByUserAtAddress = new RateLimiterMemory({ keyPrefix: "login-user-address", points: options.max, duration });
@@ -48,6 +52,7 @@ export function loginRateLimiter(options: LoginRateLimitOptions) {
     // An exception from the app's callback stays counted as a failure.
     const result = await attempt();
     if (result !== null && result !== undefined) {
+      if (refundSuccess) await attemptsByAddress.reward(address);
       await failuresByUserAtAddress.delete(userAtAddress);
       await failuresByUser.reward(user);
     }

@@ -31,6 +31,7 @@ export async function sessionRoutes(fastify: FastifyInstance, { config, sessions
         expiresAt: new Date(session.expiresAt).toISOString(),
         userAgent: session.userAgent,
         ip: session.ip,
+        ...(session.embedId === null ? {} : { embed: session.embedId }),
       })),
     };
   });

@@ -18,6 +18,8 @@ export interface SessionPrincipal {
   /** Absolute end of the session (ms since the epoch). */
   expiresAt: number;
   csrfToken: string;
+  /** The embedding a `widget` session was opened through. */
+  embedId?: string;
 }
 
 export interface IssuedSession {
@@ -36,12 +38,18 @@ export interface SessionRecord {
   expiresAt: number;
   userAgent: string | null;
   ip: string | null;
+  embedId: string | null;
 }
 
 export interface SessionMeta {
   client: ClientKind;
   userAgent?: string | undefined;
   ip?: string | undefined;
+  /**
+   * For widget sessions (`POST /auth/token`): the embedding. Such a session lives as long as
+   * its one bearer token, which cannot be renewed; the widget exchanges a fresh host token.
+   */
+  embedId?: string | undefined;
 }
 
 /**
@@ -75,6 +83,7 @@ export class SessionService {
   private readonly tokenTtlMs: number;
   private readonly idleMs: number;
   private readonly maxAgeMs: number;
+  private readonly embedIds: ReadonlySet<string>;
 
   constructor(private readonly deps: SessionServiceDeps) {
     const { session } = deps.config;
@@ -82,6 +91,7 @@ export class SessionService {
     this.tokenTtlMs = session.tokenTtl * 1000;
     this.idleMs = session.idleTimeout * 1000;
     this.maxAgeMs = session.maxAge * 1000;
+    this.embedIds = new Set(deps.config.embeds.map((embed) => embed.id));
     this.codec = new SessionTokenCodec(deriveKeyRing(deps.config, "session-jwt"), deps.config.appId);
     this.csrf = new CsrfTokens(deriveKeyRing(deps.config, "csrf"));
     this.revoked = new RevocationSet(this.tokenTtlMs, this.clock);
@@ -90,6 +100,16 @@ export class SessionService {
   /** Reloads recent revocations, so a restart does not accept a token revoked just before it. */
   async loadRevocations(): Promise<void> {
     for (const id of await this.deps.sessions.revokedSince(this.clock() - this.tokenTtlMs)) this.revoked.add(id);
+  }
+
+  /**
+   * Ends the sessions of embeddings that are no longer configured (at start-up: removing an
+   * embedding's config ends its sessions). Returns how many it ended.
+   */
+  async endRemovedEmbeds(): Promise<number> {
+    const ids = await this.deps.sessions.revokeRemovedEmbeds([...this.embedIds], this.clock());
+    for (const id of ids) this.revoked.add(id);
+    return ids.length;
   }
 
   /** Logs a user in: upserts the user, creates a new session row (new id on every login). */
@@ -102,10 +122,11 @@ export class SessionService {
       client: meta.client,
       created_at: now,
       last_seen_at: now,
-      expires_at: now + this.maxAgeMs,
+      expires_at: now + (meta.embedId === undefined ? this.maxAgeMs : this.tokenTtlMs),
       revoked_at: null,
       user_agent: meta.userAgent?.slice(0, 512) ?? null,
       ip: meta.ip ?? null,
+      embed_id: meta.embedId ?? null,
     };
     await this.deps.sessions.insert(row);
     const claims = {
@@ -115,6 +136,7 @@ export class SessionService {
       ...(user.displayName ? { name: user.displayName } : {}),
       cl: meta.client,
       sxp: Math.floor(row.expires_at / 1000),
+      ...(meta.embedId === undefined ? {} : { emb: meta.embedId }),
     };
     return { user, ...(await this.issue(claims, row, now)) };
   }
@@ -136,6 +158,8 @@ export class SessionService {
     if (verified === null) return null;
     const { claims, expired } = verified;
     if (this.revoked.has(claims.sid)) return null;
+    // The embedding was removed from the config: its sessions end (start-up revoked their rows too).
+    if (claims.emb !== undefined && !this.embedIds.has(claims.emb)) return null;
 
     const expiresAt = claims.exp * 1000;
     const renewAt = (claims.iat * 1000 + expiresAt) / 2;
@@ -196,6 +220,7 @@ export class SessionService {
       client: claims.cl,
       expiresAt: claims.sxp * 1000,
       csrfToken: this.csrf.issue(claims.sid),
+      ...(claims.emb === undefined ? {} : { embedId: claims.emb }),
     };
   }
 
@@ -210,6 +235,7 @@ export class SessionService {
       expiresAt: row.expires_at,
       userAgent: row.user_agent,
       ip: row.ip,
+      embedId: row.embed_id,
     }));
   }
 

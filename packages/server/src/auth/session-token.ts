@@ -22,6 +22,8 @@ const claimsSchema = z.object({
   cl: z.enum(["web", "widget", "api"]),
   /** Absolute end of the session, seconds since the epoch. */
   sxp: z.number().int(),
+  /** The embedding a widget session was opened through. */
+  emb: z.string().min(1).max(64).optional(),
 });
 
 export type SessionClaims = z.infer<typeof claimsSchema>;

@@ -13,6 +13,7 @@ import { toFileInfo, type FileService } from "../files/file-service.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
+import { callClient, type ClientCaller } from "./client-call.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import { RunRegistry, type Run } from "./run-registry.js";
 import { ThreadReleases } from "./thread-releases.js";
@@ -38,6 +39,8 @@ export interface ChatConnection {
   sendError(error: ChatError): void;
   /** Threads this connection chatted in, for `onChatEnd`. */
   threadsUsed: Set<string>;
+  /** Runs the host page's functions; only on widget connections (`chat.callClient`). */
+  callClient?: ClientCaller;
 }
 
 /** Attachments per message: enough for any chat, small enough to check in one query. */
@@ -204,7 +207,7 @@ export class ChatRuntime {
         const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
         if (thread === null) continue;
         const detached = RunRegistry.detached(thread.user_id);
-        const chat = this.chatFor(connection.principal, thread, detached);
+        const chat = this.chatFor(connection, thread, detached);
         await this.callApp("onChatEnd", () => onChatEnd(chat));
         // A run's replies stamp their thread when the run releases it; these have no run.
         if (detached.replies.size > 0) await this.deps.threads.touchThread(thread.id, this.deps.clock());
@@ -273,7 +276,7 @@ export class ChatRuntime {
   }
 
   private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
-    const chat = this.chatFor(connection.principal, thread, run);
+    const chat = this.chatFor(connection, thread, run);
     try {
       if (isNew && this.deps.app.onChatStart) await this.deps.app.onChatStart(chat);
       await this.deps.app.onMessage(message, chat);
@@ -312,7 +315,8 @@ export class ChatRuntime {
     connection.sendError({ code: "app_error", message: "The app failed to answer", threadId });
   }
 
-  private chatFor(principal: SessionPrincipal, thread: ThreadRow, run: Run): Chat {
+  private chatFor(connection: ChatConnection, thread: ThreadRow, run: Run): Chat {
+    const { principal } = connection;
     const { threads, files, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
     const openReply = (initial?: string) => {
@@ -331,6 +335,7 @@ export class ChatRuntime {
         await openReply(text).end();
       },
       history: async () => (await threads.listMessages(thread.id)).map((row) => ({ role: row.role, content: row.content })),
+      callClient: (name, args, options) => callClient(connection.callClient, name, args, options),
     };
   }
 

@@ -4,7 +4,8 @@ import type { ThreadStore } from "../data/thread-store.js";
 import { toFileInfo, type FileService } from "../files/file-service.js";
 
 /** Sends a server event to every client of the reply's user. */
-export type EmitToUser = <E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
+/** Broadcasts to a user's sockets; `client:call` is not one: it goes to one socket and waits for its answer. */
+export type EmitToUser = <E extends Exclude<keyof ServerToClientEvents, "client:call">>(event: E, ...args: Parameters<ServerToClientEvents[E]>) => void;
 
 export interface LiveReplyDeps {
   threads: ThreadStore;

@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import { resolveSecrets } from "./auth-secret.js";
+import { resolveEmbeds, type EmbedOptions, type ResolvedEmbed } from "./embeds.js";
 import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv } from "./env-options.js";
 import { isLoopback } from "./loopback.js";
 import { resolveOAuthProviders, type DeclaredLogins, type ResolvedOAuthProvider } from "./oauth-providers.js";
@@ -21,7 +22,7 @@ export interface CookieConfig {
 }
 
 /** The server's whole configuration: validated once at start-up, then frozen. */
-export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database" | "appId"> {
+export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database" | "appId" | "embeds"> {
   appName: string;
   /** This deployment's identity in signed values: the `appId` option, or app name + public URL. */
   appId: string;
@@ -35,6 +36,8 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   secrets: { current: string; previous: string | undefined };
   /** The OAuth providers: the app's `auth.oauth.providers` with `PARLOR_OAUTH_<ID>_*` over them, checked. */
   oauthProviders: readonly ResolvedOAuthProvider[];
+  /** The embeddings (`widget.js` on other sites): the app's `embeds`, the server option, then `PARLOR_EMBED_<ID>_*`. */
+  embeds: readonly ResolvedEmbed[];
   /** Things a deployer should hear about at start-up. */
   warnings: string[];
 }
@@ -48,6 +51,8 @@ export interface ResolveConfigInput {
    * providers from the environment are resolved.
    */
   auth?: DeclaredLogins | undefined;
+  /** The app's `embeds` (`defineApp`); the `embeds` server option and the environment override them per id. */
+  embeds?: Readonly<Record<string, EmbedOptions>> | undefined;
   /** Defaults to `process.env`; tests pass their own. */
   env?: Record<string, string | undefined>;
 }
@@ -58,7 +63,7 @@ export interface ResolveConfigInput {
  * providers). Every option is checked here, once, before anything starts: the rest of the
  * server takes the result as valid. Throws `ParlorConfigError` naming the bad setting.
  */
-export function resolveConfig({ appName, options = {}, env = process.env, auth = {} }: ResolveConfigInput): ParlorConfig {
+export function resolveConfig({ appName, options = {}, env = process.env, auth = {}, embeds }: ResolveConfigInput): ParlorConfig {
   const merged = mergeOptions<Record<string, unknown>>(options, optionsFromEnv(env));
   const parsed = serverOptionsSchema.safeParse(merged);
   if (!parsed.success) throw invalidOptions(parsed.error, env);
@@ -85,6 +90,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   // Compiled here only to refuse a bad entry now; the request-time checks compile their own.
   trustedPeerCheck(o.trustedProxies);
   const oauthProviders = resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
+  const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env);
 
   const dataDir = resolve(o.dataDir);
   const secrets = resolveSecrets({
@@ -95,7 +101,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   });
   warnings.push(...secrets.warnings);
 
-  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, appId, ...rest } = o;
+  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, appId, embeds: _e, ...rest } = o;
   return deepFreeze({
     ...rest,
     appName,
@@ -112,6 +118,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
     },
     secrets: { current: secrets.current, previous: secrets.previous },
     oauthProviders,
+    embeds: resolvedEmbeds,
     warnings,
   });
 }

@@ -13,12 +13,13 @@ export interface DatabaseSchema {
   files: FilesTable;
   session_provider_tokens: SessionProviderTokensTable;
   processes: ProcessesTable;
+  embed_token_uses: EmbedTokenUsesTable;
 }
 
 export interface UsersTable {
   id: string;
   /**
-   * How the user logs in: `password`, `header` or `oauth:<provider>`; `legacy` for rows from
+   * How the user logs in: `password`, `header`, `oauth:<provider>` or `embed:<embedding>`; `legacy` for rows from
    * before migration 0006 until their next login. Unique together with `identifier`.
    */
   auth_method: string;
@@ -44,6 +45,8 @@ export interface SessionsTable {
   revoked_at: number | null;
   user_agent: string | null;
   ip: string | null;
+  /** The embedding a `widget` session was opened through; `null` for other sessions. Optional on insert. */
+  embed_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -130,4 +133,11 @@ export interface ProcessesTable {
   pid: number;
   started_at: number;
   heartbeat_at: number;
+}
+
+/** A host token exchanged at `POST /auth/token`, by embedding and `jti`, until it expires. */
+export interface EmbedTokenUsesTable {
+  embed_id: string;
+  jti: string;
+  expires_at: number;
 }

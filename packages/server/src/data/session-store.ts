@@ -43,6 +43,17 @@ export class SessionStore {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Revokes every live session opened through an embedding not in `configured` (its config
+   * was removed), and returns their ids.
+   */
+  async revokeRemovedEmbeds(configured: readonly string[], now: number): Promise<string[]> {
+    let query = this.db.updateTable("sessions").set({ revoked_at: now }).where("embed_id", "is not", null).where("revoked_at", "is", null);
+    if (configured.length > 0) query = query.where("embed_id", "not in", configured);
+    const rows = await query.returning("id").execute();
+    return rows.map((row) => row.id);
+  }
+
   /** Ids revoked since `since`: reloaded into the revocation set at start-up. */
   async revokedSince(since: number): Promise<string[]> {
     const rows = await this.db.selectFrom("sessions").select("id").where("revoked_at", ">", since).execute();

@@ -7,7 +7,7 @@ import type { UserRow } from "./schema.js";
  * header login and each OAuth provider is a different user, so a password user named
  * `corp:<sub>` can never become provider `corp`'s user `<sub>`.
  */
-export type LoginMethod = "password" | "header" | `oauth:${string}`;
+export type LoginMethod = "password" | "header" | `oauth:${string}` | `embed:${string}`;
 
 /**
  * Rows from before login methods were recorded (migration 0006). Each is taken over by the

@@ -36,6 +36,23 @@ export interface AllowHandshakeOptions {
  * full check and refuses it with a code the client acts on (`unauthenticated` makes it
  * renew the cookie through `GET /auth/me` and reconnect), which a bare HTTP status cannot carry.
  */
+/**
+ * A browser cannot set `Authorization` on a WebSocket upgrade, so a bearer client (the widget)
+ * sends its token in socket.io's `auth.token`, which arrives only after this point, and says
+ * so with `bearer=1` on the handshake URL. That is a declaration, not a credential (the token
+ * never goes in a URL, where logs keep it): such a handshake passes with no token here, after
+ * the rate, Host and Origin checks, and `authenticateSocket` refuses it unless `auth.token`
+ * is a live session; one that never sends it is dropped at the join deadline
+ * (`realtime.connectTimeout`). Every other handshake without a credential is still refused
+ * here, before engine.io keeps anything.
+ */
+export const BEARER_HANDSHAKE_PARAMETER = "bearer";
+
+function declaresBearer(url: string | undefined): boolean {
+  const query = url?.split("?")[1];
+  return query !== undefined && new URLSearchParams(query).get(BEARER_HANDSHAKE_PARAMETER) === "1";
+}
+
 export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost, clock }: AllowHandshakeOptions): AllowRequest {
   const tokens = new SessionTokenCodec(deriveKeyRing(config, "session-jwt"), config.appId);
 
@@ -63,6 +80,7 @@ export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost,
     if (!isAllowedOrigin(headers, request.socket, originPolicy)) throw new ParlorError("csrf", "Connection from a foreign origin refused");
 
     const token = bearerToken(headers.authorization) ?? readCookie(headers.cookie, config.cookie.name);
+    if (token === null && declaresBearer(request.url)) return;
     if (token === null || (await tokens.verify(token, clock())) === null) throw new ParlorError("unauthenticated", "Log in first");
   }
 }

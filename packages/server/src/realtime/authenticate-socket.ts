@@ -20,7 +20,8 @@ function refuse(code: HandshakeErrorCode, message: string): ExtendedError {
  * (cross-site websocket hijacking), and a cookie-authenticated one must carry the CSRF token
  * in `auth.csrfToken`. A bearer token (`auth.token`, or the `Authorization` header that
  * `allowHandshake` requires of bearer clients) carries no ambient credential and needs no
- * CSRF token. Tokens are not renewed here (a socket cannot set a cookie): a client
+ * CSRF token; from a browser it comes in `auth.token` alone (see `BEARER_HANDSHAKE_PARAMETER`),
+ * and this is where it is checked. Tokens are not renewed here (a socket cannot set a cookie): a client
  * with an expired token refreshes it with `GET /auth/me` and reconnects.
  */
 export function authenticateSocket(sessions: SessionService, cookieName: string, policy: OriginPolicy) {

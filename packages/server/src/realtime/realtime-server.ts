@@ -8,6 +8,7 @@ import type { OriginPolicy } from "../csrf/request-origin.js";
 import type { IsAllowedHost } from "../http/allowed-hosts.js";
 import { allowHandshake } from "./allow-handshake.js";
 import { authenticateSocket } from "./authenticate-socket.js";
+import { clientCaller } from "./client-caller.js";
 import { limitConnections } from "./connection-limits.js";
 import { handshakeRateLimit } from "./handshake-rate-limit.js";
 import { closeConnectionsThatNeverJoin } from "./join-deadline.js";
@@ -55,9 +56,11 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     connectTimeout: config.realtime.connectTimeout * 1000,
   });
   // One broadcast operator per call (a run's, a reply's), not one per event: a reply emits a
-  // delta per chunk, and the operator is immutable, so it can be kept.
+  // delta per chunk, and the operator is immutable, so it can be kept. socket.io types a
+  // broadcast's ack differently (answers from many sockets); EmitToUser leaves out the one
+  // event with an ack (`client:call`), so the arguments are the same.
   const emitToUser = (userId: string): EmitToUser => {
-    const room = io.to(userRoom(userId));
+    const room = io.to(userRoom(userId)) as unknown as { emit: EmitToUser };
     return (event, ...args) => room.emit(event, ...args);
   };
   const runtime = options.runtime(emitToUser);
@@ -76,6 +79,8 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       principal,
       sendError: (error) => socket.emit("error", error),
       threadsUsed: new Set(),
+      // Only the widget runs the host page's functions; other clients have no handler.
+      ...(principal.client === "widget" ? { callClient: clientCaller(socket) } : {}),
     };
 
     socket.use((_packet, next) => {

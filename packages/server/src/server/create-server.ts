@@ -9,6 +9,7 @@ import { sessionCookie } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
+import { tokenRoutes } from "../auth/embed/token-routes.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ResolvedOAuthProvider } from "../config/oauth-providers.js";
 import type { ServerOptions } from "../config/server-options.js";
@@ -23,6 +24,7 @@ import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
 import { waitForDatabase } from "../data/wait-for-database.js";
 import { SessionStore } from "../data/session-store.js";
+import { EmbedTokenStore } from "../data/embed-token-store.js";
 import { FileStore } from "../data/file-store.js";
 import { ThreadStore } from "../data/thread-store.js";
 import { createFileStorage } from "../files/create-file-storage.js";
@@ -41,6 +43,8 @@ import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
+import { embedPage } from "./embed-page.js";
+import { findWidgetScript, widgetScript } from "./widget-script.js";
 import "../auth/request-session.js";
 
 export interface CreateServerOptions {
@@ -97,6 +101,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     options: { ...app.server, ...options.server },
     env: options.env ?? process.env,
     auth: app.auth,
+    embeds: app.embeds,
   });
   const { oauthProviders } = config;
   const securityHeaders = securityHeaderSet(config);
@@ -109,6 +114,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const clock = options.clock ?? Date.now;
     const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
     const sessions = new SessionService({ config, users, sessions: new SessionStore(db), clock });
+    const ended = await sessions.endRemovedEmbeds();
+    if (ended > 0) fastify.log.warn(`ended ${ended} sessions of embeddings that are no longer configured`);
     await sessions.loadRevocations();
     const { files, lease } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
@@ -200,6 +207,9 @@ async function buildFastify(
   await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
+  await fastify.register(tokenRoutes, { config, auth: app.auth, sessions, tokenUses: new EmbedTokenStore(services.db), clock: services.clock });
+  await fastify.register(widgetScript, { script: findWidgetScript() });
+  await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders });
   const { threads, clock } = services;
   const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock);

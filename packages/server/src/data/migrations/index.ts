@@ -5,6 +5,7 @@ import { files } from "./0003-files.js";
 import { sessionProviderTokens } from "./0004-session-provider-tokens.js";
 import { replyOwnership } from "./0005-reply-ownership.js";
 import { userIdentities } from "./0006-user-identities.js";
+import { embeds } from "./0007-embeds.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0004-session-provider-tokens": sessionProviderTokens,
   "0005-reply-ownership": replyOwnership,
   "0006-user-identities": userIdentities,
+  "0007-embeds": embeds,
 };

@@ -1,0 +1,105 @@
+import { ParlorConfigError } from "../errors.js";
+
+type Env = Record<string, string | undefined>;
+
+/** One embedding as the app or the caller declares it (`embeds` in `defineApp` or the server options). */
+export interface EmbedOptions {
+  /** Signs the host tokens (HS256); at least 32 characters. */
+  secret: string;
+  /** The sites that may frame the chat, exact origins (`https://shop.example`). */
+  origins: readonly string[];
+}
+
+/** An embedding after validation. */
+export interface ResolvedEmbed {
+  id: string;
+  secret: string;
+  origins: readonly string[];
+}
+
+/** One embedding's settings from the environment, before validation. */
+export interface EmbedFromEnv {
+  secret?: string;
+  origins?: string[];
+  /** The variables that set them, named in error messages. */
+  names: { secret?: string; origins?: string };
+}
+
+/** Lower-case letters, digits and `-`, as OAuth provider ids: the id is part of user names (`embed:<id>:<sub>`). */
+const EMBED_ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const MIN_SECRET_LENGTH = 32;
+const ENV_PREFIX = "PARLOR_EMBED_";
+const envFields = [
+  ["_SECRET", "secret"],
+  ["_ORIGINS", "origins"],
+] as const;
+
+/**
+ * Reads `PARLOR_EMBED_<ID>_SECRET` and `PARLOR_EMBED_<ID>_ORIGINS` (comma-separated) per
+ * embedding id (`<ID>` lower-cased, `_` read as `-`, as for OAuth providers). Empty variables
+ * are ignored; another `PARLOR_EMBED_*` name is refused, so a typo does not leave an embedding
+ * half-configured.
+ */
+export function embedsFromEnv(env: Env): Record<string, EmbedFromEnv> {
+  const embeds: Record<string, EmbedFromEnv> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined || value === "") continue;
+    const rest = name.slice(ENV_PREFIX.length);
+    const match = envFields.find(([suffix]) => rest.endsWith(suffix) && rest.length > suffix.length);
+    const envId = match ? rest.slice(0, -match[0].length) : "";
+    if (!match || !/^[A-Z0-9_]+$/.test(envId)) {
+      throw new ParlorConfigError(`${name} is not an embedding setting: use PARLOR_EMBED_<ID>_SECRET and PARLOR_EMBED_<ID>_ORIGINS`);
+    }
+    const id = envId.toLowerCase().replaceAll("_", "-");
+    const embed = (embeds[id] ??= { names: {} });
+    if (match[1] === "secret") {
+      embed.secret = value;
+      embed.names.secret = name;
+    } else {
+      embed.origins = value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
+      embed.names.origins = name;
+    }
+  }
+  return embeds;
+}
+
+/**
+ * The embeddings: the app's `embeds` with the environment over them, field by field, each
+ * checked. Errors name the variable or option that holds the bad value.
+ */
+export function resolveEmbeds(declared: Readonly<Record<string, EmbedOptions>> | undefined, env: Env): ResolvedEmbed[] {
+  const fromEnv = embedsFromEnv(env);
+  const ids = new Set([...Object.keys(declared ?? {}), ...Object.keys(fromEnv)]);
+  return [...ids].sort().map((id) => {
+    const own = declared?.[id];
+    const overrides = fromEnv[id];
+    const secretName = overrides?.names.secret ?? `embeds.${id}.secret`;
+    const originsName = overrides?.names.origins ?? `embeds.${id}.origins`;
+    if (!EMBED_ID.test(id)) {
+      throw new ParlorConfigError(
+        `Embedding id "${id}" (${overrides ? secretName : `embeds.${id}`}) must be lower-case letters, digits and '-', up to 64 characters`,
+      );
+    }
+    const secret = overrides?.secret ?? own?.secret;
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
+      throw new ParlorConfigError(`${secretName} must be at least ${MIN_SECRET_LENGTH} characters (create one with \`openssl rand -base64 32\`)`);
+    }
+    const origins = overrides?.origins ?? own?.origins;
+    if (!Array.isArray(origins) || origins.length === 0) {
+      throw new ParlorConfigError(`${originsName} must list at least one origin, like https://shop.example`);
+    }
+    for (const origin of origins) checkOrigin(origin, originsName);
+    return { id, secret, origins: [...new Set(origins)] };
+  });
+}
+
+/** An origin exactly as browsers send it: `scheme://host[:port]`, no path, no trailing slash. */
+function checkOrigin(value: unknown, name: string): asserts value is string {
+  const parsed = typeof value === "string" && URL.canParse(value) ? new URL(value) : null;
+  if (parsed === null || !["http:", "https:"].includes(parsed.protocol) || parsed.origin !== value) {
+    throw new ParlorConfigError(`${name}: "${String(value)}" is not an origin; write it as scheme://host[:port], like https://shop.example`);
+  }
+}
