@@ -128,6 +128,11 @@ export class AuthStore extends Store<AuthState> {
     return this.started;
   }
 
+  /** Bearer mode: stops renewing the access token ahead of time (the client is closed). */
+  stopRenewing(): void {
+    this.bearer?.stopRenewing();
+  }
+
   /** Bearer mode: called after every renewal of the access token (to reconnect the socket with it). */
   onTokenRenewed(listener: () => void): () => void {
     this.renewalListeners.add(listener);

@@ -54,8 +54,13 @@ export class BearerCredentials {
 
   /** Forgets the token and stops renewing (logout, or a failed renewal). */
   clear(): void {
-    this.stopped = true;
+    this.stopRenewing();
     this.accessToken = null;
+  }
+
+  /** Stops the renewal timer and keeps the token; the next renewal (after a 401) starts it again. */
+  stopRenewing(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 

@@ -105,6 +105,7 @@ export class ParlorClient {
     this.unsubscribeAuth = null;
     this.openedEpoch = null;
     this.connection.close();
+    this.auth.stopRenewing();
   }
 
   /** A chat view of a thread (`null`: a new thread on the first send). */

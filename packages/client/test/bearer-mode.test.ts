@@ -1,5 +1,5 @@
 import { ClientFunctionError, createParlorClient, type ParlorClient, type ParlorClientOptions } from "@parlor/client";
-import { echoApp, registerCleanup, startTestServer, type TestServer } from "@parlor/test-support";
+import { echoApp, registerCleanup, sleep, startTestServer, type TestServer } from "@parlor/test-support";
 import { JSDOM } from "jsdom";
 import { ClientCallError } from "parlor";
 import { describe, expect, it, vi } from "vitest";
@@ -201,6 +201,12 @@ describe("bearer mode (embedding)", () => {
     await connected(client);
     expect(await reply(client, "still here")).toBe("echo: still here");
     expect(connects).toBe(1);
+
+    // A closed client stops renewing (no timer asks the host page for tokens behind its back).
+    const asked = hostTokens.length;
+    client.close();
+    await sleep(1_500);
+    expect(hostTokens.length).toBe(asked);
   });
 
   it("on a 401 renews once and retries once; when the renewal fails, logs out", async () => {
