@@ -90,7 +90,9 @@ export class AuthStore extends Store<AuthState> {
         token: () => bearer.token,
         // Once logged out, a late 401 must not start a new session behind the app's back.
         renew: () =>
-          this.getSnapshot().status === "unauthenticated" ? Promise.reject(new ParlorApiError("unauthenticated", "Logged out", { status: 401 })) : this.renewBearer(),
+          this.getSnapshot().status === "unauthenticated"
+            ? Promise.reject(new ParlorApiError("unauthenticated", "Logged out", { status: 401 }))
+            : this.renewBearer(),
       };
     }
     this.api = new ApiClient(options.baseUrl, options.fetch, hooks);

@@ -114,7 +114,8 @@ export class BearerCredentials {
     this.timer = setTimeout(() => {
       this.renew().then(
         (user) => this.onRenewed({ user }),
-        (error: unknown) => this.onRenewed({ error: error instanceof ParlorApiError ? error : new ParlorApiError("internal", "Renewal failed", { cause: error }) }),
+        (error: unknown) =>
+          this.onRenewed({ error: error instanceof ParlorApiError ? error : new ParlorApiError("internal", "Renewal failed", { cause: error }) }),
       );
     }, delay);
   }

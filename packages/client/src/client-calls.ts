@@ -30,7 +30,7 @@ export class ClientFunctionError extends Error {
   }
 }
 
-/** The codes the server passes on to the app (server/src/chat/client-call.ts); others become `function_failed`. */
+/** The codes the server passes on to the app (packages/server/src/chat/client-call.ts); others become `function_failed`. */
 const ANSWERABLE_CODES: ReadonlySet<string> = new Set(["unknown_function", "function_failed", "too_large", "not_json", "timeout", "not_connected"]);
 /** The server cuts longer messages; cutting here keeps the acknowledgement small. */
 const MAX_MESSAGE_LENGTH = 1000;

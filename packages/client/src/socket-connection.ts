@@ -105,7 +105,7 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
       // manager, which would mix sessions), and the handshake reads the latest CSRF token.
       // Bearer mode: no cookies; the access token goes in `auth.token` (a browser cannot set
       // `Authorization` on a WebSocket), declared by `bearer=1` in the URL, which the server
-      // needs to let a handshake without a cookie through (server/src/realtime/allow-handshake.ts).
+      // needs to let a handshake without a cookie through (packages/server/src/realtime/allow-handshake.ts).
       withCredentials: !bearer,
       ...(bearer ? { query: { ...queryOf(extra), bearer: "1" } } : {}),
       forceNew: true,
@@ -398,7 +398,7 @@ function listenForWakeUps(wakeUp: () => void): () => void {
 }
 
 function queryOf(options: Partial<ManagerOptions & SocketOptions>): Record<string, string> {
-  return typeof options.query === "object" && options.query !== null ? (options.query as Record<string, string>) : {};
+  return typeof options.query === "object" && options.query !== null ? options.query : {};
 }
 
 /** socket.io reads a URL path as a namespace: split the base URL into origin and socket path. */

@@ -67,7 +67,7 @@ function iframeClient(t: TestServer, overrides: { getHostToken?: () => Promise<s
     fetch: async (input, init = {}) => {
       const headers = Object.fromEntries(new Headers(init.headers).entries());
       const response = await fetch(input, { ...init, headers: { ...headers, origin: t.origin } });
-      const url = new URL(String(input));
+      const url = new URL(input instanceof Request ? input.url : input);
       requests.push({
         method: init.method ?? "GET",
         path: url.pathname,
@@ -80,7 +80,7 @@ function iframeClient(t: TestServer, overrides: { getHostToken?: () => Promise<s
     },
     // Outside a browser the handshake must name its origin itself; nothing else is added.
     socketOptions: { transports: ["websocket"], extraHeaders: { origin: t.origin } },
-    XMLHttpRequest: page.XMLHttpRequest as unknown as typeof XMLHttpRequest,
+    XMLHttpRequest: page.XMLHttpRequest,
     ...options,
   });
   registerCleanup(() => {
@@ -91,8 +91,7 @@ function iframeClient(t: TestServer, overrides: { getHostToken?: () => Promise<s
   return { client, requests, hostTokens, page };
 }
 
-const connected = (client: ParlorClient) =>
-  vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"), { timeout: 5_000, interval: 20 });
+const connected = (client: ParlorClient) => vi.waitFor(() => expect(client.connection.getSnapshot().state).toBe("connected"), { timeout: 5_000, interval: 20 });
 
 async function reply(client: ParlorClient, text: string, threadId: string | null = null): Promise<string> {
   const chat = client.createChat(threadId);
@@ -156,7 +155,7 @@ describe("bearer mode (embedding)", () => {
     await client.start();
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
     const uploads = client.createFileUpload();
-    const file = await uploads.upload(new page.File([png], "pixel.png", { type: "image/png" }) as unknown as Blob);
+    const file = await uploads.upload(new page.File([png], "pixel.png", { type: "image/png" }));
     expect(file).toMatchObject({ name: "pixel.png", size: png.length });
     // The page's own cookies stayed empty: the upload needed none and got none.
     expect(page.document.cookie).toBe("");
@@ -277,7 +276,7 @@ describe("bearer mode (embedding)", () => {
       calls.push({ name, args });
       if (name === "cart.get") return { items: 3, currency: (args as { currency: string }).currency };
       if (name === "boom") throw new Error("out of stock");
-      if (name === "date") return new Date(0) as unknown;
+      if (name === "date") return new Date(0);
       throw new ClientFunctionError("unknown_function", `no function ${name}`);
     });
     expect(JSON.parse(await reply(client, 'call cart.get {"currency":"EUR"}'))).toEqual({ ok: true, result: { items: 3, currency: "EUR" } });
@@ -312,7 +311,7 @@ describe("bearer mode (embedding)", () => {
     await client.start();
     await connected(client);
     await reply(client, "hi");
-    await client.createFileUpload().upload(new page.File(["plain text"], "a.txt", { type: "text/plain" }) as unknown as Blob);
+    await client.createFileUpload().upload(new page.File(["plain text"], "a.txt", { type: "text/plain" }));
 
     expect(touched).toEqual([]);
     expect(page.document.cookie).toBe("");
