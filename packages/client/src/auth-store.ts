@@ -1,6 +1,6 @@
 import type { AuthConfig, CurrentSession, ParlorUser, PasswordLoginBody, SessionListEntry } from "@parlor/protocol";
 import { ApiClient, type SessionHooks } from "./api-client.js";
-import { BearerCredentials, type BearerAuthOptions } from "./bearer-credentials.js";
+import { BearerCredentials, isTransientFailure, type BearerAuthOptions } from "./bearer-credentials.js";
 import { ParlorApiError } from "./api-error.js";
 import { authConfig, loginResponse, meResponse, sessionListResponse } from "./auth-responses.js";
 import { Store } from "./store.js";
@@ -142,8 +142,9 @@ export class AuthStore extends Store<AuthState> {
   }
 
   /**
-   * Bearer mode: asks the host for a host token and exchanges it. A failure (the host gives
-   * none, the server refuses it as `invalid_token`) logs out, with the reason in `error`.
+   * Bearer mode: asks the host for a host token and exchanges it. A final failure (the host
+   * gives none, the server refuses it as `invalid_token`) logs out, with the reason in
+   * `error`; an unreachable server does not once logged in (the caller's request fails).
    */
   private async renewBearer(): Promise<void> {
     const bearer = this.bearer;
@@ -152,7 +153,9 @@ export class AuthStore extends Store<AuthState> {
     try {
       user = await bearer.renew();
     } catch (error) {
-      throw this.renewalFailed(toApiError(error));
+      const apiError = toApiError(error);
+      if (isTransientFailure(apiError) && this.getSnapshot().status === "authenticated") throw this.fail(apiError);
+      throw this.renewalFailed(apiError);
     }
     this.renewed(user);
   }

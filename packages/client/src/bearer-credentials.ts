@@ -17,6 +17,18 @@ export interface BearerAuthOptions {
 const RENEW_MARGIN_MS = 60_000;
 /** Never schedule renewals closer than this (a server with a tiny `tokenTtl`). */
 const MIN_RENEW_DELAY_MS = 1_000;
+/** A renewal that failed for now is tried again after 1 s, doubling up to 30 s. */
+const RETRY_DELAY_MS = 1_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A failure that says nothing about the host token: the server is unreachable, overloaded or
+ * restarting. It must not log anyone out (the cookie mode's rule too); the exchange is tried
+ * again. `invalid_token`, `token_failed` and other 4xx answers are final.
+ */
+export function isTransientFailure(error: ParlorApiError): boolean {
+  return error.code === "network_error" || error.code === "timeout" || error.code === "rate_limited" || error.status >= 500;
+}
 
 /**
  * The access token of bearer mode, in memory only (never storage or a cookie: the embedding
@@ -29,6 +41,7 @@ export class BearerCredentials {
   private renewing: Promise<ParlorUser> | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  private failedRenewals = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -111,12 +124,24 @@ export class BearerCredentials {
     const serverNow = serverDate === null ? NaN : Date.parse(serverDate);
     const lifetime = Date.parse(expiresAt) - (Number.isNaN(serverNow) ? Date.now() : serverNow);
     const delay = Math.max(MIN_RENEW_DELAY_MS, lifetime - Math.min(RENEW_MARGIN_MS, lifetime / 4));
-    this.timer = setTimeout(() => {
-      this.renew().then(
-        (user) => this.onRenewed({ user }),
-        (error: unknown) =>
-          this.onRenewed({ error: error instanceof ParlorApiError ? error : new ParlorApiError("internal", "Renewal failed", { cause: error }) }),
-      );
-    }, delay);
+    this.timer = setTimeout(() => this.renewNow(), delay);
+  }
+
+  private renewNow(): void {
+    this.renew().then(
+      (user) => {
+        this.failedRenewals = 0;
+        this.onRenewed({ user });
+      },
+      (cause: unknown) => {
+        const error = cause instanceof ParlorApiError ? cause : new ParlorApiError("internal", "Renewal failed", { cause });
+        if (!isTransientFailure(error)) return this.onRenewed({ error });
+        // Offline or the server restarting: try again. If the token expires meanwhile, the
+        // next request's 401 renews it too.
+        if (this.stopped) return;
+        const delay = Math.min(MAX_RETRY_DELAY_MS, RETRY_DELAY_MS * 2 ** Math.min(this.failedRenewals++, 5));
+        this.timer = setTimeout(() => this.renewNow(), delay);
+      },
+    );
   }
 }

@@ -208,6 +208,25 @@ describe("bearer mode (embedding)", () => {
     expect(hostTokens.length).toBe(asked);
   });
 
+  it("a renewal that finds the server away is tried again, and logs nobody out", async () => {
+    const t = await startEmbeddingServer({ tokenTtl: 3 });
+    const { client, hostTokens } = iframeClient(t);
+    await client.start();
+    await connected(client);
+    const { session } = client.auth.getSnapshot();
+
+    await t.down();
+    // The renewal at 2.25 s asks the host, then cannot reach the server: asked again 1 s later.
+    await vi.waitFor(() => expect(hostTokens.length).toBeGreaterThanOrEqual(3), { timeout: 6_000, interval: 20 });
+    expect(client.auth.getSnapshot()).toMatchObject({ status: "authenticated", session });
+
+    await t.up();
+    await vi.waitFor(() => expect(client.auth.getSnapshot().session!.id).not.toBe(session!.id), { timeout: 6_000, interval: 20 });
+    expect(client.auth.getSnapshot().status).toBe("authenticated");
+    await connected(client);
+    expect(await reply(client, "back again")).toBe("echo: back again");
+  });
+
   it("on a 401 renews once and retries once; when the renewal fails, logs out", async () => {
     const t = await startEmbeddingServer();
     let hostTokenCalls = 0;
