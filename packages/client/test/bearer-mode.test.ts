@@ -264,6 +264,27 @@ describe("bearer mode (embedding)", () => {
     expect(hostTokenCalls).toBe(3);
   });
 
+  it("a socket dropped because its session was revoked renews the token and reconnects", async () => {
+    const t = await startEmbeddingServer();
+    const { client, hostTokens } = iframeClient(t);
+    await client.start();
+    await connected(client);
+    const { user, session } = client.auth.getSnapshot();
+
+    // Revoked elsewhere (the app's session list): the server drops this socket at once.
+    await t.server.sessions.revoke(user!.id, session!.id);
+    await vi.waitFor(
+      () => {
+        expect(hostTokens).toHaveLength(2);
+        expect(client.auth.getSnapshot().session!.id).not.toBe(session!.id);
+        expect(client.connection.getSnapshot().state).toBe("connected");
+      },
+      { timeout: 6_000, interval: 20 },
+    );
+    expect(client.auth.getSnapshot().status).toBe("authenticated");
+    expect(await reply(client, "after revoke")).toBe("echo: after revoke");
+  });
+
   it("an invalid host token at start leaves the client logged out with invalid_token", async () => {
     const t = await startEmbeddingServer();
     const { client, requests } = iframeClient(t, { getHostToken: async () => "not-a-jwt" });
