@@ -42,6 +42,8 @@ export class BearerCredentials {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private failedRenewals = 0;
+  /** Bumped by `clear()`: an exchange that was in flight then is a logged-out one. */
+  private generation = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -69,6 +71,7 @@ export class BearerCredentials {
   clear(): void {
     this.stopRenewing();
     this.accessToken = null;
+    this.generation++;
   }
 
   /** Stops the renewal timer and keeps the token; the next renewal (after a 401) starts it again. */
@@ -78,6 +81,7 @@ export class BearerCredentials {
   }
 
   private async exchange(): Promise<ParlorUser> {
+    const generation = this.generation;
     let hostToken: unknown;
     try {
       hostToken = await this.getHostToken();
@@ -109,6 +113,7 @@ export class BearerCredentials {
       throw new ParlorApiError("invalid_response", "The server's answer is not JSON", { status: response.status, cause });
     }
     const { accessToken, expiresAt, user } = tokenExchangeResponse(body);
+    if (generation !== this.generation) throw new ParlorApiError("unauthenticated", "Logged out while the token was exchanged", { status: 401 });
     this.accessToken = accessToken;
     this.schedule(expiresAt, response.headers.get("date"));
     return user;
