@@ -23,6 +23,16 @@ export interface SessionHooks {
   refreshCsrfToken(): Promise<void>;
   /** A request started in `epoch` was answered 401 `unauthenticated`. */
   unauthenticated(epoch: number): void;
+  /** Bearer mode only; without it the session is the cookie. */
+  bearer?: BearerHooks;
+}
+
+/** The access token of bearer mode, in memory (see `bearer-credentials.ts`). */
+export interface BearerHooks {
+  /** The current access token, or `null` before the first exchange. */
+  token(): string | null;
+  /** Exchanges a fresh host token (shared by concurrent callers); rejects, logged out, when that fails. */
+  renew(): Promise<void>;
 }
 
 export interface RequestOptions {
@@ -44,6 +54,8 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
  * The HTTP client under every store: `credentials: "include"` so the HttpOnly cookie rides
  * along, the `X-CSRF-Token` header on unsafe methods, one refresh-and-retry on 403 `csrf`,
  * and 401 `unauthenticated` reported to the session exactly as it happened (no retry).
+ * In bearer mode instead: `Authorization: Bearer`, no cookies and no CSRF token (a header
+ * is no ambient credential), and a 401 renews the access token once and retries once.
  * Errors come back as `ParlorApiError`. Internal; the stores use it.
  */
 export class ApiClient {
@@ -55,6 +67,16 @@ export class ApiClient {
     private readonly session: SessionHooks,
   ) {
     this.fetch = fetchImpl;
+  }
+
+  /** Bearer mode: the access token in memory (for the socket handshake); `null` otherwise. */
+  get bearerToken(): string | null {
+    return this.session.bearer?.token() ?? null;
+  }
+
+  /** `false` in bearer mode: requests (uploads included) must not carry the site's cookies. */
+  get usesCookies(): boolean {
+    return this.session.bearer === undefined;
   }
 
   url(path: string, query?: RequestOptions["query"]): string {
@@ -72,11 +94,12 @@ export class ApiClient {
   request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
     const fetchImpl = this.fetch;
+    const credentials: RequestCredentials = this.usesCookies ? "include" : "omit";
     return this.perform<T>(
       method,
       async function fetchTransport(extraHeaders) {
         const headers: Record<string, string> = { Accept: "application/json", ...extraHeaders };
-        const init: RequestInit = { method, headers, credentials: "include" };
+        const init: RequestInit = { method, headers, credentials };
         if (options.signal) init.signal = options.signal;
         if (options.json !== undefined) {
           headers["Content-Type"] = "application/json";
@@ -99,14 +122,19 @@ export class ApiClient {
   /**
    * Runs `transport` with the session rules: CSRF header on unsafe methods, one retry after
    * a token refresh on 403 `csrf`, 401 `unauthenticated` handed to the session and thrown.
+   * Bearer mode: the `Authorization` header, and one renewal and retry on 401.
    */
   async perform<T>(method: string, transport: Transport, csrfRetry = true): Promise<T> {
     const unsafe = !SAFE_METHODS.has(method.toUpperCase());
+    const { bearer } = this.session;
     let retried = false;
+    let renewed = false;
     for (;;) {
       const epoch = this.session.epoch();
       const headers: Record<string, string> = {};
-      const token = unsafe ? this.session.csrfToken() : null;
+      const accessToken = bearer?.token() ?? null;
+      if (accessToken !== null) headers["Authorization"] = `Bearer ${accessToken}`;
+      const token = unsafe && bearer === undefined ? this.session.csrfToken() : null;
       if (token !== null) headers["X-CSRF-Token"] = token;
 
       const response = await transport(headers);
@@ -114,6 +142,12 @@ export class ApiClient {
 
       const error = errorFromResponse(response.status, response.text, response.header("retry-after"));
       if (response.status === 401 && error.code === "unauthenticated") {
+        if (bearer !== undefined && !renewed) {
+          renewed = true;
+          // Renewed meanwhile by someone else (the timer, a parallel request): just retry.
+          if (bearer.token() === accessToken) await bearer.renew();
+          continue;
+        }
         this.session.unauthenticated(epoch);
         throw error;
       }

@@ -11,7 +11,9 @@ export type ParlorErrorCode =
   | "network_error"
   | "invalid_response"
   | "timeout"
-  | "aborted";
+  | "aborted"
+  // bearer mode: the host page's `getHostToken()` threw, or gave no string
+  | "token_failed";
 
 /**
  * A failure with a stable `code`. `status` is the HTTP status of the answer, or `0` when

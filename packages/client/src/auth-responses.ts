@@ -1,4 +1,14 @@
-import type { AuthConfig, CurrentSession, LoginResponse, MeResponse, ParlorUser, SessionClient, SessionListEntry, SessionListResponse } from "@parlor/protocol";
+import type {
+  AuthConfig,
+  CurrentSession,
+  LoginResponse,
+  MeResponse,
+  ParlorUser,
+  SessionClient,
+  SessionListEntry,
+  SessionListResponse,
+  TokenExchangeResponse,
+} from "@parlor/protocol";
 import { array, isObject, nullableString, object, oneOf, string } from "./narrow.js";
 
 /**
@@ -16,6 +26,12 @@ export function loginResponse(value: unknown): LoginResponse {
 export function meResponse(value: unknown): MeResponse {
   const body = object(value, "me");
   return { user: parlorUser(body.user), session: currentSession(body.session), csrfToken: string(body.csrfToken, "csrfToken") };
+}
+
+/** `POST /auth/token` (bearer mode). */
+export function tokenExchangeResponse(value: unknown): TokenExchangeResponse {
+  const body = object(value, "token");
+  return { accessToken: string(body.accessToken, "accessToken"), expiresAt: string(body.expiresAt, "expiresAt"), user: parlorUser(body.user) };
 }
 
 /** `GET /auth/sessions`. */

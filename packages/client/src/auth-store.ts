@@ -1,5 +1,6 @@
 import type { AuthConfig, CurrentSession, ParlorUser, PasswordLoginBody, SessionListEntry } from "@parlor/protocol";
 import { ApiClient, type SessionHooks } from "./api-client.js";
+import { BearerCredentials, isTransientFailure, type BearerAuthOptions } from "./bearer-credentials.js";
 import { ParlorApiError } from "./api-error.js";
 import { authConfig, loginResponse, meResponse, sessionListResponse } from "./auth-responses.js";
 import { Store } from "./store.js";
@@ -29,6 +30,8 @@ export interface AuthStoreOptions {
   navigate: (url: string) => void;
   /** The path to come back to after an OAuth login. */
   currentPath: () => string;
+  /** Bearer mode (embedding); the cookie session when absent. */
+  bearer?: BearerAuthOptions;
 }
 
 const INITIAL: AuthState = {
@@ -61,6 +64,9 @@ export class AuthStore extends Store<AuthState> {
   private refreshing: Promise<void> | null = null;
   private started: Promise<void> | null = null;
   private pendingChange: Promise<void> | null = null;
+  /** Bearer mode only: the access token in memory. */
+  private readonly bearer: BearerCredentials | null = null;
+  private readonly renewalListeners = new Set<() => void>();
 
   constructor(private readonly options: AuthStoreOptions) {
     super(INITIAL);
@@ -72,6 +78,23 @@ export class AuthStore extends Store<AuthState> {
         if (epoch === this.sessionEpoch) this.markLoggedOut();
       },
     };
+    if (options.bearer !== undefined) {
+      const bearer = new BearerCredentials(options.baseUrl, options.fetch, options.bearer.getHostToken, (outcome) => {
+        if ("error" in outcome) return this.renewalFailed(outcome.error);
+        this.renewed(outcome.user);
+        // The new access token is a new session: /auth/me fills in its details.
+        void this.refresh().catch(() => undefined);
+      });
+      this.bearer = bearer;
+      hooks.bearer = {
+        token: () => bearer.token,
+        // Once logged out, a late 401 must not start a new session behind the app's back.
+        renew: () =>
+          this.getSnapshot().status === "unauthenticated"
+            ? Promise.reject(new ParlorApiError("unauthenticated", "Logged out", { status: 401 }))
+            : this.renewBearer(),
+      };
+    }
     this.api = new ApiClient(options.baseUrl, options.fetch, hooks);
   }
 
@@ -90,10 +113,64 @@ export class AuthStore extends Store<AuthState> {
     return this.pendingChange;
   }
 
-  /** Loads `/auth/config` and `/auth/me`, once per store. Never rejects: failures land in `error`. */
+  /** `true` in bearer mode (`auth: { mode: "bearer" }`). */
+  get isBearer(): boolean {
+    return this.bearer !== null;
+  }
+
+  /**
+   * Loads `/auth/config` and `/auth/me`, once per store; in bearer mode it first exchanges a
+   * host token. Never rejects: failures land in `error`.
+   */
   start(): Promise<void> {
-    this.started ??= Promise.all([this.loadConfig(), this.refresh().catch(() => undefined)]).then(() => undefined);
+    this.started ??= Promise.all([
+      this.loadConfig(),
+      (this.bearer === null ? this.refresh() : this.renewBearer().then(() => this.refresh())).catch(() => undefined),
+    ]).then(() => undefined);
     return this.started;
+  }
+
+  /** Bearer mode: stops renewing the access token ahead of time (the client is closed). */
+  stopRenewing(): void {
+    this.bearer?.stopRenewing();
+  }
+
+  /** Bearer mode: called after every renewal of the access token (to reconnect the socket with it). */
+  onTokenRenewed(listener: () => void): () => void {
+    this.renewalListeners.add(listener);
+    return () => void this.renewalListeners.delete(listener);
+  }
+
+  /**
+   * Bearer mode: asks the host for a host token and exchanges it. A final failure (the host
+   * gives none, the server refuses it as `invalid_token`) logs out, with the reason in
+   * `error`; an unreachable server does not once logged in (the caller's request fails).
+   */
+  private async renewBearer(): Promise<void> {
+    const bearer = this.bearer;
+    if (bearer === null) throw new TypeError("Not in bearer mode");
+    let user: ParlorUser;
+    try {
+      user = await bearer.renew();
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (isTransientFailure(apiError) && this.getSnapshot().status === "authenticated") throw this.fail(apiError);
+      throw this.renewalFailed(apiError);
+    }
+    this.renewed(user);
+  }
+
+  private renewed(user: ParlorUser): void {
+    if (this.getSnapshot().status === "authenticated") this.setAuthenticated(user, this.getSnapshot().session);
+    for (const listener of [...this.renewalListeners]) listener();
+  }
+
+  private renewalFailed(error: ParlorApiError): ParlorApiError {
+    this.batch(() => {
+      this.markLoggedOut();
+      this.setState({ status: "unauthenticated", isReady: true, error });
+    });
+    return error;
   }
 
   /**
@@ -119,6 +196,7 @@ export class AuthStore extends Store<AuthState> {
 
   /** A login request's answer (`{ user, csrfToken }`) becomes this client's session. */
   private startSession(request: () => Promise<unknown>): Promise<ParlorUser> {
+    if (this.bearer !== null) return Promise.reject(new TypeError("Bearer mode: the session comes from getHostToken(), not from a login"));
     return this.changeSession(async () => {
       const { user, csrfToken } = loginResponse(await request());
       this.csrfToken = csrfToken;
@@ -136,6 +214,7 @@ export class AuthStore extends Store<AuthState> {
 
   /** Leaves the page for the provider's login; comes back to the current path. */
   readonly loginWithProvider = (providerId: string): void => {
+    if (this.bearer !== null) throw new TypeError("Bearer mode: the session comes from getHostToken(), not from a login");
     const returnTo = encodeURIComponent(this.options.currentPath());
     this.options.navigate(`${this.options.baseUrl}/auth/oauth/${encodeURIComponent(providerId)}?returnTo=${returnTo}`);
   };
@@ -171,6 +250,7 @@ export class AuthStore extends Store<AuthState> {
 
   /** Moves to logged-out, forgetting the user and the CSRF token. Does nothing when already there. */
   markLoggedOut(): void {
+    this.bearer?.clear();
     if (this.getSnapshot().status === "unauthenticated") return;
     this.csrfToken = null;
     this.sessionEpoch++;
@@ -200,9 +280,11 @@ export class AuthStore extends Store<AuthState> {
     }
     if (epoch !== this.sessionEpoch) return; // a login or logout happened meanwhile: it wins
     const { user, session, csrfToken } = meResponse(body);
-    this.csrfToken = csrfToken;
+    // Bearer mode keeps no CSRF token: the header it sends is no ambient credential.
+    if (this.bearer === null) this.csrfToken = csrfToken;
     const previous = this.getSnapshot().session;
-    if (previous !== null && previous.id !== session.id) this.sessionEpoch++; // another tab logged in again
+    // Another tab logged in again. (In bearer mode each renewal is a new session of the same user.)
+    if (this.bearer === null && previous !== null && previous.id !== session.id) this.sessionEpoch++;
     this.setAuthenticated(user, session, alsoChange);
   }
 

@@ -23,8 +23,9 @@ export type XhrFactory = new () => XMLHttpRequest;
 
 /**
  * Uploads with `XMLHttpRequest` (fetch cannot report upload progress) to `POST /api/files`
- * as multipart field `file`, with `withCredentials` and the CSRF header, the same 403 `csrf`
- * refresh-once rule and 401 handling as every other request.
+ * as multipart field `file`, with `withCredentials` and the CSRF header (in bearer mode: the
+ * `Authorization` header and no cookies), the same 403 `csrf` refresh-once rule and 401
+ * handling as every other request.
  *
  * @example
  * const uploads = client.createFileUpload();
@@ -54,8 +55,9 @@ export class FileUpload extends Store<FileUploadState> {
     const url = this.auth.api.url("/api/files");
     let outcome: { file: UploadResponse; error?: undefined } | { error: ParlorApiError };
     try {
+      const withCredentials = this.auth.api.usesCookies;
       const body = await this.auth.api.perform<unknown>("POST", (headers) =>
-        sendWithXhr(Xhr, url, headers, file, options, (loaded, total) => {
+        sendWithXhr(Xhr, url, headers, withCredentials, file, options, (loaded, total) => {
           this.inFlight.set(id, { loaded, total });
           this.updateProgress();
         }),
@@ -91,6 +93,7 @@ function sendWithXhr(
   Xhr: XhrFactory,
   url: string,
   headers: Record<string, string>,
+  withCredentials: boolean,
   file: Blob,
   options: UploadOptions,
   onProgress: (loaded: number, total: number) => void,
@@ -100,7 +103,7 @@ function sendWithXhr(
     if (signal?.aborted) return reject(transportError(signal.reason, signal));
     const xhr = new Xhr();
     xhr.open("POST", url);
-    xhr.withCredentials = true;
+    xhr.withCredentials = withCredentials;
     xhr.setRequestHeader("Accept", "application/json");
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {

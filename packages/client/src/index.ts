@@ -2,6 +2,9 @@
 
 export { createParlorClient, ParlorClient } from "./parlor-client.js";
 export type { ParlorClientOptions } from "./parlor-client.js";
+export type { BearerAuthOptions } from "./bearer-credentials.js";
+export { ClientFunctionError } from "./client-calls.js";
+export type { ClientCallHandler } from "./client-calls.js";
 export { ParlorApiError } from "./api-error.js";
 export type { ParlorErrorCode } from "./api-error.js";
 export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
@@ -17,12 +20,14 @@ export type {
   ChatMessage,
   CurrentSession,
   FileInfo,
+  JsonValue,
   MessageRole,
   MessageStatus,
   OAuthProviderSummary,
   ParlorUser,
   SessionClient,
   SessionListEntry,
+  SignedFileUrl,
   ThreadSummary,
   UploadResponse,
 } from "@parlor/protocol";

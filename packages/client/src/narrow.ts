@@ -1,4 +1,4 @@
-import type { ChatMessage, FileInfo, MessageRole, MessageStatus, ThreadListResponse, ThreadSummary } from "@parlor/protocol";
+import type { ChatMessage, FileInfo, MessageRole, SignedFileUrl, MessageStatus, ThreadListResponse, ThreadSummary } from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
 
 /**
@@ -69,6 +69,12 @@ export function fileInfo(value: unknown): FileInfo {
     size: number(file.size, "file.size"),
     url: string(file.url, "file.url"),
   };
+}
+
+/** `GET /api/files/:id/signed-url`. */
+export function signedFileUrl(value: unknown): SignedFileUrl {
+  const body = object(value, "signed-url");
+  return { url: string(body.url, "url"), expiresAt: string(body.expiresAt, "expiresAt") };
 }
 
 /** `files` is optional on the wire: older servers send messages without it. */

@@ -8,6 +8,16 @@ describe("createParlorClient", () => {
     expect(() => createParlorClient({ baseUrl: "javascript:alert(1)" })).toThrow(TypeError);
     expect(() => createParlorClient({ fetch: "fetch" as never })).toThrow(TypeError);
     expect(() => createParlorClient({ socketOptions: 42 as never })).toThrow(TypeError);
+    expect(() => createParlorClient({ auth: { mode: "token" } as never })).toThrow(TypeError);
+    expect(() => createParlorClient({ auth: { mode: "bearer" } as never })).toThrow(/getHostToken/);
+    expect(() => createParlorClient({ auth: 42 as never })).toThrow(TypeError);
+  });
+
+  it("in bearer mode has no cookie file URL and no login of its own", async () => {
+    const client = createParlorClient({ auth: { mode: "bearer", getHostToken: () => Promise.resolve("t") } });
+    expect(() => client.fileUrl("f1")).toThrow(/signedFileUrl/);
+    await expect(client.auth.login("alice", "secret")).rejects.toThrow(TypeError);
+    expect(() => client.auth.loginWithProvider("google")).toThrow(TypeError);
   });
 
   it("builds file URLs under the base URL, without a trailing slash and with the id escaped", () => {

@@ -1,6 +1,10 @@
+import type { SignedFileUrl } from "@parlor/protocol";
 import { AuthStore } from "./auth-store.js";
+import type { BearerAuthOptions } from "./bearer-credentials.js";
 import { ChatStore } from "./chat-store.js";
+import { ClientCalls, type ClientCallHandler } from "./client-calls.js";
 import { FileUpload, type XhrFactory } from "./file-upload.js";
+import { SignedFileUrls } from "./signed-file-urls.js";
 import { SocketConnection, type ParlorSocket, type SocketOptionsInput } from "./socket-connection.js";
 import { ThreadsStore, type ThreadListOptions } from "./threads-store.js";
 
@@ -10,6 +14,12 @@ export interface ParlorClientOptions {
    * such as `"/chat"`, or an absolute `http(s)` URL. No trailing slash needed.
    */
   baseUrl?: string;
+  /**
+   * How the client is authenticated. `{ mode: "cookie" }` (the default): the server's HttpOnly
+   * session cookie. `{ mode: "bearer", getHostToken }`: for the chat embedded in another site,
+   * an access token exchanged for the host's tokens and kept in memory (README, "Bearer mode").
+   */
+  auth?: { mode: "cookie" } | BearerAuthOptions;
   /**
    * The `fetch` to use; the global one by default. Outside browsers (tests, React Native)
    * pass one that keeps cookies and sends `Origin`, as a browser would.
@@ -46,6 +56,8 @@ export class ParlorClient {
   /** The realtime connection's state (`connecting`, `connected`, `disconnected`). */
   readonly connection: SocketConnection;
   private readonly Xhr: XhrFactory | undefined;
+  private readonly clientCalls: ClientCalls;
+  private readonly signedUrls: SignedFileUrls;
   private running = false;
   private openedEpoch: number | null = null;
   private unsubscribeAuth: (() => void) | null = null;
@@ -58,9 +70,14 @@ export class ParlorClient {
       fetch: settings.fetch,
       navigate: settings.navigate,
       currentPath: settings.currentPath,
+      ...(settings.auth.mode === "bearer" ? { bearer: settings.auth } : {}),
     });
     this.connection = new SocketConnection(settings.baseUrl, this.auth, settings.socketOptions);
     this.Xhr = settings.XMLHttpRequest;
+    this.clientCalls = new ClientCalls(this.connection);
+    this.signedUrls = new SignedFileUrls(this.auth);
+    // A renewed access token is a new session: the socket follows it (bearer mode).
+    this.auth.onTokenRenewed(() => this.connection.reconnectWithNewToken());
   }
 
   /** The socket.io socket while connected or connecting; `null` when logged out. */
@@ -88,6 +105,7 @@ export class ParlorClient {
     this.unsubscribeAuth = null;
     this.openedEpoch = null;
     this.connection.close();
+    this.auth.stopRenewing();
   }
 
   /** A chat view of a thread (`null`: a new thread on the first send). */
@@ -107,10 +125,31 @@ export class ParlorClient {
 
   /**
    * The URL of a stored file. It works as a plain `<img src>` or link: the session cookie
-   * rides along, and no token is ever put in the URL.
+   * rides along, and no token is ever put in the URL. Cookie mode only: in bearer mode an
+   * `<img>` has no credential to send, so this throws; use `signedFileUrl`.
    */
   fileUrl(fileId: string): string {
+    if (this.auth.isBearer) throw new TypeError("fileUrl() needs the session cookie; in bearer mode use signedFileUrl()");
     return `${this.baseUrl}/api/files/${encodeURIComponent(fileId)}`;
+  }
+
+  /**
+   * A signed URL of a stored file, usable as a plain `<img src>` without any credential until
+   * `expiresAt` (`files.signedUrlTtl`, 5 minutes by default). Made for bearer mode; works in
+   * both. Links are reused until a minute before they expire.
+   */
+  signedFileUrl(fileId: string): Promise<SignedFileUrl> {
+    return this.signedUrls.get(fileId);
+  }
+
+  /**
+   * Runs the app's `chat.callClient(name, args)` calls (`client:call` events, widget sockets
+   * only): `handler` gets the name and the JSON arguments and returns the JSON result; throw
+   * `ClientFunctionError` to answer with a specific code. One handler at a time; returns the
+   * function that removes it.
+   */
+  onClientCall(handler: ClientCallHandler): () => void {
+    return this.clientCalls.register(handler);
   }
 
   /** One socket per session: opened on login, replaced when the session changes, closed on logout. */
@@ -146,6 +185,7 @@ export function createParlorClient(options: ParlorClientOptions = {}): ParlorCli
 
 interface Settings {
   baseUrl: string;
+  auth: { mode: "cookie" } | BearerAuthOptions;
   fetch: typeof fetch;
   socketOptions: SocketOptionsInput | undefined;
   XMLHttpRequest: XhrFactory | undefined;
@@ -166,6 +206,13 @@ function validate(options: ParlorClientOptions): Readonly<Settings> {
       throw new TypeError(`createParlorClient: ${name} must be a function`);
     }
   }
+  const auth = options.auth ?? { mode: "cookie" };
+  if (typeof auth !== "object" || auth === null || (auth.mode !== "cookie" && auth.mode !== "bearer")) {
+    throw new TypeError('createParlorClient: auth must be { mode: "cookie" } or { mode: "bearer", getHostToken }');
+  }
+  if (auth.mode === "bearer" && typeof auth.getHostToken !== "function") {
+    throw new TypeError("createParlorClient: auth.getHostToken must be a function returning a promise of the host token");
+  }
   const { socketOptions } = options;
   if (socketOptions !== undefined && typeof socketOptions !== "function" && (typeof socketOptions !== "object" || socketOptions === null)) {
     throw new TypeError("createParlorClient: socketOptions must be an object or a function");
@@ -175,6 +222,7 @@ function validate(options: ParlorClientOptions): Readonly<Settings> {
   if (fetchImpl === undefined) throw new TypeError("createParlorClient: no global fetch; pass `fetch`");
   return Object.freeze({
     baseUrl: baseUrl.replace(/\/+$/, ""),
+    auth,
     fetch: fetchImpl,
     socketOptions,
     XMLHttpRequest: options.XMLHttpRequest ?? (typeof XMLHttpRequest === "function" ? XMLHttpRequest : undefined),

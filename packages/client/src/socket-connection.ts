@@ -21,7 +21,8 @@ export interface ConnectionSnapshot {
 }
 
 type ServerEvent = keyof ServerToClientEvents;
-type Handler = (payload: unknown) => void;
+/** `ack` is the acknowledgement callback of events that ask for one (`client:call`). */
+type Handler = (payload: unknown, ack?: unknown) => void;
 
 /** How long an emit with acknowledgement waits, buffered while disconnected included. */
 const ACK_TIMEOUT_MS = 30_000;
@@ -95,16 +96,25 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     if (this.current !== null) return;
     const extra = this.extraOptions();
     const { origin, path } = socketTarget(this.baseUrl);
+    const bearer = this.auth.isBearer;
     const socket: ParlorSocket = io(origin, {
       path,
       ...RECONNECT_BACKOFF,
       ...extra,
       // Fixed: cookies must ride along, each client gets its own connection (never a shared
       // manager, which would mix sessions), and the handshake reads the latest CSRF token.
-      withCredentials: true,
+      // Bearer mode: no cookies; the access token goes in `auth.token` (a browser cannot set
+      // `Authorization` on a WebSocket), declared by `bearer=1` in the URL, which the server
+      // needs to let a handshake without a cookie through (packages/server/src/realtime/allow-handshake.ts).
+      withCredentials: !bearer,
+      ...(bearer ? { query: { ...queryOf(extra), bearer: "1" } } : {}),
       forceNew: true,
       autoConnect: false,
       auth: (callback) => {
+        if (bearer) {
+          const token = this.auth.api.bearerToken;
+          return callback(token === null ? {} : { token });
+        }
         const csrfToken = this.auth.currentCsrfToken;
         callback(csrfToken === null ? {} : { csrfToken });
       },
@@ -142,6 +152,20 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
     socket.disconnect();
     this.refreshManagerOptions(socket);
     socket.connect();
+  }
+
+  /**
+   * Bearer mode, after the access token was renewed: reconnects a connected socket so the
+   * server holds it to the new session (the old one ends with its token). A socket that is
+   * not connected picks up the new token at its next attempt anyway.
+   */
+  reconnectWithNewToken(): void {
+    const socket = this.current;
+    if (socket === null || !socket.connected) return;
+    socket.disconnect();
+    this.lastAttemptAt = Date.now();
+    socket.connect();
+    this.setState({ state: "connecting" });
   }
 
   /** Closes the connection; nothing reconnects until `open()`. */
@@ -215,9 +239,9 @@ export class SocketConnection extends Store<ConnectionSnapshot> {
   }
 
   private attach(socket: ParlorSocket): void {
-    socket.onAny((event: string, payload: unknown) => {
+    socket.onAny((event: string, payload: unknown, ack?: unknown) => {
       const set = this.handlers.get(event as ServerEvent);
-      if (set) for (const handler of [...set]) handler(payload);
+      if (set) for (const handler of [...set]) handler(payload, ack);
     });
     socket.on("connect", () => {
       this.recoveryUsed = false;
@@ -371,6 +395,10 @@ function listenForWakeUps(wakeUp: () => void): () => void {
     target.removeEventListener?.("focus", wakeUp);
     doc?.removeEventListener("visibilitychange", onVisibilityChange);
   };
+}
+
+function queryOf(options: Partial<ManagerOptions & SocketOptions>): Record<string, string> {
+  return typeof options.query === "object" && options.query !== null ? options.query : {};
 }
 
 /** socket.io reads a URL path as a namespace: split the base URL into origin and socket path. */

@@ -15,10 +15,12 @@ export type { UseThreadsResult } from "./react/use-threads.js";
 export { useFileUpload } from "./react/use-file-upload.js";
 export type { UseFileUploadResult } from "./react/use-file-upload.js";
 
-export { createParlorClient, ParlorApiError, ParlorClient } from "@parlor/client";
+export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient } from "@parlor/client";
 export type {
   AuthConfig,
   AuthStatus,
+  BearerAuthOptions,
+  ClientCallHandler,
   ChatMessage,
   ChatMessageView,
   ChatStatus,
@@ -32,6 +34,7 @@ export type {
   ParlorUser,
   SentMessage,
   SessionListEntry,
+  SignedFileUrl,
   ThreadListOptions,
   ThreadSummary,
   UploadOptions,
