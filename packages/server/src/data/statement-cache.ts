@@ -1,5 +1,4 @@
 import type SQLite from "better-sqlite3";
-import type { SqliteDatabase, SqliteStatement } from "kysely";
 
 /**
  * Enough for every distinct statement the server runs (a few dozen) plus the variants of
@@ -8,36 +7,37 @@ import type { SqliteDatabase, SqliteStatement } from "kysely";
 const DEFAULT_CAPACITY = 256;
 
 /**
- * The `better-sqlite3` database as Kysely's `SqliteDialect` sees it, with each SQL text
- * prepared once and reused. Kysely's driver calls `prepare()` for every query, and preparing
- * (parsing and planning the SQL) cost about as much as running it on the chat path (bench/README.md,
- * "Chat latency"). A statement is reusable because `all()` and `run()` finish synchronously;
- * `iterate()` (Kysely's `stream()`) keeps its statement busy until the caller stops reading,
- * so it gets a statement of its own.
+ * Each SQL text prepared once and reused. Kysely's SQLite driver prepares every query anew,
+ * and preparing (parsing and planning the SQL) cost about as much as running it on the chat
+ * path (bench/README.md, "Chat latency"). A statement is reusable because `all()` and `run()`
+ * finish synchronously; `iterate()` keeps its statement busy until the caller stops reading,
+ * so streams prepare their own (`prepareFresh`).
  *
- * Hand-written: better-sqlite3 has no statement cache, and Kysely's dialect takes any object
- * with `prepare()`, so a Map in insertion order (re-inserted on use) is the whole LRU.
+ * Hand-written: better-sqlite3 has no statement cache, and a Map in insertion order
+ * (re-inserted on use) is the whole LRU.
  */
-export function cachingStatements(database: SQLite.Database, capacity = DEFAULT_CAPACITY): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => database.close(),
-    prepare(sql: string): SqliteStatement {
-      let statement = cache.get(sql);
-      if (statement !== undefined) {
-        cache.delete(sql);
-      } else {
-        const prepared = database.prepare(sql);
-        statement = {
-          reader: prepared.reader,
-          all: (parameters) => prepared.all(parameters),
-          run: (parameters) => prepared.run(parameters),
-          iterate: (parameters) => database.prepare(sql).iterate(parameters),
-        };
-        if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
-      }
-      cache.set(sql, statement);
-      return statement;
-    },
-  };
+export class StatementCache {
+  private readonly cache = new Map<string, SQLite.Statement>();
+
+  constructor(
+    private readonly database: SQLite.Database,
+    private readonly capacity = DEFAULT_CAPACITY,
+  ) {}
+
+  get(sql: string): SQLite.Statement {
+    let statement = this.cache.get(sql);
+    if (statement !== undefined) {
+      this.cache.delete(sql);
+    } else {
+      statement = this.database.prepare(sql);
+      if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(sql, statement);
+    return statement;
+  }
+
+  /** A statement of its own, for a caller that keeps it busy across turns (an iteration). */
+  prepareFresh(sql: string): SQLite.Statement {
+    return this.database.prepare(sql);
+  }
 }
