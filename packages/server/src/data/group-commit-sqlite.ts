@@ -13,19 +13,20 @@ import {
 import { StatementCache } from "./statement-cache.js";
 
 /**
- * Kysely's SQLite dialect with group commit: the writes run during one turn of the event loop
- * share one transaction, committed at the next turn, instead of a commit each.
+ * Kysely's SQLite dialect with group commit: the statements Kysely's query builders make
+ * during one turn of the event loop wait for the next turn and run there, in order, in one
+ * transaction, instead of a commit each (a statement alone runs alone, as before).
  *
  * A commit is SQLite's costliest step (appending to the WAL, and every thousand pages a
  * checkpoint with two fsyncs that block the event loop): on the chat path, three commits
  * per message were about a third of the server's CPU (bench/README.md, "Chat latency").
  * Under load many messages run their statements in the same turn, and share one commit.
  *
- * Nothing is reported before it is durable: a write's promise (and a read's, while writes
- * wait to be committed) resolves only after the COMMIT, so "acknowledged means stored"
- * holds. A statement that fails rejects at once (SQLite undoes that statement only); a
- * failed COMMIT rejects every statement of the group. Explicit transactions
- * (`db.transaction()`) commit the open group first and then have the database to themselves.
+ * Nothing is reported before it is durable: each statement's promise settles after the
+ * COMMIT, so "acknowledged means stored" holds. A statement that fails is undone alone
+ * (SQLite's statement rollback) and rejected; a failed COMMIT rejects the whole group. A read
+ * with no write waiting runs at once. Raw SQL, DDL, pragmas and explicit transactions
+ * (`db.transaction()`) first run what waits, then run alone.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
   constructor(private readonly sqlite: SQLite.Database) {
@@ -37,15 +38,17 @@ export class GroupCommitSqliteDialect extends SqliteDialect {
   }
 }
 
-interface Group {
-  settled: Promise<void>;
-  commit: () => void;
-  fail: (error: unknown) => void;
+interface Waiting {
+  statement: SQLite.Statement;
+  parameters: readonly unknown[];
+  resolve: (result: QueryResult<unknown>) => void;
+  reject: (error: unknown) => void;
 }
 
 class GroupCommitDriver implements Driver {
   private readonly statements: StatementCache;
-  private group: Group | null = null;
+  /** Statements that wait for the next turn, to run in one transaction. */
+  private queue: Waiting[] = [];
   /** The connection running an explicit transaction; other connections wait for its end. */
   private owner: DatabaseConnection | null = null;
   private ownerDone: Promise<void> = Promise.resolve();
@@ -68,7 +71,7 @@ class GroupCommitDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await this.waitForOthers(connection);
-    this.commitGroup();
+    this.flush();
     this.statements.get("begin").run();
     this.owner = connection;
     this.ownerDone = new Promise((resolve) => (this.endOwner = resolve));
@@ -85,7 +88,7 @@ class GroupCommitDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
-    this.commitGroup();
+    this.flush();
     this.sqlite.close();
   }
 
@@ -107,72 +110,76 @@ class GroupCommitDriver implements Driver {
     if (this.owner !== null && this.owner !== connection) await this.waitForOthers(connection);
     const statement = this.statements.get(query.sql);
     // In a transaction already: the caller's own, or one a raw `BEGIN` opened (migrations).
-    if (this.owner === connection || (this.group === null && this.sqlite.inTransaction)) return run<R>(statement, query.parameters);
-    // A read outside any group sees only committed data and can answer at once.
-    if (statement.readonly && this.group === null) return run<R>(statement, query.parameters);
+    if (this.owner === connection || (this.queue.length === 0 && this.sqlite.inTransaction)) return run<R>(statement, query.parameters);
+    // A read with no write waiting sees only committed data and can answer at once.
+    if (statement.readonly && this.queue.length === 0) return run<R>(statement, query.parameters);
     // Raw SQL, DDL and pragmas run alone, as with Kysely's own driver: `BEGIN` cannot nest,
     // and a pragma such as `foreign_keys` does nothing inside a transaction.
     if (!isBuiltQuery(query)) {
-      this.commitGroup();
+      this.flush();
       return run<R>(statement, query.parameters);
     }
-    const group = this.group ?? this.openGroup();
-    let result: QueryResult<R>;
-    try {
-      result = run<R>(statement, query.parameters);
-    } catch (error) {
-      // Most errors undo the statement only; some (a full disk, I/O) end the transaction.
-      if (!this.sqlite.inTransaction && this.group === group) this.failGroup(error);
-      throw error;
-    }
-    await group.settled;
-    return result;
+    return new Promise((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.flush());
+      this.queue.push({ statement, parameters: query.parameters, resolve: resolve as (result: QueryResult<unknown>) => void, reject });
+    });
   }
 
   private async *stream<R>(connection: DatabaseConnection, query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(query.query)) throw new Error("Sqlite driver only supports streaming of select queries");
     if (this.owner !== connection) await this.waitForOthers(connection);
-    if (this.owner !== connection && this.group !== null) await this.group.settled;
+    if (this.owner !== connection) this.flush();
     for (const row of this.statements.prepareFresh(query.sql).iterate(query.parameters)) yield { rows: [row as R] };
   }
 
-  private openGroup(): Group {
-    this.statements.get("begin").run();
-    let commit!: () => void;
-    let fail!: (error: unknown) => void;
-    const settled = new Promise<void>((resolve, reject) => {
-      commit = resolve;
-      fail = reject;
-    });
-    // Each statement of the group awaits `settled`; the group's own copy must not count as unhandled.
-    settled.catch(() => undefined);
-    const group: Group = { settled, commit, fail };
-    this.group = group;
-    setImmediate(() => {
-      if (this.group === group) this.commitGroup();
-    });
-    return group;
-  }
-
-  private commitGroup(): void {
-    const group = this.group;
-    if (group === null) return;
-    this.group = null;
-    try {
-      this.statements.get("commit").run();
-    } catch (error) {
-      if (this.sqlite.inTransaction) this.statements.get("rollback").run();
-      group.fail(error);
+  /**
+   * Runs the waiting statements, in order, in one transaction (one alone needs none), and
+   * settles each after the COMMIT. A statement that fails is undone alone by SQLite and
+   * rejected; an error that ends the transaction (a full disk, I/O) rejects the whole group.
+   */
+  private flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0) return;
+    this.queue = [];
+    if (queue.length === 1) {
+      const { statement, parameters, resolve, reject } = queue[0]!;
+      try {
+        resolve(run(statement, parameters));
+      } catch (error) {
+        reject(error);
+      }
       return;
     }
-    group.commit();
-  }
-
-  private failGroup(error: unknown): void {
-    const group = this.group!;
-    this.group = null;
-    if (this.sqlite.inTransaction) this.statements.get("rollback").run();
-    group.fail(error);
+    const results: (QueryResult<unknown> | undefined)[] = [];
+    let groupError: unknown = null;
+    this.statements.get("begin").run();
+    for (const [i, { statement, parameters, reject }] of queue.entries()) {
+      try {
+        results[i] = run(statement, parameters);
+      } catch (error) {
+        reject(error);
+        if (!this.sqlite.inTransaction) {
+          groupError = error;
+          break;
+        }
+      }
+    }
+    if (groupError === null) {
+      try {
+        this.statements.get("commit").run();
+      } catch (error) {
+        if (this.sqlite.inTransaction) this.statements.get("rollback").run();
+        groupError = error;
+      }
+    }
+    for (const [i, { resolve, reject }] of queue.entries()) {
+      const result = results[i];
+      if (groupError !== null) {
+        if (result !== undefined || i >= results.length) reject(groupError);
+      } else if (result !== undefined) {
+        resolve(result);
+      }
+    }
   }
 }
 
