@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from "kysely";
+import type { Compilable, Kysely, QueryResult } from "kysely";
 
 const SLOT = Symbol("compiled-query slot");
 
@@ -41,7 +41,7 @@ export function compiledQuery<Values extends Record<string, unknown>, Row>(
       const name = names[i];
       return name === null || name === undefined ? parameter : values[name];
     });
-    return db.executeQuery<Row>({ ...compiled, parameters } as CompiledQuery<Row>);
+    return db.executeQuery<Row>({ ...compiled, parameters });
   };
 }
 
