@@ -2,7 +2,7 @@
 
 /** Counters the child keeps; the parent reads them between measurements only. */
 export interface ServerStats {
-  /** SQL statements prepared or executed on the SQLite connection since start-up. */
+  /** SQL statements run on the SQLite connection since start-up. */
   dbStatements: number;
   /** `process.cpuUsage()` of the server process, in microseconds. */
   cpuUser: number;

@@ -32,18 +32,27 @@ import {
 } from "./protocol.js";
 
 // ---- Database spy -------------------------------------------------------------------------
-// Kysely's SQLite driver runs every query (and begin/commit) through `Database#prepare`;
-// `exec` is counted too, for completeness. Installed before the server opens its database, on
-// the same `better-sqlite3` module instance the server imports (it is hoisted to the root).
+// Counts statements *run*, not prepared: the server prepares each SQL text once and reuses it
+// (packages/server/src/data/statement-cache.ts). Kysely's SQLite driver runs every query (and
+// begin/commit) with a statement's `all`, `run` or `iterate`; `get` and `Database#exec` are
+// counted too, for completeness. Installed before the server opens its database, on the same
+// `better-sqlite3` module instance the server imports (it is hoisted to the root); the
+// statement class is not exported, so its prototype is taken from a throw-away statement.
 let dbStatements = 0;
-const proto = Database.prototype as unknown as Record<"prepare" | "exec", (...args: unknown[]) => unknown>;
-for (const method of ["prepare", "exec"] as const) {
-  const original = proto[method];
-  proto[method] = function countedStatement(this: unknown, ...args: unknown[]) {
-    dbStatements++;
-    return original.apply(this, args);
-  };
+function countCalls(target: object, methods: readonly string[]): void {
+  const proto = target as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of methods) {
+    const original = proto[method]!;
+    proto[method] = function countedStatement(this: unknown, ...args: unknown[]) {
+      dbStatements++;
+      return original.apply(this, args);
+    };
+  }
 }
+const probe = new Database(":memory:");
+countCalls(Object.getPrototypeOf(probe.prepare("select 1")) as object, ["all", "run", "get", "iterate"]);
+probe.close();
+countCalls(Database.prototype, ["exec"]);
 
 // ---- socket.io server ---------------------------------------------------------------------
 // `ParlorServer` does not expose its socket.io `Server`; `attachRealtime` builds it with

@@ -5,19 +5,27 @@ import { connectSocket, dialects, EventLog, request, startTestServer, type TestS
 
 /**
  * The chat path's statements (bench/README.md, "SQL statements per message"), counted where
- * every statement of Kysely's SQLite driver goes: `better-sqlite3`'s `Database#prepare`.
+ * every statement of Kysely's SQLite driver runs: a `better-sqlite3` statement's `all`, `run`
+ * or `iterate` (the server prepares each SQL text once: src/data/statement-cache.ts). The
+ * statement class is not exported; its prototype is taken from a throw-away statement.
  */
 let statements = 0;
-const proto = Database.prototype as unknown as { prepare: (...args: unknown[]) => unknown };
-const originalPrepare = proto.prepare;
+const methods = ["all", "run", "get", "iterate"] as const;
+const probe = new Database(":memory:");
+const statementProto = Object.getPrototypeOf(probe.prepare("select 1")) as Record<(typeof methods)[number], (...args: unknown[]) => unknown>;
+probe.close();
+const originals = methods.map((method) => statementProto[method]);
 beforeAll(() => {
-  proto.prepare = function countedPrepare(this: unknown, ...args: unknown[]) {
-    statements++;
-    return originalPrepare.apply(this, args);
-  };
+  methods.forEach((method, i) => {
+    const original = originals[i]!;
+    statementProto[method] = function countedStatement(this: unknown, ...args: unknown[]) {
+      statements++;
+      return original.apply(this, args);
+    };
+  });
 });
 afterAll(() => {
-  proto.prepare = originalPrepare;
+  methods.forEach((method, i) => (statementProto[method] = originals[i]!));
 });
 
 describe("statements per chat message on sqlite", () => {

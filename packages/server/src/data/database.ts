@@ -1,13 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect, type PostgresPool } from "kysely";
+import { Kysely, type PostgresPool } from "kysely";
 import type pg from "pg";
 import type { DatabaseConfig } from "../config/resolve-config.js";
 import { CurrentSchemaPostgresDialect } from "./current-schema-dialect.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "./database-unavailable.js";
 import { loadPg } from "./load-pg.js";
 import type { DatabaseSchema } from "./schema.js";
+import { GroupCommitSqliteDialect } from "./group-commit-sqlite.js";
 
 export type Database = Kysely<DatabaseSchema>;
 
@@ -58,7 +59,7 @@ export async function openDatabase(config: DatabaseConfig, { log = silent }: Ope
   // SQLite's own lower() folds ASCII only; searches lower-case both sides and must match
   // PostgreSQL, so "Über" finds "über" on both.
   sqlite.function("lower", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value));
-  return new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<DatabaseSchema>({ dialect: new GroupCommitSqliteDialect(sqlite) });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { compiledQuery } from "./compiled-query.js";
 import type { Database } from "./database.js";
 import type { MessageRow, MessagesTable, ThreadRow } from "./schema.js";
 import { sortableId } from "./sortable-id.js";
@@ -29,12 +30,52 @@ export interface ListThreadsOptions {
  * not the user's does not exist, as far as callers can tell.
  */
 export class ThreadStore {
-  constructor(private readonly db: Database) {}
+  // The statements of every chat message (bench/README.md, "SQL statements per message"),
+  // compiled once.
+  private readonly insertThreadQuery;
+  private readonly claimThreadQuery;
+  private readonly insertMessageQuery;
+
+  constructor(private readonly db: Database) {
+    this.insertThreadQuery = compiledQuery<ThreadRow, never>(db, (slot) =>
+      db.insertInto("threads").values({
+        id: slot("id"),
+        user_id: slot("user_id"),
+        name: slot("name"),
+        created_at: slot("created_at"),
+        updated_at: slot("updated_at"),
+        run_owner: slot("run_owner"),
+      }),
+    );
+    this.claimThreadQuery = compiledQuery<{ userId: string; threadId: string; owner: string; now: number }, ThreadRow>(db, (slot) =>
+      db
+        .updateTable("threads")
+        .set({ run_owner: slot("owner"), updated_at: slot("now") })
+        .where("id", "=", slot("threadId"))
+        .where("user_id", "=", slot("userId"))
+        .where((eb) =>
+          eb.or([eb("run_owner", "is", null), eb("run_owner", "=", slot("owner")), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]),
+        )
+        .returningAll(),
+    );
+    this.insertMessageQuery = compiledQuery<MessageRow, never>(db, (slot) =>
+      db.insertInto("messages").values({
+        id: slot("id"),
+        thread_id: slot("thread_id"),
+        role: slot("role"),
+        content: slot("content"),
+        status: slot("status"),
+        created_at: slot("created_at"),
+        parent_id: slot("parent_id"),
+        owner_id: slot("owner_id"),
+      }),
+    );
+  }
 
   /** A new thread; `runOwner` claims it at once for a run of that process (see `claimThread`). */
   async createThread(userId: string, name: string, now: number, runOwner: string | null = null): Promise<ThreadRow> {
     const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now, run_owner: runOwner };
-    await this.db.insertInto("threads").values(row).execute();
+    await this.insertThreadQuery(row);
     return row;
   }
 
@@ -46,15 +87,8 @@ export class ThreadStore {
    * `updated_at` with `now` (the new message's activity), in the same statement.
    */
   async claimThread(userId: string, threadId: string, owner: string, now: number): Promise<ThreadRow | null> {
-    const row = await this.db
-      .updateTable("threads")
-      .set({ run_owner: owner, updated_at: now })
-      .where("id", "=", threadId)
-      .where("user_id", "=", userId)
-      .where((eb) => eb.or([eb("run_owner", "is", null), eb("run_owner", "=", owner), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]))
-      .returningAll()
-      .executeTakeFirst();
-    return row ?? null;
+    const { rows } = await this.claimThreadQuery({ userId, threadId, owner, now });
+    return rows[0] ?? null;
   }
 
   /**
@@ -136,7 +170,7 @@ export class ThreadStore {
 
   async insertMessage(message: Omit<MessageRow, "id" | "owner_id"> & { id?: string; owner_id?: string | null }): Promise<MessageRow> {
     const row: MessageRow = { ...message, id: message.id ?? sortableId(), owner_id: message.owner_id ?? null };
-    await this.db.insertInto("messages").values(row).execute();
+    await this.insertMessageQuery(row);
     return row;
   }
 

@@ -1,0 +1,50 @@
+import type { Compilable, Kysely, QueryResult } from "kysely";
+
+const SLOT = Symbol("compiled-query slot");
+
+interface Slot {
+  readonly [SLOT]: string;
+}
+
+/** Stands in for the value named `name` while the query is built (see `compiledQuery`). */
+export type SlotFor<Values> = <K extends keyof Values & string>(name: K) => Values[K];
+
+/**
+ * A query that Kysely builds and compiles once, run with new values on every call.
+ *
+ * Kysely builds an operation tree and compiles it to SQL on every `execute()`: on the chat
+ * path, whose few statements run for every message, that was a measurable share of the
+ * server's CPU (bench/README.md, "Chat latency"). Here `build` is called once with `slot`,
+ * whose placeholders land in the compiled query's parameters; each call swaps them for the
+ * call's values and runs the same SQL (`Kysely#executeQuery`). A name may be used more than
+ * once. Only for queries whose shape never depends on the values (no `in` lists, no optional
+ * clauses): compiling checks that every placeholder became a parameter, so a misuse fails
+ * when the store is created, not on some later call.
+ */
+export function compiledQuery<Values extends Record<string, unknown>, Row>(
+  db: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- any schema: the query built decides the row type
+  build: (slot: SlotFor<Values>) => Compilable<Row>,
+): (values: Values) => Promise<QueryResult<Row>> {
+  const used: string[] = [];
+  const slot = ((name: string) => {
+    used.push(name);
+    return { [SLOT]: name } satisfies Slot;
+  }) as SlotFor<Values>;
+  const compiled = build(slot).compile();
+  const names = compiled.parameters.map((parameter) => (isSlot(parameter) ? parameter[SLOT] : null));
+  const placed = names.filter((name) => name !== null);
+  if (placed.length !== used.length) {
+    throw new Error(`compiledQuery: every value must become a parameter of ${compiled.sql}`);
+  }
+  return (values) => {
+    const parameters = compiled.parameters.map((parameter, i) => {
+      const name = names[i];
+      return name === null || name === undefined ? parameter : values[name];
+    });
+    return db.executeQuery<Row>({ ...compiled, parameters });
+  };
+}
+
+function isSlot(value: unknown): value is Slot {
+  return typeof value === "object" && value !== null && SLOT in value;
+}
