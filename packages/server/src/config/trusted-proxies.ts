@@ -1,5 +1,6 @@
 import proxyAddr from "@fastify/proxy-addr";
 import { ParlorConfigError } from "../errors.js";
+import { rememberAnswers } from "./remember-answers.js";
 
 /** Is this TCP peer address one of the configured proxies? */
 export type IsTrustedPeer = (address: string | undefined) => boolean;
@@ -19,22 +20,6 @@ export function trustedPeerCheck(trusted: readonly string[]): IsTrustedPeer {
   } catch (error) {
     throw new ParlorConfigError(`trustedProxies: ${(error as Error).message}`, { cause: error });
   }
+  // Parsing an address costs about 5 µs; behind a proxy every request asks about the same one.
   return rememberAnswers((address) => trusts(address, 0));
-}
-
-/**
- * Checking a peer parses its address (about 5 µs); behind a proxy every request asks about the
- * same few addresses, so answers are kept. Bounded: a flood of peers only empties the memo.
- */
-function rememberAnswers(check: (address: string) => boolean): IsTrustedPeer {
-  const answers = new Map<string, boolean>();
-  return function isTrustedPeer(address) {
-    if (address === undefined) return false;
-    let answer = answers.get(address);
-    if (answer === undefined) {
-      if (answers.size >= 1024) answers.clear();
-      answers.set(address, (answer = check(address)));
-    }
-    return answer;
-  };
 }

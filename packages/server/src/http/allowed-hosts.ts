@@ -1,4 +1,5 @@
 import { isLoopback } from "../config/loopback.js";
+import { rememberAnswers } from "../config/remember-answers.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
@@ -34,8 +35,10 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
   const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
 
-  const isAllowedName = rememberAnswers(function isAllowedName(host: string | undefined) {
-    if (host === undefined || host === "") return false;
+  // A Host not written exactly as the public URL's (`127.0.0.1:8000` for `localhost:8000` in
+  // development, an upper-case name) is parsed as a URL, twice: answers are kept.
+  const isAllowedName = rememberAnswers(function isAllowedName(host: string) {
+    if (host === "") return false;
     const lower = host.toLowerCase();
     if (allowed.has(lower)) return true;
     const normalized = normalizeHost(lower, protocol);
@@ -72,23 +75,4 @@ function normalizeHost(host: string, protocol: string): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * A Host that is not written exactly as the public URL's (`127.0.0.1:8000` for
- * `localhost:8000` in development, an upper-case name) is parsed as a URL, twice: every
- * request asks about the same few values, so answers are kept. Bounded: a flood of made-up
- * values only empties the memo.
- */
-function rememberAnswers(check: (host: string | undefined) => boolean): (host: string | undefined) => boolean {
-  const answers = new Map<string, boolean>();
-  return function rememberedAnswer(host) {
-    if (host === undefined) return false;
-    let answer = answers.get(host);
-    if (answer === undefined) {
-      if (answers.size >= 1024) answers.clear();
-      answers.set(host, (answer = check(host)));
-    }
-    return answer;
-  };
 }
