@@ -1,7 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from "@parlor/protocol";
-import { EventLog, request, startTestServer, type TestServer } from "@parlor/test-support";
+import { EventLog, registerCleanup, request, startTestServer, type TestServer } from "@parlor/test-support";
 import { io, type Socket } from "socket.io-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EMBED_SECRET, HOST_ORIGIN, mintHostToken } from "./helpers/host-token.js";
 import type { ServerOptions } from "parlor";
 
@@ -14,12 +14,6 @@ type BrowserSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  */
 describe("bearer sockets from a browser (auth.token without the Authorization header)", () => {
   let t: TestServer | undefined;
-  const sockets: BrowserSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-    t = undefined;
-  });
 
   const start = async (server: ServerOptions = {}) => {
     t = await startTestServer({ server: { embeds: { shop: { secret: EMBED_SECRET, origins: [HOST_ORIGIN] } }, ...server } });
@@ -38,7 +32,7 @@ describe("bearer sockets from a browser (auth.token without the Authorization he
       reconnection: false,
       forceNew: true,
     });
-    sockets.push(socket);
+    registerCleanup(() => socket.close());
     return new Promise<BrowserSocket>((resolve, reject) => {
       socket.once("connect", () => resolve(socket));
       socket.once("connect_error", reject);

@@ -1,6 +1,6 @@
 import type { ClientCall, ClientCallAnswer } from "@parlor/protocol";
 import { type ClientSocket, connectSocket, echoApp, EventLog, request, startTestServer, type TestServer } from "@parlor/test-support";
-import { afterEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ClientCallError } from "parlor";
 import { EMBED_SECRET, HOST_ORIGIN, mintHostToken } from "./helpers/host-token.js";
 
@@ -51,11 +51,9 @@ function answerCalls(socket: ClientSocket, calls: ClientCall[]) {
 }
 
 describe("chat.callClient: the app runs the host page's functions through the widget", () => {
+  // One server per test, shared by its widgets; the kit stops it when the test ends.
   let t: TestServer | undefined;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
+  beforeEach(() => {
     t = undefined;
   });
 
@@ -64,7 +62,6 @@ describe("chat.callClient: the app runs the host page's functions through the wi
     const exchanged = await t.client().post("/auth/token", { json: { token: await mintHostToken("42", { audience: t.origin }) } });
     const token = exchanged.body.accessToken as string;
     const socket = await connectSocket(t, null, { token });
-    sockets.push(socket);
     const calls: ClientCall[] = [];
     answerCalls(socket, calls);
     return { socket, token, calls };
@@ -110,7 +107,6 @@ describe("chat.callClient: the app runs the host page's functions through the wi
     const alice = t.client();
     await alice.login("alice");
     const socket = await connectSocket(t, alice);
-    sockets.push(socket);
     const calls: ClientCall[] = [];
     answerCalls(socket, calls);
     const log = new EventLog(socket);

@@ -1,16 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type ClientSocket,
-  connectSocket,
-  dialects,
-  echoApp,
-  EventLog,
-  request,
-  startTestServer,
-  type TestClient,
-  type TestDialect,
-  type TestServer,
-} from "@parlor/test-support";
+import { describe, expect, it } from "vitest";
+import { connectSocket, dialects, echoApp, EventLog, request, startTestServer, type TestClient, type TestDialect, type TestServer } from "@parlor/test-support";
 import type { AppDefinition, ServerOptions } from "parlor";
 import { PNG } from "./helpers/sample-files.js";
 import { EMBED_SECRET, HOST_ORIGIN, mintHostToken, type MintOptions } from "./helpers/host-token.js";
@@ -19,12 +8,6 @@ const embeds = { shop: { secret: EMBED_SECRET, origins: [HOST_ORIGIN] } };
 
 describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (dialect: TestDialect) => {
   let t: TestServer | undefined;
-  const sockets: ClientSocket[] = [];
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.close();
-    await t?.stop();
-    t = undefined;
-  });
 
   async function start(overrides: Partial<AppDefinition> = {}, server: ServerOptions = {}) {
     t = await startTestServer({ dialect, app: echoApp(overrides), server: { embeds, ...server } });
@@ -59,7 +42,6 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     expect(me.body.user.id).toBe(user.id);
 
     const socket = await connectSocket(t!, null, { token: accessToken });
-    sockets.push(socket);
     const log = new EventLog(socket);
     const ack = await request(socket, "message:send", { content: "hello from the widget" });
     expect(ack.ok).toBe(true);
