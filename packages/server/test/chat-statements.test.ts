@@ -61,4 +61,40 @@ describe("statements per chat message on sqlite", () => {
     // (listMessages twice) are the test's own.
     expect(statements - before - 2).toBe(4);
   });
+
+  it("shares the inserts and releases of messages sent at the same time: under 2 statements per message for 20 users at once", async () => {
+    t = await startTestServer({ dialect: dialects[0]!, server: { chat: { heartbeatInterval: 3600 } } });
+    const users = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const client = t.client();
+        await client.login(`user-${i}`);
+        const socket = await connectSocket(t, client);
+        const log = new EventLog(socket);
+        const { threadId } = await request(socket, "message:send", { content: "first" });
+        await log.waitFor((e) => e.event === "thread:idle");
+        return { socket, log, threadId };
+      }),
+    );
+    const store = new ThreadStore(t.server.db);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const before = statements;
+    const acks = await Promise.all(users.map(({ socket, threadId }) => request(socket, "message:send", { threadId, content: "at once" })));
+    await Promise.all(users.map(({ log }) => log.waitFor((e) => e.event === "thread:idle" && log.of("thread:idle").length === 2)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const perMessage = (statements - before) / users.length;
+
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    for (const { threadId } of users) {
+      const rows = await store.listMessages(threadId);
+      expect(rows.slice(2).map((row) => [row.role, row.content, row.status])).toEqual([
+        ["user", "at once", "complete"],
+        ["assistant", "at once ", "complete"],
+      ]);
+      const thread = await t.server.db.selectFrom("threads").select("run_owner").where("id", "=", threadId).executeTakeFirstOrThrow();
+      expect(thread.run_owner).toBeNull();
+    }
+    // One claim each; the user's message, the reply and the release shared with the others.
+    expect(perMessage).toBeLessThan(2);
+  });
 });

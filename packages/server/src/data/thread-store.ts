@@ -2,9 +2,21 @@ import { sql } from "kysely";
 import { compiledQuery } from "./compiled-query.js";
 import type { Database } from "./database.js";
 import type { MessageRow, MessagesTable, ThreadRow } from "./schema.js";
+import { InsertBatch } from "./insert-batch.js";
 import { sortableId } from "./sortable-id.js";
 
 export type { MessageRow, ThreadRow };
+
+const MESSAGE_COLUMNS = [
+  "id",
+  "thread_id",
+  "role",
+  "content",
+  "status",
+  "created_at",
+  "parent_id",
+  "owner_id",
+] as const satisfies readonly (keyof MessageRow)[];
 
 export interface ThreadPage {
   threads: ThreadRow[];
@@ -34,7 +46,9 @@ export class ThreadStore {
   // compiled once.
   private readonly insertThreadQuery;
   private readonly claimThreadQuery;
-  private readonly insertMessageQuery;
+  /** Multi-row INSERTs of messages, one compiled query per group size (see insert-batch.ts). */
+  private readonly insertMessagesQueries = new Map<number, (values: Record<string, unknown>) => Promise<unknown>>();
+  private readonly messageInserts = new InsertBatch<MessageRow>((rows) => this.insertMessageRows(rows));
 
   constructor(private readonly db: Database) {
     this.insertThreadQuery = compiledQuery<ThreadRow, never>(db, (slot) =>
@@ -57,18 +71,6 @@ export class ThreadStore {
           eb.or([eb("run_owner", "is", null), eb("run_owner", "=", slot("owner")), eb("run_owner", "not in", eb.selectFrom("processes").select("id"))]),
         )
         .returningAll(),
-    );
-    this.insertMessageQuery = compiledQuery<MessageRow, never>(db, (slot) =>
-      db.insertInto("messages").values({
-        id: slot("id"),
-        thread_id: slot("thread_id"),
-        role: slot("role"),
-        content: slot("content"),
-        status: slot("status"),
-        created_at: slot("created_at"),
-        parent_id: slot("parent_id"),
-        owner_id: slot("owner_id"),
-      }),
     );
   }
 
@@ -170,8 +172,31 @@ export class ThreadStore {
 
   async insertMessage(message: Omit<MessageRow, "id" | "owner_id"> & { id?: string; owner_id?: string | null }): Promise<MessageRow> {
     const row: MessageRow = { ...message, id: message.id ?? sortableId(), owner_id: message.owner_id ?? null };
-    await this.insertMessageQuery(row);
+    await this.messageInserts.insert(row);
     return row;
+  }
+
+  private async insertMessageRows(rows: readonly MessageRow[]): Promise<void> {
+    let query = this.insertMessagesQueries.get(rows.length);
+    if (query === undefined) {
+      const count = rows.length;
+      query = compiledQuery<Record<string, unknown>, never>(this.db, (slot) =>
+        this.db
+          .insertInto("messages")
+          .values(
+            Array.from(
+              { length: count },
+              (_, i) => Object.fromEntries(MESSAGE_COLUMNS.map((column) => [column, slot(`${i}.${column}`)])) as unknown as MessageRow,
+            ),
+          ),
+      );
+      this.insertMessagesQueries.set(count, query);
+    }
+    const values: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const column of MESSAGE_COLUMNS) values[`${i}.${column}`] = row[column];
+    });
+    await query(values);
   }
 
   async updateMessage(messageId: string, changes: Partial<Pick<MessagesTable, "content" | "status">>): Promise<void> {
