@@ -36,7 +36,7 @@ describe("files on S3-compatible storage", () => {
   const objects = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((object) => object.Key);
   const form = (bytes: Buffer, name: string) => {
     const data = new FormData();
-    data.append("file", new Blob([bytes]), name);
+    data.append("file", new Blob([new Uint8Array(bytes)]), name);
     return data;
   };
 

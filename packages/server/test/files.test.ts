@@ -23,7 +23,7 @@ const GIF_POLYGLOT = Buffer.concat([Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\
 
 const form = (bytes: Buffer | string, name: string, type = "application/octet-stream") => {
   const data = new FormData();
-  data.append("file", new Blob([bytes], { type }), name);
+  data.append("file", new Blob([typeof bytes === "string" ? bytes : new Uint8Array(bytes)], { type }), name);
   return data;
 };
 

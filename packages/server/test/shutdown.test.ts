@@ -38,7 +38,7 @@ describe.each(dialects)("replies, runs and shutdown on $name", (dialect) => {
   };
   const upload = async (client: TestClient, bytes: Buffer, name: string) => {
     const form = new FormData();
-    form.append("file", new Blob([bytes]), name);
+    form.append("file", new Blob([new Uint8Array(bytes)]), name);
     const response = await client.post("/api/files", { form });
     expect(response.status).toBe(201);
     return response.body.id as string;

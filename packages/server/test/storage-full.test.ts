@@ -185,7 +185,7 @@ describe.each(dialects)("a full disk, database on $name", (dialect) => {
 
 function formOf(bytes: Buffer, name: string) {
   const data = new FormData();
-  data.append("file", new Blob([bytes]), name);
+  data.append("file", new Blob([new Uint8Array(bytes)]), name);
   return data;
 }
 
