@@ -1,5 +1,6 @@
 import { ParlorConfigError } from "../errors.js";
 import type { ServerOptions } from "./server-options.js";
+import type { OAuthProviderConfig } from "./oauth-provider-options.js";
 
 type Env = Record<string, string | undefined>;
 type Parse = (value: string, name: string) => unknown;
@@ -96,16 +97,11 @@ export function optionsFromEnv(env: Env): ServerOptions {
   return options;
 }
 
-/** OAuth settings of one provider from `PARLOR_OAUTH_<ID>_*`, before validation. */
-export interface OAuthProviderEnv {
-  type?: string;
-  name?: string;
-  clientId?: string;
-  clientSecret?: string;
-  issuer?: string;
-  tenant?: string;
-  scopes?: string[];
-}
+/**
+ * OAuth settings of one provider from `PARLOR_OAUTH_<ID>_*`, before validation: the fields of
+ * `OAuthProviderConfig` (the id is in the variable's name), with `type` still any string.
+ */
+export type OAuthProviderEnv = Omit<OAuthProviderConfig, "type" | "id"> & { type?: string };
 
 const OAUTH_PREFIX = "PARLOR_OAUTH_";
 /** Longest suffix first, so `_CLIENT_SECRET` is never read as some `…_SECRET`. */
