@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { freePort } from "@parlor/test-support";
 
 /** The `parlor` command as npm links it (it loads the build; `npm test` builds first). */
@@ -104,11 +104,124 @@ describe("parlor run", () => {
     expect(result.stderr).toMatch(/must `export default defineApp/);
   });
 
-  it("prints usage for an unknown command", () => {
+  it("refuses a missing app file in one line, exit code 2", () => {
+    const result = parlor(["run", join(dataDir, "nowhere.ts")]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`parlor: ${join(dataDir, "nowhere.ts")}: no such file (run it from the folder of your app, or give its path)\n`);
+  });
+
+  it("names the environment variable of a bad setting, in one line", () => {
+    const result = parlor(["run", DEMO], { PARLOR_COOKIE_SAMESITE: "sideways" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^parlor: Invalid configuration: PARLOR_COOKIE_SAMESITE: .*"lax"\|"strict"\|"none"\n$/);
+    expect(parlor(["run", DEMO], { PORT: "eighty" }).stderr).toBe('parlor: PORT must be a whole number, got "eighty"\n');
+  });
+
+  it("refuses an unknown option, saying where the help is", () => {
+    const result = parlor(["run", "--wacth", DEMO]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("parlor: Unknown option '--wacth' (see parlor run --help)\n");
+  });
+});
+
+describe("parlor help", () => {
+  it("lists the commands, and prints each command's help with --help or help <command>", () => {
+    const usage = parlor(["--help"]);
+    expect(usage.status).toBe(0);
+    expect(usage.stdout).toMatch(/run +serve an app[\s\S]*create-secret[\s\S]*migrate/);
+    for (const command of ["run", "create-secret", "migrate"]) {
+      const viaFlag = parlor([command, "--help"]);
+      expect(viaFlag.status).toBe(0);
+      expect(viaFlag.stdout).toMatch(new RegExp(`^Usage: parlor ${command}`));
+      expect(parlor(["help", command]).stdout).toBe(viaFlag.stdout);
+    }
+  });
+
+  it("prints the CLI's version", () => {
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string };
+    expect(parlor(["--version"]).stdout).toBe(`${version}\n`);
+  });
+
+  it("prints usage for an unknown command, exit code 2", () => {
     const result = parlor(["fly"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/Unknown command "fly"[\s\S]*parlor run <app.ts>/);
+    expect(result.stderr).toMatch(/^parlor: unknown command "fly"\n\nUsage: parlor <command>[\s\S]*run +serve an app/);
+    expect(parlor(["help", "fly"]).status).toBe(2);
   });
+});
+
+describe("parlor run --watch", () => {
+  let child: ReturnType<typeof spawn> | undefined;
+  afterEach(() => child?.kill("SIGTERM"));
+
+  it("restarts the app when a file it imports changes, keeps the session, and prints type errors", async () => {
+    // A project of its own, outside the repository, that finds parlor and typescript as an installed app would.
+    const project = mkdtempSync(join(tmpdir(), "parlor-watch-"));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
+    symlinkSync(fileURLToPath(new URL("../../../node_modules", import.meta.url)), join(project, "node_modules"));
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "nodenext", skipLibCheck: true, noEmit: true } }));
+    writeFileSync(join(project, "greeting.ts"), 'export const greeting: string = "one";\n');
+    writeFileSync(
+      join(project, "app.ts"),
+      `import { defineApp } from "parlor";
+import { greeting } from "./greeting.js";
+export default defineApp({
+  name: "Watched",
+  auth: { password: async ({ username }) => ({ identifier: username }) },
+  onMessage: async (message, chat) => chat.send(greeting),
+});
+`,
+    );
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [BIN, "run", "--watch", "app.ts"], {
+      cwd: project,
+      env: { ...baseEnv(), PORT: String(port), HOST: "127.0.0.1", PARLOR_LOG_LEVEL: "info", PARLOR_LOG_FORMAT: "json" },
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    const starts = () => output.split("Watched is ready at").length - 1;
+    await waitFor(
+      async () => starts() === 1,
+      () => output,
+      60_000,
+    );
+
+    const login = await fetch(`${origin}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin },
+      body: JSON.stringify({ username: "ada", password: "any" }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie()[0]!.split(";")[0]!;
+
+    writeFileSync(join(project, "greeting.ts"), 'export const greeting: number = "two";\n');
+    await waitFor(
+      async () => starts() === 2,
+      () => output,
+      60_000,
+    );
+    const me = await fetch(`${origin}/auth/me`, { headers: { cookie } });
+    expect(me.status, "the session survives the restart").toBe(200);
+    await waitFor(
+      async () => /parlor: type errors[\s\S]*greeting\.ts[\s\S]*not assignable to type 'number'/.test(output),
+      () => output,
+      60_000,
+    );
+
+    const exited = new Promise((resolve) => child!.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+    await waitFor(
+      async () =>
+        !(await fetch(`${origin}/healthz`).then(
+          () => true,
+          () => false,
+        )),
+      () => output,
+    );
+  }, 240_000);
 });
 
 async function waitFor(check: () => Promise<boolean>, context: () => string, timeoutMs = 20_000) {
@@ -117,5 +230,5 @@ async function waitFor(check: () => Promise<boolean>, context: () => string, tim
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`server did not come up; output:\n${context()}`);
+  throw new Error(`timed out waiting; output:\n${context()}`);
 }

@@ -1,45 +1,38 @@
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { isParlorApp, startServer } from "parlor";
-import { tsImport } from "tsx/esm/api";
+import { parseArgs } from "node:util";
+import { UsageError, type Command } from "../command.js";
+import { checkAppFile, loadApp } from "../load-app.js";
+import { withUsageHelp } from "../parse-options.js";
+import { serveApp } from "../serve-app.js";
+import { watchApp } from "../watch/watch-app.js";
 
 /**
  * `parlor run <app.ts>`: loads a TypeScript (or JavaScript) app file without a build step,
- * through tsx, and serves it until SIGINT/SIGTERM.
+ * through tsx, and serves it until SIGINT/SIGTERM. `--watch` restarts it on every change.
  */
-export async function runCommand(args: string[]): Promise<void> {
-  const file = args[0];
-  if (!file) throw new UsageError("parlor run needs an app file: parlor run app.ts");
-  const url = pathToFileURL(resolve(file)).href;
-  const module = (await tsImport(url, import.meta.url)) as { default?: unknown };
-  const app = module.default;
-  if (!isParlorApp(app)) {
-    throw new UsageError(`${file} must \`export default defineApp({...})\``);
-  }
-  const server = await startServer(app);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    // A second Ctrl-C means "now": no more waiting for replies.
-    if (stopping) process.exit(130);
-    stopping = true;
-    const grace = server.config.shutdownGrace;
-    server.fastify.log.info(`${signal}: shutting down (running replies get ${grace} s)`);
-    // close() is bounded by design; this only guards against a bug or a hung database.
-    setTimeout(
-      () => {
-        server.fastify.log.error("shutdown took too long; exiting");
-        process.exit(1);
-      },
-      (grace + SHUTDOWN_MARGIN_SECONDS) * 1000,
-    ).unref();
-    await server.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", (signal) => void stop(signal));
-  process.on("SIGTERM", (signal) => void stop(signal));
-}
+export const runCommand: Command = {
+  name: "run",
+  summary: "serve an app (TypeScript runs without a build step)",
+  help: `Usage: parlor run [--watch] <app.ts>
 
-/** Beyond `shutdownGrace`: the last writes of interrupted replies and closing the database. */
-const SHUTDOWN_MARGIN_SECONDS = 10;
+Serves the app that <app.ts> exports (\`export default defineApp({...})\`), with the web UI,
+on PORT (default 8000). Settings come from PARLOR_* environment variables; see the
+configuration reference in the docs.
 
-export class UsageError extends Error {}
+Options:
+  -w, --watch   restart the app when a file it imports changes; sessions and open tabs
+                survive (tabs reconnect by themselves), and type errors are printed after
+                each restart (tsx runs TypeScript without checking it)
+  -h, --help    this help
+
+Logs are coloured lines in a terminal and JSON lines otherwise (PARLOR_LOG_FORMAT=json|pretty).
+`,
+  async run(args) {
+    const { values, positionals } = withUsageHelp("run", () =>
+      parseArgs({ args, options: { watch: { type: "boolean", short: "w" } }, allowPositionals: true, strict: true }),
+    );
+    if (positionals.length > 1) throw new UsageError(`parlor run takes one app file, not ${positionals.length} (see parlor run --help)`);
+    const file = checkAppFile(positionals[0], "run");
+    if (values.watch) return watchApp(file);
+    await serveApp(await loadApp(file));
+  },
+};

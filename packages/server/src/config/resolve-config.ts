@@ -154,14 +154,17 @@ function databaseConfig(url: string | undefined, dataDir: string, options: Datab
 }
 
 /**
- * zod's report of what is wrong, plus the environment variables that set the bad values:
- * the deployer fixes the variable, and a path like `database.poolSize` does not name it.
+ * What is wrong, one `<where>: <what>` per problem on one line. `<where>` is the environment
+ * variable that set the bad value when there is one (the deployer fixes the variable; a path
+ * like `database.poolSize` does not name it), else the option's path in `defineApp`.
  */
 function invalidOptions(error: z.ZodError, env: Record<string, string | undefined>, pathPrefix: string[] = []): ParlorConfigError {
-  const badPaths = new Set(error.issues.map((issue) => [...pathPrefix, ...issue.path.map(String)].join(".")));
-  const fromEnv = environmentVariables.filter(([name, path]) => badPaths.has(path) && env[name] !== undefined && env[name] !== "");
-  const hint = fromEnv.length > 0 ? `\n  (set by ${fromEnv.map(([name]) => name).join(", ")})` : "";
-  return new ParlorConfigError(`Invalid server options: ${z.prettifyError(error)}${hint}`);
+  const problems = error.issues.map((issue) => {
+    const path = [...pathPrefix, ...issue.path.map(String)].join(".");
+    const variable = environmentVariables.find(([name, optionPath]) => optionPath === path && env[name] !== undefined && env[name] !== "");
+    return `${variable ? variable[0] : `server option ${path || "(root)"}`}: ${issue.message}`;
+  });
+  return new ParlorConfigError(`Invalid configuration: ${problems.join("; ")}`);
 }
 
 /** Deep merge: an environment variable overrides one setting, never a whole group of them. */
