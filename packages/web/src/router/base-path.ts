@@ -1,6 +1,6 @@
 /**
  * The prefix the app is served under (`/chat`, or `""` at the root), read once from the
- * `<base href>` the server writes into `index.html` (server/base-href.ts in `parlor`). The
+ * `<base href>` the server writes into `index.html` (`packages/server/src/server/base-href.ts`). The
  * same build runs under any prefix chosen at run time: assets are relative to that base,
  * and the router, links, API calls and the socket all put the prefix in front of the app's
  * own paths (`/`, `/login`, `/chat/<id>`), which stay prefix-free inside the app.
