@@ -81,7 +81,16 @@ describe("an app under a path prefix", () => {
     expect(await sessionCount()).toBe(before);
 
     // A valid session does not open the API outside the prefix either, nor does a near miss.
-    for (const path of ["/auth/me", "/api/threads", "/chatty/auth/me", "/chat-api/threads", "/Chat/auth/me", "/widget.js", "/assets/app-1234.js", "/theme-init.js"]) {
+    for (const path of [
+      "/auth/me",
+      "/api/threads",
+      "/chatty/auth/me",
+      "/chat-api/threads",
+      "/Chat/auth/me",
+      "/widget.js",
+      "/assets/app-1234.js",
+      "/theme-init.js",
+    ]) {
       const response = await atRoot(path, { cookie });
       expect(response.status, path).toBe(404);
       expect((await response.json()).error.code, path).toBe("not_found");
@@ -169,12 +178,19 @@ describe("an app under a path prefix", () => {
   });
 
   it("refuses a public URL whose path it cannot serve under, at start-up", () => {
-    const resolve = (publicUrl: string) => () => resolveConfig({ appName: "x", options: { publicUrl, authSecret: "s".repeat(8) + "0123456789abcdefghijklmnopqrstuv" } });
+    const resolve = (publicUrl: string) => () =>
+      resolveConfig({ appName: "x", options: { publicUrl, authSecret: "s".repeat(8) + "0123456789abcdefghijklmnopqrstuv" } });
     expect(resolve("https://example.com/chat/")().basePath).toBe("/chat");
     expect(resolve("https://example.com/a/b")().basePath).toBe("/a/b");
     expect(resolve("https://example.com/")().basePath).toBe("");
     expect(resolve("https://example.com")().basePath).toBe("");
-    for (const bad of ["https://example.com/chat/?x=1", "https://example.com/chat/#top", "https://example.com/a%20b/", 'https://example.com/a"b/', "https://example.com/a//b/"]) {
+    for (const bad of [
+      "https://example.com/chat/?x=1",
+      "https://example.com/chat/#top",
+      "https://example.com/a%20b/",
+      'https://example.com/a"b/',
+      "https://example.com/a//b/",
+    ]) {
       expect(resolve(bad), bad).toThrow(ParlorConfigError);
     }
   });
@@ -187,7 +203,9 @@ describe("OAuth under a path prefix", () => {
   async function start() {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const op = await startOidcProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${origin}/chat/auth/oauth/test/callback`] }] });
+    const op = await startOidcProvider({
+      clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${origin}/chat/auth/oauth/test/callback`] }],
+    });
     const t = await startTestServer({
       port,
       basePath: "/chat",
@@ -200,7 +218,9 @@ describe("OAuth under a path prefix", () => {
   it("sends the provider a callback URL with the prefix, and the browser back to a path under it", async () => {
     const { t, origin } = await start();
     const browser = new TestBrowser();
-    const { callbackUrl, authorizeUrl } = await browser.loginAtProvider(`${origin}/chat/auth/oauth/test?returnTo=${encodeURIComponent("/chat/chat/42?tab=files")}`);
+    const { callbackUrl, authorizeUrl } = await browser.loginAtProvider(
+      `${origin}/chat/auth/oauth/test?returnTo=${encodeURIComponent("/chat/chat/42?tab=files")}`,
+    );
     expect(new URL(authorizeUrl).searchParams.get("redirect_uri")).toBe(`${origin}/chat/auth/oauth/test/callback`);
     expect(callbackUrl.startsWith(`${origin}/chat/auth/oauth/test/callback?`)).toBe(true);
     const back = await browser.request(callbackUrl);
@@ -213,7 +233,16 @@ describe("OAuth under a path prefix", () => {
 
   it("keeps return paths under the prefix: another app's path, a climb out of it, or nothing lands on <prefix>/", async () => {
     const { origin } = await start();
-    for (const returnTo of ["/b/chat/1", "/chat/../b/", "/chat/%2e%2e/b/", "/chat/%252e%252e/b", "/chatty", "//evil.example/chat/", "https://evil.example/chat/", ""]) {
+    for (const returnTo of [
+      "/b/chat/1",
+      "/chat/../b/",
+      "/chat/%2e%2e/b/",
+      "/chat/%252e%252e/b",
+      "/chatty",
+      "//evil.example/chat/",
+      "https://evil.example/chat/",
+      "",
+    ]) {
       const browser = new TestBrowser();
       const { callbackUrl } = await browser.loginAtProvider(`${origin}/chat/auth/oauth/test?returnTo=${encodeURIComponent(returnTo)}`);
       const back = await browser.request(callbackUrl);

@@ -22,7 +22,9 @@ export function basePathOf(publicUrl: URL): string {
   // Letters, digits and -._~ per segment: a prefix is a plain path, and it is written into
   // routes, a <base href> and cookies' identity without any escaping.
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path) || path.split("/").some((segment) => segment === "." || segment === "..")) {
-    throw new ParlorConfigError(`publicUrl (PARLOR_PUBLIC_URL) has a path Parlor cannot serve under: use segments of letters, digits, "-", "_", "." and "~" (got "${path.slice(0, 100)}")`);
+    throw new ParlorConfigError(
+      `publicUrl (PARLOR_PUBLIC_URL) has a path Parlor cannot serve under: use segments of letters, digits, "-", "_", "." and "~" (got "${path.slice(0, 100)}")`,
+    );
   }
   return path;
 }
