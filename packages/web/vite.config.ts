@@ -9,8 +9,10 @@ const target = process.env.PARLOR_DEV_TARGET ?? "http://localhost:8000";
 
 export default defineConfig({
   plugins: [react()],
-  // Relative to the page's origin; the server serves dist/ at its root.
-  base: "/",
+  // Relative asset URLs: the same build is served under any prefix chosen at run time
+  // (PARLOR_PUBLIC_URL's path). The server writes a <base href> with the prefix into
+  // index.html, so the assets resolve under it from every page (see src/router/base-path.ts).
+  base: "./",
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -24,6 +24,7 @@ describe("createParlorClient", () => {
     expect(createParlorClient({ baseUrl: "https://chat.example.com/" }).fileUrl("a/b")).toBe("https://chat.example.com/api/files/a%2Fb");
     expect(createParlorClient().fileUrl("f1")).toBe("/api/files/f1");
     expect(createParlorClient({ baseUrl: "/chat" }).fileUrl("f1")).toBe("/chat/api/files/f1");
+    expect(createParlorClient({ baseUrl: "https://example.com/chat/" }).fileUrl("f1")).toBe("https://example.com/chat/api/files/f1");
   });
 
   it("starts with nothing known and no socket", () => {

@@ -16,7 +16,7 @@ export class SignedFileUrls {
 
   constructor(private readonly auth: AuthStore) {}
 
-  /** An absolute or base-relative URL (the client's `baseUrl` in front), with its expiry. */
+  /** An absolute URL, or a path on the page's origin when `baseUrl` is a path, with its expiry. */
   get(fileId: string): Promise<SignedFileUrl> {
     const cached = this.links.get(fileId);
     if (cached !== undefined) return cached.then((link) => (Date.parse(link.expiresAt) - Date.now() > REUSE_MARGIN_MS ? link : this.fetch(fileId)));
@@ -27,12 +27,18 @@ export class SignedFileUrls {
     const link = this.auth.api
       .request("GET", `/api/files/${encodeURIComponent(fileId)}/signed-url`)
       .then(signedFileUrl)
-      // The server answers a path on its own origin.
-      .then(({ url, expiresAt }) => ({ url: this.auth.api.baseUrl + url, expiresAt }));
+      // The server answers a path on its own origin, its base path included (`/chat/api/files/…`):
+      // only the origin of `baseUrl` goes in front, never its path a second time.
+      .then(({ url, expiresAt }) => ({ url: originOf(this.auth.api.baseUrl) + url, expiresAt }));
     this.links.set(fileId, link);
     link.catch(() => {
       if (this.links.get(fileId) === link) this.links.delete(fileId);
     });
     return link;
   }
+}
+
+/** `https://chat.example.com` for `https://chat.example.com/chat`; `""` for a path or `""`. */
+function originOf(baseUrl: string): string {
+  return /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : "";
 }

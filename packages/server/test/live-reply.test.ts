@@ -5,7 +5,8 @@ import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { openDatabase } from "../src/data/database.js";
 import { migrateToLatest } from "../src/data/migrate.js";
 import { ThreadStore } from "../src/data/thread-store.js";
-import type { FileService } from "../src/files/file-service.js";
+import type { FileRow } from "../src/data/file-store.js";
+import { toFileInfo, type FileService } from "../src/files/file-service.js";
 
 /** A real thread store that counts the INSERTs of message rows. */
 async function store(dialect: TestDialect) {
@@ -45,6 +46,7 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
         storage_key: "k",
         created_at: 1,
       }),
+      info: (row: FileRow) => toFileInfo(row, ""),
     } as unknown as FileService;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);

@@ -62,3 +62,35 @@ describe("safeReturnPath", () => {
     expect(safeReturnPath(input)).toBe("/");
   });
 });
+
+describe("safeReturnPath under a base path", () => {
+  it.each([
+    ["/chat/", "/chat/"],
+    ["/chat", "/chat"],
+    ["/chat/chat/42?tab=files#m3", "/chat/chat/42?tab=files#m3"],
+    ["/chat/sessions", "/chat/sessions"],
+  ])("keeps %j", (input, expected) => {
+    expect(safeReturnPath(input, "/chat")).toBe(expected);
+  });
+
+  it.each([
+    // another app of the host, or the host's root
+    "/",
+    "/b/chat/1",
+    "/chatty/",
+    "/chat-admin",
+    // climbing out of the prefix, as the browser reads it or after one more decoding
+    "/chat/../b/",
+    "/chat/%2e%2e/b/",
+    "/chat/%2E%2E/b",
+    "/chat/%252e%252e/b",
+    "/chat/./../b",
+    // what is refused at the root is refused under a prefix too, with the prefix's home instead
+    "//evil.com/chat/",
+    "https://evil.com/chat/",
+    "/chat/\\evil.com",
+    "",
+  ])("sends %j to the prefix's home", (input) => {
+    expect(safeReturnPath(input, "/chat")).toBe("/chat/");
+  });
+});

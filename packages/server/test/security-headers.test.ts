@@ -21,7 +21,7 @@ function expectSecurityHeaders(get: (name: string) => string | null | undefined,
 
 /** The web UI's policy, sent on everything but files. */
 const STRICT_CSP =
-  "default-src 'self';base-uri 'none';connect-src 'self';font-src 'self';form-action 'self';frame-ancestors 'none';" +
+  "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self';form-action 'self';frame-ancestors 'none';" +
   "img-src 'self' data: blob:;media-src 'self' blob:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self';worker-src 'self'";
 
 /** Every security header with its exact value, as the server sends it over http. */

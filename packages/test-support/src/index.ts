@@ -7,6 +7,7 @@ export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
 export { gate } from "./gate.js";
 export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";
+export { startPathProxy, type PathProxy, type PathProxyOptions } from "./path-proxy.js";
 export type { RecordedRequest } from "./request-log.js";
 export { connectSocket, EventLog, request, waitForEvent, type ClientSocket, type ConnectOptions } from "./socket-client.js";
 export { sleep } from "./sleep.js";

@@ -13,6 +13,8 @@ export interface ConnectOptions {
   csrfToken?: string | null;
   /** A bearer token instead of the cookie: in `auth.token` and, as the server requires, in `Authorization`. */
   token?: string;
+  /** socket.io's path on the server: `<basePath>/socket.io` for an app under a prefix (default `/socket.io`). */
+  path?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function connectSocket(t: Pick<TestServer, "origin">, client: TestClient 
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const csrfToken = options.csrfToken === undefined ? client?.csrfToken : options.csrfToken;
   const socket: ClientSocket = io(t.origin, {
+    ...(options.path === undefined ? {} : { path: options.path }),
     transports: ["websocket"],
     extraHeaders: headers,
     auth: { ...(csrfToken ? { csrfToken } : {}), ...(options.token ? { token: options.token } : {}) },

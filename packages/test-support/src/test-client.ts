@@ -31,6 +31,8 @@ export class TestClient {
     readonly origin: string,
     readonly cookieName: string,
     jar?: CookieJar,
+    /** The app's path prefix (`/chat`, or `""`), put in front of every request path. */
+    readonly basePath = "",
   ) {
     this.jar = jar ?? new CookieJar(origin);
   }
@@ -69,7 +71,7 @@ export class TestClient {
   }
 
   async request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
-    const url = this.origin + path;
+    const url = this.origin + this.basePath + path;
     const headers = this.jar.headersFor(url, method);
     let body: string | FormData | undefined;
     if (init.form !== undefined) {

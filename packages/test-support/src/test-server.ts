@@ -35,6 +35,11 @@ export interface StartOptions {
    * listens on 127.0.0.1).
    */
   publicHostname?: "127.0.0.1" | "localhost";
+  /**
+   * Serve the app under this path prefix (`/chat`): the public URL becomes
+   * `http://<publicHostname>:<port>/chat/`, and the kit's clients and sockets use the prefix.
+   */
+  basePath?: string;
   /** Collect the server's log lines, parsed, in `logs` (set `server.logLevel` too: tests default to silent). */
   captureLogs?: boolean;
 }
@@ -44,6 +49,8 @@ export interface TestServer {
   readonly server: ParlorServer;
   /** `http://<publicHostname>:<port>`: the app's own origin. */
   readonly origin: string;
+  /** The path prefix the app is served under (`basePath`), or `""`. */
+  readonly basePath: string;
   readonly port: number;
   readonly clock: TestClock;
   /** The server's data folder (uploaded files live under `files/`). */
@@ -89,6 +96,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const dataDir = mkdtempSync(join(tmpdir(), "parlor-data-"));
   const clock = options.clock ?? new TestClock();
   const hostname = options.publicHostname ?? "127.0.0.1";
+  const basePath = options.basePath ?? "";
   const requests: RecordedRequest[] = [];
   const logs: any[] = [];
   const connections = new Set<Socket>();
@@ -111,7 +119,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         dataDir,
         authSecret: TEST_SECRET,
         logLevel: "silent",
-        publicUrl: origin,
+        publicUrl: `${origin}${basePath}/`,
         ...reachable,
         ...serverOptions,
         loginRateLimit: { max: 10_000, ...serverOptions.loginRateLimit },
@@ -161,20 +169,21 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     get port() {
       return port;
     },
+    basePath,
     clock,
     dataDir,
     database,
     requests,
     logs,
     count: (method, path) => requests.filter((r) => r.method === method && r.path === path).length,
-    client: () => new TestClient(self.origin, self.server.config.cookie.name),
+    client: () => new TestClient(self.origin, self.server.config.cookie.name, undefined, basePath),
     async loggedIn(username = "alice") {
       const client = self.client();
       const response = await client.login(username);
       if (response.status !== 200) throw new Error(`test server: login as ${username} answered ${response.status} ${JSON.stringify(response.body)}`);
       return client;
     },
-    connect: (client, options) => connectSocket(self, client, options),
+    connect: (client, options) => connectSocket(self, client, { ...(basePath === "" ? {} : { path: `${basePath}/socket.io` }), ...options }),
     async down({ abrupt = false, dropSockets = false } = {}) {
       if (!server) return;
       const running = server;

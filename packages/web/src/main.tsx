@@ -5,13 +5,15 @@ import { ParlorProvider } from "@parlor/react";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { basePath } from "./router/base-path";
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
 
 createRoot(root).render(
   <StrictMode>
-    <ParlorProvider>
+    {/* The API, the socket and file URLs under the same prefix as the page. */}
+    <ParlorProvider url={basePath}>
       <App />
     </ParlorProvider>
   </StrictMode>,

@@ -35,7 +35,9 @@ describe("the @parlor/web package", () => {
     expect(packed).toContain("package.json");
     expect(packed).toContain("dist/index.html");
     const html = readFileSync(join(DIST, "index.html"), "utf8");
-    const loaded = [...html.matchAll(/(?:src|href)="\/([^"]+)"/g)].map((match) => match[1]!);
+    // Relative URLs only (the build's base is "./"): the server serves the UI under any prefix.
+    expect(html).not.toMatch(/(?:src|href)="\//);
+    const loaded = [...html.matchAll(/(?:src|href)="(?:\.\/)?([^"]+)"/g)].map((match) => match[1]!);
     expect(loaded).toEqual(
       expect.arrayContaining([
         "theme-init.js",
@@ -44,7 +46,7 @@ describe("the @parlor/web package", () => {
         expect.stringMatching(/^assets\/index-.+\.css$/),
       ]),
     );
-    for (const path of loaded) expect(packed, `index.html loads /${path}`).toContain(`dist/${path}`);
+    for (const path of loaded) expect(packed, `index.html loads ${path}`).toContain(`dist/${path}`);
     for (const path of packed) expect(path, "only dist/ and npm's own files are packed").toMatch(/^(dist\/|package\.json$|README\.md$)/);
   });
 

@@ -11,7 +11,17 @@ import type { CookieConfig } from "../config/resolve-config.js";
  *   SameSite=Lax; Max-Age=600`, `Secure` (and so `__Host-`) like the session cookie.
  *
  * Neither ever has a `Domain`: both are host-only, so a sibling subdomain can neither read
- * nor plant them. The prefix rules browsers enforce are checked here when a cookie is
+ * nor plant them.
+ *
+ * Under a path prefix (PARLOR_PUBLIC_URL=https://example.com/chat/) the Path stays `/`, not
+ * `/chat/`: `__Host-` requires `Path=/`, and it is worth more than a path scope. A Path would
+ * not isolate anything anyway: cookie paths are no security boundary (any page of the host
+ * can frame a page of another path, same origin, and act through it), while `__Host-` is what
+ * keeps a sibling subdomain, or a page on plain http, from planting a session. Two apps on one host are kept apart by the
+ * cookie's name instead, derived from the app's name, origin and path
+ * (config/session-cookie-name.ts): each app reads only its own name, and a value carried
+ * over under the other's name fails its JWT check (another `aud`, another key: the app id
+ * includes the path). The prefix rules browsers enforce are checked here when a cookie is
  * defined (at start-up), so a cookie the browser would silently drop fails loudly instead.
  */
 

@@ -9,7 +9,7 @@ import { sortableId } from "../data/sortable-id.js";
 import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import type { FileRow } from "../data/file-store.js";
-import { toFileInfo, type FileService } from "../files/file-service.js";
+import type { FileService } from "../files/file-service.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
@@ -134,7 +134,7 @@ export class ChatRuntime {
           role: "user",
           content,
           status: "complete",
-          files: attached.map(toFileInfo),
+          files: attached.map(this.deps.files.info),
         });
         connection.threadsUsed.add(thread.id);
         const incoming: IncomingMessage = {

@@ -1,7 +1,7 @@
 import type { FileInfo, MessageStatus, ServerToClientEvents } from "@parlor/protocol";
 import type { Reply, ReplyAttachment } from "../app/define-app.js";
 import type { ThreadStore } from "../data/thread-store.js";
-import { toFileInfo, type FileService } from "../files/file-service.js";
+import type { FileService } from "../files/file-service.js";
 
 /** Sends a server event to every client of the reply's user. */
 /** Broadcasts to a user's sockets; `client:call` is not one: it goes to one socket and waits for its answer. */
@@ -110,7 +110,7 @@ export class LiveReply implements Reply {
       name: attachment.name,
       body: toAsyncIterable(body),
     });
-    const file = toFileInfo(row);
+    const file = this.deps.files.info(row);
     this.deps.emit("message:file", { threadId: this.threadId, messageId: this.id, file });
     return file;
   }

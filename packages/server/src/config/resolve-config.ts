@@ -4,6 +4,7 @@ import { ParlorConfigError } from "../errors.js";
 import { resolveSecrets } from "./auth-secret.js";
 import { resolveEmbeds, type EmbedOptions, type ResolvedEmbed } from "./embeds.js";
 import { environmentVariables, oauthProvidersFromEnv, optionsFromEnv } from "./env-options.js";
+import { basePathOf } from "./base-path.js";
 import { isLoopback } from "./loopback.js";
 import { resolveOAuthProviders, type DeclaredLogins, type ResolvedOAuthProvider } from "./oauth-providers.js";
 import { sessionCookieName } from "./session-cookie-name.js";
@@ -27,6 +28,11 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   /** This deployment's identity in signed values: the `appId` option, or app name + public URL. */
   appId: string;
   publicUrl: URL;
+  /**
+   * The public URL's path without its trailing slash (`/chat` for `https://example.com/chat/`,
+   * `""` at the root): every route, the socket.io path and the web UI live under it.
+   */
+  basePath: string;
   /** The app's own origin, always allowed for credentialed requests. */
   publicOrigin: string;
   dataDir: string;
@@ -107,6 +113,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
     appName,
     appId: appId ?? defaultAppId(appName, publicUrl),
     publicUrl,
+    basePath: basePathOf(publicUrl),
     publicOrigin: publicUrl.origin,
     dataDir,
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),

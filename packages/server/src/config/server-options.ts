@@ -25,7 +25,10 @@ export const serverOptionsSchema = z
     host: z.string().min(1).default("localhost"),
     /**
      * The URL users open, e.g. `https://chat.example.com`. Decides cookie security and the
-     * app's own origin for CSRF checks. Env `PARLOR_PUBLIC_URL`; default `http://localhost:<port>`.
+     * app's own origin for CSRF checks. Its path, if any (`https://example.com/chat/`), is the
+     * prefix everything is served under: routes, socket.io, the web UI, file URLs; a proxy in
+     * front forwards that path unchanged (docs/path-prefix.md). Env `PARLOR_PUBLIC_URL`;
+     * default `http://localhost:<port>`.
      */
     publicUrl: z.string().url().optional(),
     /** Folder for the SQLite file, uploaded files and the development secret. Env `PARLOR_DATA_DIR`. */

@@ -10,7 +10,7 @@ import { ParlorError } from "../errors.js";
 import { idSchema } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { downloadHeaders, fileEtag, fullContentHeaders, partialContentHeaders, unsatisfiableRangeHeaders } from "./download-headers.js";
-import { toFileInfo, type FileService } from "./file-service.js";
+import type { FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
 import { isStorageFull } from "./storage-full.js";
 import type { SignedFileUrls } from "./signed-file-url.js";
@@ -73,7 +73,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
     part.file.once("error", (error) => (bodyError = error));
     try {
       const row = await files.create({ userId, threadId: threadId ?? null, name: part.filename, declaredType: part.mimetype, body: part.file });
-      return reply.status(201).send(toFileInfo(row) satisfies UploadResponse);
+      return reply.status(201).send(files.info(row) satisfies UploadResponse);
     } catch (error) {
       await discardRest(part.file, request.raw);
       if (bodyError !== undefined && !(error instanceof ParlorError) && !isStorageFull(error)) {

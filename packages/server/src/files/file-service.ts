@@ -33,9 +33,13 @@ export interface NewFile {
  */
 export const PARTIAL_UPLOAD_IDLE_MS = 5 * 60 * 1000;
 
-/** The public shape of a file, as the API and socket events show it. */
-export function toFileInfo(row: FileRow): FileInfo {
-  return { id: row.id, name: row.name, mime: row.mime, size: row.size, url: `/api/files/${row.id}` };
+/**
+ * The public shape of a file, as the API and socket events show it. Its `url` is a path as the
+ * browser sees it, with the app's base path (`/chat/api/files/<id>`): the web UI puts it in an
+ * `<img src>` as it is.
+ */
+export function toFileInfo(row: FileRow, basePath: string): FileInfo {
+  return { id: row.id, name: row.name, mime: row.mime, size: row.size, url: `${basePath}/api/files/${row.id}` };
 }
 
 /**
@@ -45,6 +49,9 @@ export function toFileInfo(row: FileRow): FileInfo {
  */
 export class FileService {
   private readonly accept: Array<(mime: string) => boolean>;
+
+  /** A row's public shape (`toFileInfo`) with this app's base path. */
+  readonly info = (row: FileRow): FileInfo => toFileInfo(row, this.deps.config.basePath);
 
   constructor(private readonly deps: FileServiceDeps) {
     this.accept = deps.config.files.accept.map((pattern) => {

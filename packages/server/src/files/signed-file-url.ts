@@ -9,13 +9,15 @@ export class SignedFileUrls {
     private readonly keys: KeyRing,
     private readonly ttlSeconds: number,
     private readonly clock: () => number,
+    /** The app's base path, in front of every URL: they are paths as the browser sees them. */
+    private readonly basePath = "",
   ) {}
 
-  /** `/api/files/<id>?exp=…&sig=…`, valid for the configured lifetime. */
+  /** `<basePath>/api/files/<id>?exp=…&sig=…`, valid for the configured lifetime. */
   sign(fileId: string): { url: string; expiresAt: number } {
     const exp = Math.floor(this.clock() / 1000) + this.ttlSeconds;
     const sig = this.keys.sign(message(fileId, exp));
-    return { url: `/api/files/${encodeURIComponent(fileId)}?exp=${exp}&sig=${sig}`, expiresAt: exp * 1000 };
+    return { url: `${this.basePath}/api/files/${encodeURIComponent(fileId)}?exp=${exp}&sig=${sig}`, expiresAt: exp * 1000 };
   }
 
   /** A signature for this file, not expired, under any key in the ring. */

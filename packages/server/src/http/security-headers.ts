@@ -16,7 +16,8 @@ function helmetOptions(config: ParlorConfig): HelmetOptions {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        baseUri: ["'none'"],
+        // The UI's <base href> names its own prefix on this origin (server/base-href.ts).
+        baseUri: ["'self'"],
         connectSrc: ["'self'"],
         fontSrc: ["'self'"],
         formAction: ["'self'"],

@@ -32,7 +32,7 @@ const PACKET_OVERHEAD = 16 * 1024;
 const TRANSPORT_CLOSE_WAIT_MS = 1000;
 
 /**
- * socket.io on the server's port at `/socket.io`: authenticated handshakes, a room per
+ * socket.io on the server's port at `<basePath>/socket.io`: authenticated handshakes, a room per
  * session and per user, revocation that disconnects within the same tick, and a
  * revocation and rate check (per user) before every inbound event. Handshakes are screened
  * before engine.io keeps anything for them (`allowHandshake`), and sockets are capped per
@@ -41,7 +41,8 @@ const TRANSPORT_CLOSE_WAIT_MS = 1000;
 export function attachRealtime(fastify: FastifyInstance, options: RealtimeOptions): ParlorIo {
   const { config, sessions, clock } = options;
   const io: ParlorIo = new Server(fastify.server, {
-    path: "/socket.io",
+    // Under the prefix like every route: `<basePath>/socket.io`.
+    path: `${config.basePath}/socket.io`,
     serveClient: false,
     // Escaped JSON can take up to 6 bytes per character of content.
     maxHttpBufferSize: config.chat.maxMessageBytes * 6 + PACKET_OVERHEAD,

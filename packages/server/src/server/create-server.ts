@@ -161,7 +161,7 @@ async function buildFastify(
   fastify.decorateRequest("session", null);
   fastify.decorateRequest("authMethod", null);
   const webRoot = findWebRoot(config.webRoot);
-  installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot) } : {});
+  installErrorHandlers(fastify, webRoot ? { notFoundFallback: appShellFallback(webRoot, config.basePath) } : {});
   fastify.addHook("onSend", combineOnSend([noStore, closeIfBodyUnread]));
   fastify.addHook("preValidation", requireMultipartBoundary);
 
@@ -202,22 +202,27 @@ async function buildFastify(
     fastify.addHook("onRequest", combineOnRequest([...entry, ...session]));
   }
 
-  fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
-  const { oauthProviders } = services;
-  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
-  await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
-  await fastify.register(sessionRoutes, { config, sessions });
-  await fastify.register(tokenRoutes, { config, auth: app.auth, sessions, tokenUses: new EmbedTokenStore(services.db), clock: services.clock });
-  await fastify.register(widgetScript, { script: findWidgetScript() });
-  await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders });
-  const { threads, clock } = services;
-  const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
-  const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock);
-  await fastify.register(threadRoutes, { threads, files, clock });
-  await fastify.register(fileRoutes, { config, files, threads, signedUrls });
+  const { basePath } = config;
+  // Liveness at the process's root too: probes (Docker, Kubernetes) talk to the process, not
+  // through the proxy, and need not know the prefix. It reveals nothing.
+  const healthz = { config: { auth: "optional" as const } };
+  if (basePath !== "") fastify.get("/healthz", healthz, async () => ({ status: "ok" }));
+  // The root of the host belongs to the proxy's other apps; a browser sent to this process's
+  // root lands on the app instead of a 404.
+  if (basePath !== "") fastify.get("/", healthz, async (_request, reply) => reply.redirect(`${basePath}/`, 302));
+  let files!: FileService;
+  // Every route once, under the prefix (the public URL's path): Fastify's `prefix` on the one
+  // plugin that holds them all, so no route builds its own path and none can be forgotten.
+  // The hooks above are the root's and apply to every request, inside the prefix or not.
+  await fastify.register(
+    async function parlorRoutes(app) {
+      files = await registerRoutes(app, services, { webRoot, securityHeaders });
+    },
+    { prefix: basePath },
+  );
   sweepOrphansPeriodically(fastify, files);
-  if (webRoot) await fastify.register(webUi, { root: webRoot });
 
+  const { threads, clock } = services;
   const lease = new ProcessLease({ processes: new ProcessStore(services.db), interval: config.chat.heartbeatInterval, clock, log: fastify.log });
   let runtime: ChatRuntime | undefined;
   const shutdown = gracefulShutdown(fastify, {
@@ -234,9 +239,33 @@ async function buildFastify(
     runtime: (emitToUser) => (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id })),
   });
   addSecurityHeadersToSocketIo(io, securityHeaders);
-  enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
+  enforceSocketIoBodyDeadline(fastify.server, `${basePath}/socket.io/`, config.http, securityHeaders);
   shutdown.afterRealtime();
   return { files, lease };
+}
+
+/** All of Parlor's routes, registered on the plugin that carries the prefix. */
+async function registerRoutes(
+  fastify: FastifyInstance,
+  services: ServerServices,
+  { webRoot, securityHeaders }: { webRoot: string | null; securityHeaders: HeaderSet },
+): Promise<FileService> {
+  const { app, config, sessions } = services;
+  fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
+  const { oauthProviders } = services;
+  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
+  await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
+  await fastify.register(sessionRoutes, { config, sessions });
+  await fastify.register(tokenRoutes, { config, auth: app.auth, sessions, tokenUses: new EmbedTokenStore(services.db), clock: services.clock });
+  await fastify.register(widgetScript, { script: findWidgetScript() });
+  await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders, basePath: config.basePath });
+  const { threads, clock } = services;
+  const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
+  const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock, config.basePath);
+  await fastify.register(threadRoutes, { threads, files, clock });
+  await fastify.register(fileRoutes, { config, files, threads, signedUrls });
+  if (webRoot) await fastify.register(webUi, { root: webRoot, basePath: config.basePath });
+  return files;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ResolvedEmbed } from "../config/embeds.js";
 import { ParlorError } from "../errors.js";
 import { parseInput } from "../http/parse-input.js";
 import type { HeaderSet } from "../http/security-headers.js";
+import { withBaseHref } from "./base-href.js";
 
 export interface EmbedPageOptions {
   embeds: readonly ResolvedEmbed[];
@@ -14,6 +15,8 @@ export interface EmbedPageOptions {
   webRoot: string | null;
   /** The app's security headers: the page keeps its CSP, with its own `frame-ancestors`. */
   securityHeaders: HeaderSet;
+  /** The prefix the app is served under, for the page's `<base href>` (its assets are relative). */
+  basePath: string;
 }
 
 const querySchema = z.object({ host: z.string().optional() });
@@ -25,7 +28,7 @@ const querySchema = z.object({ host: z.string().optional() });
  * else in the app keeps `frame-ancestors 'none'`. A `host` not in the list gets a 403 page
  * instead of a chat that the loader could never talk to (the iframe posts to `host` only).
  */
-export async function embedPage(fastify: FastifyInstance, { embeds, webRoot, securityHeaders }: EmbedPageOptions) {
+export async function embedPage(fastify: FastifyInstance, { embeds, webRoot, securityHeaders, basePath }: EmbedPageOptions) {
   const byId = new Map(embeds.map((embed) => [embed.id, embed]));
   const appShell = webRoot !== null && existsSync(join(webRoot, "embed.html")) ? join(webRoot, "embed.html") : null;
   const baseCsp = securityHeaders["content-security-policy"] ?? "";
@@ -41,7 +44,7 @@ export async function embedPage(fastify: FastifyInstance, { embeds, webRoot, sec
     }
     reply.header("content-security-policy", withFrameAncestors(baseCsp, embed.origins)).removeHeader("x-frame-options");
     // Read on each load, like index.html: a rebuilt UI is served without a restart.
-    return reply.send(appShell === null ? page("Chat", "The chat is loading.") : await readFile(appShell));
+    return reply.send(appShell === null ? page("Chat", "The chat is loading.") : withBaseHref(await readFile(appShell, "utf8"), basePath));
   });
 }
 

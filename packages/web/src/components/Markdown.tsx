@@ -1,6 +1,7 @@
 import { memo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { basePath } from "../router/base-path";
 
 /**
  * Markdown as React elements, safe for text an app or a model wrote:
@@ -8,7 +9,7 @@ import remarkGfm from "remark-gfm";
  *   and nothing here uses `dangerouslySetInnerHTML`;
  * - link URLs go through react-markdown's default filter (`javascript:` and the like are
  *   removed) and open in a new tab without `window.opener` or a referrer;
- * - images are shown only when they are files of this app (`/api/files/…`); any other image
+ * - images are shown only when they are files of this app (`<base path>/api/files/…`); any other image
  *   becomes a link, so a reply cannot load a tracking pixel (and the CSP would block it).
  */
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
@@ -21,6 +22,11 @@ export const Markdown = memo(function Markdown({ text }: { text: string }) {
   );
 });
 
+/** A file of this app: `<base path>/api/files/<id>`, as the server writes file URLs. */
+function isAppFile(src: string): boolean {
+  return src.startsWith(`${basePath}/api/files/`) && /^[^/?#]+$/.test(src.slice(basePath.length + "/api/files/".length));
+}
+
 const components: Components = {
   a({ node: _node, href, children, ...props }) {
     // A URL the filter removed (`javascript:` …) leaves an empty href: show the text only.
@@ -32,7 +38,7 @@ const components: Components = {
     );
   },
   img({ node: _node, src, alt }) {
-    if (typeof src === "string" && /^\/api\/files\/[^/?#]+$/.test(src)) return <img src={src} alt={alt ?? ""} loading="lazy" />;
+    if (typeof src === "string" && isAppFile(src)) return <img src={src} alt={alt ?? ""} loading="lazy" />;
     if (typeof src !== "string" || src === "") return <span>{alt}</span>;
     return (
       <a href={src} target="_blank" rel="noopener noreferrer nofollow">

@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { describeError } from "../lib/describe-error";
 import { activityGroup } from "../lib/format";
 import { useAction } from "../lib/use-action";
+import { hrefOf } from "../router/base-path";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -41,7 +42,7 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
   return (
     <aside id={id} className="sidebar" aria-label="Chats">
       <div className="sidebar-head">
-        <a className="brand" href="/" onClick={(event) => (event.preventDefault(), navigate("/"))} aria-label="Parlor, new chat">
+        <a className="brand" href={hrefOf("/")} onClick={(event) => (event.preventDefault(), navigate("/"))} aria-label="Parlor, new chat">
           <LogoMark size={26} />
           <span className="brand-name" aria-hidden="true">
             Parlor

@@ -5,6 +5,7 @@ import { AlertIcon, LogoMark, PaperclipIcon } from "../components/icons";
 import { MessageList } from "../components/MessageList";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
+import { appPathOf } from "../router/base-path";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
 import "../styles/chat.css";
@@ -45,7 +46,7 @@ export function ChatPage({ threadId }: ChatPageProps) {
       );
       release();
       // A new chat got its thread: give it its address (the same view, no reload).
-      if (threadId === undefined && window.location.pathname === "/") navigate(chatPath(sent.threadId), { replace: true });
+      if (threadId === undefined && appPathOf(window.location.pathname) === "/") navigate(chatPath(sent.threadId), { replace: true });
     } catch {
       // The error is shown from `chat.error`; give the user their message back.
       setDraft((current) => (current === "" ? text : current));

@@ -1,8 +1,9 @@
 import type { AnchorHTMLAttributes, MouseEvent } from "react";
+import { hrefOf } from "./base-path";
 import { navigate } from "./navigate";
 
 export interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
-  /** A path of this app. */
+  /** A path of this app, without the base path (the link gets it). */
   href: string;
 }
 
@@ -21,5 +22,5 @@ export function Link({ href, onClick, ...props }: LinkProps) {
     event.preventDefault();
     navigate(href);
   }
-  return <a href={href} onClick={followInApp} {...props} />;
+  return <a href={hrefOf(href)} onClick={followInApp} {...props} />;
 }

@@ -1,3 +1,5 @@
+import { hrefOf } from "./base-path";
+
 /** Called after every change of the URL, by `navigate` or by the browser's back/forward. */
 type Listener = () => void;
 
@@ -21,7 +23,8 @@ export interface NavigateOptions {
 }
 
 /**
- * Goes to a path of this app without reloading the page. Only same-origin paths: anything
+ * Goes to a path of this app (without the base path, which is put in front here) without
+ * reloading the page. Only same-origin paths: anything
  * else (a full URL, `//host`) is refused, so a value read from the URL cannot send the user
  * to another site.
  *
@@ -31,10 +34,11 @@ export interface NavigateOptions {
  */
 export function navigate(to: string, options: NavigateOptions = {}): void {
   if (!isAppPath(to)) throw new TypeError(`navigate: not a path of this app: ${to}`);
+  const url = hrefOf(to);
   const current = `${window.location.pathname}${window.location.search}`;
-  if (to === current) return;
-  if (options.replace) window.history.replaceState(null, "", to);
-  else window.history.pushState(null, "", to);
+  if (url === current) return;
+  if (options.replace) window.history.replaceState(null, "", url);
+  else window.history.pushState(null, "", url);
   notify();
 }
 

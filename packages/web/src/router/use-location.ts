@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from "react";
+import { appPathOf } from "./base-path";
 import { subscribeToLocation } from "./navigate";
 
 export interface AppLocation {
@@ -8,11 +9,11 @@ export interface AppLocation {
 }
 
 function readHref(): string {
-  return `${window.location.pathname}${window.location.search}`;
+  return `${appPathOf(window.location.pathname)}${window.location.search}`;
 }
 
 /**
- * The current path and query string; re-renders on `navigate` and on back/forward.
+ * The current path of the app (the base path taken off, see base-path.ts) and query string; re-renders on `navigate` and on back/forward.
  *
  * @example
  * const { pathname } = useLocation();

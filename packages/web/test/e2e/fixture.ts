@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { echoApp, registerCleanup, sleep, startTestServer, type TestServer } from "@parlor/test-support";
+import { echoApp, registerCleanup, sleep, startTestServer, type PathProxy, type TestServer } from "@parlor/test-support";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
@@ -80,7 +80,8 @@ export async function snapshotWebBuild(): Promise<string> {
     try {
       cpSync(WEB_DIST, copy, { recursive: true });
       const html = readFileSync(join(copy, "index.html"), "utf8");
-      const references = [...html.matchAll(/\s(?:src|href)="(\/[^"?#]+)"/g)].map((match) => match[1]!);
+      // Relative (`./assets/…`, `theme-init.js`: the build's base is "./") or root-relative.
+      const references = [...html.matchAll(/\s(?:src|href)="(?:\.?\/)?([^"?#:]+)"/g)].map((match) => match[1]!);
       missing = references.filter((path) => !existsSync(join(copy, path)));
     } catch (error) {
       missing = [String(error)];
@@ -141,6 +142,19 @@ export async function startApp({ webUi }: StartAppOptions): Promise<AppUnderTest
   const webRoot = webUi ? await snapshotWebBuild() : false;
   if (webRoot) registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
   const server = await startTestServer({ app: e2eApp(), publicHostname: "localhost", server: { webRoot } });
+  return Object.defineProperty(server, "cookieName", { get: () => server.server.config.cookie.name }) as AppUnderTest;
+}
+
+/**
+ * The E2E app with the web UI behind `proxy` at `prefix` (`/chat`): its public URL is
+ * `<proxy origin><prefix>/`, the proxy forwards the path unchanged. Stopped, with its copy of
+ * the web build removed, when the file (or test) ends.
+ */
+export async function startAppBehindProxy(proxy: PathProxy, prefix: string): Promise<AppUnderTest> {
+  const webRoot = await snapshotWebBuild();
+  registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
+  const server = await startTestServer({ app: e2eApp(), publicHostname: "localhost", server: { webRoot, publicUrl: `${proxy.origin}${prefix}/` } });
+  proxy.route(prefix, server.port);
   return Object.defineProperty(server, "cookieName", { get: () => server.server.config.cookie.name }) as AppUnderTest;
 }
 

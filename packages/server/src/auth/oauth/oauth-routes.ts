@@ -43,8 +43,9 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
   const { config, auth, providers, sessions, clock } = options;
   if (providers.length === 0) return;
 
-  // Parlor's routes live at the root; a reverse proxy may publish them under a path prefix.
-  const base = config.publicUrl.pathname.replace(/\/+$/, "");
+  // The routes are registered under the prefix (server/create-server.ts); the URLs the
+  // browser and the provider are sent to carry it too.
+  const base = config.basePath;
   const clients = new Map(
     providers.map((provider) => [provider.id, new OAuthClient(provider, `${config.publicUrl.origin}${base}/auth/oauth/${provider.id}/callback`, clock)]),
   );
@@ -79,7 +80,7 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
         state: client.randomState(),
         codeVerifier: client.randomPKCECodeVerifier(),
         ...(oauthClient.isOidc ? { nonce: client.randomNonce() } : {}),
-        returnTo: safeReturnPath(request.query.returnTo),
+        returnTo: safeReturnPath(request.query.returnTo, base),
       };
       let location: URL;
       try {
@@ -135,9 +136,8 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
           if (error instanceof InvalidAppUserError) throw new OAuthFlowError("oauth_failed", error.message);
           throw error;
         });
-        // returnTo is a path as the browser sees it (prefix included); only the default gets the prefix.
-        const returnTo = safeReturnPath(flow.returnTo);
-        return redirect(reply, returnTo === "/" ? `${base}/` : returnTo);
+        // returnTo is a path as the browser sees it, prefix included, and never outside it.
+        return redirect(reply, safeReturnPath(flow.returnTo, base));
       } catch (error) {
         logFailure(request, provider.id, error);
         return loginError(reply, error instanceof OAuthFlowError ? error.code : "oauth_failed");
