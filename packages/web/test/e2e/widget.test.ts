@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 /**
- * The widget end to end, in Chromium with third-party cookies blocked
- * (`--test-third-party-cookie-phaseout`, checked by the first test): a shop at
+ * The widget end to end, in Chromium with third-party cookies blocked: the fixture's contexts
+ * are fresh profiles, which block them in this Chromium already, and
+ * `--test-third-party-cookie-phaseout` makes builds that allow them by default block them too.
+ * The first test checks it, with a control that the probe sees an allowed cookie. A shop at
  * `http://127.0.0.1:<p1>` (host-site.ts) embeds the chat of the app at `http://localhost:<p2>`
  * with `widget.js`. The chat runs in the iframe (`embed.html` of the web build) on bearer
  * tokens exchanged for the shop's host tokens; no cookie is involved.
@@ -12,17 +14,22 @@
  *   URL, while the same user's main-app tab in the same browser keeps its session;
  * - refused host tokens (another `aud`, expired, too long-lived, another secret, `alg: none`,
  *   replayed) sign nobody in and create nothing;
- * - a foreign frame on the shop page cannot hand the chat a token or a port, or send as the user;
+ * - a foreign window (an ad on the shop page, the attacker's own page opening the chat, a
+ *   `connect` from the wrong origin or window) cannot hand the chat a token or a port, or send
+ *   as the user;
  * - a site not in the embedding's origins cannot frame the chat;
  * - nothing token-like in the shop page's DOM, storage or cookies, nor in the iframe's storage.
  *
  * Needs the built UI and widget (`npm run build`).
  */
-import { eventually, mintHostToken, TEST_EMBED_SECRET } from "@parlor/test-support";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eventually, mintHostToken, sleep, TEST_EMBED_SECRET } from "@parlor/test-support";
 import { defineApp } from "parlor";
-import type { BrowserContext, Frame, Page } from "playwright-core";
+import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
 import { beforeAll, describe, expect, test, vi } from "vitest";
-import { DEMO_PASSWORD, makePng, startAttacker, tableCounts, uiLogin, uniqueUser, userState, useE2E, WORD_DELAY_MS, type AttackerServer } from "./fixture.js";
+import { CHROMIUM_PATH, DEMO_PASSWORD, makePng, startAttacker, tableCounts, uiLogin, uniqueUser, userState, useE2E, WORD_DELAY_MS, type AttackerServer } from "./fixture.js";
 import { startHostSite, type HostSite, type TokenKind } from "./host-site.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
@@ -142,22 +149,35 @@ async function keptByTheFrame(frame: Frame): Promise<string> {
 }
 
 describe("the widget in a cross-site page", () => {
-  test("this browser blocks third-party cookies: a cookie set in the chat iframe is not kept, the same cookie first-party is", async () => {
-    const context = await e2e.newContext();
-    const shop = await openShop(context, uniqueUser("probe"), "?open");
-    const frame = await chatFrame(shop);
-    const inFrame = await frame.evaluate(() => {
-      document.cookie = "probe3p=1; Path=/; SameSite=None; Secure";
-      return document.cookie;
-    });
-    expect(inFrame).not.toContain("probe3p");
-    expect((await context.cookies(e2e.app.origin)).map((cookie) => cookie.name)).not.toContain("probe3p");
+  test("this browser blocks third-party cookies: a cookie set in the chat iframe is not kept; the same probe is kept where they are allowed", async () => {
+    /** Sets a third-party-capable cookie from the chat iframe; returns whether the browser kept it. */
+    async function probe(context: BrowserContext): Promise<boolean> {
+      const shop = await openShop(context, uniqueUser("probe"), "?open");
+      const frame = await chatFrame(shop);
+      const seen = await frame.evaluate(() => {
+        document.cookie = "probe3p=1; Path=/; SameSite=None; Secure";
+        return document.cookie;
+      });
+      const stored = (await context.cookies(e2e.app.origin)).some((cookie) => cookie.name === "probe3p");
+      expect(seen.includes("probe3p")).toBe(stored);
+      return stored;
+    }
 
-    // The control: on the app's own origin, the same line stores the cookie.
-    const top = await context.newPage();
-    await top.goto(`${e2e.app.origin}/healthz`);
-    await top.evaluate(() => void (document.cookie = "probe1p=1; Path=/; SameSite=None; Secure"));
-    expect((await context.cookies(e2e.app.origin)).map((cookie) => cookie.name)).toContain("probe1p");
+    expect(await probe(await e2e.newContext())).toBe(false);
+
+    // The control: a profile that allows third-party cookies (Chromium's cookie_controls_mode
+    // 0) keeps the very same cookie, so the probe above can tell.
+    const profile = mkdtempSync(join(tmpdir(), "parlor-e2e-3pc-"));
+    mkdirSync(join(profile, "Default"));
+    writeFileSync(join(profile, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+    const allowing = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    try {
+      allowing.setDefaultTimeout(10_000);
+      expect(await probe(allowing)).toBe(true);
+    } finally {
+      await allowing.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   test("signs the shop's user in, streams, runs a host function and a host message, renews past expiry, shows an image; the main-app tab keeps its session", async () => {
@@ -302,50 +322,92 @@ describe("what the chat refuses, creating nothing", () => {
     expect(await tableCounts(e2e.app)).toEqual(before);
   });
 
-  test("a foreign frame on the shop page gets no port, gives no token and sends nothing as the user", async () => {
+  test("a foreign window cannot hand the chat a port or a token, or send as the user", async () => {
     const attacker: AttackerServer = await startAttacker();
     try {
       host.allowFrames(attacker.crossSiteOrigin);
       const victim = uniqueUser("victim");
       const mallory = uniqueUser("mallory");
-      // A valid host token of the attacker's own user: if the chat took it, the visitor
-      // would be chatting in mallory's account.
+      // A valid host token of the attacker's own user: if the chat took it, the visitor would
+      // be chatting in mallory's account (and the attacker reading along).
       const malloryToken = await mintHostToken(mallory, { audience: e2e.app.origin, iat: Math.floor(e2e.app.clock.now() / 1000), lifetime: 60 });
-      attacker.page(
-        "/ad",
-        `<!doctype html><title>Ad</title><script>
-          window.received = [];
-          let rounds = 0;
-          const timer = setInterval(() => {
-            for (let i = 0; i < parent.frames.length; i++) {
-              const target = parent.frames[i];
-              if (target === window) continue;
-              const channel = new MessageChannel();
-              channel.port1.onmessage = (event) => window.received.push(event.data);
-              target.postMessage({ type: "parlor:connect", version: 1 }, "*", [channel.port2]);
-              channel.port1.postMessage({ type: "token", requestId: "t1", token: ${JSON.stringify(malloryToken)} });
-              channel.port1.postMessage({ type: "send-message", text: "pwned by the ad" });
-              target.postMessage({ type: "token", requestId: "t1", token: ${JSON.stringify(malloryToken)} }, "*");
-              target.postMessage({ type: "send-message", text: "pwned by the ad" }, "*");
-            }
-            if (++rounds === 30) { clearInterval(timer); window.done = true; }
-          }, 100);
-        </script>`,
-      );
+      attacker.page("/ad", "<!doctype html><title>Ad</title><p>an ad</p>");
       const context = await e2e.newContext();
       const shop = await openShop(context, victim, `?open&ad=${encodeURIComponent(`${attacker.crossSiteOrigin}/ad`)}`);
       const frame = await chatFrame(shop);
       await frame.getByRole("textbox", { name: "Message" }).waitFor();
-      const ad = await eventually("the ad frame", () => shop.frames().find((candidate) => candidate.url().startsWith(attacker.crossSiteOrigin)) ?? null);
-      await ad.waitForFunction(() => (window as unknown as { done?: boolean }).done === true, undefined, { timeout: 10_000 });
+      const exchanges = e2e.app.count("POST", "/auth/token");
 
-      // The chat is the victim's, as the shop asked; the ad's port never heard from it.
-      expect(await ad.evaluate(() => (window as unknown as { received: unknown[] }).received)).toEqual([]);
+      // 1. An ad on the shop page: the chat iframe is in the widget's shadow root, which
+      // `window.frames` does not list, so the ad cannot even name it (not a boundary to rely on).
+      const ad = await eventually("the ad frame", () => shop.frames().find((candidate) => candidate.url().startsWith(attacker.crossSiteOrigin)) ?? null);
+      expect(await ad.evaluate(() => window.parent.frames.length)).toBe(1);
+
+      // 2. The attacker's page opens the chat page itself and feeds it a port and a token: a
+      // chat with no embedding page above it starts nothing.
+      const attackerPage = await context.newPage();
+      await attackerPage.goto(`${attacker.crossSiteOrigin}/ad`);
+      const [popup] = await Promise.all([
+        attackerPage.waitForEvent("popup"),
+        attackerPage.evaluate((url) => void ((window as unknown as { chat: Window | null }).chat = window.open(url, "_blank")), `${e2e.app.origin}/embed/shop?host=${encodeURIComponent(host.origin)}`),
+      ]);
+      await popup.getByText("This chat opens from the site that embeds it.").waitFor();
+      await attackerPage.evaluate((token) => {
+        const heard: unknown[] = [];
+        (window as unknown as { heard: unknown[] }).heard = heard;
+        const chat = (window as unknown as { chat: Window }).chat;
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event) => heard.push(event.data);
+        chat.postMessage({ type: "parlor:connect", version: 1 }, "*", [channel.port2]);
+        channel.port1.postMessage({ type: "token", requestId: "t1", token });
+        chat.postMessage({ type: "token", requestId: "t1", token }, "*");
+      }, malloryToken);
+
+      // 3. In the embedded chat itself, messages that claim to be `connect` from the wrong
+      // origin, from the wrong window, or without a port are ignored; the port they carry is
+      // never used (its `send-message` goes nowhere). The same message from the parent at the
+      // shop's origin is taken: the control that the checks, not chance, refused the others.
+      // One attempt at a time: a port taken would be closed by the next one taken.
+      const attempt = (label: string, init: { origin: string; fromParent: boolean; withPort: boolean }) =>
+        frame.evaluate(
+          ({ label, init }) => {
+            const channel = new MessageChannel();
+            const heard = ((window as unknown as { heard?: unknown[] }).heard ??= []);
+            channel.port1.onmessage = (event) => heard.push([label, event.data]);
+            window.dispatchEvent(
+              new MessageEvent("message", {
+                data: { type: "parlor:connect", version: 1 },
+                origin: init.origin,
+                source: init.fromParent ? window.parent : window,
+                ports: init.withPort ? [channel.port2] : [],
+              }),
+            );
+            channel.port1.postMessage({ type: "send-message", text: `sent through ${label}` });
+          },
+          { label, init },
+        );
+      const refused = {
+        "a foreign origin": { origin: attacker.crossSiteOrigin, fromParent: true, withPort: true },
+        "another window": { origin: host.origin, fromParent: false, withPort: true },
+        "no port": { origin: host.origin, fromParent: true, withPort: false },
+      };
+      for (const [label, init] of Object.entries(refused)) {
+        await attempt(label, init);
+        await sleep(300); // nothing announces a message ignored: give a taken one time to show
+      }
+      await attempt("the embedding page", { origin: host.origin, fromParent: true, withPort: true });
+      await logShows(frame, "You said: sent through the embedding page");
+      const log = await frame.evaluate(() => document.querySelector('[role="log"]')?.textContent ?? "");
+      for (const label of Object.keys(refused)) expect(log).not.toContain(`sent through ${label}`);
+      expect(await frame.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
+
+      // Nobody else was signed in, and the victim's chat holds only the control's message.
+      expect(await attackerPage.evaluate(() => (window as unknown as { heard: unknown[] }).heard)).toEqual([]);
+      expect(e2e.app.count("POST", "/auth/token")).toBe(exchanges);
       expect((await userState(e2e.app, mallory)).userId).toBeNull();
       const victimState = await userState(e2e.app, victim);
       expect(victimState.sessions).toHaveLength(1);
-      expect(victimState.messages).toEqual([]);
-      expect(await frame.evaluate(() => document.querySelector('[role="log"]')?.textContent ?? "")).not.toContain("pwned");
+      expect(victimState.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["sent through the embedding page"]);
     } finally {
       await attacker.close();
     }
