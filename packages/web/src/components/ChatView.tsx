@@ -41,7 +41,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   // would pop the keyboard up over the conversation).
   useEffect(() => {
     if (window.matchMedia("(pointer: fine)").matches) composerRef.current?.focus();
-  }, [threadId]);
+  }, [threadId, composerRef]);
 
   async function send() {
     const text = draft;

@@ -81,7 +81,9 @@ export function EmbedApp({ link, inbox }: EmbedAppProps) {
     return (
       <div className="embed-notice" role="alert">
         <AlertIcon />
-        <p>{auth.error?.code === "invalid_token" || auth.error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(auth.error)}</p>
+        <p>
+          {auth.error?.code === "invalid_token" || auth.error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(auth.error)}
+        </p>
         {auth.error ? <p className="embed-notice-code">{auth.error.code}</p> : null}
       </div>
     );

@@ -16,7 +16,15 @@ describe("readEmbedSettings", () => {
   });
 
   it("refuses an address without a plain http(s) origin as host", () => {
-    for (const search of ["", "?host=", "?host=*", "?host=null", "?host=javascript:alert(1)", "?host=https://shop.example/", "?host=https://shop.example/path"]) {
+    for (const search of [
+      "",
+      "?host=",
+      "?host=*",
+      "?host=null",
+      "?host=javascript:alert(1)",
+      "?host=https://shop.example/",
+      "?host=https://shop.example/path",
+    ]) {
       expect(readEmbedSettings({ pathname: "/embed/shop", search }), search).toBeNull();
     }
   });

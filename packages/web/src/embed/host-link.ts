@@ -35,8 +35,11 @@ export class HostLinkError extends Error {
 
 /** How long the host has to answer a token request: the loader bounds `getToken()` at 15 s. */
 const TOKEN_TIMEOUT_MS = 20_000;
-/** How long a host function may take when the app's call does not say (the server's own timeout ends it sooner). */
-const FUNCTION_TIMEOUT_MS = 60_000;
+/**
+ * A leak guard, not the call's deadline: the app's `chat.callClient` timeout (at most 5 minutes
+ * on the server) ends the call, and an answer that comes later is dropped by the server.
+ */
+const FUNCTION_TIMEOUT_MS = 310_000;
 
 interface Waiter<T> {
   resolve(value: T): void;

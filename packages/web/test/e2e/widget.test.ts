@@ -9,7 +9,8 @@
  * tokens exchanged for the shop's host tokens; no cookie is involved.
  *
  * - the whole way: open, sign in as the shop's user, a streamed reply, a host function run by
- *   the app's `chat.callClient`, a message sent by the page (`Parlor.sendMessage`), the token
+ *   the app's `chat.callClient`, a message sent by the page (`Parlor.sendMessage`), the unread
+ *   count on the launcher while the panel is closed, theme and language, the token
  *   renewed past its expiry (the server's clock moved), an uploaded image shown by a signed
  *   URL, while the same user's main-app tab in the same browser keeps its session;
  * - refused host tokens (another `aud`, expired, too long-lived, another secret, `alg: none`,
@@ -29,7 +30,19 @@ import { eventually, mintHostToken, sleep, TEST_EMBED_SECRET } from "@parlor/tes
 import { defineApp } from "parlor";
 import { chromium, type BrowserContext, type Frame, type Page } from "playwright-core";
 import { beforeAll, describe, expect, test, vi } from "vitest";
-import { CHROMIUM_PATH, DEMO_PASSWORD, makePng, startAttacker, tableCounts, uiLogin, uniqueUser, userState, useE2E, WORD_DELAY_MS, type AttackerServer } from "./fixture.js";
+import {
+  CHROMIUM_PATH,
+  DEMO_PASSWORD,
+  makePng,
+  startAttacker,
+  tableCounts,
+  uiLogin,
+  uniqueUser,
+  userState,
+  useE2E,
+  WORD_DELAY_MS,
+  type AttackerServer,
+} from "./fixture.js";
 import { startHostSite, type HostSite, type TokenKind } from "./host-site.js";
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 30_000 });
@@ -93,11 +106,7 @@ async function openShop(context: BrowserContext, user: string, query = ""): Prom
 
 /** The chat iframe of the shop page, once its document is the app's embed page. */
 async function chatFrame(page: Page): Promise<Frame> {
-  return eventually(
-    "the chat iframe",
-    () => page.frames().find((frame) => frame.url().startsWith(`${e2e.app.origin}/embed/shop?`)) ?? null,
-    10_000,
-  );
+  return eventually("the chat iframe", () => page.frames().find((frame) => frame.url().startsWith(`${e2e.app.origin}/embed/shop?`)) ?? null, 10_000);
 }
 
 /** Waits until the frame's message log shows `text`. */
@@ -170,7 +179,11 @@ describe("the widget in a cross-site page", () => {
     const profile = mkdtempSync(join(tmpdir(), "parlor-e2e-3pc-"));
     mkdirSync(join(profile, "Default"));
     writeFileSync(join(profile, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-    const allowing = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+    const allowing = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
     try {
       allowing.setDefaultTimeout(10_000);
       expect(await probe(allowing)).toBe(true);
@@ -237,6 +250,22 @@ describe("the widget in a cross-site page", () => {
     await shop.evaluate(() => (window as unknown as { Parlor: { sendMessage(text: string): void } }).Parlor.sendMessage("from the shop page"));
     await logShows(frame, "You said: from the shop page");
 
+    // With the panel closed, a reply that comes in is counted on the launcher until it opens.
+    const parlor = (call: "open" | "close" | "send") =>
+      shop.evaluate((which) => {
+        const api = (window as unknown as { Parlor: { open(): void; close(): void; sendMessage(text: string): void } }).Parlor;
+        if (which === "send") api.sendMessage("while the panel is closed");
+        else api[which]();
+      }, call);
+    await parlor("close");
+    await parlor("send");
+    await shop.getByRole("button", { name: "Open chat, 1 unread" }).waitFor();
+    await parlor("open");
+    await logShows(frame, "You said: while the panel is closed");
+    await parlor("close");
+    await shop.getByRole("button", { name: "Open chat", exact: true }).waitFor();
+    await parlor("open");
+
     // Past the access token's expiry on the server's clock: the next request is refused, and
     // the chat asks the shop for a new host token, exchanges it and carries on.
     const exchanges = e2e.app.count("POST", "/auth/token");
@@ -246,7 +275,15 @@ describe("the widget in a cross-site page", () => {
     // An image, uploaded by bearer and shown by a signed URL (an <img> sends no header).
     await frame.locator('input[type="file"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: makePng(64, 48) });
     await frame.getByRole("button", { name: "Send" }).waitFor();
-    await eventually("the attachment uploaded", () => frame.getByRole("button", { name: "Send" }).isEnabled().catch(() => false), 10_000);
+    await eventually(
+      "the attachment uploaded",
+      () =>
+        frame
+          .getByRole("button", { name: "Send" })
+          .isEnabled()
+          .catch(() => false),
+      10_000,
+    );
     await send(frame, "a picture");
     await logShows(frame, "You said: a picture");
     const image = await frame.waitForFunction(
@@ -268,7 +305,7 @@ describe("the widget in a cross-site page", () => {
     // The server stored it all as the user's.
     const stored = await userState(e2e.app, user);
     expect(stored.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(
-      expect.arrayContaining([words, "from the shop page", "a picture", "still talking after the renewal"]),
+      expect.arrayContaining([words, "from the shop page", "while the panel is closed", "a picture", "still talking after the renewal"]),
     );
     expect(stored.files).toEqual([expect.objectContaining({ mime: "image/png", name: "gradient.png", messageId: expect.any(String) })]);
 
@@ -349,7 +386,10 @@ describe("what the chat refuses, creating nothing", () => {
       await attackerPage.goto(`${attacker.crossSiteOrigin}/ad`);
       const [popup] = await Promise.all([
         attackerPage.waitForEvent("popup"),
-        attackerPage.evaluate((url) => void ((window as unknown as { chat: Window | null }).chat = window.open(url, "_blank")), `${e2e.app.origin}/embed/shop?host=${encodeURIComponent(host.origin)}`),
+        attackerPage.evaluate(
+          (url) => void ((window as unknown as { chat: Window | null }).chat = window.open(url, "_blank")),
+          `${e2e.app.origin}/embed/shop?host=${encodeURIComponent(host.origin)}`,
+        ),
       ]);
       await popup.getByText("This chat opens from the site that embeds it.").waitFor();
       await attackerPage.evaluate((token) => {
