@@ -2,7 +2,7 @@ import { useAuth, useChat, type SentMessage } from "@parlor/react";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { ChatView } from "../components/ChatView";
 import type { ComposerHandle } from "../components/Composer";
-import { AlertIcon, LogoMark, PlusIcon } from "../components/icons";
+import { AlertIcon, PlusIcon } from "../components/icons";
 import { Splash } from "../components/Splash";
 import { describeError } from "../lib/describe-error";
 import type { HostInbox } from "./host-inbox";
@@ -27,6 +27,7 @@ export function EmbedApp({ link, inbox }: EmbedAppProps) {
   const composerRef = useRef<ComposerHandle>(null);
   /** Replies the user has seen with the panel open; the others are unread. */
   const seen = useRef(new Set<string>());
+  const openedBefore = useRef(0);
   const unreadSent = useRef(0);
   /** A host message is on its way: the next waits for it (the server refuses a second one as `busy`). */
   const sendingHostMessage = useRef(false);
@@ -47,7 +48,8 @@ export function EmbedApp({ link, inbox }: EmbedAppProps) {
 
   // Unread replies for the launcher's badge: finished replies that arrived while it was closed.
   const finished = chat.messages.filter((message) => message.role === "assistant" && message.live !== true);
-  if (host.open) for (const message of finished) seen.current.add(message.id);
+  if (host.open || host.opened !== openedBefore.current) for (const message of finished) seen.current.add(message.id);
+  openedBefore.current = host.opened;
   const unread = host.open ? 0 : finished.filter((message) => !seen.current.has(message.id)).length;
   useEffect(() => {
     if (unread === unreadSent.current) return;
@@ -91,20 +93,19 @@ export function EmbedApp({ link, inbox }: EmbedAppProps) {
 
   return (
     <div className="embed">
-      <header className="embed-bar">
-        <LogoMark size={22} />
-        <h1 className="embed-title">Chat</h1>
+      {/* The panel around the iframe has the title and the close button (the loader's);
+          this bar only holds what the chat itself needs. */}
+      <div className="embed-bar">
         <button
           type="button"
-          className="icon-button"
-          aria-label="New chat"
-          title="New chat"
+          className="button button-ghost embed-new-chat"
           disabled={threadId === undefined && chat.messages.length === 0}
           onClick={() => setThreadId(undefined)}
         >
           <PlusIcon />
+          New chat
         </button>
-      </header>
+      </div>
       <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
     </div>
   );

@@ -5,6 +5,11 @@ export interface HostInboxState {
   messages: readonly string[];
   /** Whether the host shows the panel (`visibility`); hidden until it says. */
   open: boolean;
+  /**
+   * How many times the panel was opened. A quick open and close may reach React as one
+   * update, with `open` false again; this count still says the user saw the chat meanwhile.
+   */
+  opened: number;
 }
 
 /**
@@ -13,7 +18,7 @@ export interface HostInboxState {
  * panel is open.
  */
 export class HostInbox implements HostLinkEvents {
-  private state: HostInboxState = { messages: [], open: false };
+  private state: HostInboxState = { messages: [], open: false, opened: 0 };
   private readonly listeners = new Set<() => void>();
 
   onSendMessage(text: string): void {
@@ -21,7 +26,7 @@ export class HostInbox implements HostLinkEvents {
   }
 
   onVisibility(open: boolean): void {
-    if (open !== this.state.open) this.set({ ...this.state, open });
+    if (open !== this.state.open) this.set({ ...this.state, open, opened: this.state.opened + (open ? 1 : 0) });
   }
 
   /** Takes the oldest waiting message out of the inbox. */

@@ -21,6 +21,8 @@
  * - a site not in the embedding's origins cannot frame the chat;
  * - nothing token-like in the shop page's DOM, storage or cookies, nor in the iframe's storage.
  *
+ * A screenshot of the shop with the chat open goes to test-output/screenshots/.
+ *
  * Needs the built UI and widget (`npm run build`).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -34,6 +36,7 @@ import {
   CHROMIUM_PATH,
   DEMO_PASSWORD,
   makePng,
+  screenshot,
   startAttacker,
   tableCounts,
   uiLogin,
@@ -301,6 +304,7 @@ describe("the widget in a cross-site page", () => {
     expect(host.issued.length).toBeGreaterThan(issued);
     await send(frame, "still talking after the renewal");
     await logShows(frame, "You said: still talking after the renewal");
+    await screenshot(shop, "widget-on-a-shop-page");
 
     // The server stored it all as the user's.
     const stored = await userState(e2e.app, user);
