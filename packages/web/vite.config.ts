@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
@@ -23,6 +24,14 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: "es2022",
+    rollupOptions: {
+      // Two pages: the web UI, and the chat in the widget's iframe (the server serves
+      // embed.html at /embed/<id>). They share the chat components' chunk.
+      input: {
+        index: fileURLToPath(new URL("./index.html", import.meta.url)),
+        embed: fileURLToPath(new URL("./embed.html", import.meta.url)),
+      },
+    },
   },
   server: {
     port: 5173,

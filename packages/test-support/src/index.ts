@@ -6,6 +6,7 @@ export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
 export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
 export { gate } from "./gate.js";
+export { mintHostToken, TEST_EMBED_SECRET, type MintOptions } from "./host-token.js";
 export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";
 export { startPathProxy, type PathProxy, type PathProxyOptions } from "./path-proxy.js";
 export type { RecordedRequest } from "./request-log.js";

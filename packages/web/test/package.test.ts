@@ -25,7 +25,7 @@ describe("the @parlor/web package", () => {
     expect(manifest.exports).toEqual({ "./package.json": "./package.json" });
   });
 
-  it("packs the built UI: index.html and every file it loads, and no sources", () => {
+  it("packs the built UI: index.html, embed.html and every file they load, and no sources", () => {
     expect(existsSync(join(DIST, "index.html")), "packages/web/dist is missing: run `npm run build` first").toBe(true);
     const npm = spawnSync("npm", ["pack", "--dry-run", "--json", "-w", "@parlor/web"], { cwd: ROOT, encoding: "utf8" });
     expect(npm.status, npm.stderr).toBe(0);
@@ -47,6 +47,17 @@ describe("the @parlor/web package", () => {
       ]),
     );
     for (const path of loaded) expect(packed, `index.html loads ${path}`).toContain(`dist/${path}`);
+
+    // The chat in the widget's iframe, served at /embed/<id>: its page and everything it loads,
+    // relative too.
+    expect(packed).toContain("dist/embed.html");
+    const embedHtml = readFileSync(join(DIST, "embed.html"), "utf8");
+    expect(embedHtml).not.toMatch(/(?:src|href)="\//);
+    const embedLoads = [...embedHtml.matchAll(/(?:src|href)="(?:\.\/)?([^"]+)"/g)].map((match) => match[1]!);
+    expect(embedLoads).toEqual(expect.arrayContaining([expect.stringMatching(/^assets\/embed-.+\.js$/)]));
+    for (const path of embedLoads) expect(packed, `embed.html loads ${path}`).toContain(`dist/${path}`);
+    // The server's CSP allows no inline script or style on either page.
+    for (const page of [html, embedHtml]) expect(page).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=/);
     for (const path of packed) expect(path, "only dist/ and npm's own files are packed").toMatch(/^(dist\/|package\.json$|README\.md$)/);
   });
 

@@ -12,9 +12,9 @@ declare global {
 }
 
 const script = document.currentScript;
-const scriptOrigin = script instanceof HTMLScriptElement && script.src !== "" ? new URL(script.src).origin : null;
+const scriptBase = script instanceof HTMLScriptElement && script.src !== "" ? new URL(".", script.src).href : null;
 
 // Loaded twice (two snippets on one page): the first copy keeps its mounted widget.
 if (window.Parlor === undefined) {
-  window.Parlor = createParlorApi(() => ({ scriptOrigin, hostOrigin: window.location.origin }));
+  window.Parlor = createParlorApi(() => ({ scriptBase, hostOrigin: window.location.origin }));
 }

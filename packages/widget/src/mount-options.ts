@@ -8,7 +8,10 @@ export interface MountOptions {
   embed: string;
   /** Returns a fresh host token (a short-lived JWT the host's backend mints for its user). */
   getToken: () => string | Promise<string>;
-  /** The Parlor server's origin; by default the origin `widget.js` was loaded from. */
+  /**
+   * The Parlor server: its origin, plus its path prefix when it has one
+   * (`https://example.com/chat/`). By default where `widget.js` was loaded from.
+   */
   server?: string;
   /** Start with the panel open (default: closed, or open with `container`). */
   open?: boolean;
@@ -24,8 +27,10 @@ export interface MountOptions {
 export interface ResolvedOptions {
   embed: string;
   getToken: () => string | Promise<string>;
-  /** An origin (`https://chat.example.com`), never with a path. */
+  /** An origin (`https://chat.example.com`), never with a path: what messages are checked against. */
   serverOrigin: string;
+  /** The server's base URL, ending with `/` (`https://example.com/chat/` under a prefix). */
+  serverUrl: string;
   hostOrigin: string;
   open: boolean;
   container: HTMLElement | null;
@@ -35,8 +40,11 @@ export interface ResolvedOptions {
 
 /** Where the script runs: passed in so that validation needs no DOM and is tested in Node. */
 export interface PageContext {
-  /** The origin of `widget.js`'s own `<script src>`, or null when it was not loaded by one. */
-  scriptOrigin: string | null;
+  /**
+   * The folder of `widget.js`'s own `<script src>` (`https://example.com/chat/` for
+   * `https://example.com/chat/widget.js`), or null when it was not loaded by one.
+   */
+  scriptBase: string | null;
   /** `location.origin` of the host page. */
   hostOrigin: string;
 }
@@ -57,6 +65,7 @@ function isElement(value: unknown): value is HTMLElement {
   return typeof value === "object" && value !== null && (value as Node).nodeType === 1 && typeof (value as Node).appendChild === "function";
 }
 
+/** The server's base URL, ending with `/`. */
 function parseServer(server: unknown): string {
   if (typeof server !== "string") fail('`server` must be a string such as "https://chat.example.com"');
   let url: URL;
@@ -66,10 +75,10 @@ function parseServer(server: unknown): string {
     fail(`\`server\` is not a URL: ${JSON.stringify(server)}`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") fail(`\`server\` must be an http(s) URL, not ${url.protocol}`);
-  if (url.pathname !== "/" || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-    fail(`\`server\` must be an origin only (scheme, host, port), like ${JSON.stringify(url.origin)}`);
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    fail(`\`server\` must be the server's origin and path prefix only, like ${JSON.stringify(url.origin + url.pathname)}`);
   }
-  return url.origin;
+  return url.origin + url.pathname.replace(/\/*$/, "/");
 }
 
 /** Checks `Parlor.mount`'s argument; throws a `WidgetError` (`invalid_options`) naming the bad option. */
@@ -94,9 +103,9 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
     fail('`language` must be a language tag such as "en" or "fr-CA"');
   }
 
-  let serverOrigin: string;
-  if (options.server !== undefined) serverOrigin = parseServer(options.server);
-  else if (page.scriptOrigin !== null) serverOrigin = page.scriptOrigin;
+  let serverUrl: string;
+  if (options.server !== undefined) serverUrl = parseServer(options.server);
+  else if (page.scriptBase !== null) serverUrl = page.scriptBase;
   else fail("`server` is required when widget.js is not loaded by its own <script src> tag");
 
   // The chat answers to this exact origin only; an opaque origin ("null") names no one.
@@ -108,7 +117,8 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
   return {
     embed: options.embed,
     getToken: options.getToken as () => string | Promise<string>,
-    serverOrigin,
+    serverOrigin: new URL(serverUrl).origin,
+    serverUrl,
     hostOrigin: page.hostOrigin,
     open: options.open ?? container !== null,
     container,
@@ -117,9 +127,9 @@ export function resolveMountOptions(input: unknown, page: PageContext): Resolved
   };
 }
 
-/** The iframe's address: `/embed/<id>?host=<origin>` plus the display options. */
+/** The iframe's address: `<server>/embed/<id>?host=<origin>` plus the display options. */
 export function embedUrl(options: ResolvedOptions): string {
-  const url = new URL(`/embed/${options.embed}`, options.serverOrigin);
+  const url = new URL(`embed/${options.embed}`, options.serverUrl);
   url.searchParams.set("host", options.hostOrigin);
   url.searchParams.set("theme", options.theme);
   if (options.language !== null) url.searchParams.set("lang", options.language);

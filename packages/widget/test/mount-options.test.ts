@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { embedUrl, resolveMountOptions, type PageContext } from "../src/mount-options.js";
 import { WidgetError } from "../src/widget-error.js";
 
-const page: PageContext = { scriptOrigin: "https://chat.example.com", hostOrigin: "https://shop.example" };
+const page: PageContext = { scriptBase: "https://chat.example.com/", hostOrigin: "https://shop.example" };
 const getToken = () => "a.b.c";
 // Stands in for an element: the check is duck-typed so that it runs without a DOM.
 const container = { nodeType: 1, appendChild() {}, isConnected: true };
@@ -18,11 +18,12 @@ function errorOf(run: () => unknown): WidgetError {
 }
 
 describe("resolveMountOptions", () => {
-  it("fills in the defaults: the script's origin, closed, auto theme", () => {
+  it("fills in the defaults: where the script came from, closed, auto theme", () => {
     expect(resolveMountOptions({ embed: "shop", getToken }, page)).toEqual({
       embed: "shop",
       getToken,
       serverOrigin: "https://chat.example.com",
+      serverUrl: "https://chat.example.com/",
       hostOrigin: "https://shop.example",
       open: false,
       container: null,
@@ -51,7 +52,8 @@ describe("resolveMountOptions", () => {
     ["a missing getToken", { embed: "shop" }, /`getToken` is required/],
     ["a token instead of getToken", { embed: "shop", getToken: "a.b.c" }, /`getToken` is required/],
     ["a typo", { embed: "shop", getToken, gettoken: getToken }, /unknown option `gettoken`/],
-    ["a server with a path", { embed: "shop", getToken, server: "https://chat.example.com/parlor" }, /origin only/],
+    ["a server with a query", { embed: "shop", getToken, server: "https://chat.example.com/?x=1" }, /origin and path prefix only/],
+    ["a server with credentials", { embed: "shop", getToken, server: "https://user:pw@chat.example.com/" }, /origin and path prefix only/],
     ["a server that is not a URL", { embed: "shop", getToken, server: "chat.example.com" }, /not a URL/],
     ["a javascript: server", { embed: "shop", getToken, server: "javascript:alert(1)" }, /http\(s\)/],
     ["open as a string", { embed: "shop", getToken, open: "yes" }, /`open` must be/],
@@ -67,7 +69,7 @@ describe("resolveMountOptions", () => {
   });
 
   it("needs `server` when the script's origin is unknown", () => {
-    const error = errorOf(() => resolveMountOptions({ embed: "shop", getToken }, { ...page, scriptOrigin: null }));
+    const error = errorOf(() => resolveMountOptions({ embed: "shop", getToken }, { ...page, scriptBase: null }));
     expect(error.message).toMatch(/`server` is required/);
   });
 
@@ -83,5 +85,16 @@ describe("embedUrl", () => {
     const url = new URL(embedUrl(options));
     expect(url.origin + url.pathname).toBe("https://chat.example.com/embed/shop");
     expect(Object.fromEntries(url.searchParams)).toEqual({ host: "https://shop.example", theme: "auto", lang: "de" });
+  });
+
+  it("keeps the server's path prefix, from the script's folder or from `server`", () => {
+    const fromScript = resolveMountOptions({ embed: "shop", getToken }, { ...page, scriptBase: "https://example.com/chat/" });
+    expect(fromScript).toMatchObject({ serverOrigin: "https://example.com", serverUrl: "https://example.com/chat/" });
+    expect(embedUrl(fromScript)).toMatch(/^https:\/\/example\.com\/chat\/embed\/shop\?/);
+    for (const server of ["https://example.com/chat", "https://example.com/chat/"]) {
+      const options = resolveMountOptions({ embed: "shop", getToken, server }, page);
+      expect(options).toMatchObject({ serverOrigin: "https://example.com", serverUrl: "https://example.com/chat/" });
+      expect(embedUrl(options)).toMatch(/^https:\/\/example\.com\/chat\/embed\/shop\?/);
+    }
   });
 });

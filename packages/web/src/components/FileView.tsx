@@ -1,5 +1,6 @@
 import type { FileInfo } from "@parlor/react";
 import { formatBytes } from "../lib/format";
+import { useFileUrl } from "../lib/use-file-url";
 import { DownloadIcon, FileIcon } from "./icons";
 
 /** Raster images the browser shows inline; the server serves these inline too. */
@@ -11,18 +12,20 @@ export function isInlineImage(file: FileInfo): boolean {
 
 /**
  * A file of a message: an image inline (a plain `<img src>`; the session cookie rides
- * along), anything else a download link. Never an `<iframe>` or `<object>`.
+ * along, or in the embedded chat a signed link, see `useFileUrl`), anything else a download
+ * link. Never an `<iframe>` or `<object>`.
  */
 export function FileView({ file }: { file: FileInfo }) {
-  if (isInlineImage(file)) {
+  const url = useFileUrl(file);
+  if (isInlineImage(file) && url !== null) {
     return (
-      <a className="file-image" href={file.url} target="_blank" rel="noopener noreferrer" title={`${file.name} (${formatBytes(file.size)})`}>
-        <img src={file.url} alt={file.name} loading="lazy" />
+      <a className="file-image" href={url} target="_blank" rel="noopener noreferrer" title={`${file.name} (${formatBytes(file.size)})`}>
+        <img src={url} alt={file.name} loading="lazy" />
       </a>
     );
   }
   return (
-    <a className="file-card" href={file.url} download={file.name}>
+    <a className="file-card" href={url ?? undefined} download={file.name}>
       <span className="file-card-icon" aria-hidden="true">
         <FileIcon />
       </span>

@@ -1,186 +1,22 @@
-import { useChat, useAuth, type ChatMessageView } from "@parlor/react";
-import { useEffect, useRef, useState, type DragEvent } from "react";
-import { Composer, type ComposerHandle } from "../components/Composer";
-import { AlertIcon, LogoMark, PaperclipIcon } from "../components/icons";
-import { MessageList } from "../components/MessageList";
-import { describeError } from "../lib/describe-error";
-import { useAttachments } from "../lib/use-attachments";
+import { useChat, type SentMessage } from "@parlor/react";
+import { ChatView } from "../components/ChatView";
 import { appPathOf } from "../router/base-path";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
-import "../styles/chat.css";
 
 export interface ChatPageProps {
   /** `undefined`: a new chat, started by the first message. */
   threadId: string | undefined;
 }
 
-/** One conversation: the messages, live, and the composer. Files can be dropped anywhere on it. */
+/** The web UI's chat page: one conversation at its own address (`/chat/<id>`). */
 export function ChatPage({ threadId }: ChatPageProps) {
   const chat = useChat(threadId);
-  const { user } = useAuth();
-  const attachments = useAttachments();
-  const [draft, setDraft] = useState("");
-  const [dragging, setDragging] = useState(false);
-  /** Replies the user stopped here: marked at once (an older server stores them as complete). */
-  const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set());
-  const dragDepth = useRef(0);
-  const composerRef = useRef<ComposerHandle>(null);
-  const wasConnected = useRef(false);
-  if (chat.connection === "connected") wasConnected.current = true;
 
-  // A different thread: focus the composer, ready to type (not on touch screens, where it
-  // would pop the keyboard up over the conversation).
-  useEffect(() => {
-    if (window.matchMedia("(pointer: fine)").matches) composerRef.current?.focus();
-  }, [threadId]);
-
-  async function send() {
-    const text = draft;
-    const { files, restore, release } = attachments.take();
-    setDraft("");
-    try {
-      const sent = await chat.send(
-        text,
-        files.map((file) => file.id),
-      );
-      release();
-      // A new chat got its thread: give it its address (the same view, no reload).
-      if (threadId === undefined && appPathOf(window.location.pathname) === "/") navigate(chatPath(sent.threadId), { replace: true });
-    } catch {
-      // The error is shown from `chat.error`; give the user their message back.
-      setDraft((current) => (current === "" ? text : current));
-      restore();
-    }
+  function onSent(sent: SentMessage) {
+    // A new chat got its thread: give it its address (the same view, no reload).
+    if (threadId === undefined && appPathOf(window.location.pathname) === "/") navigate(chatPath(sent.threadId), { replace: true });
   }
 
-  /**
-   * Retry on an interrupted reply: the question goes again as a new message at the end of the
-   * thread (the interrupted reply stays as it is). Its attachments are not sent again: the
-   * server attaches a file to one message only.
-   */
-  function retry(question: ChatMessageView) {
-    chat.send(question.content).catch(() => {
-      // Shown from `chat.error`.
-    });
-  }
-
-  function stop() {
-    const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
-    if (writing.length > 0) setStopped((ids) => new Set([...ids, ...writing]));
-    chat.stop();
-  }
-
-  function isFileDrag(event: DragEvent) {
-    return [...event.dataTransfer.types].includes("Files");
-  }
-
-  const notFound = threadId !== undefined && chat.error?.code === "not_found" && chat.messages.length === 0;
-  const showConnectionBanner = wasConnected.current && chat.connection !== "connected";
-  const greeting = user?.displayName || user?.identifier;
-
-  return (
-    <main
-      className={`chat${dragging ? " chat-dragging" : ""}`}
-      aria-label="Chat"
-      onDragEnter={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        dragDepth.current++;
-        setDragging(true);
-      }}
-      onDragOver={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "copy";
-      }}
-      onDragLeave={(event) => {
-        if (!isFileDrag(event)) return;
-        dragDepth.current = Math.max(0, dragDepth.current - 1);
-        if (dragDepth.current === 0) setDragging(false);
-      }}
-      onDrop={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        dragDepth.current = 0;
-        setDragging(false);
-        const files = [...event.dataTransfer.files];
-        if (files.length > 0) attachments.add(files);
-        composerRef.current?.focus();
-      }}
-    >
-      {showConnectionBanner ? (
-        <div className="connection-banner" role="status">
-          <span className="spinner" aria-hidden="true" />
-          {chat.connection === "connecting" ? "Reconnecting…" : "Connection lost. Reload the page to reconnect."}
-        </div>
-      ) : null}
-
-      {notFound ? (
-        <div className="chat-missing">
-          <AlertIcon />
-          <h2>This chat doesn’t exist</h2>
-          <p>It may have been deleted, or the link is wrong.</p>
-          <button type="button" className="button button-primary" onClick={() => navigate("/")}>
-            Start a new chat
-          </button>
-        </div>
-      ) : (
-        <MessageList
-          threadKey={threadId ?? "new"}
-          messages={chat.messages}
-          status={chat.status}
-          stoppedIds={stopped}
-          onRetry={retry}
-          empty={
-            chat.isLoading ? (
-              <div className="chat-loading" aria-hidden="true">
-                <span className="spinner" />
-              </div>
-            ) : (
-              <div className="welcome">
-                <LogoMark size={48} />
-                <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
-                <p>Ask anything, or attach a file to talk about it.</p>
-              </div>
-            )
-          }
-          footer={
-            chat.error !== null && !notFound ? (
-              <div className="notice notice-error chat-error" role="alert">
-                <AlertIcon />
-                <span>{describeError(chat.error)}</span>
-              </div>
-            ) : null
-          }
-        />
-      )}
-
-      <div className="composer-dock">
-        <Composer
-          ref={composerRef}
-          value={draft}
-          onChange={setDraft}
-          onSend={() => void send()}
-          onStop={stop}
-          status={chat.status}
-          attachments={attachments.items}
-          uploadProgress={attachments.progress}
-          isUploading={attachments.isUploading}
-          onAddFiles={attachments.add}
-          onRemoveAttachment={attachments.remove}
-          disabled={notFound}
-        />
-      </div>
-
-      {dragging ? (
-        <div className="drop-overlay" aria-hidden="true">
-          <div className="drop-overlay-card">
-            <PaperclipIcon />
-            Drop files to attach
-          </div>
-        </div>
-      ) : null}
-    </main>
-  );
+  return <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => navigate("/")} />;
 }

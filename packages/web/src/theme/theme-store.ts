@@ -37,13 +37,15 @@ export function subscribeToTheme(listener: () => void): () => void {
 
 /**
  * Applies and remembers a theme. `data-theme` on `<html>` switches the CSS variables;
- * without it the stylesheet follows `prefers-color-scheme`.
+ * without it the stylesheet follows `prefers-color-scheme`. `remember: false` applies it to
+ * this page only (the embedded chat takes its theme from the host page's options each time).
  */
-export function setThemePreference(next: ThemePreference): void {
+export function setThemePreference(next: ThemePreference, { remember = true }: { remember?: boolean } = {}): void {
   preference = next;
   const root = document.documentElement;
   if (next === "system") delete root.dataset.theme;
   else root.dataset.theme = next;
+  if (!remember) return notify();
   try {
     if (next === "system") window.localStorage.removeItem(THEME_STORAGE_KEY);
     else window.localStorage.setItem(THEME_STORAGE_KEY, next);

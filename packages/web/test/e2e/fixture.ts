@@ -21,6 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { echoApp, registerCleanup, sleep, startTestServer, type PathProxy, type TestServer } from "@parlor/test-support";
+import type { ServerOptions } from "parlor";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
@@ -98,9 +99,10 @@ export async function snapshotWebBuild(): Promise<string> {
   }
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags, e.g. `--test-third-party-cookie-phaseout` (third-party cookies blocked). */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   requireChromium();
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -131,6 +133,15 @@ export interface StartAppOptions {
    * the API from a page and need no UI.
    */
   webUi: boolean;
+  /** The app; default `e2eApp()`. */
+  app?: ReturnType<typeof e2eApp>;
+  /**
+   * More server options (`webRoot` stays the fixture's). A function is called when the server
+   * starts, for options that depend on something an earlier `beforeAll` started (a host site's origin).
+   */
+  server?: ServerOptions | (() => ServerOptions);
+  /** More Chromium flags for the file's browser. */
+  chromiumArgs?: readonly string[];
 }
 
 /**
@@ -138,10 +149,11 @@ export interface StartAppOptions {
  * session cookie is `Secure` + `__Host-`, which browsers allow on loopback), listening on
  * 127.0.0.1. Stopped, with its copy of the web build removed, when the file (or test) ends.
  */
-export async function startApp({ webUi }: StartAppOptions): Promise<AppUnderTest> {
+export async function startApp({ webUi, app, server: serverOptions }: StartAppOptions): Promise<AppUnderTest> {
   const webRoot = webUi ? await snapshotWebBuild() : false;
   if (webRoot) registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
-  const server = await startTestServer({ app: e2eApp(), publicHostname: "localhost", server: { webRoot } });
+  const more = typeof serverOptions === "function" ? serverOptions() : serverOptions;
+  const server = await startTestServer({ app: app ?? e2eApp(), publicHostname: "localhost", server: { ...more, webRoot } });
   return Object.defineProperty(server, "cookieName", { get: () => server.server.config.cookie.name }) as AppUnderTest;
 }
 
@@ -183,7 +195,7 @@ export function useE2E(options: StartAppOptions): E2E {
     try {
       requireChromium();
       if (options.webUi) requireWebBuild();
-      const [launched, started] = await Promise.allSettled([launchChromium(), startApp(options)]);
+      const [launched, started] = await Promise.allSettled([launchChromium(options.chromiumArgs), startApp(options)]);
       if (launched.status === "fulfilled") browser = launched.value;
       if (started.status === "fulfilled") app = started.value;
       if (launched.status === "rejected") throw launched.reason;

@@ -1,0 +1,193 @@
+import { useAuth, type ChatMessageView, type SentMessage, type UseChatResult } from "@parlor/react";
+import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
+import { describeError } from "../lib/describe-error";
+import { useAttachments } from "../lib/use-attachments";
+import { Composer, type ComposerHandle } from "./Composer";
+import { AlertIcon, LogoMark, PaperclipIcon } from "./icons";
+import { MessageList } from "./MessageList";
+import "../styles/chat.css";
+
+export interface ChatViewProps {
+  /** The live chat (`useChat(threadId)`), owned by the page: it may send on its own too. */
+  chat: UseChatResult;
+  /** `undefined`: a new chat, started by the first message. */
+  threadId: string | undefined;
+  /** A message went out; `sent.threadId` names the thread a new chat got. */
+  onSent?(sent: SentMessage): void;
+  /** "Start a new chat" on a thread that does not exist. */
+  onNewChat(): void;
+  /** The composer, for a page that focuses it (the embedded chat, when its panel opens). */
+  composerRef?: RefObject<ComposerHandle | null>;
+}
+
+/**
+ * One conversation: the messages, live, and the composer. Files can be dropped anywhere on
+ * it. Used by the web UI's chat page and by the chat embedded in other sites.
+ */
+export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
+  const { user } = useAuth();
+  const attachments = useAttachments();
+  const [draft, setDraft] = useState("");
+  const [dragging, setDragging] = useState(false);
+  /** Replies the user stopped here: marked at once (an older server stores them as complete). */
+  const [stopped, setStopped] = useState<ReadonlySet<string>>(new Set());
+  const dragDepth = useRef(0);
+  const ownComposerRef = useRef<ComposerHandle>(null);
+  const composerRef = outerComposerRef ?? ownComposerRef;
+  const wasConnected = useRef(false);
+  if (chat.connection === "connected") wasConnected.current = true;
+
+  // A different thread: focus the composer, ready to type (not on touch screens, where it
+  // would pop the keyboard up over the conversation).
+  useEffect(() => {
+    if (window.matchMedia("(pointer: fine)").matches) composerRef.current?.focus();
+  }, [threadId, composerRef]);
+
+  async function send() {
+    const text = draft;
+    const { files, restore, release } = attachments.take();
+    setDraft("");
+    try {
+      const sent = await chat.send(
+        text,
+        files.map((file) => file.id),
+      );
+      release();
+      onSent?.(sent);
+    } catch {
+      // The error is shown from `chat.error`; give the user their message back.
+      setDraft((current) => (current === "" ? text : current));
+      restore();
+    }
+  }
+
+  /**
+   * Retry on an interrupted reply: the question goes again as a new message at the end of the
+   * thread (the interrupted reply stays as it is). Its attachments are not sent again: the
+   * server attaches a file to one message only.
+   */
+  function retry(question: ChatMessageView) {
+    chat.send(question.content).catch(() => {
+      // Shown from `chat.error`.
+    });
+  }
+
+  function stop() {
+    const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
+    if (writing.length > 0) setStopped((ids) => new Set([...ids, ...writing]));
+    chat.stop();
+  }
+
+  function isFileDrag(event: DragEvent) {
+    return [...event.dataTransfer.types].includes("Files");
+  }
+
+  const notFound = threadId !== undefined && chat.error?.code === "not_found" && chat.messages.length === 0;
+  const showConnectionBanner = wasConnected.current && chat.connection !== "connected";
+  const greeting = user?.displayName || user?.identifier;
+
+  return (
+    <main
+      className={`chat${dragging ? " chat-dragging" : ""}`}
+      aria-label="Chat"
+      onDragEnter={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        dragDepth.current++;
+        setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+      }}
+      onDragLeave={(event) => {
+        if (!isFileDrag(event)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        dragDepth.current = 0;
+        setDragging(false);
+        const files = [...event.dataTransfer.files];
+        if (files.length > 0) attachments.add(files);
+        composerRef.current?.focus();
+      }}
+    >
+      {showConnectionBanner ? (
+        <div className="connection-banner" role="status">
+          <span className="spinner" aria-hidden="true" />
+          {chat.connection === "connecting" ? "Reconnecting…" : "Connection lost. Reload the page to reconnect."}
+        </div>
+      ) : null}
+
+      {notFound ? (
+        <div className="chat-missing">
+          <AlertIcon />
+          <h2>This chat doesn’t exist</h2>
+          <p>It may have been deleted, or the link is wrong.</p>
+          <button type="button" className="button button-primary" onClick={onNewChat}>
+            Start a new chat
+          </button>
+        </div>
+      ) : (
+        <MessageList
+          threadKey={threadId ?? "new"}
+          messages={chat.messages}
+          status={chat.status}
+          stoppedIds={stopped}
+          onRetry={retry}
+          empty={
+            chat.isLoading ? (
+              <div className="chat-loading" aria-hidden="true">
+                <span className="spinner" />
+              </div>
+            ) : (
+              <div className="welcome">
+                <LogoMark size={48} />
+                <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
+                <p>Ask anything, or attach a file to talk about it.</p>
+              </div>
+            )
+          }
+          footer={
+            chat.error !== null && !notFound ? (
+              <div className="notice notice-error chat-error" role="alert">
+                <AlertIcon />
+                <span>{describeError(chat.error)}</span>
+              </div>
+            ) : null
+          }
+        />
+      )}
+
+      <div className="composer-dock">
+        <Composer
+          ref={composerRef}
+          value={draft}
+          onChange={setDraft}
+          onSend={() => void send()}
+          onStop={stop}
+          status={chat.status}
+          attachments={attachments.items}
+          uploadProgress={attachments.progress}
+          isUploading={attachments.isUploading}
+          onAddFiles={attachments.add}
+          onRemoveAttachment={attachments.remove}
+          disabled={notFound}
+        />
+      </div>
+
+      {dragging ? (
+        <div className="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay-card">
+            <PaperclipIcon />
+            Drop files to attach
+          </div>
+        </div>
+      ) : null}
+    </main>
+  );
+}

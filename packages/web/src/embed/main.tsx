@@ -1,0 +1,65 @@
+// The entry of embed.html: the chat inside the widget's iframe on other sites. Same styles
+// first as the web UI (see ../main.tsx), then the embed's own.
+import "../styles/base.css";
+import { ClientFunctionError, createParlorClient, ParlorProvider } from "@parlor/react";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { setThemePreference } from "../theme/theme-store";
+import { EmbedApp } from "./EmbedApp";
+import { readEmbedSettings } from "./embed-settings";
+import { HostLink, HostLinkError } from "./host-link";
+import { HostInbox } from "./host-inbox";
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("embed.html has no #root element");
+
+const settings = readEmbedSettings(window.location);
+if (settings === null || window.parent === window) {
+  // Opened by hand, or by something other than the widget loader: there is nobody to ask
+  // for a token. Plain text, no client, no request.
+  root.textContent = "This chat opens from the site that embeds it.";
+} else {
+  setThemePreference(settings.theme === "auto" ? "system" : settings.theme, { remember: false });
+  if (settings.language !== null) document.documentElement.lang = settings.language;
+
+  // One link and one client per document, outside React (StrictMode runs effects twice).
+  const inbox = new HostInbox();
+  const link = new HostLink(settings.hostOrigin, inbox);
+  const client = createParlorClient({
+    baseUrl: settings.baseUrl,
+    // Each exchange asks the host page's getToken() through the loader, at start and before
+    // the access token expires. The access token stays in the client's memory.
+    auth: { mode: "bearer", getHostToken: () => link.requestToken() },
+  });
+  // The app's chat.callClient(name, args) runs the host page's registered function.
+  client.onClientCall(async (name, args) => {
+    try {
+      return await link.callFunction(name, args);
+    } catch (error) {
+      if (error instanceof HostLinkError) throw new ClientFunctionError(asFunctionCode(error.code), error.message);
+      throw error;
+    }
+  });
+  link.start();
+
+  createRoot(root).render(
+    <StrictMode>
+      <ParlorProvider client={client}>
+        <EmbedApp link={link} inbox={inbox} />
+      </ParlorProvider>
+    </StrictMode>,
+  );
+}
+
+function asFunctionCode(code: string): ConstructorParameters<typeof ClientFunctionError>[0] {
+  switch (code) {
+    case "unknown_function":
+    case "too_large":
+    case "not_json":
+    case "timeout":
+    case "not_connected":
+      return code;
+    default:
+      return "function_failed";
+  }
+}
