@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { connectSocket, CookieJar, eventually, freePort, registerCleanup, request, startTestServer, TestClient, waitForEvent } from "@parlor/test-support";
+import { connectSocket, CookieJar, eventually, freePort, registerCleanup, request, startTestServer, TestClient, EventLog } from "@parlor/test-support";
 
 /**
  * The nginx configuration of docs/path-prefix.md, as it is in docs/nginx/, in front of a
@@ -90,10 +90,10 @@ describe.skipIf(nginxBinary === null && !process.env.CI)("the documented nginx c
 
     const socket = await connectSocket({ origin }, browser, { path: "/chat/socket.io" });
     expect(socket.io.engine.transport.name).toBe("websocket");
-    const done = waitForEvent(socket, "message:end");
+    const log = new EventLog(socket);
     const ack = await request(socket, "message:send", { content: "through nginx" });
     expect(ack.threadId).toEqual(expect.any(String));
-    await done;
+    await log.waitFor((e) => e.event === "message:end");
 
     // nginx's own answers: /chat gets its 301 to /chat/, and paths outside the location are not Parlor's.
     const bare = await fetch(`${origin}/chat`, { redirect: "manual" });
