@@ -13,7 +13,11 @@ export async function explainNetworkFailure(baseUrl: string, fetchImpl: typeof f
   const networkError = new ParlorApiError("network_error", "Could not reach the server", { cause });
   if (!isCrossOrigin(baseUrl)) return networkError;
   try {
-    const response = await fetchImpl(`${baseUrl}/auth/cors-check`, { credentials: "omit", headers: { Accept: "application/json" }, ...(signal ? { signal } : {}) });
+    const response = await fetchImpl(`${baseUrl}/auth/cors-check`, {
+      credentials: "omit",
+      headers: { Accept: "application/json" },
+      ...(signal ? { signal } : {}),
+    });
     if (response.status !== 403) return networkError;
     const refusal = errorFromResponse(response.status, await response.text(), null);
     if (refusal.code !== "origin_not_allowed") return networkError;

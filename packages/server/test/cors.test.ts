@@ -122,7 +122,9 @@ describe("file downloads across origins", () => {
     return uploaded.body as { id: string; url: string };
   };
   const corsGet = (client: TestClient, url: string, origin: string) =>
-    fetch(t.origin + url, { headers: { cookie: `${client.cookieName}=${client.sessionCookie}`, origin, "sec-fetch-mode": "cors", "sec-fetch-site": "same-site" } });
+    fetch(t.origin + url, {
+      headers: { cookie: `${client.cookieName}=${client.sessionCookie}`, origin, "sec-fetch-mode": "cors", "sec-fetch-site": "same-site" },
+    });
 
   it("answers an allowed origin with credentialed CORS and Vary: Origin, keeping every file protection", async () => {
     t = await startTestServer({ server: { allowedOrigins: [FRONTEND] } });

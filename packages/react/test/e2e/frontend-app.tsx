@@ -33,7 +33,11 @@ function LoginForm() {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    login(String(form.get("username")), String(form.get("password"))).catch(() => undefined); // shown through `error`
+    const field = (name: string) => {
+      const value = form.get(name);
+      return typeof value === "string" ? value : "";
+    };
+    login(field("username"), field("password")).catch(() => undefined); // shown through `error`
   };
   return (
     <form onSubmit={onSubmit}>
@@ -53,7 +57,11 @@ function Chat() {
   const [text, setText] = useState("");
   const onFile = (files: FileList | null) => {
     const file = files?.[0];
-    if (file) upload(file).then((info) => setFileIds((ids) => [...ids, info.id]), () => undefined);
+    if (file)
+      upload(file).then(
+        (info) => setFileIds((ids) => [...ids, info.id]),
+        () => undefined,
+      );
   };
   const onSend = (event: FormEvent) => {
     event.preventDefault();

@@ -23,7 +23,10 @@ async function chatWithImage(page: Page, message: string) {
   await page.locator("#attached").filter({ hasText: "1" }).waitFor();
   await page.fill("#message", message);
   await page.click("#send");
-  await page.locator('li[data-role="assistant"][data-status="complete"]').filter({ hasText: `You said: ${message}` }).waitFor();
+  await page
+    .locator('li[data-role="assistant"][data-status="complete"]')
+    .filter({ hasText: `You said: ${message}` })
+    .waitFor();
   const picture = page.locator('li[data-role="user"] img.picture');
   await picture.and(page.locator('[data-loaded="yes"]')).waitFor();
   return picture;
@@ -60,7 +63,10 @@ describe("a separate frontend on Parlor's site (cookie mode)", () => {
     await page.fill("#username", "ada");
     await page.fill("#password", PASSWORD);
     await page.click("#login");
-    await page.locator("#status").filter({ hasText: /^authenticated$/ }).waitFor();
+    await page
+      .locator("#status")
+      .filter({ hasText: /^authenticated$/ })
+      .waitFor();
     expect(await text(page, "#user")).toBe("ada");
 
     const picture = await chatWithImage(page, "hello from my own frontend");
