@@ -2,7 +2,7 @@ import type { CorsCheckResponse } from "@parlor/protocol";
 import type { FastifyInstance } from "fastify";
 import type { OriginPolicy } from "../csrf/request-origin.js";
 import { ParlorError } from "../errors.js";
-import { ALLOWED_ORIGINS_SETTING, crossOrigin, isCorsAllowed, shownOrigin } from "../http/cors-origin.js";
+import { ALLOWED_ORIGINS_SETTING, crossOrigin, isCorsAllowed, shownOrigin } from "../csrf/cors-origin.js";
 
 export interface CorsCheckRouteOptions {
   policy: OriginPolicy;

@@ -40,7 +40,7 @@ import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { combineOnRequest, combineOnSend } from "../http/combine-hooks.js";
 import { noStore } from "../http/no-store.js";
-import { warnRefusedOrigins } from "../http/refused-origins.js";
+import { warnRefusedOrigins } from "../csrf/refused-origins.js";
 import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";

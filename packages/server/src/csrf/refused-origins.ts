@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { OriginPolicy } from "../csrf/request-origin.js";
-import type { OnRequestStep } from "./combine-hooks.js";
+import type { OriginPolicy } from "./request-origin.js";
+import type { OnRequestStep } from "../http/combine-hooks.js";
 import { ALLOWED_ORIGINS_SETTING, crossOrigin, isCorsAllowed, shownOrigin } from "./cors-origin.js";
 
 /** Distinct refused origins warned about; past it, one line says so and the rest stay quiet. */

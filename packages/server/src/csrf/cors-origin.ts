@@ -1,5 +1,5 @@
-import type { OriginPolicy } from "../csrf/request-origin.js";
-import type { Peer } from "./own-origin.js";
+import type { OriginPolicy } from "./request-origin.js";
+import type { Peer } from "../http/own-origin.js";
 
 type Headers = Record<string, string | string[] | undefined>;
 
