@@ -1,4 +1,5 @@
 import { errorFromResponse, ParlorApiError } from "./api-error.js";
+import { explainNetworkFailure } from "./origin-refusal.js";
 
 /** What a transport hands back: enough to decide success, CSRF retry and 401. */
 export interface RawResponse {
@@ -94,6 +95,7 @@ export class ApiClient {
   request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = this.url(path, options.query);
     const fetchImpl = this.fetch;
+    const { baseUrl } = this;
     const credentials: RequestCredentials = this.usesCookies ? "include" : "omit";
     return this.perform<T>(
       method,
@@ -111,7 +113,8 @@ export class ApiClient {
           response = await fetchImpl(url, init);
           text = await response.text();
         } catch (cause) {
-          throw transportError(cause, options.signal);
+          // A refused origin (CORS) looks like the network to scripts: ask the server which.
+          throw await explainNetworkFailure(baseUrl, fetchImpl, cause, options.signal);
         }
         return { status: response.status, text, header: (name) => response.headers.get(name) };
       },

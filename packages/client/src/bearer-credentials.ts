@@ -1,7 +1,7 @@
 import type { ParlorUser, TokenExchangeBody } from "@parlor/protocol";
 import { errorFromResponse, ParlorApiError } from "./api-error.js";
-import { transportError } from "./api-client.js";
 import { tokenExchangeResponse } from "./auth-responses.js";
+import { explainNetworkFailure } from "./origin-refusal.js";
 
 /** Bearer mode: the client gets its access token from the host page instead of a cookie. */
 export interface BearerAuthOptions {
@@ -103,7 +103,7 @@ export class BearerCredentials {
       });
       text = await response.text();
     } catch (cause) {
-      throw transportError(cause);
+      throw await explainNetworkFailure(this.baseUrl, this.fetchImpl, cause);
     }
     if (response.status !== 200) throw errorFromResponse(response.status, text, response.headers.get("retry-after"));
     let body: unknown;

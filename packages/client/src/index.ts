@@ -10,6 +10,7 @@ export type { ParlorErrorCode } from "./api-error.js";
 export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
 export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./chat-store.js";
 export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./threads-store.js";
+export type { FileSource } from "./file-source.js";
 export type { FileUpload, FileUploadState, UploadOptions, XhrFactory } from "./file-upload.js";
 export type { SocketConnection, ConnectionSnapshot, ConnectionState, ParlorSocket, SocketOptionsInput } from "./socket-connection.js";
 export type { Listener } from "./store.js";

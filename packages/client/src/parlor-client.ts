@@ -3,6 +3,7 @@ import { AuthStore } from "./auth-store.js";
 import type { BearerAuthOptions } from "./bearer-credentials.js";
 import { ChatStore } from "./chat-store.js";
 import { ClientCalls, type ClientCallHandler } from "./client-calls.js";
+import type { FileSource } from "./file-source.js";
 import { FileUpload, type XhrFactory } from "./file-upload.js";
 import { SignedFileUrls } from "./signed-file-urls.js";
 import { SocketConnection, type ParlorSocket, type SocketOptionsInput } from "./socket-connection.js";
@@ -124,9 +125,11 @@ export class ParlorClient {
   }
 
   /**
-   * The URL of a stored file. It works as a plain `<img src>` or link: the session cookie
-   * rides along, and no token is ever put in the URL. Cookie mode only: in bearer mode an
-   * `<img>` has no credential to send, so this throws; use `signedFileUrl`.
+   * The URL of a stored file. On the server's own origin it works as a plain `<img src>` or
+   * link: the session cookie rides along, and no token is ever put in the URL. From another
+   * origin (a separate frontend) load it with `crossorigin="use-credentials"`, see
+   * `fileSource`. Cookie mode only: in bearer mode an `<img>` has no credential to send, so
+   * this throws; use `signedFileUrl`.
    */
   fileUrl(fileId: string): string {
     if (this.auth.isBearer) throw new TypeError("fileUrl() needs the session cookie; in bearer mode use signedFileUrl()");
@@ -140,6 +143,22 @@ export class ParlorClient {
    */
   signedFileUrl(fileId: string): Promise<SignedFileUrl> {
     return this.signedUrls.get(fileId);
+  }
+
+  /**
+   * How to show a stored file in this client's mode, also from a page on another origin
+   * (a separate frontend): the cookie mode's `fileUrl` with `crossOrigin: "use-credentials"`,
+   * or bearer mode's signed URL with `crossOrigin: "anonymous"`. Set both on the element.
+   *
+   * @example
+   * const { url, crossOrigin } = await client.fileSource(file.id);
+   * img.crossOrigin = crossOrigin;
+   * img.src = url;
+   */
+  async fileSource(fileId: string): Promise<FileSource> {
+    if (!this.auth.isBearer) return { url: this.fileUrl(fileId), crossOrigin: "use-credentials", expiresAt: null };
+    const { url, expiresAt } = await this.signedFileUrl(fileId);
+    return { url, crossOrigin: "anonymous", expiresAt };
   }
 
   /**

@@ -97,3 +97,15 @@ export interface TokenExchangeResponse {
   expiresAt: string;
   user: ParlorUser;
 }
+
+/**
+ * `GET /auth/cors-check` from an allowed origin (or with no `Origin`): the answer a page gets
+ * when its origin may call the API. A refused origin gets 403 `origin_not_allowed` instead.
+ * Readable from any origin (`Access-Control-Allow-Origin: *`, no credentials), so a client
+ * whose request failed with a bare network error can ask why.
+ */
+export interface CorsCheckResponse {
+  /** The `Origin` the request came with, `null` without one. */
+  origin: string | null;
+  allowed: true;
+}

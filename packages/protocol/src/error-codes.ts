@@ -15,6 +15,11 @@ export const httpErrorStatus = {
   invalid_token: 401,
   csrf: 403,
   forbidden: 403,
+  /**
+   * `GET /auth/cors-check`: the calling page's origin is not in `allowedOrigins`, so the
+   * browser refuses it every credentialed answer; the message names the origin and the setting.
+   */
+  origin_not_allowed: 403,
   not_found: 404,
   request_timeout: 408,
   payload_too_large: 413,

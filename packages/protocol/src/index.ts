@@ -2,6 +2,7 @@
 
 export type {
   AuthConfig,
+  CorsCheckResponse,
   CurrentSession,
   LoginResponse,
   MeResponse,

@@ -14,6 +14,8 @@ export { useThreads } from "./react/use-threads.js";
 export type { UseThreadsResult } from "./react/use-threads.js";
 export { useFileUpload } from "./react/use-file-upload.js";
 export type { UseFileUploadResult } from "./react/use-file-upload.js";
+export { useFileSource } from "./react/use-file-source.js";
+export type { UseFileSourceResult } from "./react/use-file-source.js";
 
 export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient } from "@parlor/client";
 export type {
@@ -27,6 +29,7 @@ export type {
   ConnectionState,
   CurrentSession,
   FileInfo,
+  FileSource,
   MessageRole,
   MessageStatus,
   ParlorClientOptions,

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
-import { createParlorClient, type ParlorClient } from "@parlor/client";
+import { createParlorClient, type ParlorClient, type ParlorClientOptions } from "@parlor/client";
 import { ParlorContext } from "./parlor-context.js";
 
 export interface ParlorProviderProps {
@@ -8,7 +8,14 @@ export interface ParlorProviderProps {
    * absolute URL. Read once, when the provider mounts.
    */
   url?: string;
-  /** A client made with `createParlorClient` (tests, custom `fetch`); `url` is ignored then. */
+  /**
+   * How the client authenticates, as in `createParlorClient`: the session cookie (default,
+   * for the server's own site) or `{ mode: "bearer", getHostToken }` for a frontend on
+   * another site, where the cookie cannot work (docs/separate-frontends.md). Read once, when
+   * the provider mounts.
+   */
+  auth?: ParlorClientOptions["auth"];
+  /** A client made with `createParlorClient` (tests, custom `fetch`); `url` and `auth` are ignored then. */
   client?: ParlorClient;
   children?: ReactNode;
 }
@@ -22,9 +29,13 @@ export interface ParlorProviderProps {
  * <ParlorProvider>
  *   <App />
  * </ParlorProvider>
+ * // A frontend on another site: bearer mode through an embedding.
+ * <ParlorProvider url="https://chat.example.com" auth={{ mode: "bearer", getHostToken: () => fetch("/parlor-token").then((r) => r.text()) }}>
+ *   <App />
+ * </ParlorProvider>
  */
-export function ParlorProvider({ url = "", client, children }: ParlorProviderProps) {
-  const [owned] = useState(() => (client ? null : createParlorClient({ baseUrl: url })));
+export function ParlorProvider({ url = "", auth, client, children }: ParlorProviderProps) {
+  const [owned] = useState(() => (client ? null : createParlorClient({ baseUrl: url, ...(auth ? { auth } : {}) })));
   const value = client ?? owned!;
   useEffect(() => {
     void value.start();

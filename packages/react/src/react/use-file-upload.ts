@@ -6,7 +6,7 @@ import { useStore } from "./use-store.js";
 export interface UseFileUploadResult extends FileUploadState {
   /** Uploads a file; resolves with `{ id, name, mime, size, url }`. Rejects with `ParlorApiError`, also put in `error`. */
   upload(file: Blob, options?: UploadOptions): Promise<FileInfo>;
-  /** The URL of a stored file, usable as `<img src>` (the cookie rides along). */
+  /** The URL of a stored file, usable as `<img src>` on the server's own origin (the cookie rides along); from another origin use `useFileSource`. */
   fileUrl(fileId: string): string;
 }
 

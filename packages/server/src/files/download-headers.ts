@@ -13,6 +13,11 @@ const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp|avif|bmp)|audio\/[\w.+-]+|vide
 const FILE_HEADERS = {
   "x-content-type-options": "nosniff",
   "content-security-policy": "default-src 'none'; sandbox",
+  // Blocks a plain (no-cors) `<img src>` from any other origin. A separate frontend on an
+  // origin in `allowedOrigins` loads files in CORS mode instead (`crossorigin="use-credentials"`,
+  // or `anonymous` for signed URLs), which CORP does not apply to: the CORS plugin answers
+  // those origins, and only those, with `Access-Control-Allow-Origin` and `Vary: Origin`.
+  // CORP cannot list origins, and `same-site` would let every sibling subdomain in.
   "cross-origin-resource-policy": "same-origin",
   // Revalidated every time (cheap: the ETag never changes), so access ends with the session.
   "cache-control": "private, no-cache",

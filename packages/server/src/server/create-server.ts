@@ -10,6 +10,7 @@ import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
 import { tokenRoutes } from "../auth/embed/token-routes.js";
+import { corsCheckRoute } from "../auth/cors-check-route.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ResolvedOAuthProvider } from "../config/oauth-providers.js";
 import type { ServerOptions } from "../config/server-options.js";
@@ -19,6 +20,7 @@ import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
 import { ProcessStore } from "../data/process-store.js";
 import { verifyCsrf } from "../csrf/verify-csrf.js";
+import type { OriginPolicy } from "../csrf/request-origin.js";
 import { attachRealtime } from "../realtime/realtime-server.js";
 import { openDatabase, type Database } from "../data/database.js";
 import { migrateToLatest } from "../data/migrate.js";
@@ -39,6 +41,7 @@ import { gracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { combineOnRequest, combineOnSend } from "../http/combine-hooks.js";
 import { noStore } from "../http/no-store.js";
+import { warnRefusedOrigins } from "../csrf/refused-origins.js";
 import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
@@ -182,8 +185,14 @@ async function buildFastify(
   };
   // Every request's checks, in this order, as one Fastify hook (combine-hooks.ts): the
   // security headers first, so every answer carries them; then a foreign Host (DNS rebinding)
-  // gets nothing; the body deadline; then the session, and the CSRF rule that depends on it.
-  const entry = [sendSecurityHeaders(securityHeaders), refuseForeignHosts(isAllowedHost), startBodyDeadline(config.http, securityHeaders)];
+  // gets nothing; a page on an origin outside allowedOrigins is logged (once); the body
+  // deadline; then the session, and the CSRF rule that depends on it.
+  const entry = [
+    sendSecurityHeaders(securityHeaders),
+    refuseForeignHosts(isAllowedHost),
+    warnRefusedOrigins(originPolicy, fastify.log),
+    startBodyDeadline(config.http, securityHeaders),
+  ];
   const session = [authenticateRequest(sessions, sessionCookie(config.cookie)), verifyCsrf(sessions.csrf, originPolicy)];
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out. CORS
@@ -216,7 +225,7 @@ async function buildFastify(
   // The hooks above are the root's and apply to every request, inside the prefix or not.
   await fastify.register(
     async function parlorRoutes(app) {
-      files = await registerRoutes(app, services, { webRoot, securityHeaders });
+      files = await registerRoutes(app, services, { webRoot, securityHeaders, originPolicy });
     },
     { prefix: basePath },
   );
@@ -248,7 +257,7 @@ async function buildFastify(
 async function registerRoutes(
   fastify: FastifyInstance,
   services: ServerServices,
-  { webRoot, securityHeaders }: { webRoot: string | null; securityHeaders: HeaderSet },
+  { webRoot, securityHeaders, originPolicy }: { webRoot: string | null; securityHeaders: HeaderSet; originPolicy: OriginPolicy },
 ): Promise<FileService> {
   const { app, config, sessions } = services;
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
@@ -256,6 +265,7 @@ async function registerRoutes(
   await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
+  await fastify.register(corsCheckRoute, { policy: originPolicy });
   await fastify.register(tokenRoutes, { config, auth: app.auth, sessions, tokenUses: new EmbedTokenStore(services.db), clock: services.clock });
   await fastify.register(widgetScript, { script: findWidgetScript() });
   await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders, basePath: config.basePath });
