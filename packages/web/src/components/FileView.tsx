@@ -1,6 +1,5 @@
-import type { FileInfo } from "@parlor/react";
+import { useFileSource, type FileInfo } from "@parlor/react";
 import { formatBytes } from "../lib/format";
-import { useFileUrl } from "../lib/use-file-url";
 import { DownloadIcon, FileIcon } from "./icons";
 
 /** Raster images the browser shows inline; the server serves these inline too. */
@@ -11,21 +10,21 @@ export function isInlineImage(file: FileInfo): boolean {
 }
 
 /**
- * A file of a message: an image inline (a plain `<img src>`; the session cookie rides
- * along, or in the embedded chat a signed link, see `useFileUrl`), anything else a download
- * link. Never an `<iframe>` or `<object>`.
+ * A file of a message: an image inline (the session cookie rides along, or in the embedded
+ * chat a signed link: `useFileSource`), anything else a download link. Never an `<iframe>`
+ * or `<object>`.
  */
 export function FileView({ file }: { file: FileInfo }) {
-  const url = useFileUrl(file);
-  if (isInlineImage(file) && url !== null) {
+  const { src: url, crossOrigin } = useFileSource(file.id);
+  if (isInlineImage(file) && url !== undefined) {
     return (
       <a className="file-image" href={url} target="_blank" rel="noopener noreferrer" title={`${file.name} (${formatBytes(file.size)})`}>
-        <img src={url} alt={file.name} loading="lazy" />
+        <img src={url} crossOrigin={crossOrigin} alt={file.name} loading="lazy" />
       </a>
     );
   }
   return (
-    <a className="file-card" href={url ?? undefined} download={file.name}>
+    <a className="file-card" href={url} download={file.name}>
       <span className="file-card-icon" aria-hidden="true">
         <FileIcon />
       </span>
