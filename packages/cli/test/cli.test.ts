@@ -113,7 +113,7 @@ describe("parlor run", () => {
   it("names the environment variable of a bad setting, in one line", () => {
     const result = parlor(["run", DEMO], { PARLOR_COOKIE_SAMESITE: "sideways" });
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^parlor: Invalid configuration: PARLOR_COOKIE_SAMESITE: .*"lax"\|"strict"\|"none"\n$/);
+    expect(result.stderr).toMatch(/^parlor: Invalid configuration: PARLOR_COOKIE_SAMESITE \(session\.sameSite\): .*"lax"\|"strict"\|"none"\n$/);
     expect(parlor(["run", DEMO], { PORT: "eighty" }).stderr).toBe('parlor: PORT must be a whole number, got "eighty"\n');
   });
 

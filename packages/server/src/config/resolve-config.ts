@@ -161,15 +161,15 @@ function databaseConfig(url: string | undefined, dataDir: string, options: Datab
 }
 
 /**
- * What is wrong, one `<where>: <what>` per problem on one line. `<where>` is the environment
+ * What is wrong, one `<where>: <what>` per problem on one line. `<where>` names the environment
  * variable that set the bad value when there is one (the deployer fixes the variable; a path
- * like `database.poolSize` does not name it), else the option's path in `defineApp`.
+ * like `database.poolSize` alone does not name it), and the option's path in `defineApp`.
  */
 function invalidOptions(error: z.ZodError, env: Record<string, string | undefined>, pathPrefix: string[] = []): ParlorConfigError {
   const problems = error.issues.map((issue) => {
     const path = [...pathPrefix, ...issue.path.map(String)].join(".");
     const variable = environmentVariables.find(([name, optionPath]) => optionPath === path && env[name] !== undefined && env[name] !== "");
-    return `${variable ? variable[0] : `server option ${path || "(root)"}`}: ${issue.message}`;
+    return `${variable ? `${variable[0]} (${path})` : `server option ${path || "(root)"}`}: ${issue.message}`;
   });
   return new ParlorConfigError(`Invalid configuration: ${problems.join("; ")}`);
 }
