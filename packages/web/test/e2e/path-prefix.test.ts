@@ -11,8 +11,8 @@
  * - the widget of the app at `/chat/` on a shop at `http://127.0.0.1:<port>` (host-site.ts):
  *   `/chat/widget.js` finds the server in its own folder (or in `server` with the path), the
  *   iframe at `/chat/embed/shop` signs the shop's user in at `/chat/auth/token` (host token
- *   `aud` = the proxy's origin, no path), streams a reply and shows an uploaded image by a
- *   signed URL; no request of the chat leaves `/chat/`, no CSP violation in either document.
+ *   `aud` = the proxy's origin, no path), streams a reply, renews its token past expiry and
+ *   shows an uploaded image by a signed URL; no request of the chat leaves `/chat/`, no CSP violation in either document.
  *
  * Needs the built UI (`npm run build`) and Chromium; fails with a clear message without them.
  */
@@ -285,84 +285,100 @@ describe("the widget of the app at /chat/, on a cross-site shop", () => {
   test.each([
     ["its script's folder", ""],
     ["`server` with the path", "&server=SERVER"],
-  ])("finds the server in %s: signs in at /chat/auth/token, streams, shows an image; nothing leaves /chat/, no CSP violation", async (_how, serverQuery) => {
-    const context = await newContext();
-    const user = uniqueUser("wshop");
-    const exchanges = proxy.forwarded.filter((line) => line === "POST /chat/auth/token").length;
-    // Without a trailing slash: the loader adds it (`/chat` + `embed/…` would lose the prefix).
-    const query = `?open${serverQuery.replace("SERVER", encodeURIComponent(`${proxy.origin}/chat`))}`;
-    const page = await context.newPage();
-    const seen = await watch(context, page);
-    await page.goto(`${shop.origin}/login?user=${encodeURIComponent(user)}&next=${encodeURIComponent(`/${query}`)}`);
-    await page.waitForFunction(() => typeof (window as { Parlor?: unknown }).Parlor === "object");
+  ])(
+    "finds the server in %s: signs in at /chat/auth/token, streams, renews past expiry, shows an image; nothing leaves /chat/, no CSP violation",
+    async (_how, serverQuery) => {
+      const context = await newContext();
+      const user = uniqueUser("wshop");
+      const exchanges = chat.count("POST", "/chat/auth/token");
+      // Without a trailing slash: the loader adds it (`/chat` + `embed/…` would lose the prefix).
+      const query = `?open${serverQuery.replace("SERVER", encodeURIComponent(`${proxy.origin}/chat`))}`;
+      const page = await context.newPage();
+      const seen = await watch(context, page);
+      await page.goto(`${shop.origin}/login?user=${encodeURIComponent(user)}&next=${encodeURIComponent(`/${query}`)}`);
+      await page.waitForFunction(() => typeof (window as { Parlor?: unknown }).Parlor === "object");
 
-    // The iframe at /chat/embed/shop signs the shop's user in: one host token, one exchange.
-    const frame = await chatFrame(page);
-    const input = frame.getByRole("textbox", { name: "Message" });
-    await input.waitFor();
-    expect(shop.issued.filter((entry) => entry.user === user)).toHaveLength(1);
-    expect(proxy.forwarded.filter((line) => line === "POST /chat/auth/token").length).toBe(exchanges + 1);
-    expect((await userState(chat, `embed:shop:${user}`)).sessions).toEqual([expect.objectContaining({ revoked: false })]);
+      // The iframe at /chat/embed/shop signs the shop's user in: one host token, one exchange.
+      const frame = await chatFrame(page);
+      const input = frame.getByRole("textbox", { name: "Message" });
+      await input.waitFor();
+      expect(shop.issued.filter((entry) => entry.user === user)).toHaveLength(1);
+      expect(chat.count("POST", "/chat/auth/token")).toBe(exchanges + 1);
+      expect((await userState(chat, `embed:shop:${user}`)).sessions).toEqual([expect.objectContaining({ revoked: false })]);
 
-    // A streamed reply over /chat/socket.io: partial texts before the whole.
-    await frame.evaluate(() => {
-      const w = window as unknown as { __texts: string[] };
-      w.__texts = [];
-      new MutationObserver(() => w.__texts.push(document.querySelector('[role="log"]')?.textContent ?? "")).observe(document.body, {
-        subtree: true,
-        childList: true,
-        characterData: true,
+      // A streamed reply over /chat/socket.io: partial texts before the whole.
+      await frame.evaluate(() => {
+        const w = window as unknown as { __texts: string[] };
+        w.__texts = [];
+        new MutationObserver(() => w.__texts.push(document.querySelector('[role="log"]')?.textContent ?? "")).observe(document.body, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+        });
       });
-    });
-    const words = "one two three four five six seven eight";
-    await send(frame, words);
-    await logShows(frame, `You said: ${words}`);
-    const texts = await frame.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
-    expect(new Set(texts.filter((text) => text.includes("You said") && !text.includes(`You said: ${words}`))).size).toBeGreaterThanOrEqual(2);
+      const words = "one two three four five six seven eight";
+      await send(frame, words);
+      await logShows(frame, `You said: ${words}`);
+      const texts = await frame.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
+      expect(new Set(texts.filter((text) => text.includes("You said") && !text.includes(`You said: ${words}`))).size).toBeGreaterThanOrEqual(2);
 
-    // An image, uploaded by bearer and shown by a signed URL under /chat/.
-    await frame.locator('input[type="file"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: makePng(48, 32) });
-    await eventually(
-      "the attachment uploaded",
-      () =>
-        frame
-          .getByRole("button", { name: "Send" })
-          .isEnabled()
-          .catch(() => false),
-      10_000,
-    );
-    await send(frame, "a picture");
-    await logShows(frame, "You said: a picture");
-    const image = await frame.waitForFunction(
-      () => {
-        const img = document.querySelector<HTMLImageElement>('[role="log"] img');
-        return img && img.complete && img.naturalWidth > 0 ? { src: img.src, width: img.naturalWidth, height: img.naturalHeight } : null;
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
-    const shown = (await image.jsonValue())!;
-    expect(shown).toMatchObject({ width: 48, height: 32 });
-    expect(shown.src.startsWith(`${proxy.origin}/chat/api/files/`)).toBe(true);
-    expect(new URL(shown.src).search).toMatch(/^\?exp=\d+&sig=/);
-    const stored = await userState(chat, `embed:shop:${user}`);
-    expect(stored.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual([words, "a picture"]);
-    expect(stored.files).toEqual([expect.objectContaining({ mime: "image/png", messageId: expect.any(String) })]);
-    await screenshot(page, `prefix-widget-${serverQuery === "" ? "script-folder" : "server-option"}`);
+      // Past the access token's expiry on the server's clock: the upload is refused, and the
+      // chat gets a new host token from the shop and exchanges it, again at /chat/auth/token.
+      const issued = shop.issued.length;
+      chat.clock.advance((chat.server.config.session.tokenTtl + 60) * 1000);
 
-    // The page asked the app for /chat/widget.js only; the chat's every request (its page,
-    // assets, token exchange, socket.io, upload, image) went to /chat/ of the app's origin.
-    const isRequest = (request: Request) => !/^(blob|data):/.test(request.url());
-    const fromChat = seen.requests.filter((request) => isRequest(request) && request.frame() !== page.mainFrame());
-    const fromShop = seen.requests.filter((request) => isRequest(request) && request.frame() === page.mainFrame());
-    expect(fromChat.length).toBeGreaterThan(5);
-    expect(fromChat.map((request) => request.url()).filter((url) => !url.startsWith(`${proxy.origin}/chat/`))).toEqual([]);
-    expect(fromShop.map((request) => request.url()).filter((url) => !url.startsWith(shop.origin))).toEqual([`${proxy.origin}/chat/widget.js`]);
-    const chatPaths = fromChat.map((request) => new URL(request.url()).pathname);
-    expect(chatPaths).toEqual(expect.arrayContaining(["/chat/embed/shop", "/chat/auth/token", "/chat/api/files"]));
-    // The websocket is no `request` event: its URL is checked on its own.
-    expect(seen.websockets.length).toBeGreaterThan(0);
-    expect(seen.websockets.filter((url) => !url.startsWith(`${proxy.origin.replace(/^http/, "ws")}/chat/socket.io/`))).toEqual([]);
-    expect(await seen.cspViolations([page.mainFrame(), frame])).toEqual([]);
-  });
+      // An image, uploaded by bearer and shown by a signed URL under /chat/.
+      await frame.locator('input[type="file"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: makePng(48, 32) });
+      await eventually(
+        "the attachment uploaded",
+        () =>
+          frame
+            .getByRole("button", { name: "Send" })
+            .isEnabled()
+            .catch(() => false),
+        10_000,
+      );
+      await send(frame, "a picture");
+      await logShows(frame, "You said: a picture");
+      const image = await frame.waitForFunction(
+        () => {
+          const img = document.querySelector<HTMLImageElement>('[role="log"] img');
+          return img && img.complete && img.naturalWidth > 0 ? { src: img.src, width: img.naturalWidth, height: img.naturalHeight } : null;
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
+      const shown = (await image.jsonValue())!;
+      expect(shown).toMatchObject({ width: 48, height: 32 });
+      expect(shown.src.startsWith(`${proxy.origin}/chat/api/files/`)).toBe(true);
+      expect(new URL(shown.src).search).toMatch(/^\?exp=\d+&sig=/);
+      expect(shop.issued.length).toBeGreaterThan(issued);
+      expect(chat.count("POST", "/chat/auth/token")).toBeGreaterThan(exchanges + 1);
+      await send(frame, "still here after the renewal");
+      await logShows(frame, "You said: still here after the renewal");
+      const stored = await userState(chat, `embed:shop:${user}`);
+      expect(stored.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual([
+        words,
+        "a picture",
+        "still here after the renewal",
+      ]);
+      expect(stored.files).toEqual([expect.objectContaining({ mime: "image/png", messageId: expect.any(String) })]);
+      await screenshot(page, `prefix-widget-${serverQuery === "" ? "script-folder" : "server-option"}`);
+
+      // The page asked the app for /chat/widget.js only; the chat's every request (its page,
+      // assets, token exchange, socket.io, upload, image) went to /chat/ of the app's origin.
+      const isRequest = (request: Request) => !/^(blob|data):/.test(request.url());
+      const fromChat = seen.requests.filter((request) => isRequest(request) && request.frame() !== page.mainFrame());
+      const fromShop = seen.requests.filter((request) => isRequest(request) && request.frame() === page.mainFrame());
+      expect(fromChat.length).toBeGreaterThan(5);
+      expect(fromChat.map((request) => request.url()).filter((url) => !url.startsWith(`${proxy.origin}/chat/`))).toEqual([]);
+      expect(fromShop.map((request) => request.url()).filter((url) => !url.startsWith(shop.origin))).toEqual([`${proxy.origin}/chat/widget.js`]);
+      const chatPaths = fromChat.map((request) => new URL(request.url()).pathname);
+      expect(chatPaths).toEqual(expect.arrayContaining(["/chat/embed/shop", "/chat/auth/token", "/chat/api/files"]));
+      // The websocket is no `request` event: its URL is checked on its own.
+      expect(seen.websockets.length).toBeGreaterThan(0);
+      expect(seen.websockets.filter((url) => !url.startsWith(`${proxy.origin.replace(/^http/, "ws")}/chat/socket.io/`))).toEqual([]);
+      expect(await seen.cspViolations([page.mainFrame(), frame])).toEqual([]);
+    },
+  );
 });
