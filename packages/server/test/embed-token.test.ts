@@ -135,6 +135,19 @@ describe.each(dialects)("POST /auth/token (embedding host tokens) on $name", (di
     expect(await rowCounts()).toEqual({ users: 0, sessions: 0 });
   });
 
+  it("under a path prefix, takes the public origin as aud and refuses the public URL with its path", async () => {
+    t = await startTestServer({ dialect, app: echoApp(), basePath: "/chat", server: { embeds } });
+    // The host's developer may well copy PARLOR_PUBLIC_URL: the message names the origin to use.
+    const withPath = await exchange(t.client(), await mint("42", { audience: `${t.origin}/chat/` }));
+    expect(withPath.status).toBe(401);
+    expect(withPath.body.error).toEqual({ code: "invalid_token", message: `The token's aud must be ${t.origin}` });
+    expect(await rowCounts()).toEqual({ users: 0, sessions: 0 });
+
+    const accepted = await exchange(t.client(), await mint("42"));
+    expect(accepted.status).toBe(200);
+    expect(t.count("POST", "/chat/auth/token")).toBe(2);
+  });
+
   it("refuses an exchange posted from a foreign origin (login's origin rule), creating nothing", async () => {
     await start();
     const response = await exchange(t!.client(), await mint("42"), { "sec-fetch-site": "cross-site", origin: HOST_ORIGIN });

@@ -159,13 +159,19 @@ export async function startApp({ webUi, app, server: serverOptions }: StartAppOp
 
 /**
  * The E2E app with the web UI behind `proxy` at `prefix` (`/chat`): its public URL is
- * `<proxy origin><prefix>/`, the proxy forwards the path unchanged. Stopped, with its copy of
- * the web build removed, when the file (or test) ends.
+ * `<proxy origin><prefix>/`, the proxy forwards the path unchanged. `options.server` adds
+ * server options, e.g. `embeds` (`webRoot` and `publicUrl` stay the fixture's). Stopped, with
+ * its copy of the web build removed, when the file (or test) ends.
  */
-export async function startAppBehindProxy(proxy: PathProxy, prefix: string): Promise<AppUnderTest> {
+export async function startAppBehindProxy(proxy: PathProxy, prefix: string, options: Pick<StartAppOptions, "app" | "server"> = {}): Promise<AppUnderTest> {
   const webRoot = await snapshotWebBuild();
   registerCleanup(() => rmSync(webRoot, { recursive: true, force: true }));
-  const server = await startTestServer({ app: e2eApp(), publicHostname: "localhost", server: { webRoot, publicUrl: `${proxy.origin}${prefix}/` } });
+  const more = typeof options.server === "function" ? options.server() : options.server;
+  const server = await startTestServer({
+    app: options.app ?? e2eApp(),
+    publicHostname: "localhost",
+    server: { ...more, webRoot, publicUrl: `${proxy.origin}${prefix}/` },
+  });
   proxy.route(prefix, server.port);
   return Object.defineProperty(server, "cookieName", { get: () => server.server.config.cookie.name }) as AppUnderTest;
 }

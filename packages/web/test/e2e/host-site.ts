@@ -1,12 +1,15 @@
 /**
  * A site that embeds the chat, as small as such a site can be: a node:http server on
- * `http://127.0.0.1:<port>` (cross-site to the app at `http://localhost:<port>`) with
+ * `http://127.0.0.1:<port>` (cross-site to the app at `http://localhost:<port>`, or at
+ * `http://localhost:<port>/chat/` under a path prefix) with
  * - `/login?user=<name>&next=<path>`: its own first-party login, a `shop_user` cookie (the host's
  *   session), then to `next`;
- * - `/`: a shop page under a strict CSP that loads the app's `/widget.js` and `/host.js`;
+ * - `/`: a shop page under a strict CSP that loads the app's `widget.js` (from the app's base
+ *   URL: `/chat/widget.js` under a prefix) and `/host.js`;
  * - `/host.js`: registers a `cart.add` function and calls `Parlor.mount` (options from the
- *   page's query: `open`, `theme`, `lang`, `kind`);
- * - `/parlor-token`: mints a host token for its logged-in user with jose, as the docs show.
+ *   page's query: `open`, `theme`, `lang`, `kind`, `server`);
+ * - `/parlor-token`: mints a host token for its logged-in user with jose, as the docs show
+ *   (`aud` is the app's public origin, without its path prefix).
  *   `?kind=` makes the bad ones the tests need: `aud`, `expired`, `long`, `secret`, `none`,
  *   `replay` (the last good token again).
  * Every token it hands out is recorded, so a test can look for them where they must not be.
@@ -32,8 +35,11 @@ export interface HostSite {
 }
 
 export interface HostSiteOptions {
-  /** The app's origin, known once it has started (after this site). */
-  parlorOrigin: () => string;
+  /**
+   * The app's public URL, known once it has started (after this site): its origin
+   * (`http://localhost:<port>`), or its base URL with a path prefix (`http://localhost:<port>/chat/`).
+   */
+  parlorUrl: () => string;
   /** The app's clock in ms, so tokens are fresh for the server even after the test moves it. */
   now: () => number;
 }
@@ -55,10 +61,16 @@ Parlor.mount({
   open: query.has("open"),
   theme: query.get("theme") || undefined,
   language: query.get("lang") || undefined,
+  // By default the loader finds the server in its own script's folder.
+  server: query.get("server") || undefined,
 });
 `;
 
-export async function startHostSite({ parlorOrigin, now }: HostSiteOptions): Promise<HostSite> {
+export async function startHostSite({ parlorUrl, now }: HostSiteOptions): Promise<HostSite> {
+  /** `http://localhost:<port>/chat/`, or `http://localhost:<port>/` at the root: always with its slash. */
+  const parlorBase = () => new URL(parlorUrl()).href.replace(/\/*$/, "/");
+  /** What host tokens name as `aud`: Parlor's public origin, never its path. */
+  const parlorOrigin = () => new URL(parlorUrl()).origin;
   const issued: IssuedToken[] = [];
   const frames: string[] = [];
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -93,8 +105,9 @@ export async function startHostSite({ parlorOrigin, now }: HostSiteOptions): Pro
       return;
     }
     if (url.pathname === "/") {
-      const parlor = parlorOrigin();
-      // A careful shop's CSP: the widget must work without inline script or style.
+      const parlor = parlorBase();
+      // A careful shop's CSP: the widget must work without inline script or style. Its sources
+      // name the app's base URL, path included: under a prefix, only `/chat/…` may load or frame.
       const csp = [
         "default-src 'self'",
         `script-src 'self' ${parlor}`,
@@ -109,7 +122,7 @@ export async function startHostSite({ parlorOrigin, now }: HostSiteOptions): Pro
         .end(
           `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>` +
             `<body><h1>Shop</h1><p id="who">${user ?? "guest"}</p>${adFrame}` +
-            `<script src="${parlor}/widget.js"></script><script src="/host.js"></script></body></html>`,
+            `<script src="${parlor}widget.js"></script><script src="/host.js"></script></body></html>`,
         );
       return;
     }

@@ -7,12 +7,17 @@
  *   image shown by an `<img>`, the sessions page; no request leaves the prefix, no CSP report;
  * - two apps at `/a/` and `/b/` of the one proxy host, in one browser: signing out, and
  *   signing out everywhere, in one leaves the other signed in; a's cookie value planted as
- *   b's cookie does not open b.
+ *   b's cookie does not open b;
+ * - the widget of the app at `/chat/` on a shop at `http://127.0.0.1:<port>` (host-site.ts):
+ *   `/chat/widget.js` finds the server in its own folder (or in `server` with the path), the
+ *   iframe at `/chat/embed/shop` signs the shop's user in at `/chat/auth/token` (host token
+ *   `aud` = the proxy's origin, no path), streams a reply, renews its token past expiry and
+ *   shows an uploaded image by a signed URL; no request of the chat leaves `/chat/`, no CSP violation in either document.
  *
  * Needs the built UI (`npm run build`) and Chromium; fails with a clear message without them.
  */
-import { startPathProxy, type PathProxy } from "@parlor/test-support";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { eventually, startPathProxy, TEST_EMBED_SECRET, type PathProxy } from "@parlor/test-support";
+import type { Browser, BrowserContext, Frame, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import {
   DEMO_PASSWORD,
@@ -27,6 +32,7 @@ import {
   userState,
   type AppUnderTest,
 } from "./fixture.js";
+import { startHostSite, type HostSite } from "./host-site.js";
 
 vi.setConfig({ testTimeout: 40_000, hookTimeout: 30_000 });
 
@@ -35,6 +41,7 @@ let proxy: PathProxy;
 let chat: AppUnderTest;
 let appA: AppUnderTest;
 let appB: AppUnderTest;
+let shop: HostSite;
 const contexts: BrowserContext[] = [];
 // A missing precondition fails every test with its message (a failing beforeAll alone would only mark them skipped).
 let setupError: unknown = null;
@@ -45,7 +52,13 @@ beforeAll(async () => {
     requireWebBuild();
     browser = await launchChromium();
     proxy = await startPathProxy();
-    [chat, appA, appB] = await Promise.all([startAppBehindProxy(proxy, "/chat"), startAppBehindProxy(proxy, "/a"), startAppBehindProxy(proxy, "/b")]);
+    // The shop first: the embedding's origins name it. Its tokens' `aud` is the app's origin.
+    shop = await startHostSite({ parlorUrl: () => `${proxy.origin}/chat/`, now: () => chat.clock.now() });
+    [chat, appA, appB] = await Promise.all([
+      startAppBehindProxy(proxy, "/chat", { server: { embeds: { shop: { secret: TEST_EMBED_SECRET, origins: [shop.origin] } } } }),
+      startAppBehindProxy(proxy, "/a"),
+      startAppBehindProxy(proxy, "/b"),
+    ]);
   } catch (error) {
     setupError = error;
   }
@@ -223,4 +236,149 @@ describe("two apps at /a/ and /b/ of one host, in one browser", () => {
     expect(await signedIn(other, "/a")).toBe(true);
     expect((await userState(appB, username)).userId).toBeNull();
   });
+});
+
+describe("the widget of the app at /chat/, on a cross-site shop", () => {
+  /** The chat iframe, once its document is the embed page under the prefix. */
+  async function chatFrame(page: Page): Promise<Frame> {
+    return eventually("the chat iframe", () => page.frames().find((frame) => frame.url().startsWith(`${proxy.origin}/chat/embed/shop?`)) ?? null, 10_000);
+  }
+
+  async function logShows(frame: Frame, text: string): Promise<void> {
+    await frame.waitForFunction((expected) => document.querySelector('[role="log"]')?.textContent?.includes(expected) === true, text, { timeout: 15_000 });
+  }
+
+  async function send(frame: Frame, text: string): Promise<void> {
+    await frame.getByRole("textbox", { name: "Message" }).fill(text);
+    await frame.getByRole("button", { name: "Send" }).click();
+  }
+
+  /**
+   * Every request and websocket of the page's documents, and every CSP violation any of them reports (the
+   * event, collected by a script Chromium runs before the page's own, in every frame; and the
+   * console line, for violations the event does not see, such as `frame-ancestors`).
+   */
+  async function watch(context: BrowserContext, page: Page) {
+    await context.addInitScript(() => {
+      const w = window as unknown as { __cspViolations: string[] };
+      w.__cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (event) => w.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
+    const requests: Request[] = [];
+    const websockets: string[] = [];
+    const consoleViolations: string[] = [];
+    page.on("request", (request) => void requests.push(request));
+    page.on("websocket", (socket) => void websockets.push(socket.url()));
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) consoleViolations.push(message.text());
+    });
+    return {
+      requests,
+      websockets,
+      async cspViolations(frames: Frame[]): Promise<string[]> {
+        const reported = await Promise.all(frames.map((frame) => frame.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)));
+        return [...consoleViolations, ...reported.flat()];
+      },
+    };
+  }
+
+  test.each([
+    ["its script's folder", ""],
+    ["`server` with the path", "&server=SERVER"],
+  ])(
+    "finds the server in %s: signs in at /chat/auth/token, streams, renews past expiry, shows an image; nothing leaves /chat/, no CSP violation",
+    async (_how, serverQuery) => {
+      const context = await newContext();
+      const user = uniqueUser("wshop");
+      const exchanges = chat.count("POST", "/chat/auth/token");
+      // Without a trailing slash: the loader adds it (`/chat` + `embed/…` would lose the prefix).
+      const query = `?open${serverQuery.replace("SERVER", encodeURIComponent(`${proxy.origin}/chat`))}`;
+      const page = await context.newPage();
+      const seen = await watch(context, page);
+      await page.goto(`${shop.origin}/login?user=${encodeURIComponent(user)}&next=${encodeURIComponent(`/${query}`)}`);
+      await page.waitForFunction(() => typeof (window as { Parlor?: unknown }).Parlor === "object");
+
+      // The iframe at /chat/embed/shop signs the shop's user in: one host token, one exchange.
+      const frame = await chatFrame(page);
+      const input = frame.getByRole("textbox", { name: "Message" });
+      await input.waitFor();
+      expect(shop.issued.filter((entry) => entry.user === user)).toHaveLength(1);
+      expect(chat.count("POST", "/chat/auth/token")).toBe(exchanges + 1);
+      expect((await userState(chat, `embed:shop:${user}`)).sessions).toEqual([expect.objectContaining({ revoked: false })]);
+
+      // A streamed reply over /chat/socket.io: partial texts before the whole.
+      await frame.evaluate(() => {
+        const w = window as unknown as { __texts: string[] };
+        w.__texts = [];
+        new MutationObserver(() => w.__texts.push(document.querySelector('[role="log"]')?.textContent ?? "")).observe(document.body, {
+          subtree: true,
+          childList: true,
+          characterData: true,
+        });
+      });
+      const words = "one two three four five six seven eight";
+      await send(frame, words);
+      await logShows(frame, `You said: ${words}`);
+      const texts = await frame.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
+      expect(new Set(texts.filter((text) => text.includes("You said") && !text.includes(`You said: ${words}`))).size).toBeGreaterThanOrEqual(2);
+
+      // Past the access token's expiry on the server's clock: the upload is refused, and the
+      // chat gets a new host token from the shop and exchanges it, again at /chat/auth/token.
+      const issued = shop.issued.length;
+      chat.clock.advance((chat.server.config.session.tokenTtl + 60) * 1000);
+
+      // An image, uploaded by bearer and shown by a signed URL under /chat/.
+      await frame.locator('input[type="file"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: makePng(48, 32) });
+      await eventually(
+        "the attachment uploaded",
+        () =>
+          frame
+            .getByRole("button", { name: "Send" })
+            .isEnabled()
+            .catch(() => false),
+        10_000,
+      );
+      await send(frame, "a picture");
+      await logShows(frame, "You said: a picture");
+      const image = await frame.waitForFunction(
+        () => {
+          const img = document.querySelector<HTMLImageElement>('[role="log"] img');
+          return img && img.complete && img.naturalWidth > 0 ? { src: img.src, width: img.naturalWidth, height: img.naturalHeight } : null;
+        },
+        undefined,
+        { timeout: 10_000 },
+      );
+      const shown = (await image.jsonValue())!;
+      expect(shown).toMatchObject({ width: 48, height: 32 });
+      expect(shown.src.startsWith(`${proxy.origin}/chat/api/files/`)).toBe(true);
+      expect(new URL(shown.src).search).toMatch(/^\?exp=\d+&sig=/);
+      expect(shop.issued.length).toBeGreaterThan(issued);
+      expect(chat.count("POST", "/chat/auth/token")).toBeGreaterThan(exchanges + 1);
+      await send(frame, "still here after the renewal");
+      await logShows(frame, "You said: still here after the renewal");
+      const stored = await userState(chat, `embed:shop:${user}`);
+      expect(stored.messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual([
+        words,
+        "a picture",
+        "still here after the renewal",
+      ]);
+      expect(stored.files).toEqual([expect.objectContaining({ mime: "image/png", messageId: expect.any(String) })]);
+      await screenshot(page, `prefix-widget-${serverQuery === "" ? "script-folder" : "server-option"}`);
+
+      // The page asked the app for /chat/widget.js only; the chat's every request (its page,
+      // assets, token exchange, socket.io, upload, image) went to /chat/ of the app's origin.
+      const isRequest = (request: Request) => !/^(blob|data):/.test(request.url());
+      const fromChat = seen.requests.filter((request) => isRequest(request) && request.frame() !== page.mainFrame());
+      const fromShop = seen.requests.filter((request) => isRequest(request) && request.frame() === page.mainFrame());
+      expect(fromChat.length).toBeGreaterThan(5);
+      expect(fromChat.map((request) => request.url()).filter((url) => !url.startsWith(`${proxy.origin}/chat/`))).toEqual([]);
+      expect(fromShop.map((request) => request.url()).filter((url) => !url.startsWith(shop.origin))).toEqual([`${proxy.origin}/chat/widget.js`]);
+      const chatPaths = fromChat.map((request) => new URL(request.url()).pathname);
+      expect(chatPaths).toEqual(expect.arrayContaining(["/chat/embed/shop", "/chat/auth/token", "/chat/api/files"]));
+      // The websocket is no `request` event: its URL is checked on its own.
+      expect(seen.websockets.length).toBeGreaterThan(0);
+      expect(seen.websockets.filter((url) => !url.startsWith(`${proxy.origin.replace(/^http/, "ws")}/chat/socket.io/`))).toEqual([]);
+      expect(await seen.cspViolations([page.mainFrame(), frame])).toEqual([]);
+    },
+  );
 });

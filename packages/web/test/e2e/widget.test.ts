@@ -90,7 +90,7 @@ function widgetApp() {
 let host: HostSite;
 // Before the app starts: the embedding's origins name the shop.
 beforeAll(async () => {
-  host = await startHostSite({ parlorOrigin: () => e2e.app.origin, now: () => e2e.app.clock.now() });
+  host = await startHostSite({ parlorUrl: () => e2e.app.origin, now: () => e2e.app.clock.now() });
 });
 const e2e = useE2E({
   webUi: true,
