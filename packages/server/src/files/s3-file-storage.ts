@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { ParlorConfigError } from "../errors.js";
@@ -58,6 +58,20 @@ export class S3FileStorage implements FileStorage {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     });
+  }
+
+  /**
+   * Asks for an object that is never written: "not found" proves the bucket answers and the
+   * credentials may read it. Not HeadBucket: it needs `s3:ListBucket`, which Parlor otherwise
+   * does not.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}parlor-readiness-probe` }));
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return;
+      throw error;
+    }
   }
 
   async put(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<{ size: number }> {

@@ -43,6 +43,11 @@ import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
+import { connectRedis, type RedisLinks } from "../cluster/connect-redis.js";
+import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
+import { RevocationFeed } from "../cluster/revocation-feed.js";
+import { redisSocketAdapter } from "../cluster/socket-adapter.js";
+import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
 import { findWidgetScript, widgetScript } from "./widget-script.js";
 import "../auth/request-session.js";
@@ -90,6 +95,13 @@ export interface ServerServices {
   clock: () => number;
 }
 
+/** With several nodes: the links to Redis and what runs over them. */
+interface Cluster {
+  links: RedisLinks;
+  feed: RevocationFeed;
+  prefix: string;
+}
+
 /**
  * Builds the Parlor server for an app: validates configuration, waits for the database
  * (PostgreSQL, up to `database.startupTimeout`), opens and migrates it, and registers the
@@ -109,7 +121,9 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   const fastify = newFastify(config, securityHeaders, options.logStream);
   await waitForDatabase(config.database, fastify.log);
   const db = await openDatabase(config.database, { log: fastify.log });
+  let redis: RedisLinks | undefined;
   try {
+    redis = config.redis === null ? undefined : await connectRedis(config.redis, fastify.log);
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
     const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
@@ -117,15 +131,31 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const ended = await sessions.endRemovedEmbeds();
     if (ended > 0) fastify.log.warn(`ended ${ended} sessions of embeddings that are no longer configured`);
     await sessions.loadRevocations();
-    const { files, lease } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
+    let cluster: Cluster | undefined;
+    if (redis !== undefined && config.redis !== null) {
+      const feed = new RevocationFeed({
+        publisher: redis.commands,
+        subscriber: redis.revocationEvents,
+        channel: `${config.redis.prefix}revocations`,
+        sessions,
+        log: fastify.log,
+      });
+      cluster = { links: redis, feed, prefix: config.redis.prefix };
+      await feed.start();
+    }
+    const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock };
+    const { files, lease } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
     fastify.addHook("onClose", async function closeDatabase() {
       await lease.stop().catch((error: unknown) => fastify.log.error({ err: error }, "could not unregister this process"));
+      cluster?.feed.stop();
+      await redis?.close();
       await db.destroy();
     });
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
+    await redis?.close();
     await db.destroy();
     throw error;
   }
@@ -155,6 +185,7 @@ async function buildFastify(
   fastify: FastifyInstance,
   services: ServerServices,
   securityHeaders: HeaderSet,
+  cluster: Cluster | undefined,
 ): Promise<{ files: FileService; lease: ProcessLease }> {
   const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
@@ -211,7 +242,8 @@ async function buildFastify(
   await fastify.register(widgetScript, { script: findWidgetScript() });
   await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders });
   const { threads, clock } = services;
-  const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
+  const storage = await createFileStorage(config);
+  const files = new FileService({ config, store: new FileStore(services.db), storage, clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock);
   await fastify.register(threadRoutes, { threads, files, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls });
@@ -224,6 +256,16 @@ async function buildFastify(
     graceSeconds: config.shutdownGrace,
     drainReplies: async (deadline) => runtime?.drain(deadline),
   });
+  await readiness(fastify, {
+    db: services.db,
+    storage,
+    redis: cluster && {
+      // Not queued while disconnected (ioredis would hold it until the timeout): say so at once.
+      ping: () => (cluster.links.commands.status === "ready" ? cluster.links.commands.ping() : Promise.reject(new Error("disconnected from Redis"))),
+      isLive: () => cluster.feed.isLive,
+    },
+    isDraining: shutdown.isDraining,
+  });
   shutdown.beforeRealtime();
   const io = attachRealtime(fastify, {
     config,
@@ -231,8 +273,21 @@ async function buildFastify(
     originPolicy,
     isAllowedHost,
     clock,
-    runtime: (emitToUser) => (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id })),
+    adapter: cluster && redisSocketAdapter(cluster.links, cluster.prefix),
+    runtime: (emitToUser, io) =>
+      (runtime = new ChatRuntime({
+        app,
+        config,
+        threads,
+        files,
+        clock,
+        log: fastify.log,
+        emitToUser,
+        processId: lease.id,
+        ...(cluster ? { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log) } : {}),
+      })),
   });
+  if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, "/socket.io/", config.http, securityHeaders);
   shutdown.afterRealtime();
