@@ -54,8 +54,9 @@ export async function readiness(fastify: FastifyInstance, options: ReadinessOpti
       redis === undefined
         ? undefined
         : run("redis", async () => {
+            // The feed's own connection notices a loss first (a PING would wait for its timeout).
+            if (!redis.isLive()) throw new Error("not listening to revocations (checking session rows meanwhile)");
             await redis.ping();
-            if (!redis.isLive()) throw new Error("not listening to revocations yet (checking session rows meanwhile)");
           }),
     ]);
     const checks = { database, files, ...(redisCheck === undefined ? {} : { redis: redisCheck }) };
