@@ -198,7 +198,8 @@ export class SessionService {
     // No row: deleted with its user, as good as revoked.
     if (row === null) return true;
     if (row.revoked_at === null) return false;
-    this.revoked.add(sessionId);
+    // Revoked on another node while this one was not listening: its sockets here go too.
+    this.revokedElsewhere([sessionId]);
     return true;
   }
 
