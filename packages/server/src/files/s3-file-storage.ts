@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { ParlorConfigError } from "../errors.js";
@@ -61,15 +61,20 @@ export class S3FileStorage implements FileStorage {
   }
 
   /**
-   * Asks for an object that is never written: "not found" proves the bucket answers and the
-   * credentials may read it. Not HeadBucket: it needs `s3:ListBucket`, which Parlor otherwise
-   * does not.
+   * Asks for an object that is never written: "no such key" proves the bucket exists and the
+   * credentials are accepted. Not HeadBucket, which needs `s3:ListBucket`; and not HeadObject,
+   * whose bodiless 404 says the same for a missing bucket as for a missing key. Without
+   * `s3:ListBucket`, S3 answers a missing key with 403 AccessDenied: also accepted, as the
+   * bucket and the credentials were (a wrong key or secret gets its own code).
    */
   async check(): Promise<void> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}parlor-readiness-probe` }));
+      const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}parlor-readiness-probe` }));
+      // Someone stored an object under that name: reachable all the same.
+      (Body as Readable | undefined)?.destroy();
     } catch (error) {
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return;
+      const name = (error as { name?: unknown }).name;
+      if (name === "NoSuchKey" || name === "AccessDenied") return;
       throw error;
     }
   }
