@@ -280,9 +280,13 @@ describe.skipIf(postgres === undefined || !redisUp)("start-up with Redis", () =>
 
   it("refuses to start when Redis refuses the password, without printing it", async () => {
     const port = await freePort();
-    const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-password"], {
-      stdio: "ignore",
-    });
+    const redis = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-password"],
+      {
+        stdio: "ignore",
+      },
+    );
     registerCleanup(() => void redis.kill("SIGKILL"));
     const listening = () =>
       new Promise<boolean>((resolve) => {

@@ -72,7 +72,13 @@ describe("resolveConfig checks every option", () => {
     const local = resolve({ PARLOR_REDIS_URL: "redis://127.0.0.1:6379", ...pg });
     expect(local.redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: expect.stringMatching(/^parlor:[\w-]{12}:$/), startupTimeout: 30 });
     expect(local.warnings.join("\n")).toMatch(/local file storage: every node must see the same files folder/);
-    const s3 = resolve({ PARLOR_REDIS_URL: "rediss://:pw@cache:6380/2", PARLOR_FILES_STORAGE: "s3", PARLOR_S3_BUCKET: "b", PARLOR_REDIS_PREFIX: "chat:", ...pg });
+    const s3 = resolve({
+      PARLOR_REDIS_URL: "rediss://:pw@cache:6380/2",
+      PARLOR_FILES_STORAGE: "s3",
+      PARLOR_S3_BUCKET: "b",
+      PARLOR_REDIS_PREFIX: "chat:",
+      ...pg,
+    });
     expect(s3.redis?.prefix).toBe("chat:");
     expect(s3.warnings.join("\n")).not.toMatch(/files folder/);
     // Two apps on one Redis get different prefixes; the nodes of one app the same.

@@ -18,6 +18,9 @@ export interface RedisModules {
  */
 export async function loadRedis(): Promise<RedisModules> {
   const feature = { feature: "Several nodes (PARLOR_REDIS_URL)", packages: ["ioredis", "@socket.io/redis-adapter"] };
-  const [ioredis, adapter] = await Promise.all([importOptional(() => import("ioredis"), feature), importOptional(() => import("@socket.io/redis-adapter"), feature)]);
+  const [ioredis, adapter] = await Promise.all([
+    importOptional(() => import("ioredis"), feature),
+    importOptional(() => import("@socket.io/redis-adapter"), feature),
+  ]);
   return { Redis: ioredis.Redis, createAdapter: adapter.createAdapter };
 }

@@ -92,7 +92,9 @@ export class RevocationFeed {
     if (!this.listening || this.stopped) return;
     this.listening = false;
     this.options.sessions.checkRowsOnEveryRequest(true);
-    this.options.log.warn("lost the connection to Redis: revocations made on other nodes may be missed, so every request checks its session row until it is back");
+    this.options.log.warn(
+      "lost the connection to Redis: revocations made on other nodes may be missed, so every request checks its session row until it is back",
+    );
   };
 
   private readonly back = () => void this.resume();

@@ -74,7 +74,13 @@ async function withTimeout(promise: Promise<unknown>): Promise<"ok" | "timeout" 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), CHECK_TIMEOUT_MS)));
   try {
-    return await Promise.race([promise.then(() => "ok" as const, (error: unknown) => ({ error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        () => "ok" as const,
+        (error: unknown) => ({ error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
