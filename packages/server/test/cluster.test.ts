@@ -112,11 +112,11 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     await expect(connectSocket(b, onB)).resolves.toBeDefined();
   });
 
-  it("logout on B: within 100 ms A refuses the cookie it had cached and drops that session's sockets (p99 over 30 logouts)", async () => {
+  it("logout on B: within 100 ms A refuses the cookie it had cached and drops that session's sockets (p99 over 100 logouts)", async () => {
     const { a, b } = await twoNodes();
     const refused: number[] = [];
     const dropped: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 100; i++) {
       const onA = await loggedIn(a);
       // Verified once on A: from here A answers from its fast path, with no database read.
       expect((await onA.get("/auth/me")).status).toBe(200);
@@ -129,7 +129,7 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
       dropped.push(Math.max(0, (await disconnected) - loggedOutAt));
     }
     const summary = (values: number[]) => `p50 ${percentile(values, 50)} ms, p99 ${percentile(values, 99)} ms, max ${Math.max(...values)} ms`;
-    console.info(`revocation across nodes, 30 logouts on B: cookie refused on A after ${summary(refused)}; socket on A dropped after ${summary(dropped)}`);
+    console.info(`revocation across nodes, 100 logouts on B: cookie refused on A after ${summary(refused)}; socket on A dropped after ${summary(dropped)}`);
     expect(percentile(refused, 99)).toBeLessThan(100);
     expect(percentile(dropped, 99)).toBeLessThan(100);
   });

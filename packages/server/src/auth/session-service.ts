@@ -131,9 +131,6 @@ export class SessionService {
     this.checkingRows = on;
   }
 
-  get checksRowsOnEveryRequest(): boolean {
-    return this.checkingRows;
-  }
 
   /**
    * Ends the sessions of embeddings that are no longer configured (at start-up: removing an

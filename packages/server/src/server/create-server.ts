@@ -284,7 +284,7 @@ async function buildFastify(
         log: fastify.log,
         emitToUser,
         processId: lease.id,
-        ...(cluster ? { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log) } : {}),
+        ...(cluster ? { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, () => cluster.links.commands.status === "ready") } : {}),
       })),
   });
   if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
