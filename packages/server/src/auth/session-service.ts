@@ -131,7 +131,6 @@ export class SessionService {
     this.checkingRows = on;
   }
 
-
   /**
    * Ends the sessions of embeddings that are no longer configured (at start-up: removing an
    * embedding's config ends its sessions). Returns how many it ended.

@@ -20,11 +20,7 @@ const answerSchema = z.array(z.object({ id: idSchema, content: z.string(), creat
  * is away, are left out: the resume then
  * shows the stored text, and the deltas that follow still arrive through the user's room.
  */
-export function liveRepliesOnOtherNodes(
-  io: ParlorIo,
-  log: FastifyBaseLogger,
-  isConnected: () => boolean,
-): (threadId: string) => Promise<LiveReplySnapshot[]> {
+export function liveRepliesOnOtherNodes(io: ParlorIo, log: FastifyBaseLogger, isConnected: () => boolean): (threadId: string) => Promise<LiveReplySnapshot[]> {
   return function liveRepliesOnOtherNodes(threadId) {
     // Redis away: nobody would hear the question, and ioredis would hold it until it is back.
     if (!isConnected()) return Promise.resolve([]);

@@ -43,10 +43,8 @@ import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
-import { connectRedis, type RedisLinks } from "../cluster/connect-redis.js";
+import { joinCluster, type Cluster } from "../cluster/join-cluster.js";
 import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
-import { RevocationFeed } from "../cluster/revocation-feed.js";
-import { redisSocketAdapter } from "../cluster/socket-adapter.js";
 import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
 import { findWidgetScript, widgetScript } from "./widget-script.js";
@@ -95,13 +93,6 @@ export interface ServerServices {
   clock: () => number;
 }
 
-/** With several nodes: the links to Redis and what runs over them. */
-interface Cluster {
-  links: RedisLinks;
-  feed: RevocationFeed;
-  prefix: string;
-}
-
 /**
  * Builds the Parlor server for an app: validates configuration, waits for the database
  * (PostgreSQL, up to `database.startupTimeout`), opens and migrates it, and registers the
@@ -121,9 +112,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   const fastify = newFastify(config, securityHeaders, options.logStream);
   await waitForDatabase(config.database, fastify.log);
   const db = await openDatabase(config.database, { log: fastify.log });
-  let redis: RedisLinks | undefined;
+  let cluster: Cluster | undefined;
   try {
-    redis = config.redis === null ? undefined : await connectRedis(config.redis, fastify.log);
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
     const users = new UserStore(db, { oauthProviders: oauthProviders.map((provider) => provider.id) });
@@ -131,31 +121,20 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const ended = await sessions.endRemovedEmbeds();
     if (ended > 0) fastify.log.warn(`ended ${ended} sessions of embeddings that are no longer configured`);
     await sessions.loadRevocations();
-    let cluster: Cluster | undefined;
-    if (redis !== undefined && config.redis !== null) {
-      const feed = new RevocationFeed({
-        publisher: redis.commands,
-        subscriber: redis.revocationEvents,
-        channel: `${config.redis.prefix}revocations`,
-        sessions,
-        log: fastify.log,
-      });
-      cluster = { links: redis, feed, prefix: config.redis.prefix };
-      await feed.start();
-    }
+    // Several nodes: Redis carries socket.io events and revocations between them.
+    if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
     const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock };
     const { files, lease } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
     fastify.addHook("onClose", async function closeDatabase() {
       await lease.stop().catch((error: unknown) => fastify.log.error({ err: error }, "could not unregister this process"));
-      cluster?.feed.stop();
-      await redis?.close();
+      await cluster?.leave();
       await db.destroy();
     });
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
-    await redis?.close();
+    await cluster?.leave();
     await db.destroy();
     throw error;
   }
@@ -256,16 +235,7 @@ async function buildFastify(
     graceSeconds: config.shutdownGrace,
     drainReplies: async (deadline) => runtime?.drain(deadline),
   });
-  await readiness(fastify, {
-    db: services.db,
-    storage,
-    redis: cluster && {
-      // Not queued while disconnected (ioredis would hold it until the timeout): say so at once.
-      ping: () => (cluster.links.commands.status === "ready" ? cluster.links.commands.ping() : Promise.reject(new Error("disconnected from Redis"))),
-      isLive: () => cluster.feed.isLive,
-    },
-    isDraining: shutdown.isDraining,
-  });
+  await readiness(fastify, { db: services.db, storage, redis: cluster, isDraining: shutdown.isDraining });
   shutdown.beforeRealtime();
   const io = attachRealtime(fastify, {
     config,
@@ -273,19 +243,11 @@ async function buildFastify(
     originPolicy,
     isAllowedHost,
     clock,
-    adapter: cluster && redisSocketAdapter(cluster.links, cluster.prefix),
-    runtime: (emitToUser, io) =>
-      (runtime = new ChatRuntime({
-        app,
-        config,
-        threads,
-        files,
-        clock,
-        log: fastify.log,
-        emitToUser,
-        processId: lease.id,
-        ...(cluster ? { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, () => cluster.links.commands.status === "ready") } : {}),
-      })),
+    adapter: cluster?.socketAdapter,
+    runtime: (emitToUser, io) => {
+      const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
+      return (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id, ...elsewhere }));
+    },
   });
   if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
   addSecurityHeadersToSocketIo(io, securityHeaders);
