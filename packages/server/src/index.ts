@@ -11,7 +11,10 @@ export type { CreateServerOptions, LogStream, ParlorServer } from "./server/crea
 export { startServer } from "./server/start-server.js";
 export type { ServerOptions } from "./config/server-options.js";
 export { resolveConfig, resolveDatabaseConfig } from "./config/resolve-config.js";
-export type { ParlorConfig } from "./config/resolve-config.js";
+export type { ParlorConfig, RedisConfig } from "./config/resolve-config.js";
+export { RedisStartupError } from "./cluster/redis-startup-error.js";
+export type { RedisStartupErrorCode } from "./cluster/redis-startup-error.js";
+export type { ReadinessBody, ReadinessCheckResult } from "./server/readiness.js";
 export { createSecret } from "./config/auth-secret.js";
 export { environmentVariables } from "./config/env-options.js";
 export { hashPassword, verifyPassword, verifyUserPassword } from "./auth/password-hash.js";

@@ -61,6 +61,32 @@ describe("resolveConfig checks every option", () => {
     expect(resolve({ ...plainHttp, PARLOR_COOKIE_NAME: "chat" }).cookie.name).toBe("chat");
   });
 
+  it("refuses Redis (several nodes) on SQLite, warns about local files with it, and derives a prefix per app", () => {
+    const pg = { PARLOR_DATABASE_URL: "postgres://parlor@db.internal/parlor" };
+    expect(() => resolve({ PARLOR_REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(ParlorConfigError);
+    expect(() => resolve({ PARLOR_REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/several nodes need PostgreSQL: set PARLOR_DATABASE_URL/);
+    expect(() => resolve({ PARLOR_REDIS_URL: "http://127.0.0.1:6379", ...pg })).toThrow(/PARLOR_REDIS_URL/);
+    expect(() => resolve({ PARLOR_REDIS_URL: "redis://127.0.0.1", PARLOR_REDIS_PREFIX: "has space", ...pg })).toThrow(/PARLOR_REDIS_PREFIX/);
+
+    expect(resolve({}).redis).toBeNull();
+    const local = resolve({ PARLOR_REDIS_URL: "redis://127.0.0.1:6379", ...pg });
+    expect(local.redis).toEqual({ url: "redis://127.0.0.1:6379", prefix: expect.stringMatching(/^parlor:[\w-]{12}:$/), startupTimeout: 30 });
+    expect(local.warnings.join("\n")).toMatch(/local file storage: every node must see the same files folder/);
+    const s3 = resolve({
+      PARLOR_REDIS_URL: "rediss://:pw@cache:6380/2",
+      PARLOR_FILES_STORAGE: "s3",
+      PARLOR_S3_BUCKET: "b",
+      PARLOR_REDIS_PREFIX: "chat:",
+      ...pg,
+    });
+    expect(s3.redis?.prefix).toBe("chat:");
+    expect(s3.warnings.join("\n")).not.toMatch(/files folder/);
+    // Two apps on one Redis get different prefixes; the nodes of one app the same.
+    const other = resolveConfig({ appName: "Other", options: { dataDir }, env: { PARLOR_AUTH_SECRET: STRONG, PARLOR_REDIS_URL: "redis://127.0.0.1", ...pg } });
+    expect(other.redis?.prefix).not.toBe(local.redis?.prefix);
+    expect(resolve({ PARLOR_REDIS_URL: "redis://other-host", ...pg }).redis?.prefix).toBe(local.redis?.prefix);
+  });
+
   it("refuses S3 storage without a bucket, naming the variable", () => {
     expect(() => resolve({ PARLOR_FILES_STORAGE: "s3" })).toThrow(/files\.storage 's3' needs a bucket \(PARLOR_S3_BUCKET\)/);
   });

@@ -61,6 +61,10 @@ describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage 
       }
       expect(duringOutage.filter((outcome) => outcome.status === 503).length).toBeGreaterThan(20);
       expect((await fetch(`${t.origin}/healthz`)).status).toBe(200); // the process is alive
+      // …but not ready, and says which part fails.
+      const readiness = await fetch(`${t.origin}/readyz`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toEqual({ status: "unavailable", checks: { database: expect.stringMatching(/^(unreachable|timeout)$/), files: "ok" } });
 
       await database.start();
       const recoveryStart = traffic.outcomes.length;
@@ -71,6 +75,7 @@ describe.skipIf(!canRunThrowawayPostgres() && !process.env.CI)("database outage 
     }
     const after = await Promise.all(clients.map((client) => client.get("/api/threads")));
     expect(after.map((response) => response.status)).toEqual(clients.map(() => 200));
+    expect((await fetch(`${t.origin}/readyz`)).status).toBe(200);
   }, 60_000);
 
   it("survives pg_terminate_backend on its pooled connections, and the next requests work", async () => {

@@ -163,12 +163,16 @@ describe("Host check (DNS rebinding)", () => {
     expect((await send(t!, "x", "GET", "/auth/config", { headers: { "x-forwarded-host": "evil.example, chat.example.com" } })).status).toBe(200);
   });
 
-  it("keeps /healthz reachable by IP address for load balancers", async () => {
+  it("keeps /healthz and /readyz reachable by IP address for load balancers", async () => {
     await start();
     const probe = await send(t!, "10.1.2.3", "GET", "/healthz");
     expect(probe.status).toBe(200);
     expect(probe.body).toEqual({ status: "ok" });
     expect((await send(t!, "10.1.2.3", "GET", "/healthzz")).status).toBe(421);
+    const ready = await send(t!, "10.1.2.3", "GET", "/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe("ready");
+    expect((await send(t!, "10.1.2.3", "GET", "/readyzz")).status).toBe(421);
   });
 
   it("accepts the other loopback names in development only", async () => {

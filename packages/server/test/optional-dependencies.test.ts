@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ParlorConfigError } from "parlor";
+import { pgUrl } from "@parlor/test-support";
 import { importOptional } from "../src/config/optional-dependency.js";
 
 /**
@@ -16,7 +17,7 @@ import { importOptional } from "../src/config/optional-dependency.js";
  */
 const FIXTURE = fileURLToPath(new URL("./fixtures/serve-test-app.ts", import.meta.url));
 const HIDE = fileURLToPath(new URL("./fixtures/hide-packages.mjs", import.meta.url));
-const ALL_OPTIONAL = "pg,@aws-sdk/client-s3,@aws-sdk/lib-storage";
+const ALL_OPTIONAL = "pg,@aws-sdk/client-s3,@aws-sdk/lib-storage,ioredis,@socket.io/redis-adapter";
 
 describe("importOptional", () => {
   const feature = { feature: "Testing", packages: ["parlor-test-absent", "@parlor-test/absent"] };
@@ -94,7 +95,19 @@ describe("a server process without the optional packages installed", () => {
     );
   });
 
-  it("SQLite and local files: starts and serves without pg and the AWS SDK", async () => {
+  it.skipIf(pgUrl === undefined)("Redis without ioredis and the adapter: exits 2 with one line that says what to install", async () => {
+    const server = serve("ioredis,@socket.io/redis-adapter", {
+      PORT: String(await freePort()),
+      PARLOR_DATABASE_URL: pgUrl!,
+      PARLOR_REDIS_URL: "redis://127.0.0.1:1",
+    });
+    expect(await server.exited).toBe(2);
+    expect(server.stderr()).toBe(
+      "parlor: Several nodes (PARLOR_REDIS_URL) needs the package ioredis, which is not installed: npm install ioredis @socket.io/redis-adapter\n",
+    );
+  });
+
+  it("SQLite and local files: starts and serves without pg, the AWS SDK and the Redis packages", async () => {
     const port = await freePort();
     const server = serve(ALL_OPTIONAL, { PORT: String(port) });
     try {

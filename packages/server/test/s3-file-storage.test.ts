@@ -70,6 +70,15 @@ describe("S3FileStorage", () => {
     expect(await objectKeys(s3.client, s3.bucket)).not.toContain(`parlor/files/${key}`);
   });
 
+  it("check() (for /readyz) passes against a reachable bucket without writing, and fails on a missing bucket or a dead endpoint", async () => {
+    const before = await objectKeys(s3.client, s3.bucket);
+    await expect(storageFor(s3, "parlor/").check()).resolves.toBeUndefined();
+    expect(await objectKeys(s3.client, s3.bucket)).toEqual(before);
+    const options = { region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true, prefix: "", credentials: LOCAL_S3_CREDENTIALS };
+    await expect(new S3FileStorage({ ...options, bucket: "no-such-bucket" }).check()).rejects.toThrow();
+    await expect(new S3FileStorage({ ...options, bucket: s3.bucket, endpoint: "http://127.0.0.1:9" }).check()).rejects.toThrow();
+  });
+
   it("stores the content type with the object", async () => {
     const key = newKey();
     await storageFor(s3, "").put(key, patternBody(10), "image/png");

@@ -5,6 +5,7 @@ export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./database
 export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
 export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
+export { redisIsAvailable, redisTestPrefix, redisTestUrl } from "./redis.js";
 export { gate } from "./gate.js";
 export { mintHostToken, TEST_EMBED_SECRET, type MintOptions } from "./host-token.js";
 export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestClientRegistration, type TestOidcProvider } from "./oidc-provider.js";

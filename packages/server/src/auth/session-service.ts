@@ -58,6 +58,13 @@ export interface SessionMeta {
  */
 export type AuthenticateResult = { principal: SessionPrincipal; renewed?: IssuedSession } | null;
 
+/**
+ * Where a revocation was made: on this node (`here`: its sockets on every node are to be
+ * dropped), or heard of from another node or reloaded from the database (`elsewhere`: the
+ * node that made it already reached every node it could; this one drops its own sockets).
+ */
+export type RevocationOrigin = "here" | "elsewhere";
+
 export interface SessionServiceDeps {
   config: ParlorConfig;
   users: UserStore;
@@ -78,7 +85,9 @@ export class SessionService {
   private readonly revoked: RevocationSet;
   private readonly cache = new VerifiedTokenCache<{ principal: SessionPrincipal }>(CACHE_ENTRIES);
   private readonly renewing = new Map<string, Promise<IssuedSession | null>>();
-  private readonly revokeListeners = new Set<(sessionIds: string[]) => void>();
+  private readonly revokeListeners = new Set<(sessionIds: string[], origin: RevocationOrigin) => void>();
+  /** Set while revocations from other nodes may be missed (Redis away): see `checkRowsOnEveryRequest`. */
+  private checkingRows = false;
   private readonly clock: () => number;
   private readonly tokenTtlMs: number;
   private readonly idleMs: number;
@@ -97,9 +106,29 @@ export class SessionService {
     this.revoked = new RevocationSet(this.tokenTtlMs, this.clock);
   }
 
-  /** Reloads recent revocations, so a restart does not accept a token revoked just before it. */
+  /**
+   * Reloads recent revocations (those a token could still be valid for), so a restart, or a
+   * node back from a Redis outage, does not accept a token revoked meanwhile. Listeners hear
+   * of the ones this node did not know, as made `elsewhere`.
+   */
   async loadRevocations(): Promise<void> {
-    for (const id of await this.deps.sessions.revokedSince(this.clock() - this.tokenTtlMs)) this.revoked.add(id);
+    this.revokedElsewhere(await this.deps.sessions.revokedSince(this.clock() - this.tokenTtlMs));
+  }
+
+  /** Revocations made by another node (its message on Redis): effective here at once. */
+  revokedElsewhere(sessionIds: readonly string[]): void {
+    const learned = sessionIds.filter((id) => !this.revoked.has(id));
+    for (const id of learned) this.revoked.add(id);
+    if (learned.length > 0) for (const listener of this.revokeListeners) listener(learned, "elsewhere");
+  }
+
+  /**
+   * While `on`, the fast path is not trusted alone: every request and socket event also reads
+   * its session row (correct, one query slower). For a node that may be missing other nodes'
+   * revocations, because its link to Redis is down.
+   */
+  checkRowsOnEveryRequest(on: boolean): void {
+    this.checkingRows = on;
   }
 
   /**
@@ -148,8 +177,26 @@ export class SessionService {
   authenticate(token: string, { renew = true }: { renew?: boolean } = {}): AuthenticateResult | Promise<AuthenticateResult> {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     const hit = this.cache.get(token, this.clock());
-    if (hit !== undefined) return this.revoked.has(hit.principal.sessionId) ? null : hit;
+    if (hit !== undefined) {
+      if (this.revoked.has(hit.principal.sessionId)) return null;
+      return this.checkingRows ? this.confirmWithRow(hit) : hit;
+    }
     return this.authenticateSlow(token, renew);
+  }
+
+  /** The result stands if the session row is not revoked; a revoked row joins the set. */
+  private async confirmWithRow<T extends { principal: SessionPrincipal }>(result: T): Promise<T | null> {
+    return (await this.isRevokedInRow(result.principal.sessionId)) ? null : result;
+  }
+
+  private async isRevokedInRow(sessionId: string): Promise<boolean> {
+    const row = await this.deps.sessions.findById(sessionId);
+    // No row: deleted with its user, as good as revoked.
+    if (row === null) return true;
+    if (row.revoked_at === null) return false;
+    // Revoked on another node while this one was not listening: its sockets here go too.
+    this.revokedElsewhere([sessionId]);
+    return true;
   }
 
   private async authenticateSlow(token: string, renew: boolean): Promise<AuthenticateResult> {
@@ -166,7 +213,7 @@ export class SessionService {
     if (!expired && (now < renewAt || !renew)) {
       const entry = { principal: this.principalFrom(claims) };
       this.cache.set(token, entry, renew ? renewAt : expiresAt);
-      return entry;
+      return this.checkingRows ? this.confirmWithRow(entry) : entry;
     }
     // A token unused for longer than the idle timeout cannot belong to a live session.
     if (!renew || now - expiresAt > this.idleMs) return null;
@@ -174,9 +221,13 @@ export class SessionService {
     return renewed && { principal: renewed.principal, renewed };
   }
 
-  /** For long-lived connections, which re-check on every event what a request checks once. */
-  isRevoked(sessionId: string): boolean {
-    return this.revoked.has(sessionId);
+  /**
+   * For long-lived connections, which re-check on every event what a request checks once.
+   * Synchronous on the fast path; reads the row while `checkRowsOnEveryRequest` is on.
+   */
+  isRevoked(sessionId: string): boolean | Promise<boolean> {
+    if (this.revoked.has(sessionId)) return true;
+    return this.checkingRows ? this.isRevokedInRow(sessionId) : false;
   }
 
   /** Concurrent requests carrying the same old token share one renewal. */
@@ -247,12 +298,12 @@ export class SessionService {
   async revoke(userId: string, sessionId?: string): Promise<string[]> {
     const ids = await this.deps.sessions.revoke(userId, this.clock(), sessionId);
     for (const id of ids) this.revoked.add(id);
-    if (ids.length > 0) for (const listener of this.revokeListeners) listener(ids);
+    if (ids.length > 0) for (const listener of this.revokeListeners) listener(ids, "here");
     return ids;
   }
 
-  /** Called with the ids of sessions as they are revoked. Returns an unsubscribe function. */
-  onRevoke(listener: (sessionIds: string[]) => void): () => void {
+  /** Called with the ids of sessions as they are revoked, and where. Returns an unsubscribe function. */
+  onRevoke(listener: (sessionIds: string[], origin: RevocationOrigin) => void): () => void {
     this.revokeListeners.add(listener);
     return () => this.revokeListeners.delete(listener);
   }

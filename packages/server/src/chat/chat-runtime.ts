@@ -30,6 +30,20 @@ export interface ChatRuntimeDeps {
   emitToUser: (userId: string) => EmitToUser;
   /** This process's id: the owner of the replies it writes (see process-lease.ts). */
   processId: string;
+  /**
+   * With several nodes: the replies another node is streaming in a thread, with their text so
+   * far (cluster/live-replies-across-nodes.ts). Without it, or when no node answers in time, a
+   * resume shows the stored partial text (written every 250 ms, live-reply.ts).
+   */
+  liveRepliesElsewhere?: (threadId: string) => Promise<LiveReplySnapshot[]>;
+}
+
+/** A reply being streamed, as a resume shows it. */
+export interface LiveReplySnapshot {
+  id: string;
+  content: string;
+  /** ISO 8601. */
+  createdAt: string;
 }
 
 /** The connection a chat event came from: who, and how to answer only that client. */
@@ -163,7 +177,12 @@ export class ChatRuntime {
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
       const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
       // Taken after the read, so the snapshot is never older than a delta sent before it.
-      const replies = [...(this.runs.inThread(threadId)?.replies ?? [])];
+      let replies = this.liveReplies(threadId);
+      // Not running here but streaming according to the database: maybe on another node.
+      const elsewhere = this.deps.liveRepliesElsewhere;
+      if (replies.length === 0 && elsewhere !== undefined && stored.some((message) => message.status === "streaming")) {
+        replies = await elsewhere(threadId);
+      }
       const live = new Map(replies.map((reply) => [reply.id, reply.content]));
       const messages = stored.map((message) => {
         const content = live.get(message.id);
@@ -188,6 +207,11 @@ export class ChatRuntime {
       connection.threadsUsed.add(threadId);
       return { thread: { ...toThreadSummary(thread), messages } satisfies ThreadWithMessages };
     });
+  }
+
+  /** The replies this process is streaming in the thread, with their text so far. */
+  liveReplies(threadId: string): LiveReplySnapshot[] {
+    return [...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => ({ id: reply.id, content: reply.content, createdAt: reply.createdAt }));
   }
 
   /** `message:stop`: aborts the user's run in the thread (or all their runs), keeping what was written. */

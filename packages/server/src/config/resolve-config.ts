@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
@@ -16,6 +17,16 @@ export type DatabaseOptions = ParsedServerOptions["database"];
 
 export type DatabaseConfig = { dialect: "sqlite"; file: string } | ({ dialect: "postgres"; url: string } & DatabaseOptions);
 
+/**
+ * Redis, when several nodes serve the app: where it is, the prefix of Parlor's channels and
+ * keys in it, and how long start-up waits for it. `null` for a single node.
+ */
+export interface RedisConfig {
+  url: string;
+  prefix: string;
+  startupTimeout: number;
+}
+
 export interface CookieConfig {
   name: string;
   secure: boolean;
@@ -23,7 +34,7 @@ export interface CookieConfig {
 }
 
 /** The server's whole configuration: validated once at start-up, then frozen. */
-export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database" | "appId" | "embeds"> {
+export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "authSecretPrevious" | "publicUrl" | "database" | "appId" | "embeds" | "redis"> {
   appName: string;
   /** This deployment's identity in signed values: the `appId` option, or app name + public URL. */
   appId: string;
@@ -38,6 +49,8 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   dataDir: string;
   /** Where the data lives; for PostgreSQL with the `database` options (pool size, timeouts). */
   database: DatabaseConfig;
+  /** Redis for several nodes (`PARLOR_REDIS_URL`), or `null`: one node, nothing shared. */
+  redis: RedisConfig | null;
   cookie: CookieConfig;
   secrets: { current: string; previous: string | undefined };
   /** The OAuth providers: the app's `auth.oauth.providers` with `PARLOR_OAUTH_<ID>_*` over them, checked. */
@@ -107,17 +120,21 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   });
   warnings.push(...secrets.warnings);
 
-  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, appId, embeds: _e, ...rest } = o;
+  const { authSecret: _s, authSecretPrevious: _p, publicUrl: _u, appId, embeds: _e, redis: _r, ...rest } = o;
+  const resolvedAppId = appId ?? defaultAppId(appName, publicUrl);
+  const database = databaseConfig(o.databaseUrl, dataDir, o.database);
+  const redis = redisConfig(o, database, resolvedAppId, warnings);
   return deepFreeze({
     ...rest,
     appName,
-    appId: appId ?? defaultAppId(appName, publicUrl),
+    appId: resolvedAppId,
     publicUrl,
     basePath: basePathOf(publicUrl),
     publicOrigin: publicUrl.origin,
     dataDir,
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
-    database: databaseConfig(o.databaseUrl, dataDir, o.database),
+    database,
+    redis,
     cookie: {
       name: sessionCookieName({ appName, publicUrl, configured: o.session.cookieName, secure }),
       secure,
@@ -136,6 +153,31 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
  */
 function defaultAppId(appName: string, publicUrl: URL): string {
   return `${appName}@${publicUrl.origin}${publicUrl.pathname}`;
+}
+
+/**
+ * Redis means several nodes. SQLite is one process's file: a second node would have its own
+ * users, sessions and threads, so the combination is refused. Local file storage is only
+ * warned about: it works when `dataDir/files` is one shared filesystem (NFS, a shared
+ * volume), which Parlor cannot see from here; otherwise a file uploaded on one node is
+ * missing on the others.
+ */
+function redisConfig(o: ParsedServerOptions, database: DatabaseConfig, appId: string, warnings: string[]): RedisConfig | null {
+  const { url, prefix, startupTimeout } = o.redis;
+  if (url === undefined) return null;
+  if (database.dialect !== "postgres") {
+    throw new ParlorConfigError(
+      "PARLOR_REDIS_URL is set, which means several nodes, and several nodes need PostgreSQL: set PARLOR_DATABASE_URL=postgres://… (SQLite is a file of one process)",
+    );
+  }
+  if (o.files.storage === "local") {
+    warnings.push(
+      "PARLOR_REDIS_URL is set (several nodes) with local file storage: every node must see the same files folder (a shared volume), or a file uploaded on one node is missing on the others. Use PARLOR_FILES_STORAGE=s3 otherwise.",
+    );
+  }
+  // Nodes of one app share its id (they share its public URL); two apps on one Redis do not.
+  const defaultPrefix = `parlor:${createHash("sha256").update(appId).digest("base64url").slice(0, 12)}:`;
+  return { url, prefix: prefix ?? defaultPrefix, startupTimeout };
 }
 
 /**

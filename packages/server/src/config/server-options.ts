@@ -59,6 +59,32 @@ export const serverOptionsSchema = z
         startupTimeout: z.number().int().min(0).default(30),
       })
       .prefault({}),
+    /**
+     * Redis, for running several nodes of one app (see "Several nodes" in the README): socket.io
+     * events and revocations reach every node through it. Needs PostgreSQL.
+     */
+    redis: z
+      .object({
+        /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Env `PARLOR_REDIS_URL`. */
+        url: z
+          .string()
+          .regex(/^rediss?:\/\/[^\s]+$/, "a URL like redis://host:6379 or rediss://…")
+          .optional(),
+        /**
+         * Prefix of every channel and key Parlor uses, so several apps (or test runs) can share
+         * one Redis. Default: `parlor:` and a hash of the app id. Env `PARLOR_REDIS_PREFIX`.
+         */
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_.-]{1,100}$/, "letters, digits and : _ . - (at most 100)")
+          .optional(),
+        /**
+         * How long start-up waits for Redis to accept connections, seconds; 0 tries once.
+         * A refused password fails at once. Env `PARLOR_REDIS_STARTUP_TIMEOUT`.
+         */
+        startupTimeout: z.number().int().min(0).default(30),
+      })
+      .prefault({}),
     /** Signs session tokens and CSRF tokens; ≥ 32 bytes. Env `PARLOR_AUTH_SECRET`. */
     authSecret: z.string().optional(),
     /** The secret before the last rotation: still verifies, never signs. Env `PARLOR_AUTH_SECRET_PREVIOUS`. */

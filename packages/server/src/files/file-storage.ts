@@ -27,4 +27,6 @@ export interface FileStorage {
    * such leftovers itself; only leftovers untouched for `idleMs`. Returns how many.
    */
   removePartialUploads?(idleMs: number, now: number): Promise<number>;
+  /** Rejects when the storage cannot be used right now (for `/readyz`); reads and writes nothing. */
+  check?(): Promise<void>;
 }

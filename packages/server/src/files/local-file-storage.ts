@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,6 +17,12 @@ export class LocalFileStorage implements FileStorage {
   private readonly writing = new Set<string>();
 
   constructor(private readonly root: string) {}
+
+  /** The folder exists (or can be made) and this process may write to it: a shared volume still mounted. */
+  async check(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
+  }
 
   async put(key: string, body: AsyncIterable<Uint8Array>): Promise<{ size: number }> {
     const target = this.pathOf(key);

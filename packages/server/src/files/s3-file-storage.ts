@@ -60,6 +60,25 @@ export class S3FileStorage implements FileStorage {
     });
   }
 
+  /**
+   * Asks for an object that is never written: "no such key" proves the bucket exists and the
+   * credentials are accepted. Not HeadBucket, which needs `s3:ListBucket`; and not HeadObject,
+   * whose bodiless 404 says the same for a missing bucket as for a missing key. Without
+   * `s3:ListBucket`, S3 answers a missing key with 403 AccessDenied: also accepted, as the
+   * bucket and the credentials were (a wrong key or secret gets its own code).
+   */
+  async check(): Promise<void> {
+    try {
+      const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: `${this.prefix}parlor-readiness-probe` }));
+      // Someone stored an object under that name: reachable all the same.
+      (Body as Readable | undefined)?.destroy();
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      if (name === "NoSuchKey" || name === "AccessDenied") return;
+      throw error;
+    }
+  }
+
   async put(key: string, body: AsyncIterable<Uint8Array>, contentType: string): Promise<{ size: number }> {
     const objectKey = this.objectKey(key);
     let size = 0;

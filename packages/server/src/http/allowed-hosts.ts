@@ -14,8 +14,11 @@ export type IsAllowedHost = (headers: Headers, peer: string | undefined) => bool
 /** The refusal's text, for HTTP and the socket handshake alike: it names what to configure. */
 export const HOST_NOT_ALLOWED_MESSAGE = "This server does not answer for that host (see PARLOR_PUBLIC_URL and PARLOR_ALLOWED_HOSTS)";
 
-/** Answered whatever the Host: load balancers probe it by IP address, and it tells nothing. */
-const HEALTH_CHECK = "/healthz";
+/**
+ * Answered whatever the Host: load balancers probe them by IP address, and they tell nothing
+ * (liveness, and readiness with the names of the parts that fail, never their addresses).
+ */
+const HEALTH_CHECKS = ["/healthz", "/readyz"];
 
 /**
  * The hosts this app answers to: the public URL's host (with its port) and `allowedHosts`;
@@ -64,7 +67,7 @@ export function refuseForeignHosts(isAllowedHost: IsAllowedHost): OnRequestStep 
 }
 
 function isHealthCheck(url: string): boolean {
-  return url === HEALTH_CHECK || url.startsWith(`${HEALTH_CHECK}?`);
+  return HEALTH_CHECKS.some((path) => url === path || url.startsWith(`${path}?`));
 }
 
 /** The host as a URL would write it (lower case, default port dropped), or `null` if it is not a bare host. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { Server } from "socket.io";
+import { Server, type ServerOptions as SocketIoOptions } from "socket.io";
 import type { ChatConnection, ChatRuntime } from "../chat/chat-runtime.js";
 import type { EmitToUser } from "../chat/live-reply.js";
 import type { SessionService } from "../auth/session-service.js";
@@ -23,7 +23,9 @@ export interface RealtimeOptions {
   isAllowedHost: IsAllowedHost;
   clock: () => number;
   /** Built with the emitter this function returns, so created after it. */
-  runtime: (emitToUser: (userId: string) => EmitToUser) => ChatRuntime;
+  runtime: (emitToUser: (userId: string) => EmitToUser, io: ParlorIo) => ChatRuntime;
+  /** With several nodes, socket.io's Redis adapter (cluster/socket-adapter.ts); default: this process only. */
+  adapter?: SocketIoOptions["adapter"] | undefined;
 }
 
 /** Room for JSON escaping and the packet envelope around the largest allowed message. */
@@ -55,6 +57,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       clock,
     }),
     connectTimeout: config.realtime.connectTimeout * 1000,
+    ...(options.adapter === undefined ? {} : { adapter: options.adapter }),
   });
   // One broadcast operator per call (a run's, a reply's), not one per event: a reply emits a
   // delta per chunk, and the operator is immutable, so it can be kept. socket.io types a
@@ -64,7 +67,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     const room = io.to(userRoom(userId)) as unknown as { emit: EmitToUser };
     return (event, ...args) => room.emit(event, ...args);
   };
-  const runtime = options.runtime(emitToUser);
+  const runtime = options.runtime(emitToUser, io);
   fastify.decorate("realtime", io);
 
   io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
@@ -84,15 +87,25 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       ...(principal.client === "widget" ? { callClient: clientCaller(socket) } : {}),
     };
 
-    socket.use((_packet, next) => {
-      if (sessions.isRevoked(principal.sessionId) || principal.expiresAt <= clock()) {
-        socket.emit("error", { code: "unauthenticated", message: "Session ended" });
-        socket.disconnect(true);
-        return;
-      }
+    const endSession = () => {
+      socket.emit("error", { code: "unauthenticated", message: "Session ended" });
+      socket.disconnect(true);
+    };
+    const admit = (next: () => void) => {
       // Over the limit: the event is dropped with an error, the connection stays.
       if (!limit.take()) return connection.sendError({ code: "rate_limited", message: "Too many events; slow down" });
       next();
+    };
+    socket.use((_packet, next) => {
+      if (principal.expiresAt <= clock()) return endSession();
+      const revoked = sessions.isRevoked(principal.sessionId);
+      if (revoked === false) return admit(next);
+      if (revoked === true) return endSession();
+      // Only while revocations from other nodes may be missed (Redis away): the row decides.
+      revoked.then(
+        (isRevoked) => (isRevoked ? endSession() : admit(next)),
+        () => connection.sendError({ code: "unavailable", message: "Temporarily unavailable. Try again shortly." }),
+      );
     });
 
     socket.on("message:send", (payload, ack) => void runtime.send(connection, payload, ack));
@@ -104,8 +117,12 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     });
   });
 
-  const unsubscribe = sessions.onRevoke((sessionIds) => {
-    for (const id of sessionIds) io.in(sessionRoom(id)).disconnectSockets(true);
+  // A revocation made here drops the session's sockets on every node (through the adapter
+  // when there are several); one heard of from another node, or reloaded after an outage,
+  // drops this node's own (again, harmlessly, if the adapter already did).
+  const unsubscribe = sessions.onRevoke((sessionIds, origin) => {
+    const scope = origin === "here" ? io : io.local;
+    for (const id of sessionIds) scope.in(sessionRoom(id)).disconnectSockets(true);
   });
   // Runs after the replies were drained (see server/graceful-shutdown.ts).
   fastify.addHook("preClose", async () => {

@@ -1,6 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from "@parlor/protocol";
 import type { Server, Socket } from "socket.io";
 import type { SessionPrincipal } from "../auth/session-service.js";
+import type { LiveReplySnapshot } from "../chat/chat-runtime.js";
 
 /** What the handshake proved, kept on the socket for its whole life. */
 export interface SocketData {
@@ -8,10 +9,14 @@ export interface SocketData {
   authMethod: "cookie" | "bearer";
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no events between server processes (yet): an empty map
-export type ParlorIo = Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- as above
-export type ParlorSocket = Socket<ClientToServerEvents, ServerToClientEvents, {}, SocketData>;
+/** Events between the nodes of one app (through socket.io's Redis adapter), see cluster/. */
+export interface NodeToNodeEvents {
+  /** Which replies do you stream in this thread, and their text so far? */
+  "parlor:live-replies": (threadId: string, answer: (replies: LiveReplySnapshot[]) => void) => void;
+}
+
+export type ParlorIo = Server<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
+export type ParlorSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
 
 /** Rooms every socket joins, so a revocation or a user's update reaches all of theirs. */
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

@@ -31,6 +31,7 @@ import { FileStore } from "../data/file-store.js";
 import { ThreadStore } from "../data/thread-store.js";
 import { createFileStorage } from "../files/create-file-storage.js";
 import { fileRoutes } from "../files/file-routes.js";
+import type { FileStorage } from "../files/file-storage.js";
 import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
@@ -46,6 +47,9 @@ import { ownOrigin } from "../http/own-origin.js";
 import { closeIfBodyUnread, enforceSocketIoBodyDeadline, startBodyDeadline, timeoutServerOptions } from "../http/request-timeouts.js";
 import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, type HeaderSet } from "../http/security-headers.js";
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
+import { joinCluster, type Cluster } from "../cluster/join-cluster.js";
+import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
+import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
 import { findWidgetScript, widgetScript } from "./widget-script.js";
 import "../auth/request-session.js";
@@ -112,6 +116,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
   const fastify = newFastify(config, securityHeaders, options.logStream);
   await waitForDatabase(config.database, fastify.log);
   const db = await openDatabase(config.database, { log: fastify.log });
+  let cluster: Cluster | undefined;
   try {
     await migrateToLatest(db);
     const clock = options.clock ?? Date.now;
@@ -120,15 +125,20 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     const ended = await sessions.endRemovedEmbeds();
     if (ended > 0) fastify.log.warn(`ended ${ended} sessions of embeddings that are no longer configured`);
     await sessions.loadRevocations();
-    const { files, lease } = await buildFastify(fastify, { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock }, securityHeaders);
+    // Several nodes: Redis carries socket.io events and revocations between them.
+    if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
+    const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock };
+    const { files, lease } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
     fastify.addHook("onClose", async function closeDatabase() {
       await lease.stop().catch((error: unknown) => fastify.log.error({ err: error }, "could not unregister this process"));
+      await cluster?.leave();
       await db.destroy();
     });
     return { fastify, config, db, sessions, files, close: () => fastify.close() };
   } catch (error) {
+    await cluster?.leave();
     await db.destroy();
     throw error;
   }
@@ -158,6 +168,7 @@ async function buildFastify(
   fastify: FastifyInstance,
   services: ServerServices,
   securityHeaders: HeaderSet,
+  cluster: Cluster | undefined,
 ): Promise<{ files: FileService; lease: ProcessLease }> {
   const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
@@ -220,12 +231,13 @@ async function buildFastify(
   // root lands on the app instead of a 404.
   if (basePath !== "") fastify.get("/", healthz, async (_request, reply) => reply.redirect(`${basePath}/`, 302));
   let files!: FileService;
+  let storage!: FileStorage;
   // Every route once, under the prefix (the public URL's path): Fastify's `prefix` on the one
   // plugin that holds them all, so no route builds its own path and none can be forgotten.
   // The hooks above are the root's and apply to every request, inside the prefix or not.
   await fastify.register(
     async function parlorRoutes(app) {
-      files = await registerRoutes(app, services, { webRoot, securityHeaders, originPolicy });
+      ({ files, storage } = await registerRoutes(app, services, { webRoot, securityHeaders, originPolicy }));
     },
     { prefix: basePath },
   );
@@ -238,6 +250,10 @@ async function buildFastify(
     graceSeconds: config.shutdownGrace,
     drainReplies: async (deadline) => runtime?.drain(deadline),
   });
+  // Like /healthz: at the process's root for probes, and under the prefix through the proxy.
+  const probes = { db: services.db, storage, redis: cluster, isDraining: shutdown.isDraining };
+  await readiness(fastify, probes);
+  if (basePath !== "") await fastify.register(async (prefixed) => readiness(prefixed, probes), { prefix: basePath });
   shutdown.beforeRealtime();
   const io = attachRealtime(fastify, {
     config,
@@ -245,8 +261,13 @@ async function buildFastify(
     originPolicy,
     isAllowedHost,
     clock,
-    runtime: (emitToUser) => (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id })),
+    adapter: cluster?.socketAdapter,
+    runtime: (emitToUser, io) => {
+      const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
+      return (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id, ...elsewhere }));
+    },
   });
+  if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, `${basePath}/socket.io/`, config.http, securityHeaders);
   shutdown.afterRealtime();
@@ -258,7 +279,7 @@ async function registerRoutes(
   fastify: FastifyInstance,
   services: ServerServices,
   { webRoot, securityHeaders, originPolicy }: { webRoot: string | null; securityHeaders: HeaderSet; originPolicy: OriginPolicy },
-): Promise<FileService> {
+): Promise<{ files: FileService; storage: FileStorage }> {
   const { app, config, sessions } = services;
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   const { oauthProviders } = services;
@@ -270,12 +291,13 @@ async function registerRoutes(
   await fastify.register(widgetScript, { script: findWidgetScript() });
   await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders, basePath: config.basePath });
   const { threads, clock } = services;
-  const files = new FileService({ config, store: new FileStore(services.db), storage: await createFileStorage(config), clock, log: fastify.log });
+  const storage = await createFileStorage(config);
+  const files = new FileService({ config, store: new FileStore(services.db), storage, clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock, config.basePath);
   await fastify.register(threadRoutes, { threads, files, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls });
   if (webRoot) await fastify.register(webUi, { root: webRoot, basePath: config.basePath });
-  return files;
+  return { files, storage };
 }
 
 /**

@@ -25,11 +25,15 @@ export function gracefulShutdown(fastify: FastifyInstance, options: GracefulShut
     socket.once("close", () => connections.delete(socket));
   });
   let deadline = Number.POSITIVE_INFINITY;
+  let draining = false;
 
   return {
+    /** Whether shutdown has started (`/readyz` answers 503 from then on). */
+    isDraining: () => draining,
     beforeRealtime(): void {
       fastify.addHook("preClose", async function drain() {
         deadline = Date.now() + options.graceSeconds * 1000;
+        draining = true;
         // No new connections from here on (a load balancer moves to other processes); Fastify
         // answers 503 to new requests on kept-alive ones. Fastify's later close() of the
         // server then finds it closed, which it accepts.

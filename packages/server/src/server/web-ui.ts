@@ -23,7 +23,7 @@ export function findWebRoot(root: string | false | undefined): string | null {
 }
 
 /** Paths (below the base path) that belong to the API: never answered with the UI's HTML. */
-const API_PATH = /^\/(api|auth|socket\.io|healthz|embed|widget\.js)(\/|$|\?)/;
+const API_PATH = /^\/(api|auth|socket\.io|healthz|readyz|embed|widget\.js)(\/|$|\?)/;
 
 export interface WebUiOptions {
   root: string;

@@ -56,7 +56,9 @@ export async function oauthRoutes(fastify: FastifyInstance, options: OAuthRoutes
   const tokens = auth.oauth?.storeTokens ? new ProviderTokens(new ProviderTokenStore(options.db), deriveKeyRing(config, "oauth-tokens")) : null;
   // A revoked session's provider tokens are useless to keep: delete them with the revocation.
   if (tokens) {
-    const unsubscribe = sessions.onRevoke((ids) => {
+    // Only on the node that revoked: the others hear of it (origin `elsewhere`) after the rows changed.
+    const unsubscribe = sessions.onRevoke((ids, origin) => {
+      if (origin !== "here") return;
       tokens.deleteForSessions(ids).catch((error: unknown) => fastify.log.error({ err: error }, "deleting provider tokens failed"));
     });
     fastify.addHook("onClose", async () => unsubscribe());

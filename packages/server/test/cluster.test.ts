@@ -1,0 +1,303 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrateToLatest, openDatabase, resolveDatabaseConfig } from "parlor";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  connectSocket,
+  dialects,
+  eventually,
+  EventLog,
+  freePort,
+  redisIsAvailable,
+  redisTestPrefix,
+  redisTestUrl,
+  registerCleanup,
+  request,
+  waitForEvent,
+  type TestClient,
+  type TestDatabase,
+} from "@parlor/test-support";
+import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
+import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
+
+/**
+ * Several nodes: two real `parlor run` processes on loopback, one PostgreSQL schema and one
+ * Redis (a prefix of their own per test, so parallel runs never hear each other). They share
+ * the public URL, as nodes behind one load balancer do, so a cookie set by one is sent to the
+ * other; the tests talk to each node directly, as the balancer would.
+ */
+const postgres = dialects.find((dialect) => dialect.name === "postgres");
+const redisUp = await redisIsAvailable();
+
+// Two processes start in a few seconds on a busy machine, and the outage test waits for reconnections.
+describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and Redis", { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  let prefix: string;
+  const running: ServerProcess[] = [];
+
+  beforeEach(async () => {
+    database = await postgres!.create();
+    dataDir = mkdtempSync(join(tmpdir(), "parlor-cluster-"));
+    prefix = redisTestPrefix();
+  });
+  afterEach(async () => {
+    for (const node of running.splice(0)) {
+      if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGKILL");
+      await node.exited;
+    }
+    await database.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Two nodes of one app: same public URL (node A's), database, Redis and prefix. */
+  const twoNodes = async (env: Record<string, string> = {}, redisUrl = redisTestUrl) => {
+    const portA = await freePort();
+    const shared = {
+      PARLOR_REDIS_URL: redisUrl,
+      PARLOR_REDIS_PREFIX: prefix,
+      PARLOR_PUBLIC_URL: `http://127.0.0.1:${portA}`,
+      // Dozens of logins from one address; the login limit is not under test here.
+      PARLOR_LOGIN_RATE_LIMIT: "10000",
+      PARLOR_REALTIME_HANDSHAKES_PER_MINUTE: "10000",
+      ...env,
+    };
+    // Migrated first, so the two can start together without racing to create the schema.
+    const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
+    await migrateToLatest(db).finally(() => db.destroy());
+    const [a, b] = await Promise.all([
+      startServerProcess({ databaseUrl: database.url, dataDir, port: portA, env: shared }),
+      startServerProcess({ databaseUrl: database.url, dataDir, env: shared }),
+    ]);
+    running.push(a, b);
+    return { a, b };
+  };
+  const loggedIn = async (node: ServerProcess, username = "alice") => {
+    const client = node.client();
+    expect((await client.login(username, "correct horse battery staple")).status).toBe(200);
+    return client;
+  };
+  /** The same browser (cookie and CSRF token) as the balancer sends it to another node. */
+  const sameBrowserOn = (client: TestClient, node: ServerProcess) => {
+    const other = node.client();
+    other.sessionCookie = client.sessionCookie;
+    other.csrfToken = client.csrfToken;
+    return other;
+  };
+  /** Polls `GET /auth/me` until it is refused; the time (ms) it was first refused. */
+  const refusedAt = async (client: TestClient, timeoutMs = 2000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = (await client.get("/auth/me")).status;
+      if (status === 401) return Date.now();
+      expect(status).toBe(200);
+      if (Date.now() > deadline) throw new Error(`the cookie still works after ${timeoutMs} ms`);
+    }
+  };
+  const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+
+  it("a login on A works on B: the cookie, a CSRF-checked request and a socket", async () => {
+    const { a, b } = await twoNodes();
+    const onA = await loggedIn(a);
+    const onB = sameBrowserOn(onA, b);
+    const me = await onB.get("/auth/me");
+    expect(me.status).toBe(200);
+    expect(me.body.user.identifier).toBe("alice");
+    const sessions = await onB.get("/auth/sessions");
+    expect(sessions.status).toBe(200);
+    expect(sessions.body.sessions).toHaveLength(1);
+    await expect(connectSocket(b, onB)).resolves.toBeDefined();
+  });
+
+  it("logout on B: within 100 ms A refuses the cookie it had cached and drops that session's sockets (p99 over 100 logouts)", async () => {
+    const { a, b } = await twoNodes();
+    const refused: number[] = [];
+    const dropped: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const onA = await loggedIn(a);
+      // Verified once on A: from here A answers from its fast path, with no database read.
+      expect((await onA.get("/auth/me")).status).toBe(200);
+      const socket = await connectSocket(a, onA);
+      const disconnected = new Promise<number>((resolve) => socket.once("disconnect", () => resolve(Date.now())));
+      const onB = sameBrowserOn(onA, b);
+      expect((await onB.post("/auth/logout")).status).toBe(204);
+      const loggedOutAt = Date.now();
+      refused.push((await refusedAt(onA)) - loggedOutAt);
+      dropped.push(Math.max(0, (await disconnected) - loggedOutAt));
+    }
+    const summary = (values: number[]) => `p50 ${percentile(values, 50)} ms, p99 ${percentile(values, 99)} ms, max ${Math.max(...values)} ms`;
+    console.info(`revocation across nodes, 100 logouts on B: cookie refused on A after ${summary(refused)}; socket on A dropped after ${summary(dropped)}`);
+    expect(percentile(refused, 99)).toBeLessThan(100);
+    expect(percentile(dropped, 99)).toBeLessThan(100);
+  });
+
+  it("revoking one session, then all, on A makes B refuse them", async () => {
+    const { a, b } = await twoNodes();
+    const first = await loggedIn(b);
+    const second = await loggedIn(b);
+    const third = await loggedIn(b);
+    for (const client of [first, second, third]) expect((await client.get("/auth/me")).status).toBe(200);
+
+    const onA = sameBrowserOn(first, a);
+    const secondId = (await second.get("/auth/me")).body.session.id as string;
+    expect((await onA.delete(`/auth/sessions/${secondId}`)).status).toBe(204);
+    await refusedAt(second, 100);
+    expect((await third.get("/auth/me")).status).toBe(200);
+
+    expect((await onA.delete("/auth/sessions")).status).toBe(204);
+    await refusedAt(third, 100);
+    await refusedAt(first, 100);
+  });
+
+  it("a chat on A reaches the same user's tab on B, streamed", async () => {
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:3", TEST_REPLY_EVERY_MS: "20" });
+    const tabOnA = await connectSocket(a, await loggedIn(a));
+    const tabOnB = await connectSocket(b, await loggedIn(b));
+    const seenOnB = new EventLog(tabOnB);
+
+    const sent = await request(tabOnA, "message:send", { content: "hello from A" });
+    expect(sent.ok).toBe(true);
+    await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === sent.threadId);
+    expect(seenOnB.of("thread:created")).toEqual([expect.objectContaining({ threadId: sent.threadId })]);
+    expect(seenOnB.of("message:new").map((m) => [m.role, m.content])).toEqual([
+      ["user", "hello from A"],
+      ["assistant", ""],
+    ]);
+    expect(
+      seenOnB
+        .of("message:delta")
+        .map((d) => d.delta)
+        .join(""),
+    ).toBe("word0 word1 word2 ");
+    expect(seenOnB.of("message:end")).toEqual([expect.objectContaining({ status: "complete" })]);
+  });
+
+  it("thread:resume on B of a reply streaming on A returns A's live text, ahead of what the database has", async () => {
+    // A word every 20 ms: the stored partial text (written every 250 ms) lags by up to a dozen words.
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:400", TEST_REPLY_EVERY_MS: "20" });
+    const tabOnA = await connectSocket(a, await loggedIn(a));
+    const tabOnB = await connectSocket(b, await loggedIn(b));
+    const seenOnB = new EventLog(tabOnB);
+    const sent = await request(tabOnA, "message:send", { content: "go" });
+    expect(sent.ok).toBe(true);
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await seenOnB.waitFor(() => seenOnB.of("message:delta").length >= 20 * (attempt + 1), 10_000);
+      const seen = seenOnB
+        .of("message:delta")
+        .map((d) => d.delta)
+        .join("");
+      const resumed = await request(tabOnB, "thread:resume", { threadId: sent.threadId });
+      expect(resumed.ok).toBe(true);
+      const reply = resumed.thread.messages.find((m: { role: string }) => m.role === "assistant");
+      expect(reply.status).toBe("streaming");
+      // At least everything B's tab was sent before it asked: only A's memory has that.
+      expect(reply.content.startsWith(seen)).toBe(true);
+    }
+    await request(tabOnA, "message:stop", { threadId: sent.threadId }).catch(() => undefined);
+  });
+
+  it("Redis away: revocations still hold by reading session rows, /readyz says degraded, and all recovers when Redis returns", async () => {
+    const redisPort = Number(new URL(redisTestUrl).port || 6379);
+    const proxy = await startBlackholeProxy(redisPort);
+    registerCleanup(() => proxy.close());
+    const { a, b } = await twoNodes({}, `redis://127.0.0.1:${proxy.port}`);
+    const readyz = async (node: ServerProcess) => {
+      const response = await fetch(`${node.origin}/readyz`);
+      return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
+    };
+    expect(await readyz(a)).toEqual({ status: 200, body: { status: "ready", checks: { database: "ok", files: "ok", redis: "ok" } } });
+
+    const revokedDuringOutage = await loggedIn(a);
+    const keptDuringOutage = await loggedIn(a);
+    for (const client of [revokedDuringOutage, keptDuringOutage]) expect((await client.get("/auth/me")).status).toBe(200);
+    const socketOnA = await connectSocket(a, revokedDuringOutage);
+    const socketDropped = waitForEvent(socketOnA, "disconnect", 20_000);
+
+    proxy.blackhole();
+    const degraded = await eventually("A to report Redis away", async () => {
+      const answer = await readyz(a);
+      return answer.status === 503 ? answer : null;
+    });
+    expect(degraded.body.status).toBe("degraded");
+    // `timeout` when the probe's PING went out on a connection just cut (it waits for a reconnection).
+    expect(degraded.body.checks).toEqual({ database: "ok", files: "ok", redis: expect.stringMatching(/^(unreachable|timeout)$/) });
+    await eventually("A to log the fallback", () => a.output().includes("lost the connection to Redis"));
+
+    // B cannot tell A; A reads the row instead of trusting its set, and refuses at once.
+    expect((await sameBrowserOn(revokedDuringOutage, b).post("/auth/logout")).status).toBe(204);
+    expect((await revokedDuringOutage.get("/auth/me")).status).toBe(401);
+    expect((await keptDuringOutage.get("/auth/me")).status).toBe(200);
+
+    proxy.forward();
+    await eventually("A to be ready again", async () => (await readyz(a)).status === 200, 15_000, 100);
+    await eventually("B to be ready again", async () => (await readyz(b)).status === 200, 15_000, 100);
+    // The revocation made meanwhile was reloaded from the database: still refused, and A
+    // dropped the socket of that session, which it had not heard about.
+    expect((await revokedDuringOutage.get("/auth/me")).status).toBe(401);
+    await socketDropped;
+    expect((await keptDuringOutage.get("/auth/me")).status).toBe(200);
+    // Revocations flow live again.
+    expect((await sameBrowserOn(keptDuringOutage, b).post("/auth/logout")).status).toBe(204);
+    await refusedAt(keptDuringOutage, 100);
+  });
+});
+
+describe.skipIf(postgres === undefined || !redisUp)("start-up with Redis", () => {
+  let database: TestDatabase;
+  beforeEach(async () => {
+    database = await postgres!.create();
+    registerCleanup(() => database.dispose());
+  });
+
+  /** `parlor run` with Redis at `url`; resolves with its exit code and output. */
+  const startFails = async (url: string) => {
+    const dataDir = mkdtempSync(join(tmpdir(), "parlor-cluster-"));
+    registerCleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+    const failure = await startServerProcess({
+      databaseUrl: database.url,
+      dataDir,
+      env: { PARLOR_REDIS_URL: url, PARLOR_REDIS_STARTUP_TIMEOUT: "0", PARLOR_REDIS_PREFIX: redisTestPrefix() },
+    }).then(
+      (node) => {
+        node.child.kill("SIGKILL");
+        return null;
+      },
+      (error: unknown) => (error as Error).message,
+    );
+    expect(failure, "the server started").not.toBeNull();
+    return failure!;
+  };
+
+  it("refuses to start when Redis is unreachable, in one line naming the URL", async () => {
+    const port = await freePort();
+    const output = await startFails(`redis://127.0.0.1:${port}`);
+    expect(output).toContain(`could not reach Redis at redis://127.0.0.1:${port} within 0 s: ECONNREFUSED. Check PARLOR_REDIS_URL`);
+  });
+
+  it("refuses to start when Redis refuses the password, without printing it", async () => {
+    const port = await freePort();
+    const redis = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-password"],
+      {
+        stdio: "ignore",
+      },
+    );
+    registerCleanup(() => void redis.kill("SIGKILL"));
+    const listening = () =>
+      new Promise<boolean>((resolve) => {
+        const probe = connect(port, "127.0.0.1");
+        probe.once("connect", () => resolve(true)).once("error", () => resolve(false));
+        probe.once("close", () => probe.destroy());
+        setTimeout(() => probe.destroy(), 100).unref();
+      });
+    await eventually("the private redis-server to listen", listening);
+    const output = await startFails(`redis://:wrong-password@127.0.0.1:${port}`);
+    expect(output).toContain(`Redis at redis://127.0.0.1:${port} (password hidden) refused the login: WRONGPASS`);
+    expect(output).not.toContain("wrong-password");
+  });
+});
