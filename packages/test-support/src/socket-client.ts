@@ -92,20 +92,24 @@ export function request<E extends keyof ClientToServerEvents>(socket: ClientSock
  * emitter with `once`/`off`); rejects after `timeoutMs` naming the event, so a missing event
  * fails fast with a message instead of the test's timeout.
  */
-export function waitForEvent<T = any>(
-  socket: { once(event: string, listener: (...args: any[]) => void): unknown; off(event: string, listener: (...args: any[]) => void): unknown },
-  event: string,
-  timeoutMs = 5000,
-): Promise<T> {
+export function waitForEvent<T = any>(socket: ClientSocket | Emitter, event: string, timeoutMs = 5000): Promise<T> {
+  // A typed socket.io client names its events; any event name is fine here.
+  const emitter = socket as Emitter;
   return new Promise<T>((resolve, reject) => {
     const listener = (payload: T) => {
       clearTimeout(timer);
       resolve(payload);
     };
     const timer = setTimeout(() => {
-      socket.off(event, listener);
+      emitter.off(event, listener);
       reject(new Error(`no "${event}" event within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.once(event, listener);
+    emitter.once(event, listener);
   });
+}
+
+/** Anything with `once` and `off`, such as a Node EventEmitter. */
+interface Emitter {
+  once(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
 }
