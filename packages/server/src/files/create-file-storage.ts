@@ -15,5 +15,6 @@ export async function createFileStorage(config: ParlorConfig): Promise<FileStora
     feature: "S3 file storage (PARLOR_FILES_STORAGE=s3)",
     packages: ["@aws-sdk/client-s3", "@aws-sdk/lib-storage"],
   });
-  return new S3FileStorage(config.files.s3);
+  // resolveConfig refuses s3 storage without a bucket: checked once, there.
+  return new S3FileStorage({ ...config.files.s3, bucket: config.files.s3.bucket! });
 }

@@ -1,7 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
-import { ParlorConfigError } from "../errors.js";
 import type { ByteRange, FileStorage } from "./file-storage.js";
 
 const KEY = /^[a-f0-9]{32,64}$/;
@@ -13,8 +12,7 @@ const PARTS_IN_FLIGHT = 2;
 
 /** Where {@link S3FileStorage} keeps files: the `files.s3` server options, plus optional credentials. */
 export interface S3FileStorageOptions {
-  /** Required; the option is optional only because it is unused with local storage. */
-  bucket?: string;
+  bucket: string;
   region: string;
   /** For S3-compatible services (MinIO, R2, …); AWS itself when absent. */
   endpoint?: string | undefined;
@@ -49,7 +47,6 @@ export class S3FileStorage implements FileStorage {
   private readonly prefix: string;
 
   constructor(options: S3FileStorageOptions) {
-    if (!options.bucket) throw new ParlorConfigError("S3 file storage needs a bucket");
     this.bucket = options.bucket;
     this.prefix = options.prefix;
     this.client = new S3Client({
