@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppAuth, AppUser } from "./login-callbacks.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
-import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
@@ -31,7 +30,7 @@ const LOGIN_BODY_LIMIT = 16 * 1024;
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
 export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [] }: AuthRoutesOptions) {
   const limitLoginAttempt = loginRateLimiter(config.loginRateLimit);
-  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
+  const { isTrustedPeer } = config;
 
   const cookie = sessionCookie(config.cookie);
 

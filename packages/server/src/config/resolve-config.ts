@@ -10,7 +10,7 @@ import { isLoopback } from "./loopback.js";
 import { resolveOAuthProviders, type DeclaredLogins, type ResolvedOAuthProvider } from "./oauth-providers.js";
 import { sessionCookieName } from "./session-cookie-name.js";
 import { serverOptionsSchema, type ParsedServerOptions, type ServerOptions } from "./server-options.js";
-import { trustedPeerCheck } from "./trusted-proxies.js";
+import { trustedPeerCheck, type IsTrustedPeer } from "./trusted-proxies.js";
 
 /** The `database` option group: pool size and timeouts, in seconds. */
 export type DatabaseOptions = ParsedServerOptions["database"];
@@ -46,6 +46,8 @@ export interface ParlorConfig extends Omit<ParsedServerOptions, "authSecret" | "
   basePath: string;
   /** The app's own origin, always allowed for credentialed requests. */
   publicOrigin: string;
+  /** Whether a peer address is one of `trustedProxies` (whose X-Forwarded-* headers count). */
+  isTrustedPeer: IsTrustedPeer;
   dataDir: string;
   /** Where the data lives; for PostgreSQL with the `database` options (pool size, timeouts). */
   database: DatabaseConfig;
@@ -106,8 +108,8 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   if (o.files.storage === "s3" && !o.files.s3.bucket) {
     throw new ParlorConfigError("files.storage 's3' needs a bucket (PARLOR_S3_BUCKET)");
   }
-  // Compiled here only to refuse a bad entry now; the request-time checks compile their own.
-  trustedPeerCheck(o.trustedProxies);
+  // Compiled once, here: a bad entry fails start-up, and every check uses this one.
+  const isTrustedPeer = trustedPeerCheck(o.trustedProxies);
   const oauthProviders = resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
   const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env);
 
@@ -131,6 +133,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
     publicUrl,
     basePath: basePathOf(publicUrl),
     publicOrigin: publicUrl.origin,
+    isTrustedPeer,
     dataDir,
     ...(typeof o.webRoot === "string" ? { webRoot: resolve(o.webRoot) } : {}),
     database,

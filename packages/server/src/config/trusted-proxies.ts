@@ -9,8 +9,9 @@ export type IsTrustedPeer = (address: string | undefined) => boolean;
  * Compiles `trustedProxies` (addresses, CIDR ranges, or `loopback`/`linklocal`/`uniquelocal`)
  * into a check on a socket's peer address, with `@fastify/proxy-addr` (what Fastify's own
  * `trustProxy` uses, so both agree on every address). An empty list trusts nobody. Throws
- * `ParlorConfigError` for an entry that is not an address or range; `resolveConfig` compiles
- * the list once for that, so a bad entry fails at start-up.
+ * `ParlorConfigError` for an entry that is not an address or range. `resolveConfig` compiles
+ * the list once (`config.isTrustedPeer`), so a bad entry fails at start-up and every check
+ * shares one compiled list.
  */
 export function trustedPeerCheck(trusted: readonly string[]): IsTrustedPeer {
   if (trusted.length === 0) return () => false;

@@ -1,7 +1,6 @@
 import { isLoopback } from "../config/loopback.js";
 import { rememberAnswers } from "../config/remember-answers.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
-import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { ParlorError } from "../errors.js";
 import type { OnRequestStep } from "./combine-hooks.js";
 import { lastEntry } from "./own-origin.js";
@@ -36,7 +35,7 @@ export function allowedHostCheck(config: ParlorConfig): IsAllowedHost {
   const protocol = config.publicUrl.protocol;
   const allowed = new Set<string>([config.publicUrl.host, ...config.allowedHosts.map((host) => normalizeHost(host, protocol) ?? host)]);
   const anyLoopback = !config.production && isLoopback(config.publicUrl.hostname);
-  const isTrustedPeer = trustedPeerCheck(config.trustedProxies);
+  const { isTrustedPeer } = config;
 
   // A Host not written exactly as the public URL's (`127.0.0.1:8000` for `localhost:8000` in
   // development, an upper-case name) is parsed as a URL, twice: answers are kept.

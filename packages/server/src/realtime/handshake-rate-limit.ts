@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { trustedPeerCheck } from "../config/trusted-proxies.js";
+import type { IsTrustedPeer } from "../config/trusted-proxies.js";
 
 /** `null` when the handshake may proceed; otherwise seconds until the client may try again. */
 export type HandshakeRateCheck = (request: IncomingMessage) => Promise<number | null>;
@@ -12,9 +12,8 @@ export type HandshakeRateCheck = (request: IncomingMessage) => Promise<number | 
  * the HTTP API), so clients behind one proxy are not counted as one.
  * `RateLimiterMemory` counts in this process; `RateLimiterRedis` is the drop-in for several.
  */
-export function handshakeRateLimit(perMinute: number, trustedProxies: readonly string[]): HandshakeRateCheck {
+export function handshakeRateLimit(perMinute: number, isTrusted: IsTrustedPeer): HandshakeRateCheck {
   const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: "handshake-ip" });
-  const isTrusted = trustedPeerCheck(trustedProxies);
   const clientAddress = (request: IncomingMessage) => proxyAddr(request, (address) => isTrusted(address));
 
   return async function checkHandshakeRate(request) {

@@ -52,7 +52,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     allowRequest: allowHandshake({
       config,
       originPolicy: options.originPolicy,
-      checkRate: handshakeRateLimit(config.realtime.handshakesPerMinute, config.trustedProxies),
+      checkRate: handshakeRateLimit(config.realtime.handshakesPerMinute, config.isTrustedPeer),
       isAllowedHost: options.isAllowedHost,
       clock,
     }),

@@ -14,7 +14,6 @@ import { corsCheckRoute } from "../auth/cors-check-route.js";
 import { resolveConfig, type ParlorConfig } from "../config/resolve-config.js";
 import type { ResolvedOAuthProvider } from "../config/oauth-providers.js";
 import type { ServerOptions } from "../config/server-options.js";
-import { trustedPeerCheck } from "../config/trusted-proxies.js";
 import { deriveKeyRing } from "../crypto/key-ring.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
@@ -192,7 +191,7 @@ async function buildFastify(
   const originPolicy = {
     allowedOrigins: new Set([config.publicOrigin, ...config.allowedOrigins]),
     allowSameSite: config.csrf.allowSameSite,
-    ownOrigin: ownOrigin(trustedPeerCheck(config.trustedProxies)),
+    ownOrigin: ownOrigin(config.isTrustedPeer),
   };
   // Every request's checks, in this order, as one Fastify hook (combine-hooks.ts): the
   // security headers first, so every answer carries them; then a foreign Host (DNS rebinding)
