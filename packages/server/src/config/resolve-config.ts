@@ -96,7 +96,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   // Compiled here only to refuse a bad entry now; the request-time checks compile their own.
   trustedPeerCheck(o.trustedProxies);
   const oauthProviders = resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
-  const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env);
+  const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env, { secure, publicOrigin: publicUrl.origin, sameSite: o.session.sameSite });
 
   const dataDir = resolve(o.dataDir);
   const secrets = resolveSecrets({

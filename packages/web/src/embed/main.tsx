@@ -1,10 +1,12 @@
 // The entry of embed.html: the chat inside the widget's iframe on other sites. Same styles
 // first as the web UI (see ../main.tsx), then the embed's own.
 import "../styles/base.css";
-import { ClientFunctionError, createParlorClient, ParlorProvider } from "@parlor/react";
+import { ClientFunctionError, createParlorClient, ParlorApiError, ParlorProvider } from "@parlor/react";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { Splash } from "../components/Splash";
 import { setThemePreference } from "../theme/theme-store";
+import { embedCookieMode, signInWithPartitionedCookie } from "./cookie-sign-in";
 import { EmbedApp } from "./EmbedApp";
 import { readEmbedSettings } from "./embed-settings";
 import { HostLink, HostLinkError } from "./host-link";
@@ -25,11 +27,14 @@ if (settings === null || window.parent === window) {
   // One link and one client per document, outside React (StrictMode runs effects twice).
   const inbox = new HostInbox();
   const link = new HostLink(settings.hostOrigin, inbox);
+  // The server marks a partitioned embedding's page (docs/embed.md, section 7): the session is
+  // then a Partitioned HttpOnly cookie, and the client runs in its default cookie mode.
+  const cookieMode = embedCookieMode(document);
   const client = createParlorClient({
     baseUrl: settings.baseUrl,
-    // Each exchange asks the host page's getToken() through the loader, at start and before
-    // the access token expires. The access token stays in the client's memory.
-    auth: { mode: "bearer", getHostToken: () => link.requestToken() },
+    // Bearer mode: each exchange asks the host page's getToken() through the loader, at start
+    // and before the access token expires. The access token stays in the client's memory.
+    auth: cookieMode === "partitioned" ? { mode: "cookie" } : { mode: "bearer", getHostToken: () => link.requestToken() },
   });
   // The app's chat.callClient(name, args) runs the host page's registered function.
   client.onClientCall(async (name, args) => {
@@ -42,13 +47,26 @@ if (settings === null || window.parent === window) {
   });
   link.start();
 
-  createRoot(root).render(
-    <StrictMode>
-      <ParlorProvider client={client}>
-        <EmbedApp link={link} inbox={inbox} />
-      </ParlorProvider>
-    </StrictMode>,
-  );
+  const reactRoot = createRoot(root);
+  const render = (signInError: ParlorApiError | null) =>
+    reactRoot.render(
+      <StrictMode>
+        <ParlorProvider client={client}>
+          <EmbedApp link={link} inbox={inbox} signInError={signInError} />
+        </ParlorProvider>
+      </StrictMode>,
+    );
+  if (cookieMode === "none") {
+    render(null);
+  } else {
+    // The cookie first; a host token only without a session. The client starts after that,
+    // so its first /auth/me already sees the session.
+    reactRoot.render(<Splash />);
+    signInWithPartitionedCookie(settings.baseUrl, () => link.requestToken()).then(
+      () => render(null),
+      (error: unknown) => render(error instanceof ParlorApiError ? error : new ParlorApiError("internal", "The chat could not sign in", { cause: error })),
+    );
+  }
 }
 
 function asFunctionCode(code: string): ConstructorParameters<typeof ClientFunctionError>[0] {
