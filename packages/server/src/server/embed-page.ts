@@ -45,8 +45,9 @@ export async function embedPage(fastify: FastifyInstance, { embeds, webRoot, sec
     reply.header("content-security-policy", withFrameAncestors(baseCsp, embed.origins)).removeHeader("x-frame-options");
     // Read on each load, like index.html: a rebuilt UI is served without a restart.
     if (appShell === null) return reply.send(page("Chat", "The chat is loading."));
-    const html = withBaseHref(await readFile(appShell, "utf8"), basePath);
-    return reply.send(embed.cookie === "partitioned" ? withCookieMode(html) : html);
+    const html = await readFile(appShell, "utf8");
+    // The base element stays the head's first: the mode's <meta> goes in before it is added.
+    return reply.send(withBaseHref(embed.cookie === "partitioned" ? withCookieMode(html) : html, basePath));
   });
 }
 
