@@ -19,13 +19,16 @@ export function embedCookieMode(document: Pick<Document, "querySelector">): "non
 }
 
 /**
- * Makes sure the partitioned cookie holds a session. Resolves when it does; rejects with a
- * `ParlorApiError` (`invalid_token`, `token_failed`, `network_error`…) when it cannot be had.
- * The host token passes through in memory only.
+ * Makes sure the partitioned cookie holds a session. Resolves `true` when it does, `false`
+ * when the browser did not keep the cookie (no CHIPS support with third-party cookies
+ * blocked: Safari today); then the session just opened is ended with its access token and
+ * the caller falls back to bearer mode. Rejects with a `ParlorApiError` (`invalid_token`,
+ * `token_failed`, `network_error`…) when no session can be had. Tokens pass through in
+ * memory only.
  */
-export async function signInWithPartitionedCookie(baseUrl: string, requestHostToken: () => Promise<string>, fetchImpl: typeof fetch = fetch): Promise<void> {
+export async function signInWithPartitionedCookie(baseUrl: string, requestHostToken: () => Promise<string>, fetchImpl: typeof fetch = fetch): Promise<boolean> {
   const me = await send(fetchImpl, `${baseUrl}/auth/me`, { method: "GET" });
-  if (me.ok) return;
+  if (me.ok) return true;
   if (me.status !== 401) throw await failure(me);
 
   let token: string;
@@ -40,6 +43,14 @@ export async function signInWithPartitionedCookie(baseUrl: string, requestHostTo
     body: JSON.stringify({ token }),
   });
   if (!exchanged.ok) throw await failure(exchanged);
+  if ((await send(fetchImpl, `${baseUrl}/auth/me`, { method: "GET" })).ok) return true;
+
+  // The cookie was dropped. Its session would stay unusable until it expires: end it now.
+  const { accessToken } = (await exchanged.json()) as { accessToken?: unknown };
+  if (typeof accessToken === "string") {
+    await send(fetchImpl, `${baseUrl}/auth/logout`, { method: "POST", headers: { authorization: `Bearer ${accessToken}` } }).catch(() => undefined);
+  }
+  return false;
 }
 
 /** Same-origin requests: the browser sends and keeps the partitioned cookie by itself. */

@@ -30,25 +30,26 @@ if (settings === null || window.parent === window) {
   // The server marks a partitioned embedding's page (docs/embed.md, section 7): the session is
   // then a Partitioned HttpOnly cookie, and the client runs in its default cookie mode.
   const cookieMode = embedCookieMode(document);
-  const client = createParlorClient({
-    baseUrl: settings.baseUrl,
-    // Bearer mode: each exchange asks the host page's getToken() through the loader, at start
-    // and before the access token expires. The access token stays in the client's memory.
-    auth: cookieMode === "partitioned" ? { mode: "cookie" } : { mode: "bearer", getHostToken: () => link.requestToken() },
-  });
-  // The app's chat.callClient(name, args) runs the host page's registered function.
-  client.onClientCall(async (name, args) => {
-    try {
-      return await link.callFunction(name, args);
-    } catch (error) {
-      if (error instanceof HostLinkError) throw new ClientFunctionError(asFunctionCode(error.code), error.message);
-      throw error;
-    }
-  });
+  const reactRoot = createRoot(root);
   link.start();
 
-  const reactRoot = createRoot(root);
-  const render = (signInError: ParlorApiError | null) =>
+  /** One client for the document, in the mode the sign-in settled on, and the chat on it. */
+  const run = (auth: "cookie" | "bearer", signInError: ParlorApiError | null) => {
+    const client = createParlorClient({
+      baseUrl: settings.baseUrl,
+      // Bearer mode: each exchange asks the host page's getToken() through the loader, at start
+      // and before the access token expires. The access token stays in the client's memory.
+      auth: auth === "cookie" ? { mode: "cookie" } : { mode: "bearer", getHostToken: () => link.requestToken() },
+    });
+    // The app's chat.callClient(name, args) runs the host page's registered function.
+    client.onClientCall(async (name, args) => {
+      try {
+        return await link.callFunction(name, args);
+      } catch (error) {
+        if (error instanceof HostLinkError) throw new ClientFunctionError(asFunctionCode(error.code), error.message);
+        throw error;
+      }
+    });
     reactRoot.render(
       <StrictMode>
         <ParlorProvider client={client}>
@@ -56,15 +57,18 @@ if (settings === null || window.parent === window) {
         </ParlorProvider>
       </StrictMode>,
     );
+  };
+
   if (cookieMode === "none") {
-    render(null);
+    run("bearer", null);
   } else {
     // The cookie first; a host token only without a session. The client starts after that,
-    // so its first /auth/me already sees the session.
+    // so its first /auth/me already sees the session. A browser that did not keep the cookie
+    // (no CHIPS, third-party cookies blocked) gets bearer mode, as without the option.
     reactRoot.render(<Splash />);
     signInWithPartitionedCookie(settings.baseUrl, () => link.requestToken()).then(
-      () => render(null),
-      (error: unknown) => render(error instanceof ParlorApiError ? error : new ParlorApiError("internal", "The chat could not sign in", { cause: error })),
+      (kept) => run(kept ? "cookie" : "bearer", null),
+      (error: unknown) => run("cookie", error instanceof ParlorApiError ? error : new ParlorApiError("internal", "The chat could not sign in", { cause: error })),
     );
   }
 }
