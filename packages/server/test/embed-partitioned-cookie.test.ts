@@ -41,6 +41,10 @@ describe("embeds.<id>.cookie in the configuration", () => {
       /^PARLOR_EMBED_SHOP_COOKIE must be "none" or "partitioned", got "chips"/,
     );
     expect(() => resolve({}, { publicUrl: "https://chat.example", session: { sameSite: "none" }, ...shop("partitioned") })).toThrow(/cannot be combined with session\.sameSite "none"/);
+    // A host on Parlor's own host, or a parent or child domain of it, is the same site.
+    for (const publicUrl of ["https://shop.example:8443", "https://chat.shop.example", "https://example"]) {
+      expect(() => resolve({}, { publicUrl, ...shop("partitioned") }), publicUrl).toThrow(/^embeds\.shop\.cookie "partitioned": https:\/\/shop\.example is the same site/);
+    }
   });
 });
 
@@ -154,9 +158,18 @@ describe("POST /auth/token for a partitioned embedding", () => {
     const { accessToken } = response.body;
     expect((await iframe.get("/auth/me", { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
     // Its sessions live on bearer tokens only: the same token planted as the cookie is no session.
+    const { csrfToken } = (await iframe.get("/auth/me", { headers: { authorization: `Bearer ${accessToken}` } })).body;
     iframe.sessionCookie = accessToken;
+    iframe.csrfToken = csrfToken;
     expect((await iframe.get("/auth/me")).status).toBe(401);
-    await expect(connectSocket(t!, iframe, { csrfToken: "x" })).rejects.toThrow();
+    expect((await iframe.post("/api/files", { form: fileForm() })).status).toBe(401);
+    await expect(connectSocket(t!, iframe, { csrfToken })).rejects.toThrow(/Session expired or revoked/);
+    // The control: the same handshake with a partitioned embedding's cookie is taken.
+    const shopFrame = t!.client();
+    await exchange(shopFrame, await mint("8"));
+    const shopCsrf = (await shopFrame.get("/auth/me")).body.csrfToken;
+    const socket = await connectSocket(t!, shopFrame, { csrfToken: shopCsrf });
+    socket.disconnect();
   });
 
   it("a cross-site POST from another page of the host site, carrying the partitioned cookie, is refused and changes nothing", async () => {

@@ -23,7 +23,7 @@ export function authenticateRequest(sessions: SessionService, cookies: SessionCo
       // A dead cookie is not cleared here: a request still carrying the previous session's
       // cookie would race a fresh login's Set-Cookie and could wipe it. Logout clears it.
       if (result === null) return reject();
-      if (bearer === null && !cookies.carries(result.principal)) return reject();
+      if (bearer === null && !sessions.cookieMayCarry(result.principal)) return reject();
       request.session = result.principal;
       request.authMethod = bearer === null ? "cookie" : "bearer";
       // Written as the session's own cookie: a partitioned embedding's stays Partitioned.

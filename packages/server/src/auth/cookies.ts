@@ -132,15 +132,6 @@ export class SessionCookies {
   of(session: { embedId?: string | undefined }): ParlorCookie {
     return session.embedId !== undefined && this.partitioned !== null && this.partitionedEmbeds.has(session.embedId) ? this.partitioned : this.main;
   }
-
-  /**
-   * Whether a cookie may carry this session: any session but a widget session of an
-   * embedding that is not (or no longer) partitioned, whose sessions live on bearer tokens
-   * only. Turning the mode off thus ends cookie sign-in at once.
-   */
-  carries(session: { embedId?: string | undefined }): boolean {
-    return session.embedId === undefined || this.partitionedEmbeds.has(session.embedId);
-  }
 }
 
 /** How long a browser has between leaving for the OAuth provider and coming back. */

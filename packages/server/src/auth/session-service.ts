@@ -178,6 +178,15 @@ export class SessionService {
     return renewed && { principal: renewed.principal, renewed };
   }
 
+  /**
+   * Whether a cookie may carry this session: any session but a widget session of an
+   * embedding that is not (or no longer) partitioned, whose sessions live on bearer tokens
+   * only. Turning the mode off thus ends cookie sign-in for that embedding at once.
+   */
+  cookieMayCarry(principal: SessionPrincipal): boolean {
+    return principal.embedId === undefined || this.partitionedEmbedIds.has(principal.embedId);
+  }
+
   /** For long-lived connections, which re-check on every event what a request checks once. */
   isRevoked(sessionId: string): boolean {
     return this.revoked.has(sessionId);

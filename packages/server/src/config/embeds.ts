@@ -123,7 +123,7 @@ export function resolveEmbeds(declared: Readonly<Record<string, EmbedOptions>> |
     const cookieName = overrides?.names.cookie ?? `embeds.${id}.cookie`;
     const cookie = overrides?.cookie ?? own?.cookie ?? "none";
     if (!COOKIE_MODES.includes(cookie)) throw new ParlorConfigError(`${cookieName} must be "none" or "partitioned", got "${cookie}"`);
-    if (cookie === "partitioned") checkPartitionable(cookieName, context);
+    if (cookie === "partitioned") checkPartitionable(cookieName, context, origins);
     return { id, secret, origins: [...new Set(origins)], cookie: cookie as EmbedCookieMode };
   });
 }
@@ -134,8 +134,12 @@ export function resolveEmbeds(declared: Readonly<Record<string, EmbedOptions>> |
  * never kept. And refused next to `session.sameSite: "none"`: then a browser that still allows
  * third-party cookies would send the iframe both the app's own cookie and the partitioned one,
  * under one name, and a session cookie present twice is refused (auth/cookies.ts, readCookie).
+ * For the same reason, refused for a host on Parlor's own host or a parent or child domain of
+ * it: such a host is the same site, its iframe is first-party, and its partition is the one the
+ * app's own pages use. (Sibling subdomains are the same site too, but telling them apart needs
+ * the Public Suffix List; docs/embed.md says not to.)
  */
-function checkPartitionable(name: string, { secure, publicOrigin, sameSite }: EmbedCookieContext): void {
+function checkPartitionable(name: string, { secure, publicOrigin, sameSite }: EmbedCookieContext, origins: readonly string[]): void {
   if (!secure) {
     throw new ParlorConfigError(
       `${name} "partitioned" needs a Secure cookie, and ${publicOrigin} is plain http on a non-loopback host: serve Parlor over https (PARLOR_PUBLIC_URL=https://…) or use cookie "none"`,
@@ -143,6 +147,15 @@ function checkPartitionable(name: string, { secure, publicOrigin, sameSite }: Em
   }
   if (sameSite === "none") {
     throw new ParlorConfigError(`${name} "partitioned" cannot be combined with session.sameSite "none": the iframe would get two session cookies of one name`);
+  }
+  const own = new URL(publicOrigin).hostname;
+  for (const origin of origins) {
+    const host = new URL(origin).hostname;
+    if (host === own || host.endsWith(`.${own}`) || own.endsWith(`.${host}`)) {
+      throw new ParlorConfigError(
+        `${name} "partitioned": ${origin} is the same site as ${publicOrigin}, where the iframe is no third party and its cookie would meet the app's own; use cookie "none" there`,
+      );
+    }
   }
 }
 
