@@ -10,7 +10,9 @@
  *   the same iframe is dropped: the browser blocks those, and keeps this one;
  * - a reload of the shop page signs in again from the cookie, without a new host token;
  * - the same user's main-app tab keeps its own session: a logout in the iframe does not log
- *   the main tab out, and a logout in the main tab does not log the iframe out.
+ *   the main tab out, and a logout in the main tab does not log the iframe out;
+ * - where the cookie is not kept (a browser without CHIPS, simulated by dropping the
+ *   exchange's Set-Cookie), the iframe ends the session it opened and runs in bearer mode.
  *
  * Needs the built UI and widget (`npm run build`).
  */
@@ -166,5 +168,30 @@ describe("the widget with a partitioned session cookie", () => {
     expect(state.sessions.find((session) => session.id === mainSession!.id)).toMatchObject({ revoked: true });
     expect(state.sessions.find((session) => session.id === firstSession)).toMatchObject({ revoked: true });
     expect(state.sessions.find((session) => session.id === secondSession)).toMatchObject({ revoked: false });
+  });
+
+  test("where the browser does not keep the cookie, the iframe ends the session it opened and falls back to bearer mode", async () => {
+    const context = await e2e.newContext();
+    const user = uniqueUser("nochips");
+    const tokensOf = () => host.issued.filter((entry) => entry.user === user).length;
+    // A browser without CHIPS (Safari today) drops the Partitioned cookie: the exchange's
+    // Set-Cookie never reaches the jar. Sent from Node, not with `route.fetch()`, which would
+    // store the cookie in the context itself.
+    await context.route(`${e2e.app.origin}/auth/token`, async (route) => {
+      const request = route.request();
+      const response = await fetch(request.url(), { method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer() });
+      const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
+      await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
+    });
+
+    const shop = await openShop(context, user);
+    const frame = await signedInFrame(shop);
+    await chat(frame, "signed in without the cookie");
+    expect(tokensOf()).toBe(2); // one for the dropped cookie, one for bearer mode
+    expect((await context.cookies(e2e.app.origin)).filter((cookie) => cookie.name === e2e.app.cookieName)).toEqual([]);
+    const sessions = (await userState(e2e.app, user)).sessions;
+    expect(sessions.map((session) => session.revoked)).toEqual([true, false]);
+    // The chat runs on a bearer token now: without a cookie, /auth/me from the iframe is 401.
+    expect((await frameFetch(frame, "/auth/me")).status).toBe(401);
   });
 });
