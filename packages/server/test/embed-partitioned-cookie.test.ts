@@ -34,16 +34,24 @@ describe("embeds.<id>.cookie in the configuration", () => {
   it("refuses partitioned on plain http off loopback, an unknown mode, and SameSite=None for the app's cookie, naming the setting", () => {
     const http = { publicUrl: "http://chat.internal:8000" };
     expect(() => resolve({}, { ...http, ...shop("partitioned") })).toThrow(ParlorConfigError);
-    expect(() => resolve({}, { ...http, ...shop("partitioned") })).toThrow(/^embeds\.shop\.cookie "partitioned" needs a Secure cookie, and http:\/\/chat\.internal:8000 is plain http/);
-    expect(() => resolve({ PARLOR_EMBED_SHOP_COOKIE: "partitioned" }, { ...http, ...shop() })).toThrow(/^PARLOR_EMBED_SHOP_COOKIE "partitioned" needs a Secure cookie/);
+    expect(() => resolve({}, { ...http, ...shop("partitioned") })).toThrow(
+      /^embeds\.shop\.cookie "partitioned" needs a Secure cookie, and http:\/\/chat\.internal:8000 is plain http/,
+    );
+    expect(() => resolve({ PARLOR_EMBED_SHOP_COOKIE: "partitioned" }, { ...http, ...shop() })).toThrow(
+      /^PARLOR_EMBED_SHOP_COOKIE "partitioned" needs a Secure cookie/,
+    );
     expect(resolve({}, { ...http, ...shop("none") }).embeds[0]!.cookie).toBe("none");
     expect(() => resolve({ PARLOR_EMBED_SHOP_COOKIE: "chips" }, { publicUrl: "https://chat.example", ...shop() })).toThrow(
       /^PARLOR_EMBED_SHOP_COOKIE must be "none" or "partitioned", got "chips"/,
     );
-    expect(() => resolve({}, { publicUrl: "https://chat.example", session: { sameSite: "none" }, ...shop("partitioned") })).toThrow(/cannot be combined with session\.sameSite "none"/);
+    expect(() => resolve({}, { publicUrl: "https://chat.example", session: { sameSite: "none" }, ...shop("partitioned") })).toThrow(
+      /cannot be combined with session\.sameSite "none"/,
+    );
     // A host on Parlor's own host, or a parent or child domain of it, is the same site.
     for (const publicUrl of ["https://shop.example:8443", "https://chat.shop.example", "https://example"]) {
-      expect(() => resolve({}, { publicUrl, ...shop("partitioned") }), publicUrl).toThrow(/^embeds\.shop\.cookie "partitioned": https:\/\/shop\.example is the same site/);
+      expect(() => resolve({}, { publicUrl, ...shop("partitioned") }), publicUrl).toThrow(
+        /^embeds\.shop\.cookie "partitioned": https:\/\/shop\.example is the same site/,
+      );
     }
   });
 });

@@ -131,7 +131,9 @@ const appShape = z.object({
       .optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
-  embeds: z.record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict()).optional(),
+  embeds: z
+    .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
+    .optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),

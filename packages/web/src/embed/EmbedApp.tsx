@@ -86,9 +86,7 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
     return (
       <div className="embed-notice" role="alert">
         <AlertIcon />
-        <p>
-          {error?.code === "invalid_token" || error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(error)}
-        </p>
+        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(error)}</p>
         {error ? <p className="embed-notice-code">{error.code}</p> : null}
       </div>
     );

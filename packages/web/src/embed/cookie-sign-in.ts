@@ -9,7 +9,7 @@
  */
 import { ParlorApiError } from "@parlor/react";
 
-/** The server marks the embed page of a partitioned embedding with this `<meta>` (server/embed-page.ts). */
+/** The server marks the embed page of a partitioned embedding with this `<meta>` (packages/server/src/server/embed-page.ts). */
 export const COOKIE_MODE_META = "parlor-embed-cookie";
 
 /** `"partitioned"` when the server said so in the page, `"none"` otherwise. */

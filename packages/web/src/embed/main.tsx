@@ -68,7 +68,8 @@ if (settings === null || window.parent === window) {
     reactRoot.render(<Splash />);
     signInWithPartitionedCookie(settings.baseUrl, () => link.requestToken()).then(
       (kept) => run(kept ? "cookie" : "bearer", null),
-      (error: unknown) => run("cookie", error instanceof ParlorApiError ? error : new ParlorApiError("internal", "The chat could not sign in", { cause: error })),
+      (error: unknown) =>
+        run("cookie", error instanceof ParlorApiError ? error : new ParlorApiError("internal", "The chat could not sign in", { cause: error })),
     );
   }
 }

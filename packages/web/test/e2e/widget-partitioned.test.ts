@@ -179,7 +179,7 @@ describe("the widget with a partitioned session cookie", () => {
     // store the cookie in the context itself.
     await context.route(`${e2e.app.origin}/auth/token`, async (route) => {
       const request = route.request();
-      const response = await fetch(request.url(), { method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer() });
+      const response = await fetch(request.url(), { method: request.method(), headers: await request.allHeaders(), body: request.postData() });
       const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== "set-cookie"));
       await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
     });
