@@ -19,7 +19,7 @@ describe("embeddings in the configuration", () => {
 
   it("reads PARLOR_EMBED_<ID>_SECRET and _ORIGINS, the id lower-cased with _ read as -", () => {
     const config = resolve({ PARLOR_EMBED_MY_SHOP_SECRET: EMBED_SECRET, PARLOR_EMBED_MY_SHOP_ORIGINS: "https://shop.example, http://localhost:5173" });
-    expect(config.embeds).toEqual([{ id: "my-shop", secret: EMBED_SECRET, origins: ["https://shop.example", "http://localhost:5173"] }]);
+    expect(config.embeds).toEqual([{ id: "my-shop", secret: EMBED_SECRET, origins: ["https://shop.example", "http://localhost:5173"], cookie: "none" }]);
   });
 
   it("takes defineApp's embeds, with the server option and the environment over them field by field", () => {
@@ -30,8 +30,8 @@ describe("embeddings in the configuration", () => {
       app,
     );
     expect(config.embeds).toEqual([
-      { id: "blog", secret: EMBED_SECRET, origins: ["https://b.example"] },
-      { id: "shop", secret: EMBED_SECRET, origins: ["https://new.shop.example"] },
+      { id: "blog", secret: EMBED_SECRET, origins: ["https://b.example"], cookie: "none" },
+      { id: "shop", secret: EMBED_SECRET, origins: ["https://new.shop.example"], cookie: "none" },
     ]);
     expect(Object.isFrozen(config.embeds[0]!.origins)).toBe(true);
     expect(resolve({}).embeds).toEqual([]);

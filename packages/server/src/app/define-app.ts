@@ -82,8 +82,9 @@ export interface AppDefinition {
   server?: ServerOptions;
   /**
    * Sites that embed the chat with `widget.js`, by embedding id (server README, "Embedding"):
-   * `{ shop: { secret, origins: ["https://shop.example"] } }`. `PARLOR_EMBED_<ID>_SECRET` and
-   * `PARLOR_EMBED_<ID>_ORIGINS` override them; checked when the server is created.
+   * `{ shop: { secret, origins: ["https://shop.example"], cookie: "partitioned" } }` (`cookie`
+   * optional, `"none"` by default). `PARLOR_EMBED_<ID>_SECRET`, `PARLOR_EMBED_<ID>_ORIGINS` and
+   * `PARLOR_EMBED_<ID>_COOKIE` override them; checked when the server is created.
    */
   embeds?: Record<string, EmbedOptions>;
   /** Called when a user starts a new thread, before its first `onMessage`. */
@@ -130,7 +131,9 @@ const appShape = z.object({
       .optional(),
   }),
   server: z.record(z.string(), z.unknown()).optional(),
-  embeds: z.record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()) }).strict()).optional(),
+  embeds: z
+    .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
+    .optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),

@@ -8,7 +8,7 @@ import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import { loginRateLimiter } from "./login-rate-limit.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
-import { sessionCookie } from "./cookies.js";
+import { SessionCookies } from "./cookies.js";
 import { finishLogin } from "./finish-login.js";
 
 export interface AuthRoutesOptions {
@@ -32,11 +32,11 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   const limitLoginAttempt = loginRateLimiter(config.loginRateLimit);
   const { isTrustedPeer } = config;
 
-  const cookie = sessionCookie(config.cookie);
+  const cookies = new SessionCookies(config.cookie, config.embeds);
 
   /** Turns the app's answer into a session and the login response. */
   async function logIn(request: FastifyRequest, reply: FastifyReply, appUser: AppUser | null, method: "password" | "header"): Promise<LoginResponse> {
-    const { user, principal } = await finishLogin(request, reply, appUser, { sessions, cookie, method });
+    const { user, principal } = await finishLogin(request, reply, appUser, { sessions, cookie: cookies.main, method });
     return {
       user: { id: user.id, identifier: user.identifier, displayName: user.displayName },
       csrfToken: principal.csrfToken,
@@ -82,7 +82,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
   fastify.post("/auth/logout", async function logout(request, reply) {
     const session = request.session!;
     await sessions.revoke(session.userId, session.sessionId);
-    cookie.clear(reply);
+    cookies.of(session).clear(reply);
     return reply.status(204).send();
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from "fastify";
+import type { ResolvedEmbed } from "../config/embeds.js";
 import type { CookieConfig } from "../config/resolve-config.js";
 
 /**
@@ -8,7 +9,10 @@ import type { CookieConfig } from "../config/resolve-config.js";
  *   `resolveConfig`), `HttpOnly; Path=/; SameSite=<session.sameSite>`, `Secure` when the public
  *   URL is https or loopback, `Max-Age` until the session's idle timeout or end;
  * - the OAuth flow cookie: the session cookie's name plus `-oauth`, `HttpOnly; Path=/;
- *   SameSite=Lax; Max-Age=600`, `Secure` (and so `__Host-`) like the session cookie.
+ *   SameSite=Lax; Max-Age=600`, `Secure` (and so `__Host-`) like the session cookie;
+ * - the session cookie of a partitioned embedding's iframe (`embeds.<id>.cookie:
+ *   "partitioned"`): the session cookie's name, `HttpOnly; Secure; SameSite=None;
+ *   Partitioned; Path=/` (see `SessionCookies`).
  *
  * Neither ever has a `Domain`: both are host-only, so a sibling subdomain can neither read
  * nor plant them.
@@ -31,6 +35,8 @@ export interface CookieAttributes {
   secure: boolean;
   sameSite: "lax" | "strict" | "none";
   path: "/";
+  /** CHIPS: kept in a jar of its own per top-level site. */
+  partitioned?: true;
 }
 
 /** A cookie definition that breaks a prefix rule (RFC 6265bis, "Cookie Name Prefixes"). */
@@ -41,9 +47,12 @@ export class CookieRuleError extends TypeError {
 
 /**
  * Refuses what browsers would drop without a word: `__Secure-` needs `Secure`; `__Host-` needs
- * `Secure`, `Path=/` and no `Domain`; `SameSite=None` needs `Secure` too.
+ * `Secure`, `Path=/` and no `Domain`; `SameSite=None` and `Partitioned` need `Secure` too.
  */
-export function checkCookieRules(name: string, attributes: { secure: boolean; path?: string; domain?: string; sameSite?: string }): void {
+export function checkCookieRules(
+  name: string,
+  attributes: { secure: boolean; path?: string; domain?: string; sameSite?: string; partitioned?: boolean },
+): void {
   const lower = name.toLowerCase();
   if (lower.startsWith("__secure-") && !attributes.secure) {
     throw new CookieRuleError(`cookie ${name}: a __Secure- cookie must be Secure`);
@@ -55,6 +64,9 @@ export function checkCookieRules(name: string, attributes: { secure: boolean; pa
   }
   if (attributes.sameSite === "none" && !attributes.secure) {
     throw new CookieRuleError(`cookie ${name}: SameSite=None needs Secure`);
+  }
+  if (attributes.partitioned === true && !attributes.secure) {
+    throw new CookieRuleError(`cookie ${name}: a Partitioned cookie must be Secure`);
   }
 }
 
@@ -85,6 +97,41 @@ export class ParlorCookie {
 /** The session cookie (`HttpOnly`, `Path=/`, SameSite and Secure from the configuration). */
 export function sessionCookie(cookie: CookieConfig): ParlorCookie {
   return new ParlorCookie(cookie.name, { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: "/" });
+}
+
+/**
+ * The session cookie as each session writes it, decided in this one place from the session
+ * itself. A session opened by the token exchange of a partitioned embedding lives in the
+ * iframe, a third-party context: there the browser keeps only a `Partitioned` cookie
+ * (`Secure; SameSite=None; Partitioned`), in a jar keyed by the top-level site, so it never
+ * meets the app's own cookie of the same name. Every later write of that session's cookie
+ * (the exchange, renewals, logout's clear) must carry the same attributes, or the browser
+ * treats it as another cookie and drops it there. Every other session gets the app's cookie.
+ */
+export class SessionCookies {
+  /** The app's own session cookie (logins on the app's pages). */
+  readonly main: ParlorCookie;
+  private readonly partitioned: ParlorCookie | null;
+  private readonly partitionedEmbeds: ReadonlySet<string>;
+
+  constructor(cookie: CookieConfig, embeds: ReadonlyArray<Pick<ResolvedEmbed, "id" | "cookie">>) {
+    this.main = sessionCookie(cookie);
+    this.partitionedEmbeds = new Set(embeds.filter((embed) => embed.cookie === "partitioned").map((embed) => embed.id));
+    this.partitioned =
+      this.partitionedEmbeds.size === 0
+        ? null
+        : new ParlorCookie(cookie.name, { httpOnly: true, secure: cookie.secure, sameSite: "none", path: "/", partitioned: true });
+  }
+
+  /** The session cookie's value in a `Cookie` header: one name for both kinds. */
+  read(header: string | undefined): string | null {
+    return this.main.read(header);
+  }
+
+  /** The cookie this session is written with. */
+  of(session: { embedId?: string | undefined }): ParlorCookie {
+    return session.embedId !== undefined && this.partitioned !== null && this.partitionedEmbeds.has(session.embedId) ? this.partitioned : this.main;
+  }
 }
 
 /** How long a browser has between leaving for the OAuth provider and coming back. */

@@ -6,7 +6,7 @@ import { ParlorError } from "../errors.js";
 import { idSchema } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
 import type { SessionService } from "./session-service.js";
-import { sessionCookie } from "./cookies.js";
+import { SessionCookies } from "./cookies.js";
 
 export interface SessionRoutesOptions {
   config: ParlorConfig;
@@ -17,7 +17,7 @@ const paramsSchema = z.object({ id: idSchema });
 
 /** `/auth/sessions`: a user lists their sessions and revokes one or all of them. */
 export async function sessionRoutes(fastify: FastifyInstance, { config, sessions }: SessionRoutesOptions) {
-  const cookie = sessionCookie(config.cookie);
+  const cookies = new SessionCookies(config.cookie, config.embeds);
   fastify.get("/auth/sessions", async function listSessions(request): Promise<SessionListResponse> {
     const current = request.session!;
     const list = await sessions.list(current.userId);
@@ -42,13 +42,13 @@ export async function sessionRoutes(fastify: FastifyInstance, { config, sessions
     // Scoped to the user: another user's session id is "not found", exactly like a made-up one.
     const revoked = await sessions.revoke(current.userId, id);
     if (revoked.length === 0) throw new ParlorError("not_found", "No such session");
-    if (id === current.sessionId) cookie.clear(reply);
+    if (id === current.sessionId) cookies.of(current).clear(reply);
     return reply.status(204).send();
   });
 
   fastify.delete("/auth/sessions", async function revokeAllSessions(request, reply) {
     await sessions.revoke(request.session!.userId);
-    cookie.clear(reply);
+    cookies.of(request.session!).clear(reply);
     return reply.status(204).send();
   });
 }

@@ -48,6 +48,8 @@ export interface SessionMeta {
   /**
    * For widget sessions (`POST /auth/token`): the embedding. Such a session lives as long as
    * its one bearer token, which cannot be renewed; the widget exchanges a fresh host token.
+   * Except for a partitioned embedding's (`embeds.<id>.cookie: "partitioned"`): its session
+   * is in a cookie, renewed and limited like a web session's.
    */
   embedId?: string | undefined;
 }
@@ -93,6 +95,7 @@ export class SessionService {
   private readonly idleMs: number;
   private readonly maxAgeMs: number;
   private readonly embedIds: ReadonlySet<string>;
+  private readonly partitionedEmbedIds: ReadonlySet<string>;
 
   constructor(private readonly deps: SessionServiceDeps) {
     const { session } = deps.config;
@@ -101,6 +104,7 @@ export class SessionService {
     this.idleMs = session.idleTimeout * 1000;
     this.maxAgeMs = session.maxAge * 1000;
     this.embedIds = new Set(deps.config.embeds.map((embed) => embed.id));
+    this.partitionedEmbedIds = new Set(deps.config.embeds.filter((embed) => embed.cookie === "partitioned").map((embed) => embed.id));
     this.codec = new SessionTokenCodec(deriveKeyRing(deps.config, "session-jwt"), deps.config.appId);
     this.csrf = new CsrfTokens(deriveKeyRing(deps.config, "csrf"));
     this.revoked = new RevocationSet(this.tokenTtlMs, this.clock);
@@ -151,7 +155,7 @@ export class SessionService {
       client: meta.client,
       created_at: now,
       last_seen_at: now,
-      expires_at: now + (meta.embedId === undefined ? this.maxAgeMs : this.tokenTtlMs),
+      expires_at: now + (meta.embedId === undefined || this.partitionedEmbedIds.has(meta.embedId) ? this.maxAgeMs : this.tokenTtlMs),
       revoked_at: null,
       user_agent: meta.userAgent?.slice(0, 512) ?? null,
       ip: meta.ip ?? null,
@@ -219,6 +223,15 @@ export class SessionService {
     if (!renew || now - expiresAt > this.idleMs) return null;
     const renewed = await this.renewOnce(claims, now);
     return renewed && { principal: renewed.principal, renewed };
+  }
+
+  /**
+   * Whether a cookie may carry this session: any session but a widget session of an
+   * embedding that is not (or no longer) partitioned, whose sessions live on bearer tokens
+   * only. Turning the mode off thus ends cookie sign-in for that embedding at once.
+   */
+  cookieMayCarry(principal: SessionPrincipal): boolean {
+    return principal.embedId === undefined || this.partitionedEmbedIds.has(principal.embedId);
   }
 
   /**

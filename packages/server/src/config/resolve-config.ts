@@ -111,7 +111,7 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   // Compiled once, here: a bad entry fails start-up, and every check uses this one.
   const isTrustedPeer = trustedPeerCheck(o.trustedProxies);
   const oauthProviders = resolveOAuthProviders(auth, oauthProvidersFromEnv(env));
-  const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env);
+  const resolvedEmbeds = resolveEmbeds({ ...embeds, ...o.embeds }, env, { secure, publicOrigin: publicUrl.origin, sameSite: o.session.sameSite });
 
   const dataDir = resolve(o.dataDir);
   const secrets = resolveSecrets({

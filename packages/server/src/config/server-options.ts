@@ -290,10 +290,12 @@ export const serverOptionsSchema = z
       .positive()
       .default(1024 * 1024),
     /**
-     * Sites that embed the chat with `widget.js`, by embedding id: `{ shop: { secret, origins } }`.
-     * Env `PARLOR_EMBED_<ID>_SECRET` and `PARLOR_EMBED_<ID>_ORIGINS`; checked in `config/embeds.ts`.
+     * Sites that embed the chat with `widget.js`, by embedding id: `{ shop: { secret, origins, cookie? } }`.
+     * Env `PARLOR_EMBED_<ID>_SECRET`, `PARLOR_EMBED_<ID>_ORIGINS` and `PARLOR_EMBED_<ID>_COOKIE`; checked in `config/embeds.ts`.
      */
-    embeds: z.record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()) }).strict()).optional(),
+    embeds: z
+      .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
+      .optional(),
     /** pino log level, or `silent`. Env `PARLOR_LOG_LEVEL`. */
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -44,7 +44,9 @@ export function authenticateSocket(sessions: SessionService, cookieName: string,
 
     try {
       const result = await sessions.authenticate(token, { renew: false });
-      if (result === null) return next(refuse("unauthenticated", "Session expired or revoked"));
+      if (result === null || (bearer === null && !sessions.cookieMayCarry(result.principal))) {
+        return next(refuse("unauthenticated", "Session expired or revoked"));
+      }
       if (bearer === null && !sessions.csrf.verify(result.principal.sessionId, auth.csrfToken)) {
         return next(refuse("csrf", "Missing or invalid CSRF token (send auth.csrfToken)"));
       }

@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
-import { sessionCookie } from "../auth/cookies.js";
+import { SessionCookies } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
 import { SessionService } from "../auth/session-service.js";
 import { sessionRoutes } from "../auth/session-routes.js";
@@ -203,7 +203,7 @@ async function buildFastify(
     warnRefusedOrigins(originPolicy, fastify.log),
     startBodyDeadline(config.http, securityHeaders),
   ];
-  const session = [authenticateRequest(sessions, sessionCookie(config.cookie)), verifyCsrf(sessions.csrf, originPolicy)];
+  const session = [authenticateRequest(sessions, new SessionCookies(config.cookie, config.embeds)), verifyCsrf(sessions.csrf, originPolicy)];
   // Credentialed cross-origin calls only from the configured origins (a separate frontend);
   // with none configured, no CORS headers at all and browsers keep other sites out. CORS
   // answers preflights after the Host check and before authentication: its own hook between.

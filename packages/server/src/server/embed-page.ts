@@ -44,8 +44,25 @@ export async function embedPage(fastify: FastifyInstance, { embeds, webRoot, sec
     }
     reply.header("content-security-policy", withFrameAncestors(baseCsp, embed.origins)).removeHeader("x-frame-options");
     // Read on each load, like index.html: a rebuilt UI is served without a restart.
-    return reply.send(appShell === null ? page("Chat", "The chat is loading.") : withBaseHref(await readFile(appShell, "utf8"), basePath));
+    if (appShell === null) return reply.send(page("Chat", "The chat is loading."));
+    const html = await readFile(appShell, "utf8");
+    // The base element stays the head's first: the mode's <meta> goes in before it is added.
+    return reply.send(withBaseHref(embed.cookie === "partitioned" ? withCookieMode(html) : html, basePath));
   });
+}
+
+/**
+ * Tells the chat that its session may live in a partitioned cookie (`embeds.<id>.cookie`):
+ * `<meta name="parlor-embed-cookie" content="partitioned">` at the start of the head. An
+ * element the page reads, not an inline script (the CSP allows none). Without it the chat
+ * runs on bearer tokens only.
+ */
+export function withCookieMode(html: string): string {
+  const meta = `<meta name="parlor-embed-cookie" content="partitioned" />`;
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  if (head === null) return meta + html;
+  const end = head.index + head[0].length;
+  return html.slice(0, end) + meta + html.slice(end);
 }
 
 /** The app's CSP with `frame-ancestors` replaced: one place decides the rest of the policy. */

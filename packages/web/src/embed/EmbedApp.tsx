@@ -1,4 +1,4 @@
-import { useAuth, useChat, type SentMessage } from "@parlor/react";
+import { useAuth, useChat, type ParlorApiError, type SentMessage } from "@parlor/react";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { ChatView } from "../components/ChatView";
 import type { ComposerHandle } from "../components/Composer";
@@ -12,6 +12,8 @@ import "../styles/embed.css";
 export interface EmbedAppProps {
   link: HostLink;
   inbox: HostInbox;
+  /** Partitioned cookie mode: why the sign-in before the client started failed, if it did (cookie-sign-in.ts). */
+  signInError?: ParlorApiError | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface EmbedAppProps {
  * The session is the host page's user, from the host token; when it cannot be had (the token
  * was refused, the host page gave none) or ends, the chat says so and stops.
  */
-export function EmbedApp({ link, inbox }: EmbedAppProps) {
+export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
   const auth = useAuth();
   const [threadId, setThreadId] = useState<string | undefined>(undefined);
   const chat = useChat(threadId);
@@ -80,13 +82,12 @@ export function EmbedApp({ link, inbox }: EmbedAppProps) {
 
   if (!auth.isReady) return <Splash />;
   if (!auth.isAuthenticated) {
+    const error = signInError ?? auth.error;
     return (
       <div className="embed-notice" role="alert">
         <AlertIcon />
-        <p>
-          {auth.error?.code === "invalid_token" || auth.error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(auth.error)}
-        </p>
-        {auth.error ? <p className="embed-notice-code">{auth.error.code}</p> : null}
+        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(error)}</p>
+        {error ? <p className="embed-notice-code">{error.code}</p> : null}
       </div>
     );
   }

@@ -6,6 +6,7 @@ import type { EmbedTokenStore } from "../../data/embed-token-store.js";
 import { parseInput } from "../../http/parse-input.js";
 import type { AppAuth } from "../login-callbacks.js";
 import { loginRateLimiter } from "../login-rate-limit.js";
+import { SessionCookies } from "../cookies.js";
 import type { SessionService } from "../session-service.js";
 import { embedUserResolver } from "./embed-user.js";
 import { HOST_TOKEN_CLOCK_TOLERANCE, HostTokenError, verifyHostToken } from "./host-token.js";
@@ -26,9 +27,11 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * `POST /auth/token`: the widget's iframe exchanges a host token for a bearer access token
- * (server README, "Embedding"). It sets and clears no cookie: the iframe is third-party
- * content on the host's page, where cookies are unreliable, and a bearer token is no ambient
- * credential. Login's origin rule (`csrf: "pre-session"`) and rate limit apply.
+ * (server README, "Embedding"). By default it sets and clears no cookie: the iframe is
+ * third-party content on the host's page, where cookies are unreliable, and a bearer token is
+ * no ambient credential. For an embedding with `cookie: "partitioned"` it also sets the
+ * session cookie as a `Partitioned` (CHIPS) cookie, which browsers keep in that context
+ * (docs/embed.md, section 7). Login's origin rule (`csrf: "pre-session"`) and rate limit apply.
  */
 export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sessions, tokenUses, clock }: TokenRoutesOptions) {
   const embeds = new Map(config.embeds.map((embed) => [embed.id, { ...embed, key: new TextEncoder().encode(embed.secret) }]));
@@ -38,6 +41,7 @@ export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sess
   );
   const limitAttempt = loginRateLimiter(config.loginRateLimit, { refundSuccess: true });
   const sweep = sweeper(tokenUses, clock, fastify.log);
+  const cookies = new SessionCookies(config.cookie, config.embeds);
 
   fastify.post(
     "/auth/token",
@@ -58,7 +62,8 @@ export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sess
         return sessions.start(user, { client: "widget", embedId: embed.id, userAgent: request.headers["user-agent"], ip: request.ip });
       });
       // The limiter passes what the attempt returns; a refusal was thrown above.
-      const { user, principal, token: accessToken } = issued!;
+      const { user, principal, token: accessToken, cookieMaxAge } = issued!;
+      if (embeds.get(principal.embedId!)?.cookie === "partitioned") cookies.of(principal).set(reply, accessToken, cookieMaxAge);
       return {
         accessToken,
         expiresAt: new Date(principal.expiresAt).toISOString(),
