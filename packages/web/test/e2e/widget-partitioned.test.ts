@@ -46,7 +46,7 @@ function partitionedApp() {
 
 let host: HostSite;
 beforeAll(async () => {
-  host = await startHostSite({ parlorOrigin: () => e2e.app.origin, now: () => e2e.app.clock.now() });
+  host = await startHostSite({ parlorUrl: () => e2e.app.origin, now: () => e2e.app.clock.now() });
 });
 const e2e = useE2E({
   webUi: true,
