@@ -62,4 +62,20 @@ describe("GET /readyz", () => {
     await log.waitFor((e) => e.event === "message:end");
     await closed;
   });
+  it("with shutdownReadinessWindow, answers 503 draining in its own shape on the still open port, then stops listening", async () => {
+    const t = await startTestServer({ server: { shutdownReadinessWindow: 1, shutdownGrace: 5 } });
+    const alice = await t.loggedIn();
+    const closing = t.server.close();
+    const startedAt = Date.now();
+    const during = await fetch(`${t.origin}/readyz`);
+    expect(during.status).toBe(503);
+    expect(await during.json()).toEqual({ status: "draining", checks: { database: "ok", files: "ok" } });
+    // New sockets are refused from the first moment; plain requests are still served meanwhile.
+    await expect(t.connect(alice)).rejects.toThrow();
+    expect((await alice.get("/auth/me")).status).toBe(200);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    await closing;
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+    await expect(fetch(`${t.origin}/readyz`)).rejects.toThrow();
+  });
 });

@@ -242,6 +242,11 @@ export class ChatRuntime {
     }
   }
 
+  /** Shutdown has started: `message:send` is refused with `unavailable`; running replies go on. */
+  stopTakingMessages(): void {
+    this.accepting = false;
+  }
+
   /**
    * Shutdown: refuses new messages (`unavailable`) at once, lets running replies finish until
    * `deadline` (ms since the epoch, real time), then aborts the rest and stores their replies
@@ -249,7 +254,7 @@ export class ChatRuntime {
    * short bound if the database hangs); an app that ignores `chat.signal` is not waited for.
    */
   async drain(deadline: number): Promise<void> {
-    this.accepting = false;
+    this.stopTakingMessages();
     const everyRun = Promise.all(this.runs.all().map((run) => run.done));
     await withTimeout(everyRun, deadline - Date.now());
     const cuts = this.runs.all().map((run) => this.cut(run, "interrupted"));

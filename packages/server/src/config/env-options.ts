@@ -62,6 +62,7 @@ export const environmentVariables: ReadonlyArray<readonly [name: string, path: s
   ["PARLOR_CHAT_MAX_RUNS_PER_USER", "chat.maxRunsPerUser", wholeNumber],
   ["PARLOR_CHAT_HEARTBEAT_INTERVAL", "chat.heartbeatInterval", wholeNumber],
   ["PARLOR_SHUTDOWN_GRACE", "shutdownGrace", wholeNumber],
+  ["PARLOR_SHUTDOWN_READINESS_WINDOW", "shutdownReadinessWindow", wholeNumber],
   ["PARLOR_FILES_MAX_BYTES", "files.maxUploadBytes", wholeNumber],
   ["PARLOR_FILES_ACCEPT", "files.accept", list],
   ["PARLOR_FILES_SIGNED_URL_TTL", "files.signedUrlTtl", wholeNumber],

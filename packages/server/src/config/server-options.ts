@@ -283,6 +283,14 @@ export const serverOptionsSchema = z
      * Env `PARLOR_SHUTDOWN_GRACE`.
      */
     shutdownGrace: z.number().min(0).default(10),
+    /**
+     * On shutdown, seconds the node keeps listening before it closes its port, answering
+     * `/readyz` 503 `draining` (and refusing new sockets and messages) so a load balancer that
+     * probes it takes it out first; counted within `shutdownGrace`. `0` (the default) closes the
+     * port at once, which a balancer that only sees refused connections (nginx) handles best.
+     * Env `PARLOR_SHUTDOWN_READINESS_WINDOW`.
+     */
+    shutdownReadinessWindow: z.number().min(0).default(0),
     /** Largest request body accepted, in bytes. */
     bodyLimit: z
       .number()

@@ -20,6 +20,8 @@ export interface AllowHandshakeOptions {
   checkRate: HandshakeRateCheck;
   /** The HTTP Host check (DNS rebinding): engine.io's requests never pass Fastify's hooks. */
   isAllowedHost: IsAllowedHost;
+  /** Shutdown has started (server/graceful-shutdown.ts). */
+  isDraining: () => boolean;
   clock: () => number;
 }
 
@@ -53,7 +55,7 @@ function declaresBearer(url: string | undefined): boolean {
   return query !== undefined && new URLSearchParams(query).get(BEARER_HANDSHAKE_PARAMETER) === "1";
 }
 
-export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost, clock }: AllowHandshakeOptions): AllowRequest {
+export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost, isDraining, clock }: AllowHandshakeOptions): AllowRequest {
   const tokens = new SessionTokenCodec(deriveKeyRing(config, "session-jwt"), config.appId);
 
   return function allowRequest(request, callback) {
@@ -68,6 +70,8 @@ export function allowHandshake({ config, originPolicy, checkRate, isAllowedHost,
   };
 
   async function checkHandshake(request: EngineRequest): Promise<void> {
+    // A draining node takes no new sockets: socket.io clients retry, and the balancer sends them elsewhere.
+    if (isDraining()) throw new ParlorError("unavailable", "The server is restarting; connect again in a moment", { headers: { "retry-after": "1" } });
     const retryAfter = await checkRate(request);
     if (retryAfter !== null) {
       throw new ParlorError("rate_limited", "Too many connection attempts; try again later", {

@@ -26,6 +26,8 @@ export interface RealtimeOptions {
   runtime: (emitToUser: (userId: string) => EmitToUser, io: ParlorIo) => ChatRuntime;
   /** With several nodes, socket.io's Redis adapter (cluster/socket-adapter.ts); default: this process only. */
   adapter?: SocketIoOptions["adapter"] | undefined;
+  /** Shutdown has started: new handshakes are refused with 503 `unavailable` (the client tries again, elsewhere). */
+  isDraining: () => boolean;
 }
 
 /** Room for JSON escaping and the packet envelope around the largest allowed message. */
@@ -54,6 +56,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       originPolicy: options.originPolicy,
       checkRate: handshakeRateLimit(config.realtime.handshakesPerMinute, config.isTrustedPeer),
       isAllowedHost: options.isAllowedHost,
+      isDraining: options.isDraining,
       clock,
     }),
     connectTimeout: config.realtime.connectTimeout * 1000,

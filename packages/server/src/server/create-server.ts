@@ -37,7 +37,7 @@ import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
 import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
-import { gracefulShutdown } from "./graceful-shutdown.js";
+import { gracefulShutdown, type GracefulShutdown } from "./graceful-shutdown.js";
 import { requireMultipartBoundary } from "../http/multipart-boundary.js";
 import { combineOnRequest, combineOnSend } from "../http/combine-hooks.js";
 import { noStore } from "../http/no-store.js";
@@ -77,8 +77,9 @@ export interface ParlorServer {
   sessions: SessionService;
   files: FileService;
   /**
-   * Graceful shutdown, done within about `shutdownGrace` + 4 s: stops listening and refuses
-   * new messages, lets running replies finish for `shutdownGrace`, stores the rest as
+   * Graceful shutdown, done within about `shutdownGrace` + 4 s: refuses new messages and
+   * sockets, answers `/readyz` 503 `draining` for `shutdownReadinessWindow`, stops listening,
+   * lets running replies finish until `shutdownGrace` is over, stores the rest as
    * `interrupted`, closes the sockets (clients reconnect by themselves), force-closes the
    * connections still open, then closes the database.
    */
@@ -127,7 +128,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     // Several nodes: Redis carries socket.io events and revocations between them.
     if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
     const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock };
-    const { files, lease } = await buildFastify(fastify, services, securityHeaders, cluster);
+    const { files, lease, shutdown } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
     fastify.addHook("onClose", async function closeDatabase() {
@@ -135,7 +136,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
       await cluster?.leave();
       await db.destroy();
     });
-    return { fastify, config, db, sessions, files, close: () => fastify.close() };
+    return { fastify, config, db, sessions, files, close: () => shutdown.close() };
   } catch (error) {
     await cluster?.leave();
     await db.destroy();
@@ -168,7 +169,7 @@ async function buildFastify(
   services: ServerServices,
   securityHeaders: HeaderSet,
   cluster: Cluster | undefined,
-): Promise<{ files: FileService; lease: ProcessLease }> {
+): Promise<{ files: FileService; lease: ProcessLease; shutdown: GracefulShutdown }> {
   const { app, config, sessions } = services;
   closeConnectionsAsTheyGoIdle(fastify);
   fastify.decorateRequest("session", null);
@@ -247,6 +248,8 @@ async function buildFastify(
   let runtime: ChatRuntime | undefined;
   const shutdown = gracefulShutdown(fastify, {
     graceSeconds: config.shutdownGrace,
+    readinessWindowSeconds: config.shutdownReadinessWindow,
+    stopTakingMessages: () => runtime?.stopTakingMessages(),
     drainReplies: async (deadline) => runtime?.drain(deadline),
   });
   // Like /healthz: at the process's root for probes, and under the prefix through the proxy.
@@ -261,6 +264,7 @@ async function buildFastify(
     isAllowedHost,
     clock,
     adapter: cluster?.socketAdapter,
+    isDraining: shutdown.isDraining,
     runtime: (emitToUser, io) => {
       const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
       return (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id, ...elsewhere }));
@@ -270,7 +274,7 @@ async function buildFastify(
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, `${basePath}/socket.io/`, config.http, securityHeaders);
   shutdown.afterRealtime();
-  return { files, lease };
+  return { files, lease, shutdown };
 }
 
 /** All of Parlor's routes, registered on the plugin that carries the prefix. */
