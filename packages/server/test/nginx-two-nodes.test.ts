@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { io } from "socket.io-client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -15,7 +17,7 @@ import {
   waitForEvent,
   type TestDatabase,
 } from "@parlor/test-support";
-import { NGINX_DOCS, nginxBinary, startNginx } from "./helpers/nginx.js";
+import { COMPOSE_DOCS, NGINX_DOCS, nginxBinary, startNginx } from "./helpers/nginx.js";
 import { startNodePair, type NodePair } from "./helpers/node-pair.js";
 
 /**
@@ -122,3 +124,59 @@ describe.skipIf((nginxBinary === null && !process.env.CI) || postgres === undefi
     });
   },
 );
+
+describe.skipIf(nginxBinary === null && !process.env.CI)("docs/compose: the nginx site", () => {
+  it("is valid nginx with the documented snippets and upstream, paths mapped as compose.yaml mounts them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "parlor-nginx-site-"));
+    registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, "tls"));
+    const cert = spawnSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=chat.example.com",
+        "-days",
+        "1",
+        "-keyout",
+        join(dir, "tls/privkey.pem"),
+        "-out",
+        join(dir, "tls/fullchain.pem"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(cert.status, cert.stderr).toBe(0);
+    // compose.yaml's mounts, here; unprivileged ports instead of 80 and 443.
+    const site = readFileSync(join(COMPOSE_DOCS, "nginx-site.conf"), "utf8")
+      .replaceAll("/etc/nginx/tls/", `${join(dir, "tls")}/`)
+      .replace("/etc/nginx/parlor/parlor-chat.conf", join(NGINX_DOCS, "parlor-chat.conf"))
+      .replace("listen 80;", "listen 127.0.0.1:18080;")
+      .replace("listen 443 ssl;", "listen 127.0.0.1:18443 ssl;");
+    expect(site).not.toContain("/etc/nginx");
+    writeFileSync(join(dir, "site.conf"), site);
+    writeFileSync(join(dir, "upstream.conf"), documentedUpstream(3000, 3001));
+    const user = process.getuid?.() === 0 ? "user root;\n" : "";
+    writeFileSync(
+      join(dir, "nginx.conf"),
+      `${user}pid ${join(dir, "nginx.pid")};\nerror_log ${join(dir, "error.log")};\nevents {}\n` +
+        `http {\n  include ${join(NGINX_DOCS, "connection-upgrade.conf")};\n  include ${join(dir, "upstream.conf")};\n  include ${join(dir, "site.conf")};\n}\n`,
+    );
+    const check = spawnSync(nginxBinary!, ["-t", "-p", dir, "-c", join(dir, "nginx.conf")], { encoding: "utf8" });
+    expect(check.status, check.stderr).toBe(0);
+    // compose.yaml mounts exactly these files.
+    const compose = readFileSync(join(COMPOSE_DOCS, "compose.yaml"), "utf8");
+    for (const mount of [
+      "../nginx/connection-upgrade.conf:/etc/nginx/conf.d/",
+      "../nginx/parlor-upstream.conf:/etc/nginx/conf.d/",
+      "./nginx-site.conf:/etc/nginx/conf.d/default.conf",
+      "../nginx/parlor-chat.conf:/etc/nginx/parlor/parlor-chat.conf",
+      "./tls:/etc/nginx/tls",
+    ]) {
+      expect(compose).toContain(mount);
+    }
+  });
+});

@@ -7,7 +7,10 @@ import { expect } from "vitest";
 import { eventually, registerCleanup } from "@parlor/test-support";
 
 /** docs/nginx/: the configuration snippets the docs show, tested as they are. */
-export const NGINX_DOCS = join(resolve(dirname(fileURLToPath(import.meta.url)), "../../../.."), "docs/nginx");
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const NGINX_DOCS = join(REPO_ROOT, "docs/nginx");
+/** docs/compose/: the reference deployment's compose file and nginx site. */
+export const COMPOSE_DOCS = join(REPO_ROOT, "docs/compose");
 
 /** nginx's binary, or `null` when it is not installed (`apt-get install nginx`). */
 export const nginxBinary = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"].find((path) => existsSync(path)) ?? null;
