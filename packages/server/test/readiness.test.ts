@@ -72,6 +72,12 @@ describe("GET /readyz", () => {
     expect(await during.json()).toEqual({ status: "draining", checks: { database: "ok", files: "ok" } });
     // New sockets are refused from the first moment; plain requests are still served meanwhile.
     await expect(t.connect(alice)).rejects.toThrow();
+    const handshake = await alice.get("/socket.io/?EIO=4&transport=polling");
+    expect([handshake.status, handshake.headers.get("retry-after"), handshake.body]).toEqual([
+      503,
+      "1",
+      { error: { code: "unavailable", message: expect.any(String) } },
+    ]);
     expect((await alice.get("/auth/me")).status).toBe(200);
     expect(Date.now() - startedAt).toBeLessThan(1000);
     await closing;
