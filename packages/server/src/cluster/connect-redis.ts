@@ -3,7 +3,7 @@ import type { Redis, RedisOptions } from "ioredis";
 import type { RedisConfig } from "../config/resolve-config.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "../data/database-unavailable.js";
 import { loadRedis, type RedisModules } from "./load-redis.js";
-import { publicRedisUrl } from "./public-redis-url.js";
+import { urlWithoutPassword } from "../config/url-without-password.js";
 import { RedisStartupError } from "./redis-startup-error.js";
 
 export interface RedisLog {
@@ -64,7 +64,7 @@ export async function connectRedis(config: RedisConfig, log: RedisLog): Promise<
 }
 
 async function waitForRedis({ Redis }: RedisModules, config: RedisConfig, log: RedisLog): Promise<void> {
-  const where = publicRedisUrl(config.url);
+  const where = urlWithoutPassword(config.url, "PARLOR_REDIS_URL");
   const deadline = Date.now() + config.startupTimeout * 1000;
   let delay = FIRST_RETRY_MS;
   let announced = false;

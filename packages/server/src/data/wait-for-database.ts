@@ -4,7 +4,7 @@ import { ParlorConfigError } from "../errors.js";
 import type { DatabaseLog } from "./database.js";
 import { connectionFailureReason, isDatabaseUnavailable } from "./database-unavailable.js";
 import { loadPg, type Pg } from "./load-pg.js";
-import { publicDatabaseUrl } from "./public-database-url.js";
+import { urlWithoutPassword } from "../config/url-without-password.js";
 
 const FIRST_RETRY_MS = 100;
 const LONGEST_RETRY_MS = 2000;
@@ -22,7 +22,7 @@ const LONGEST_RETRY_MS = 2000;
 export async function waitForDatabase(config: DatabaseConfig, log: DatabaseLog): Promise<void> {
   if (config.dialect !== "postgres") return;
   const pg = await loadPg();
-  const where = publicDatabaseUrl(config.url);
+  const where = urlWithoutPassword(config.url, "PARLOR_DATABASE_URL");
   const deadline = Date.now() + config.startupTimeout * 1000;
   let delay = FIRST_RETRY_MS;
   let announced = false;
