@@ -13,7 +13,6 @@ import {
   redisTestPrefix,
   redisTestUrl,
   request,
-  waitForEvent,
   type ClientSocket,
   type TestClient,
   type TestDatabase,
@@ -77,7 +76,7 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
   const tryToConnect = (node: ServerProcess, client: TestClient) =>
     connectSocket(node, client).then(
       () => "connected",
-      (error: { data?: { code?: string } }) => error.data?.code ?? String(error),
+      (error: Error & { data?: { code?: string } }) => error.data?.code ?? error.message,
     );
 
   it("ten failed logins spread over A and B trip the limit: the next attempt is 429 on both, with Retry-After", async () => {
@@ -137,7 +136,13 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
     // A's replies end after about 2 s, B's never. Events are not under test here: an event
     // refused for its rate would never be answered.
     const { a, b } = await twoNodes(
-      { PARLOR_CHAT_MAX_RUNS_PER_USER: "2", PARLOR_CHAT_EVENT_BURST: "1000", PARLOR_CHAT_EVENTS_PER_SECOND: "1000", TEST_REPLY: "words:100", TEST_REPLY_EVERY_MS: "20" },
+      {
+        PARLOR_CHAT_MAX_RUNS_PER_USER: "2",
+        PARLOR_CHAT_EVENT_BURST: "1000",
+        PARLOR_CHAT_EVENTS_PER_SECOND: "1000",
+        TEST_REPLY: "words:100",
+        TEST_REPLY_EVERY_MS: "20",
+      },
       { TEST_REPLY: "endless" },
     );
     const tabOnA = await connectSocket(a, await loggedIn(a));

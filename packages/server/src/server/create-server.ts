@@ -268,7 +268,18 @@ async function buildFastify(
     adapter: cluster?.socketAdapter,
     runtime: (emitToUser, io) => {
       const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
-      return (runtime = new ChatRuntime({ app, config, threads, files, clock, limits: services.limits, log: fastify.log, emitToUser, processId: lease.id, ...elsewhere }));
+      return (runtime = new ChatRuntime({
+        app,
+        config,
+        threads,
+        files,
+        clock,
+        limits: services.limits,
+        log: fastify.log,
+        emitToUser,
+        processId: lease.id,
+        ...elsewhere,
+      }));
     },
   });
   if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
