@@ -12,12 +12,14 @@ import {
   redisIsAvailable,
   redisTestPrefix,
   redisTestUrl,
+  registerCleanup,
   request,
   type ClientSocket,
   type TestClient,
   type TestDatabase,
 } from "@parlor/test-support";
-import { PNG } from "./helpers/sample-files.js";
+import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
+import { rawRequest } from "./helpers/raw-http.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 
 /**
@@ -48,10 +50,10 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
   });
 
   /** Two nodes of one app: same public URL (A's), database, Redis and a fresh prefix. */
-  const twoNodes = async (env: Record<string, string>, onlyB: Record<string, string> = {}) => {
+  const twoNodes = async (env: Record<string, string>, onlyB: Record<string, string> = {}, redisUrl = redisTestUrl) => {
     const portA = await freePort();
     const shared = {
-      PARLOR_REDIS_URL: redisTestUrl,
+      PARLOR_REDIS_URL: redisUrl,
       PARLOR_REDIS_PREFIX: redisTestPrefix(),
       PARLOR_PUBLIC_URL: `http://127.0.0.1:${portA}`,
       PARLOR_LOGIN_RATE_LIMIT: "10000",
@@ -164,19 +166,89 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
     const { a, b } = await twoNodes({ PARLOR_FILES_UPLOADS_PER_MINUTE: "4" });
     const onA = await loggedIn(a);
     const onB = await loggedIn(b);
-    const upload = (client: TestClient) => {
+    /**
+     * One upload, written in one go on a raw connection: a refusal comes before the body is
+     * read and closes the connection, and fetch, still writing, would fail with EPIPE instead
+     * of showing the answer.
+     */
+    const upload = async (client: TestClient, node: ServerProcess) => {
       const form = new FormData();
-      form.append("file", new Blob([PNG], { type: "image/png" }), "pixel.png");
-      return client.post("/api/files", { form });
+      form.append("file", new Blob(["hello\n"], { type: "text/plain" }), "hello.txt");
+      const url = `${node.origin}/api/files`;
+      const encoded = new Request(url, { method: "POST", body: form });
+      const body = await encoded.text();
+      const headers = {
+        ...client.jar.headersFor(url, "POST"),
+        "content-type": encoded.headers.get("content-type")!,
+        "content-length": String(Buffer.byteLength(body)),
+      };
+      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+      return rawRequest(node.origin, [`POST /api/files HTTP/1.1`, `host: ${new URL(node.origin).host}`, ...head, "connection: close", "", body].join("\r\n"));
     };
-    for (const client of [onA, onB, onA, onB]) expect((await upload(client)).status).toBe(201);
-    for (const client of [onA, onB]) {
-      const refused = await upload(client);
+    for (const [client, node] of [
+      [onA, a],
+      [onB, b],
+      [onA, a],
+      [onB, b],
+    ] as const)
+      expect((await upload(client, node)).status).toBe(201);
+    for (const [client, node] of [
+      [onA, a],
+      [onB, b],
+    ] as const) {
+      const refused = await upload(client, node);
       expect(refused.status).toBe(429);
-      expect(refused.body.error.code).toBe("rate_limited");
-      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(refused.body).toContain('"code":"rate_limited"');
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
     }
     // Per user: another user uploads as usual.
-    expect((await upload(await loggedIn(b, "bob"))).status).toBe(201);
+    expect((await upload(await loggedIn(b, "bob"), b)).status).toBe(201);
+  });
+
+  it("a node killed with -9 never gives its sockets back itself: within 15 s the other nodes stop counting them", async () => {
+    const { a, b } = await twoNodes({ PARLOR_CHAT_MAX_SOCKETS_PER_USER: "2" });
+    const onA = await loggedIn(a);
+    await connectSocket(a, onA);
+    await connectSocket(a, onA);
+    const onB = await loggedIn(b);
+    expect(await tryToConnect(b, onB)).toBe("rate_limited");
+
+    a.child.kill("SIGKILL");
+    const diedAt = (await a.exited).at;
+    await eventually("B to stop counting the dead node's sockets", async () => (await tryToConnect(b, onB)) === "connected", 25_000, 250);
+    const after = Date.now() - diedAt;
+    console.info(`sockets of a node killed with -9 no longer counted after ${after} ms`);
+    expect(after).toBeLessThan(20_000);
+  });
+
+  it("Redis away: each node counts alone, at once, and writes its counts back when Redis returns", async () => {
+    const proxy = await startBlackholeProxy(Number(new URL(redisTestUrl).port || 6379));
+    registerCleanup(() => proxy.close());
+    const { a, b } = await twoNodes(
+      { PARLOR_LOGIN_RATE_LIMIT: "4", PARLOR_LOGIN_SLOWDOWN_AFTER: "1000", PARLOR_CHAT_MAX_SOCKETS_PER_USER: "2" },
+      {},
+      `redis://127.0.0.1:${proxy.port}`,
+    );
+    const onA = await loggedIn(a, "carol");
+    const onB = await loggedIn(b, "carol");
+    const redisCheck = async (node: ServerProcess) => ((await (await fetch(`${node.origin}/readyz`)).json()) as { checks: { redis: string } }).checks.redis;
+
+    proxy.blackhole();
+    for (const node of [a, b]) await eventually("the node to see Redis gone", async () => (await redisCheck(node)) === "unreachable");
+    // Login attempts: A counts in its memory, and answers without waiting for Redis.
+    for (let i = 0; i < 4; i++) expect((await a.client().login("alice", `guess ${i}`)).status).toBe(401);
+    const started = Date.now();
+    expect((await a.client().login("alice", "guess")).status).toBe(429);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Sockets: each node holds the cap alone meanwhile.
+    await connectSocket(a, onA);
+    await connectSocket(a, onA);
+    expect(await tryToConnect(a, onA)).toBe("rate_limited");
+
+    proxy.forward();
+    for (const node of [a, b]) await eventually("the node to see Redis back", async () => (await redisCheck(node)) === "ok", 15_000, 100);
+    // A wrote the two sockets it opened meanwhile (before it answered the PING that said
+    // Redis was back: one connection, in order), and B counts them.
+    expect(await tryToConnect(b, onB)).toBe("rate_limited");
   });
 });

@@ -6,7 +6,7 @@ import type { ParlorConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { loginRateLimiter } from "./login-rate-limit.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
 import { SessionCookies } from "./cookies.js";

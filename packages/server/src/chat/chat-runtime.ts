@@ -15,7 +15,7 @@ import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { callClient, type ClientCaller } from "./client-call.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
-import type { NodeCounts, SharedLimits } from "../cluster/shared-limits.js";
+import type { NodeCounts, SharedLimits } from "../limits/shared-limits.js";
 import { RunRegistry, type Run } from "./run-registry.js";
 import { ThreadReleases } from "./thread-releases.js";
 import { threadNameFrom } from "./thread-name.js";
@@ -26,7 +26,7 @@ export interface ChatRuntimeDeps {
   threads: ThreadStore;
   files: FileService;
   clock: () => number;
-  /** Where the user's running replies are counted over every node (shared-limits.ts). */
+  /** Where the user's running replies are counted over every node (limits/shared-limits.ts). */
   limits: SharedLimits;
   log: FastifyBaseLogger;
   /** Emits to every connected client of one user. */

@@ -3,7 +3,7 @@ import type { SessionService } from "../auth/session-service.js";
 import type { RedisConfig } from "../config/resolve-config.js";
 import { connectRedis } from "./connect-redis.js";
 import { RevocationFeed } from "./revocation-feed.js";
-import { sharedLimits, type SharedLimits } from "./shared-limits.js";
+import { sharedLimits, type SharedLimits } from "../limits/shared-limits.js";
 import { redisSocketAdapter } from "./socket-adapter.js";
 
 /** This node's part in a cluster of nodes sharing Redis: what the server wires in. */
@@ -16,7 +16,7 @@ export interface Cluster {
   ping: () => Promise<unknown>;
   /** Whether revocations from the other nodes are heard live (else session rows are read). */
   isLive: () => boolean;
-  /** The rate limits and counts, in Redis under the prefix (shared-limits.ts). */
+  /** The rate limits and counts, in Redis under the prefix (limits/shared-limits.ts). */
   limits: SharedLimits;
   leave: () => Promise<void>;
 }

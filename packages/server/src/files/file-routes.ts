@@ -14,7 +14,7 @@ import type { FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
 import { isStorageFull } from "./storage-full.js";
 import type { SignedFileUrls } from "./signed-file-url.js";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { uploadQuota } from "./upload-quota.js";
 
 export interface FileRoutesOptions {

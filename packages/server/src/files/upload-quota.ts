@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { RateLimiterRes } from "rate-limiter-flexible";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { ParlorError } from "../errors.js";
 
 export interface UploadQuotaOptions {

@@ -1,12 +1,12 @@
 import type { HandshakeErrorCode } from "@parlor/protocol";
 import type { ExtendedError } from "socket.io";
-import type { NodeCounts } from "../cluster/shared-limits.js";
+import type { NodeCounts } from "../limits/shared-limits.js";
 import type { ParlorSocket } from "./socket-types.js";
 
 export interface ConnectionLimitOptions {
   perSession: number;
   perUser: number;
-  /** The user's sockets on the other nodes (shared-limits.ts); alone, nothing more to count. */
+  /** The user's sockets on the other nodes (limits/shared-limits.ts); alone, nothing more to count. */
   userSocketsAcrossNodes: NodeCounts;
 }
 

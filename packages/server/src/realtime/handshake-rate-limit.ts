@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
 import { RateLimiterRes } from "rate-limiter-flexible";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { IsTrustedPeer } from "../config/trusted-proxies.js";
 
 /** `null` when the handshake may proceed; otherwise seconds until the client may try again. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Server, type ServerOptions as SocketIoOptions } from "socket.io";
 import type { ChatConnection, ChatRuntime } from "../chat/chat-runtime.js";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { EmitToUser } from "../chat/live-reply.js";
 import type { SessionService } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
@@ -24,7 +24,7 @@ export interface RealtimeOptions {
   /** The HTTP Host check; engine.io's requests never pass Fastify's hooks. */
   isAllowedHost: IsAllowedHost;
   clock: () => number;
-  /** Where the handshake, socket and event limits count (shared-limits.ts). */
+  /** Where the handshake, socket and event limits count (limits/shared-limits.ts). */
   limits: SharedLimits;
   /** Built with the emitter this function returns, so created after it. */
   runtime: (emitToUser: (userId: string) => EmitToUser, io: ParlorIo) => ChatRuntime;

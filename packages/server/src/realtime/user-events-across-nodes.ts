@@ -1,5 +1,5 @@
 import { RateLimiterRes } from "rate-limiter-flexible";
-import type { SharedLimits } from "../cluster/shared-limits.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 
 /**
  * A user's chat events over every node, on top of each node's token bucket (user-event-limits.ts),
@@ -10,7 +10,7 @@ import type { SharedLimits } from "../cluster/shared-limits.js";
  * bucket's, over every node. It is stricter than the bucket just after a burst (nothing until
  * the window ends, where the bucket trickles `perSecond`); a client that keeps to `perSecond`
  * never notices. One Redis round trip per event that the node's bucket let through. While
- * Redis is away the count falls back to this node (shared-limits.ts).
+ * Redis is away the count falls back to this node (limits/shared-limits.ts).
  */
 export function userEventsAcrossNodes(limits: SharedLimits, perSecond: number, burst: number): (userId: string) => Promise<boolean> {
   const duration = Math.max(1, Math.ceil(burst / perSecond));

@@ -48,7 +48,7 @@ import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, t
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import { joinCluster, type Cluster } from "../cluster/join-cluster.js";
 import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
-import { sharedLimits, type SharedLimits } from "../cluster/shared-limits.js";
+import { sharedLimits, type SharedLimits } from "../limits/shared-limits.js";
 import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
 import { findWidgetScript, widgetScript } from "./widget-script.js";

@@ -5,7 +5,7 @@ import type { ParlorConfig } from "../../config/resolve-config.js";
 import type { EmbedTokenStore } from "../../data/embed-token-store.js";
 import { parseInput } from "../../http/parse-input.js";
 import type { AppAuth } from "../login-callbacks.js";
-import type { SharedLimits } from "../../cluster/shared-limits.js";
+import type { SharedLimits } from "../../limits/shared-limits.js";
 import { loginRateLimiter } from "../login-rate-limit.js";
 import { SessionCookies } from "../cookies.js";
 import type { SessionService } from "../session-service.js";
