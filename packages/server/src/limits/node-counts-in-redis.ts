@@ -66,7 +66,10 @@ return 1`;
  *
  * Each node also keeps its counts in memory, so while Redis is away it still enforces the
  * limit alone (fail open to the per-node count, see shared-limits.ts), and when Redis is back
- * (or was restarted empty) it writes its current counts again.
+ * (or was restarted empty) it writes its current counts again. A change Redis missed while
+ * connected (a failed command) is written with the next heartbeat. A live node that stalls
+ * for over 15 s (a blocked event loop) is taken for dead and its fields dropped: it is then
+ * counted low, never high, until it restarts or reconnects.
  */
 export class NodeCountsInRedis {
   private readonly local = new Map<string, number>();
@@ -136,8 +139,13 @@ export class NodeCountsInRedis {
     this.client.eval(SET, 1, redisKey, this.nodeId, this.local.get(redisKey) ?? 0, IDLE_KEY_MS).catch(() => this.unsent.add(redisKey));
   }
 
+  /** Stamps this node, and writes what Redis missed: after an outage, or a command that failed while connected. */
   private beat(): void {
     this.client.eval(HEARTBEAT, 1, this.nodesKey, this.nodeId, STALE_MS * 10).catch(() => undefined);
+    if (this.client.status !== "ready") return;
+    const keys = [...this.unsent];
+    this.unsent.clear();
+    for (const key of keys) this.send(key);
   }
 
   private readonly onClose = () => {
@@ -148,9 +156,7 @@ export class NodeCountsInRedis {
   private readonly onReady = () => {
     if (!this.lost) return;
     this.lost = false;
+    for (const key of this.local.keys()) this.unsent.add(key);
     this.beat();
-    const keys = new Set([...this.local.keys(), ...this.unsent]);
-    this.unsent.clear();
-    for (const key of keys) this.send(key);
   };
 }
