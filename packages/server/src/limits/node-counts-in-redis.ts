@@ -45,9 +45,13 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-/** KEYS: the nodes hash. ARGV: node id, forget ms. Stamps this node and forgets long-dead ones. */
+/**
+ * KEYS: the nodes hash. ARGV: node id, forget ms. Stamps this node and forgets long-dead ones;
+ * the hash itself goes once no node has stamped it for that long.
+ */
 const HEARTBEAT = `${NOW}
 redis.call('HSET', KEYS[1], ARGV[1], now)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local beats = redis.call('HGETALL', KEYS[1])
 for i = 1, #beats, 2 do
   if now - tonumber(beats[i + 1]) > tonumber(ARGV[2]) then redis.call('HDEL', KEYS[1], beats[i]) end
