@@ -124,6 +124,7 @@ describe("folder layers of packages/server/src (server README, Layout)", () => {
       "errors.ts",
       "crypto",
       "config",
+      "limits",
       "http",
       "data",
       "csrf",

@@ -6,6 +6,7 @@ import type { ParlorConfig } from "../config/resolve-config.js";
 import { ParlorError } from "../errors.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { loginRateLimiter } from "./login-rate-limit.js";
 import type { SessionPrincipal, SessionService } from "./session-service.js";
 import { SessionCookies } from "./cookies.js";
@@ -17,6 +18,7 @@ export interface AuthRoutesOptions {
   sessions: SessionService;
   /** The configured OAuth providers, listed by `/auth/config` for the login page's buttons. */
   oauthProviders?: ReadonlyArray<{ id: string; name: string }>;
+  limits: SharedLimits;
 }
 
 const credentialsSchema = z.object({
@@ -28,8 +30,8 @@ const credentialsSchema = z.object({
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [] }: AuthRoutesOptions) {
-  const limitLoginAttempt = loginRateLimiter(config.loginRateLimit);
+export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [], limits }: AuthRoutesOptions) {
+  const limitLoginAttempt = loginRateLimiter(limits, "login", config.loginRateLimit);
   const { isTrustedPeer } = config;
 
   const cookies = new SessionCookies(config.cookie, config.embeds);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { ParlorError } from "../errors.js";
 
 export interface LoginRateLimitOptions {
@@ -17,8 +18,9 @@ export interface LoginRateLimitOptions {
 const BASE_DELAY_MS = 100;
 
 /**
- * Guards password logins with three counters (`rate-limiter-flexible`, in memory for one
- * process; the same API works over Redis once several nodes share counters):
+ * Guards password logins with three counters (`rate-limiter-flexible`, from `limits`: in
+ * memory for one process, in Redis shared by every node with several, so ten failures spread
+ * over the nodes are ten failures; while Redis is away each node keeps counting in memory):
  *
  * - every attempt per client address: one address cannot spray many usernames;
  * - failures per username + address: the hard block (429) hits the guessing address only;
@@ -32,13 +34,19 @@ const BASE_DELAY_MS = 100;
  * `refundSuccess` gives a successful attempt back to the address counter too, for the widget's
  * token exchange (auth/embed/token-routes.ts): a page view there is one exchange, so a shopper
  * would hit the limit after a few pages, and a valid host token cannot be guessed anyway.
+ * `name` keeps the two sets of counters apart.
  */
-export function loginRateLimiter(options: LoginRateLimitOptions, { refundSuccess = false }: { refundSuccess?: boolean } = {}) {
+export function loginRateLimiter(
+  limits: SharedLimits,
+  name: "login" | "embed-token",
+  options: LoginRateLimitOptions,
+  { refundSuccess = false }: { refundSuccess?: boolean } = {},
+) {
   const duration = options.window;
-  const attemptsByAddress = new RateLimiterMemory({ keyPrefix: "login-address", points: options.max, duration });
-  const failuresByUserAtAddress = new RateLimiterMemory({ keyPrefix: "login-user-address", points: options.max, duration });
+  const attemptsByAddress = limits.rate(`${name}-address`, { points: options.max, duration });
+  const failuresByUserAtAddress = limits.rate(`${name}-user-address`, { points: options.max, duration });
   // Only counts: this limiter never refuses.
-  const failuresByUser = new RateLimiterMemory({ keyPrefix: "login-user", points: Number.MAX_SAFE_INTEGER, duration });
+  const failuresByUser = limits.rate(`${name}-user`, { points: Number.MAX_SAFE_INTEGER, duration });
 
   /** Runs `attempt` (the app's password check) if the limits allow it; `null` is a failure. */
   return async function limitLoginAttempt<T>(address: string, username: string, attempt: () => Promise<T | null>): Promise<T | null> {
@@ -67,7 +75,7 @@ export function loginRateLimiter(options: LoginRateLimitOptions, { refundSuccess
   }
 }
 
-async function consumeOrRefuse(limiter: RateLimiterMemory, key: string): Promise<void> {
+async function consumeOrRefuse(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (rejection) {

@@ -15,6 +15,7 @@ import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { callClient, type ClientCaller } from "./client-call.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
+import type { NodeCounts, SharedLimits } from "../limits/shared-limits.js";
 import { RunRegistry, type Run } from "./run-registry.js";
 import { ThreadReleases } from "./thread-releases.js";
 import { threadNameFrom } from "./thread-name.js";
@@ -25,6 +26,8 @@ export interface ChatRuntimeDeps {
   threads: ThreadStore;
   files: FileService;
   clock: () => number;
+  /** Where the user's running replies are counted over every node (limits/shared-limits.ts). */
+  limits: SharedLimits;
   log: FastifyBaseLogger;
   /** Emits to every connected client of one user. */
   emitToUser: (userId: string) => EmitToUser;
@@ -87,11 +90,15 @@ class ChatFailure extends Error {
  */
 export class ChatRuntime {
   private readonly runs: RunRegistry;
+  private readonly runsAcrossNodes: NodeCounts;
+  /** The runs that hold one of their user's slots over every node, to give back once. */
+  private readonly slotsAcrossNodes = new WeakSet<Run>();
   private readonly releases: ThreadReleases;
   private accepting = true;
 
   constructor(private readonly deps: ChatRuntimeDeps) {
     this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
+    this.runsAcrossNodes = deps.limits.counts("runs-user");
     this.releases = new ThreadReleases(deps.threads, deps.processId, deps.clock, (error) => deps.log.error({ err: error }, "could not release a thread"));
   }
 
@@ -110,6 +117,7 @@ export class ChatRuntime {
       const run = this.claimRun(userId, threadId);
       let thread: ThreadRow | null = null;
       try {
+        await this.claimRunAcrossNodes(run, threadId);
         if (threadId !== undefined) {
           // First in the database (another process may be answering in this thread), then in
           // this process with no await in between: two messages to one thread in the same tick
@@ -289,6 +297,18 @@ export class ChatRuntime {
   }
 
   /**
+   * With several nodes, the user's runs on the other nodes count too: a slot in Redis, taken
+   * atomically against theirs (one round trip, after this node's own synchronous count passed).
+   */
+  private async claimRunAcrossNodes(run: Run, threadId: string | undefined): Promise<void> {
+    const max = this.deps.config.chat.maxRunsPerUser;
+    if (!(await this.runsAcrossNodes.add(run.userId, max))) {
+      throw new ChatFailure("rate_limited", `At most ${max} replies can run at once; wait for one to finish`, threadId);
+    }
+    this.slotsAcrossNodes.add(run);
+  }
+
+  /**
    * Ends the run's claims: the run's slot and thread in this process, and (grouped with
    * others, a turn later: thread-releases.ts) the thread in the database, where only a run
    * holding the thread in this process releases it, stamping its `updated_at` (the reply's
@@ -296,6 +316,7 @@ export class ChatRuntime {
    */
   private release(run: Run): void {
     if (run.threadId !== null) this.releases.release(run.threadId);
+    if (this.slotsAcrossNodes.delete(run)) this.runsAcrossNodes.remove(run.userId);
     run.release();
   }
 

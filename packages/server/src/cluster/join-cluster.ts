@@ -3,6 +3,7 @@ import type { SessionService } from "../auth/session-service.js";
 import type { RedisConfig } from "../config/resolve-config.js";
 import { connectRedis } from "./connect-redis.js";
 import { RevocationFeed } from "./revocation-feed.js";
+import { sharedLimits, type SharedLimits } from "../limits/shared-limits.js";
 import { redisSocketAdapter } from "./socket-adapter.js";
 
 /** This node's part in a cluster of nodes sharing Redis: what the server wires in. */
@@ -15,6 +16,8 @@ export interface Cluster {
   ping: () => Promise<unknown>;
   /** Whether revocations from the other nodes are heard live (else session rows are read). */
   isLive: () => boolean;
+  /** The rate limits and counts, in Redis under the prefix (limits/shared-limits.ts). */
+  limits: SharedLimits;
   leave: () => Promise<void>;
 }
 
@@ -33,14 +36,17 @@ export async function joinCluster(config: RedisConfig, sessions: SessionService,
     throw error;
   }
   const isConnected = () => links.commands.status === "ready";
+  const limits = sharedLimits({ client: links.commands, prefix: config.prefix });
   return {
     socketAdapter: redisSocketAdapter(links, config.prefix),
     isConnected,
     // Not queued while disconnected (ioredis would hold it until the probe's timeout).
     ping: () => (isConnected() ? links.commands.ping() : Promise.reject(new Error("disconnected from Redis"))),
     isLive: () => feed.isLive,
+    limits,
     async leave() {
       feed.stop();
+      await limits.stop();
       await links.close();
     },
   };

@@ -158,7 +158,8 @@ export const serverOptionsSchema = z
           .default(64 * 1024),
         /**
          * Socket events allowed per second, on average, per user: all of a user's sockets in
-         * this process share one bucket. Env `PARLOR_CHAT_EVENTS_PER_SECOND`.
+         * this process share one bucket (and with several nodes, a count in Redis over all of
+         * them). Env `PARLOR_CHAT_EVENTS_PER_SECOND`.
          */
         eventsPerSecond: z.number().positive().default(5),
         /**
@@ -168,11 +169,11 @@ export const serverOptionsSchema = z
         eventBurst: z.number().int().positive().default(20),
         /** Open sockets per session (tabs of one browser); more are refused. Env `PARLOR_CHAT_MAX_SOCKETS_PER_SESSION`. */
         maxSocketsPerSession: z.number().int().positive().default(10),
-        /** Open sockets per user, over all their sessions. Env `PARLOR_CHAT_MAX_SOCKETS_PER_USER`. */
+        /** Open sockets per user, over all their sessions (and all nodes). Env `PARLOR_CHAT_MAX_SOCKETS_PER_USER`. */
         maxSocketsPerUser: z.number().int().positive().default(30),
         /**
-         * Replies (`onMessage` runs) one user may have running at once, across threads and
-         * sockets; one more is refused with `rate_limited`. Env `PARLOR_CHAT_MAX_RUNS_PER_USER`.
+         * Replies (`onMessage` runs) one user may have running at once, across threads, sockets
+         * and nodes; one more is refused with `rate_limited`. Env `PARLOR_CHAT_MAX_RUNS_PER_USER`.
          */
         maxRunsPerUser: z.number().int().positive().default(4),
         /**

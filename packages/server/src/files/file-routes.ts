@@ -14,6 +14,7 @@ import type { FileService } from "./file-service.js";
 import { parseRange } from "./parse-range.js";
 import { isStorageFull } from "./storage-full.js";
 import type { SignedFileUrls } from "./signed-file-url.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { uploadQuota } from "./upload-quota.js";
 
 export interface FileRoutesOptions {
@@ -21,6 +22,7 @@ export interface FileRoutesOptions {
   files: FileService;
   threads: ThreadStore;
   signedUrls: SignedFileUrls;
+  limits: SharedLimits;
 }
 
 const paramsSchema = z.object({ id: idSchema });
@@ -35,7 +37,7 @@ const downloadQuerySchema = z.object({
 });
 
 /** `POST /api/files`, `GET|HEAD /api/files/:id`, `GET /api/files/:id/signed-url`. */
-export async function fileRoutes(fastify: FastifyInstance, { config, files, threads, signedUrls }: FileRoutesOptions) {
+export async function fileRoutes(fastify: FastifyInstance, { config, files, threads, signedUrls, limits }: FileRoutesOptions) {
   await fastify.register(fastifyMultipart, {
     throwFileSizeLimit: false,
     limits: {
@@ -50,7 +52,7 @@ export async function fileRoutes(fastify: FastifyInstance, { config, files, thre
   });
 
   const { uploadsPerMinute, maxUnattached } = config.files;
-  const checkUploadQuota = uploadQuota({ uploadsPerMinute, maxUnattached, countUnattached: (userId) => files.countUnattached(userId) });
+  const checkUploadQuota = uploadQuota({ uploadsPerMinute, maxUnattached, limits, countUnattached: (userId) => files.countUnattached(userId) });
   fastify.post("/api/files", { preHandler: checkUploadQuota }, async function uploadFile(request, reply) {
     const userId = request.session!.userId;
     if (!request.isMultipart()) throw new ParlorError("unsupported_media_type", "Send multipart/form-data with a `file` field");

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import { ParlorError } from "../errors.js";
 
 export interface UploadQuotaOptions {
   uploadsPerMinute: number;
   maxUnattached: number;
+  limits: SharedLimits;
   /** The user's stored uploads not attached to a message yet. */
   countUnattached: (userId: string) => Promise<number>;
 }
@@ -16,11 +18,13 @@ export interface UploadQuotaOptions {
  *
  * Uploads still streaming are counted as unattached too, and one user's checks run one at
  * a time, so a burst of parallel requests cannot all pass the database count before any of
- * them is stored. The rate is counted by `RateLimiterMemory` in this process;
- * `RateLimiterRedis` is the drop-in for several.
+ * them is stored. The rate is counted in `limits` (in Redis for every node with several).
+ * The unattached uploads are counted in the database, which every node shares; uploads still
+ * streaming and the one-at-a-time order are this node's only, so parallel uploads spread
+ * over several nodes can pass the cap by the number of nodes, minus one, at most per burst.
  */
-export function uploadQuota({ uploadsPerMinute, maxUnattached, countUnattached }: UploadQuotaOptions) {
-  const rate = new RateLimiterMemory({ points: uploadsPerMinute, duration: 60, keyPrefix: "upload-user" });
+export function uploadQuota({ uploadsPerMinute, maxUnattached, limits, countUnattached }: UploadQuotaOptions) {
+  const rate = limits.rate("upload-user", { points: uploadsPerMinute, duration: 60 });
   const inFlight = new Map<string, number>();
   const queues = new Map<string, Promise<void>>();
   /** Runs `check` after the user's previous checks have settled. */

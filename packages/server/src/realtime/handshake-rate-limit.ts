@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import proxyAddr from "@fastify/proxy-addr";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { IsTrustedPeer } from "../config/trusted-proxies.js";
 
 /** `null` when the handshake may proceed; otherwise seconds until the client may try again. */
@@ -10,10 +11,10 @@ export type HandshakeRateCheck = (request: IncomingMessage) => Promise<number | 
  * Counts engine.io handshakes per client IP over a one-minute window. The IP is the peer's
  * address, or the `X-Forwarded-For` entry a trusted proxy vouches for (as `request.ip` in
  * the HTTP API), so clients behind one proxy are not counted as one.
- * `RateLimiterMemory` counts in this process; `RateLimiterRedis` is the drop-in for several.
+ * Counted in `limits`: this process, or Redis for every node with several.
  */
-export function handshakeRateLimit(perMinute: number, isTrusted: IsTrustedPeer): HandshakeRateCheck {
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: "handshake-ip" });
+export function handshakeRateLimit(limits: SharedLimits, perMinute: number, isTrusted: IsTrustedPeer): HandshakeRateCheck {
+  const limiter = limits.rate("handshake-ip", { points: perMinute, duration: 60 });
   const clientAddress = (request: IncomingMessage) => proxyAddr(request, (address) => isTrusted(address));
 
   return async function checkHandshakeRate(request) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Server, type ServerOptions as SocketIoOptions } from "socket.io";
 import type { ChatConnection, ChatRuntime } from "../chat/chat-runtime.js";
+import type { SharedLimits } from "../limits/shared-limits.js";
 import type { EmitToUser } from "../chat/live-reply.js";
 import type { SessionService } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
@@ -13,6 +14,7 @@ import { limitConnections } from "./connection-limits.js";
 import { handshakeRateLimit } from "./handshake-rate-limit.js";
 import { closeConnectionsThatNeverJoin } from "./join-deadline.js";
 import { UserEventLimits } from "./user-event-limits.js";
+import { userEventsAcrossNodes } from "./user-events-across-nodes.js";
 import { sessionRoom, userRoom, type ParlorIo } from "./socket-types.js";
 
 export interface RealtimeOptions {
@@ -22,6 +24,8 @@ export interface RealtimeOptions {
   /** The HTTP Host check; engine.io's requests never pass Fastify's hooks. */
   isAllowedHost: IsAllowedHost;
   clock: () => number;
+  /** Where the handshake, socket and event limits count (limits/shared-limits.ts). */
+  limits: SharedLimits;
   /** Built with the emitter this function returns, so created after it. */
   runtime: (emitToUser: (userId: string) => EmitToUser, io: ParlorIo) => ChatRuntime;
   /** With several nodes, socket.io's Redis adapter (cluster/socket-adapter.ts); default: this process only. */
@@ -43,7 +47,7 @@ const TRANSPORT_CLOSE_WAIT_MS = 1000;
  * session and per user.
  */
 export function attachRealtime(fastify: FastifyInstance, options: RealtimeOptions): ParlorIo {
-  const { config, sessions, clock } = options;
+  const { config, sessions, clock, limits } = options;
   const io: ParlorIo = new Server(fastify.server, {
     // Under the prefix like every route: `<basePath>/socket.io`.
     path: `${config.basePath}/socket.io`,
@@ -54,7 +58,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     allowRequest: allowHandshake({
       config,
       originPolicy: options.originPolicy,
-      checkRate: handshakeRateLimit(config.realtime.handshakesPerMinute, config.isTrustedPeer),
+      checkRate: handshakeRateLimit(limits, config.realtime.handshakesPerMinute, config.isTrustedPeer),
       isAllowedHost: options.isAllowedHost,
       isDraining: options.isDraining,
       clock,
@@ -75,8 +79,15 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
 
   io.use(authenticateSocket(sessions, config.cookie.name, options.originPolicy));
   closeConnectionsThatNeverJoin(io, config.realtime.connectTimeout * 1000);
-  io.use(limitConnections({ perSession: config.chat.maxSocketsPerSession, perUser: config.chat.maxSocketsPerUser }));
+  io.use(
+    limitConnections({
+      perSession: config.chat.maxSocketsPerSession,
+      perUser: config.chat.maxSocketsPerUser,
+      userSocketsAcrossNodes: limits.counts("sockets-user"),
+    }),
+  );
   const eventLimits = new UserEventLimits(config.chat.eventsPerSecond, config.chat.eventBurst, clock);
+  const eventsAcrossNodes = limits.acrossNodes ? userEventsAcrossNodes(limits, config.chat.eventsPerSecond, config.chat.eventBurst) : null;
 
   io.on("connection", (socket) => {
     const { principal } = socket.data;
@@ -94,10 +105,13 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
       socket.emit("error", { code: "unauthenticated", message: "Session ended" });
       socket.disconnect(true);
     };
+    const slowDown = () => connection.sendError({ code: "rate_limited", message: "Too many events; slow down" });
     const admit = (next: () => void) => {
       // Over the limit: the event is dropped with an error, the connection stays.
-      if (!limit.take()) return connection.sendError({ code: "rate_limited", message: "Too many events; slow down" });
-      next();
+      if (!limit.take()) return slowDown();
+      if (eventsAcrossNodes === null) return next();
+      // An unexpected failure lets the event through: this node's bucket already did.
+      eventsAcrossNodes(principal.userId).then((allowed) => (allowed ? next() : slowDown()), next);
     };
     socket.use((_packet, next) => {
       if (principal.expiresAt <= clock()) return endSession();

@@ -48,6 +48,7 @@ import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, t
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import { joinCluster, type Cluster } from "../cluster/join-cluster.js";
 import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
+import { sharedLimits, type SharedLimits } from "../limits/shared-limits.js";
 import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
 import { findWidgetScript, widgetScript } from "./widget-script.js";
@@ -95,6 +96,8 @@ export interface ServerServices {
   threads: ThreadStore;
   oauthProviders: readonly ResolvedOAuthProvider[];
   clock: () => number;
+  /** Where the rate limits and counts live: this process, or Redis with several nodes. */
+  limits: SharedLimits;
 }
 
 /**
@@ -127,7 +130,8 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     await sessions.loadRevocations();
     // Several nodes: Redis carries socket.io events and revocations between them.
     if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
-    const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock };
+    const limits = cluster?.limits ?? sharedLimits(null);
+    const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock, limits };
     const { files, lease, shutdown } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
@@ -263,11 +267,23 @@ async function buildFastify(
     originPolicy,
     isAllowedHost,
     clock,
+    limits: services.limits,
     adapter: cluster?.socketAdapter,
     isDraining: shutdown.isDraining,
     runtime: (emitToUser, io) => {
       const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
-      return (runtime = new ChatRuntime({ app, config, threads, files, clock, log: fastify.log, emitToUser, processId: lease.id, ...elsewhere }));
+      return (runtime = new ChatRuntime({
+        app,
+        config,
+        threads,
+        files,
+        clock,
+        limits: services.limits,
+        log: fastify.log,
+        emitToUser,
+        processId: lease.id,
+        ...elsewhere,
+      }));
     },
   });
   if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
@@ -286,11 +302,18 @@ async function registerRoutes(
   const { app, config, sessions } = services;
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   const { oauthProviders } = services;
-  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders });
+  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders, limits: services.limits });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
   await fastify.register(corsCheckRoute, { policy: originPolicy });
-  await fastify.register(tokenRoutes, { config, auth: app.auth, sessions, tokenUses: new EmbedTokenStore(services.db), clock: services.clock });
+  await fastify.register(tokenRoutes, {
+    config,
+    auth: app.auth,
+    sessions,
+    tokenUses: new EmbedTokenStore(services.db),
+    clock: services.clock,
+    limits: services.limits,
+  });
   await fastify.register(widgetScript, { script: findWidgetScript() });
   await fastify.register(embedPage, { embeds: config.embeds, webRoot, securityHeaders, basePath: config.basePath });
   const { threads, clock } = services;
@@ -298,7 +321,7 @@ async function registerRoutes(
   const files = new FileService({ config, store: new FileStore(services.db), storage, clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock, config.basePath);
   await fastify.register(threadRoutes, { threads, files, clock });
-  await fastify.register(fileRoutes, { config, files, threads, signedUrls });
+  await fastify.register(fileRoutes, { config, files, threads, signedUrls, limits: services.limits });
   if (webRoot) await fastify.register(webUi, { root: webRoot, basePath: config.basePath });
   return { files, storage };
 }

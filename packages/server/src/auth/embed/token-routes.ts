@@ -5,6 +5,7 @@ import type { ParlorConfig } from "../../config/resolve-config.js";
 import type { EmbedTokenStore } from "../../data/embed-token-store.js";
 import { parseInput } from "../../http/parse-input.js";
 import type { AppAuth } from "../login-callbacks.js";
+import type { SharedLimits } from "../../limits/shared-limits.js";
 import { loginRateLimiter } from "../login-rate-limit.js";
 import { SessionCookies } from "../cookies.js";
 import type { SessionService } from "../session-service.js";
@@ -17,6 +18,7 @@ export interface TokenRoutesOptions {
   sessions: SessionService;
   tokenUses: EmbedTokenStore;
   clock: () => number;
+  limits: SharedLimits;
 }
 
 const bodySchema = z.object({ token: z.string().min(1, "token is required") }) satisfies z.ZodType<TokenExchangeBody>;
@@ -33,13 +35,13 @@ const SWEEP_INTERVAL_MS = 60_000;
  * session cookie as a `Partitioned` (CHIPS) cookie, which browsers keep in that context
  * (docs/embed.md, section 7). Login's origin rule (`csrf: "pre-session"`) and rate limit apply.
  */
-export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sessions, tokenUses, clock }: TokenRoutesOptions) {
+export async function tokenRoutes(fastify: FastifyInstance, { config, auth, sessions, tokenUses, clock, limits }: TokenRoutesOptions) {
   const embeds = new Map(config.embeds.map((embed) => [embed.id, { ...embed, key: new TextEncoder().encode(embed.secret) }]));
   const embedUser = embedUserResolver(
     auth,
     config.oauthProviders.map((provider) => provider.id),
   );
-  const limitAttempt = loginRateLimiter(config.loginRateLimit, { refundSuccess: true });
+  const limitAttempt = loginRateLimiter(limits, "embed-token", config.loginRateLimit, { refundSuccess: true });
   const sweep = sweeper(tokenUses, clock, fastify.log);
   const cookies = new SessionCookies(config.cookie, config.embeds);
 
