@@ -239,7 +239,8 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
     for (let i = 0; i < 4; i++) expect((await a.client().login("alice", `guess ${i}`)).status).toBe(401);
     const started = Date.now();
     expect((await a.client().login("alice", "guess")).status).toBe(429);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Not a performance bound: a refusal that waited for Redis would take its retry timeouts.
+    expect(Date.now() - started).toBeLessThan(3000);
     // Sockets: each node holds the cap alone meanwhile.
     await connectSocket(a, onA);
     await connectSocket(a, onA);
