@@ -361,7 +361,7 @@ async function measureRoute(
   };
 }
 
-function assertClean(result: Result, what: string): void {
+export function assertClean(result: Result, what: string): void {
   const problems: string[] = [];
   if (result.requests.total === 0) problems.push("no request completed");
   if (result.non2xx > 0) problems.push(`${result.non2xx} non-2xx responses (status codes: ${JSON.stringify(result.statusCodeStats)})`);

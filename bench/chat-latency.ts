@@ -162,8 +162,8 @@ async function runAgainst(
 
   const errors: Record<string, number> = {};
   const problems = new Set<string>();
-  const run = { server, base, words: options.words, errors, problems, log };
-  const bare = { ...run, server: socketio, base: `http://127.0.0.1:${socketio.port}` };
+  const run: RunContext = { nodes: [{ server, base }], words: options.words, errors, problems, log };
+  const bare: RunContext = { ...run, nodes: [{ server: socketio, base: `http://127.0.0.1:${socketio.port}` }] };
 
   const rounds: ChatRound[] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -203,9 +203,12 @@ async function runAgainst(
   };
 }
 
-interface RunContext {
-  server: ServerProcess;
-  base: string;
+/**
+ * Where a phase's clients connect: client i to `nodes[i % nodes.length]`; the server figures
+ * (CPU, event loop, SQL) are summed over the nodes (the cluster benchmark runs two).
+ */
+export interface RunContext {
+  nodes: Array<{ server: ServerProcess; base: string }>;
   words: number;
   errors: Record<string, number>;
   problems: Set<string>;
@@ -213,15 +216,16 @@ interface RunContext {
 }
 
 /** Connects one socket per login, chats for warm-up + duration seconds, measures the second part. */
-async function runPhase(run: RunContext, logins: Login[], warmup: number, duration: number, label: string): Promise<PhaseResult> {
-  const { server, base, errors, problems, log } = run;
+export async function runPhase(run: RunContext, logins: Login[], warmup: number, duration: number, label: string): Promise<PhaseResult> {
+  const { nodes, errors, problems, log } = run;
   const countError = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
   const samples: Sample[] = [];
 
   const sockets = await Promise.all(
     logins.map(
-      (login) =>
+      (login, i) =>
         new Promise<ClientSocket>((resolve, reject) => {
+          const { base } = nodes[i % nodes.length]!;
           const socket: ClientSocket = io(base, {
             transports: ["websocket"],
             extraHeaders: { cookie: login.cookie, origin: base },
@@ -321,11 +325,11 @@ async function runPhase(run: RunContext, logins: Login[], warmup: number, durati
   await sleep(warmup * 1000);
   const windowStart = performance.now();
   const clientBefore = process.cpuUsage();
-  const serverBefore = server.stats();
+  const serverBefore = nodesStats(nodes);
   await sleep(duration * 1000);
   const windowEnd = performance.now();
   const clientCpu = cpuShare(clientBefore, windowEnd - windowStart);
-  const serverAfter: ServerStats = await server.stats();
+  const serverAfter: ServerStats = await nodesStats(nodes);
   const serverStart = await serverBefore;
   stopSending = true;
   await Promise.all(loops);
@@ -358,6 +362,23 @@ async function runPhase(run: RunContext, logins: Login[], warmup: number, durati
       `server CPU ${fmtPct(result.serverCpu)} (event loop busy ${fmtPct(result.serverLoopBusy)}), client CPU ${fmtPct(result.clientCpu)}`,
   );
   return result;
+}
+
+/**
+ * The nodes' counters added up; the wall clock is the first node's (they run on one machine).
+ * With one node, its own figures: CPU as a share of one core; with two, of one core too, so up
+ * to 200%.
+ */
+async function nodesStats(nodes: RunContext["nodes"]): Promise<ServerStats> {
+  const all = await Promise.all(nodes.map((node) => node.server.stats()));
+  return all.reduce((sum, s) => ({
+    dbStatements: sum.dbStatements + s.dbStatements,
+    cpuUser: sum.cpuUser + s.cpuUser,
+    cpuSystem: sum.cpuSystem + s.cpuSystem,
+    wallNs: sum.wallNs,
+    eluActiveMs: sum.eluActiveMs + s.eluActiveMs,
+    eluIdleMs: sum.eluIdleMs + s.eluIdleMs,
+  }));
 }
 
 function latencyStats(values: number[]): LatencyStats {

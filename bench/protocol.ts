@@ -65,11 +65,24 @@ export const CHILD_ENV = {
   staticRoot: "PARLOR_BENCH_STATIC_ROOT",
   /** Optional ("1"): also serve the static root under STATIC_64K_PREFIX, reading 64 KiB at a time. */
   static64k: "PARLOR_BENCH_STATIC_64K",
+  /**
+   * Optional, cluster benchmark: JSON `{ databaseUrl, redisUrl, redisPrefix, publicUrl }`. The node
+   * joins the other nodes started with the same values (PostgreSQL schema, Redis prefix, cookie name).
+   */
+  cluster: "PARLOR_BENCH_CLUSTER",
   /** baseline-process.ts only: which bare server to run, `fastify` or `socketio`. */
   baseline: "PARLOR_BENCH_BASELINE",
   /** baseline-process.ts only: the JSON the bare Fastify route answers (Parlor's `/auth/me` body). */
   baselineBody: "PARLOR_BENCH_BASELINE_BODY",
 } as const;
+
+/** What makes a server process one node of several (CHILD_ENV.cluster). */
+export interface ClusterSettings {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  publicUrl: string;
+}
 
 /** The route the authenticated path is compared with: same server, same global hooks, no auth. */
 export const BARE_ROUTE = "/bench/bare";

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: builds the packages (the npm script does), then runs the benchmarks and
  * prints a summary: the auth fast path (auth-fast-path.ts), idle sockets (idle-sockets.ts), chat
- * latency (chat-latency.ts) and file downloads (files.ts). Exits non-zero on errors only (server
+ * latency (chat-latency.ts) and file downloads (files.ts); on request (it needs PostgreSQL and
+ * Redis) two nodes of one app (cluster.ts). Exits non-zero on errors only (server
  * failed, non-2xx answers, the fast path touched the database, sockets that did not connect,
  * chat errors, a download with the wrong bytes, no backpressure), never for missing a
  * performance target.
@@ -11,6 +12,7 @@
  *   npm run bench -- --only sockets --sockets 20000
  *   npm run bench -- --only latency --chat-clients 500
  *   npm run bench -- --only files --file-size 4G --file-rounds 5
+ *   npm run bench -- --cluster                    # = --only cluster
  */
 import { mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchAuthFastPath, ROUTES, SATURATED_CPU, type AuthFastPathResult, type RouteName } from "./auth-fast-path.js";
 import { benchChatLatency, type ChatLatencyResult, type PhaseResult } from "./chat-latency.js";
+import { benchCluster, DEFAULT_PG_URL, DEFAULT_REDIS_URL, type ClusterResult } from "./cluster.js";
 import { benchFiles, FILE_ROUTE_LABELS, fmtSize, parseSize, type FilesResult } from "./files.js";
 import { benchIdleSockets, IDLE_SOCKETS_TARGET, type IdleSocketsResult } from "./idle-sockets.js";
 import { fmtInt, fmtMB, fmtMs, fmtPct, median, table } from "./util.js";
@@ -30,17 +33,21 @@ const FASTIFY_TARGET = 0.75;
 const SOCKETIO_TARGET = 0.5;
 const SQL_PER_MESSAGE_TARGET = 3;
 
-const BENCHMARKS = ["auth", "sockets", "latency", "files"] as const;
+/** The default set; `cluster` runs only when asked for, since it needs PostgreSQL and Redis. */
+const DEFAULT_BENCHMARKS = ["auth", "sockets", "latency", "files"] as const;
+const BENCHMARKS = [...DEFAULT_BENCHMARKS, "cluster"] as const;
 type BenchmarkName = (typeof BENCHMARKS)[number];
 
 const USAGE = `Usage: npm run bench -- [options]
-  --only <list>       comma-separated: auth, sockets, latency, files (default: all four, in that order);
+  --only <list>       comma-separated: auth, sockets, latency, files, cluster (default: the first four, in
+                      that order; cluster needs PostgreSQL and Redis);
                       or one route of the auth benchmark (fastify, bare, bare+cookie, me or healthz),
                       which runs only that benchmark, measuring that route only, no ratio; for profiling
   --profile           run the server(s) with --cpu-prof; the profiles go to a temp folder
   --profile-dir <dir> same, into <dir>
   --no-pin            do not pin the servers (core 0) and this process (the other cores) with taskset
                       in the auth and chat benchmarks
+  --cluster           same as --only cluster
   --help
 
 Auth fast path (auth):
@@ -87,7 +94,15 @@ File downloads (files):
   --file-header-requests <n>
                       Range: bytes=0-0 requests per route and file: time to headers (default 100)
   --file-static-64k   also measure @fastify/static reading 64 KiB at a time like Parlor (on Node 20
-                      it reads 16 KiB by default); a third route in every round`;
+                      it reads 16 KiB by default); a third route in every round
+
+Two nodes (cluster): PostgreSQL from PARLOR_BENCH_PG_URL (default ${DEFAULT_PG_URL}; a schema of
+its own, dropped afterwards), Redis from PARLOR_BENCH_REDIS_URL (default ${DEFAULT_REDIS_URL}; a
+prefix of its own, its keys deleted afterwards). Uses --duration, --warmup, --connections,
+--chat-clients, --chat-duration, --chat-warmup and --chat-words too.
+  --revocations <n>   sessions logged out on node A while node B is polled (default 200)
+  --cluster-rounds <n>
+                      alternating rounds of 1 node and 2 nodes, for /auth/me and chat (default 4)`;
 
 async function main(): Promise<boolean> {
   const { values } = parseArgs({
@@ -110,6 +125,9 @@ async function main(): Promise<boolean> {
       "chat-baseline": { type: "string", default: "3" },
       "chat-rounds": { type: "string", default: "2" },
       "no-pin": { type: "boolean", default: false },
+      cluster: { type: "boolean", default: false },
+      revocations: { type: "string", default: "200" },
+      "cluster-rounds": { type: "string", default: "4" },
       "file-size": { type: "string", default: "1G" },
       "file-compare-size": { type: "string", default: "64M" },
       "file-rounds": { type: "string", default: "2" },
@@ -129,9 +147,12 @@ async function main(): Promise<boolean> {
     return true;
   }
 
-  let benchmarks: BenchmarkName[] = [...BENCHMARKS];
+  let benchmarks: BenchmarkName[] = [...DEFAULT_BENCHMARKS];
   let onlyRoute: RouteName | undefined;
-  if (values.only !== undefined) {
+  if (values.cluster) {
+    if (values.only !== undefined && values.only !== "cluster") throw new Error(`--cluster is --only cluster; got --only "${values.only}" too`);
+    benchmarks = ["cluster"];
+  } else if (values.only !== undefined) {
     if (Object.hasOwn(ROUTES, values.only)) {
       benchmarks = ["auth"];
       onlyRoute = values.only as RouteName;
@@ -268,6 +289,36 @@ file download benchmark: ${fmtSize(options.fileSize)}` +
     if (result) {
       summary.push(printFilesSummary(result));
       if (result.problems.length > 0) ok = false;
+    }
+  }
+
+  if (benchmarks.includes("cluster")) {
+    const options = {
+      databaseUrl: process.env.PARLOR_BENCH_PG_URL ?? DEFAULT_PG_URL,
+      redisUrl: process.env.PARLOR_BENCH_REDIS_URL ?? DEFAULT_REDIS_URL,
+      revocations: positiveInt(values.revocations, "revocations"),
+      rounds: positiveInt(values["cluster-rounds"], "cluster-rounds"),
+      duration: positiveInt(values.duration, "duration"),
+      warmup: nonNegativeInt(values.warmup, "warmup"),
+      connections: positiveInt(values.connections, "connections"),
+      chatClients: positiveInt(values["chat-clients"], "chat-clients"),
+      chatDuration: positiveInt(values["chat-duration"], "chat-duration"),
+      chatWarmup: nonNegativeInt(values["chat-warmup"], "chat-warmup"),
+      chatWords: positiveInt(values["chat-words"], "chat-words"),
+      cpuProfileDir: profileDir,
+      pin: !values["no-pin"],
+      log,
+    };
+    console.log(
+      `
+cluster benchmark: 2 nodes on PostgreSQL + Redis; ${options.revocations} revocations, then ${options.rounds} alternating round(s) of ` +
+        `1 node vs 2 nodes: /auth/me ${options.duration} s with ${options.connections} connections, chat ${options.chatWarmup} + ${options.chatDuration} s ` +
+        `with ${options.chatClients} clients`,
+    );
+    const result = await attempt("cluster", () => benchCluster(options));
+    if (result) {
+      summary.push(printClusterSummary(result));
+      if (result.problems.length > 0 || Object.keys(result.chatErrors).length > 0) ok = false;
     }
   }
 
@@ -522,6 +573,53 @@ function printLatencySummary(r: ChatLatencyResult): string {
     `; send → first delta p50 ${fmtMs(r.firstDelta.p50)} ms, p99 ${fmtMs(r.firstDelta.p99)} ms with ${r.clients} clients` +
     (r.baseline ? ` (1 client alone: p50 ${fmtMs(r.baseline.firstDelta.p50)} ms, p99 ${fmtMs(r.baseline.firstDelta.p99)} ms)` : "") +
     `; ${errors}`;
+  console.log(`\n${line}`);
+  return line;
+}
+
+/** Prints the cluster tables; returns its line for the final summary. */
+function printClusterSummary(r: ClusterResult): string {
+  const rows = [
+    ["round", "nodes", "/auth/me req/s", "p50 ms", "p99 ms", "node CPU", "chat msg/s", "first delta p50 ms", "p99 ms", "chat node CPU", "client CPU"],
+  ];
+  for (const m of r.auth) {
+    const c = r.chat.find((q) => q.round === m.round && q.nodes === m.nodes)!.phase;
+    rows.push([
+      String(m.round),
+      String(m.nodes),
+      fmtInt(m.rps),
+      String(m.latencyP50),
+      String(m.latencyP99),
+      m.nodeCpu.map(fmtPct).join(" + "),
+      fmtInt(c.messagesPerSecond),
+      fmtMs(c.firstDelta.p50),
+      fmtMs(c.firstDelta.p99),
+      fmtPct(c.serverCpu),
+      fmtPct(c.clientCpu),
+    ]);
+  }
+  console.log(`\n${table(rows)}`);
+  const ratioRows = [["round", "2/1 nodes /auth/me req/s", "2/1 nodes chat msg/s"]];
+  const rounds = [...new Set(r.auth.map((m) => m.round))];
+  for (const round of rounds) {
+    const of = <T extends { round: number; nodes: 1 | 2 }>(list: T[], nodes: 1 | 2) => list.find((m) => m.round === round && m.nodes === nodes)!;
+    ratioRows.push([
+      String(round),
+      `${(of(r.auth, 2).rps / of(r.auth, 1).rps).toFixed(3)}×`,
+      `${(of(r.chat, 2).phase.messagesPerSecond / of(r.chat, 1).phase.messagesPerSecond).toFixed(3)}×`,
+    ]);
+  }
+  ratioRows.push(["median", `${r.authRatio.toFixed(3)}×`, `${r.chatRatio.toFixed(3)}×`]);
+  console.log(`\n${table(ratioRows, 1)}`);
+  console.log(`  ${r.pinned ? "pinned with taskset: both nodes on core 0, the load generator on the other core(s)" : "not pinned"}`);
+  const errorCount = Object.values(r.chatErrors).reduce((a, b) => a + b, 0);
+  const errors = errorCount === 0 ? "0 chat errors" : `${errorCount} chat errors ${JSON.stringify(r.chatErrors)}`;
+  for (const problem of r.problems) console.log(`  error: ${problem}`);
+  const v = r.revocation;
+  const line =
+    `cluster: revocation A → B p50 ${fmtMs(v.p50)} ms, p99 ${fmtMs(v.p99)} ms, max ${fmtMs(v.max)} ms over ${v.sessions} logouts; ` +
+    `2 nodes ${r.authRatio.toFixed(2)}× the /auth/me req/s of 1 node, ${r.chatRatio.toFixed(2)}× its chat msg/s` +
+    ` (${r.pinned ? "both nodes pinned to one core" : "not pinned"}); ${errors}`;
   console.log(`\n${line}`);
   return line;
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHILD_ENV, type ChildMessage, type ParentMessage, type RealtimeStats, type ServerStats } from "./protocol.js";
+import { CHILD_ENV, type ChildMessage, type ClusterSettings, type ParentMessage, type RealtimeStats, type ServerStats } from "./protocol.js";
 
 export interface ServerProcess {
   pid: number;
@@ -35,6 +35,8 @@ export interface ServerSettings {
   /** Also serve it under STATIC_64K_PREFIX with 64 KiB reads. */
   static64k?: boolean | undefined;
   cpuProfileDir?: string | undefined;
+  /** One node of several: the shared PostgreSQL, Redis and public URL (cluster benchmark). */
+  cluster?: ClusterSettings | undefined;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -71,6 +73,7 @@ export async function startServerProcess(settings: ServerSettings): Promise<Serv
     ...(settings.filesMaxBytes ? { [CHILD_ENV.filesMaxBytes]: String(settings.filesMaxBytes) } : {}),
     ...(settings.staticRoot ? { [CHILD_ENV.staticRoot]: settings.staticRoot } : {}),
     ...(settings.static64k ? { [CHILD_ENV.static64k]: "1" } : {}),
+    ...(settings.cluster ? { [CHILD_ENV.cluster]: JSON.stringify(settings.cluster) } : {}),
   });
 }
 

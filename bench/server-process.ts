@@ -24,6 +24,7 @@ import {
   BARE_ROUTE,
   CHILD_ENV,
   type ChildMessage,
+  type ClusterSettings,
   type ParentMessage,
   type RealtimeStats,
   type ServerStats,
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
   const chatLimits = process.env[CHILD_ENV.chatLimits];
   const filesMaxBytes = process.env[CHILD_ENV.filesMaxBytes];
   const staticRoot = process.env[CHILD_ENV.staticRoot];
+  const clusterJson = process.env[CHILD_ENV.cluster];
+  const cluster = clusterJson ? (JSON.parse(clusterJson) as ClusterSettings) : undefined;
 
   const server = await createServer(
     // The tests' echo app (chat-latency.ts): streams the message back word by word, no delay.
@@ -129,6 +132,11 @@ async function main(): Promise<void> {
           ...(chatLimits ? (JSON.parse(chatLimits) as { eventsPerSecond: number; eventBurst: number }) : {}),
         },
         ...(filesMaxBytes ? { files: { maxUploadBytes: Number(filesMaxBytes) } } : {}),
+        // Cluster benchmark: every node gets the same database, Redis prefix and public URL,
+        // like nodes behind one load balancer ("Several nodes" in packages/server/README.md).
+        ...(cluster
+          ? { databaseUrl: cluster.databaseUrl, publicUrl: cluster.publicUrl, redis: { url: cluster.redisUrl, prefix: cluster.redisPrefix, startupTimeout: 5 } }
+          : {}),
       },
     },
   );
