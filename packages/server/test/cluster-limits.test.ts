@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { migrateToLatest, openDatabase, resolveDatabaseConfig } from "parlor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   connectSocket,
   dialects,
   eventually,
   EventLog,
-  freePort,
   redisIsAvailable,
-  redisTestPrefix,
   redisTestUrl,
   registerCleanup,
   request,
@@ -20,7 +14,8 @@ import {
 } from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
 import { rawRequest } from "./helpers/raw-http.js";
-import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
+import { startNodePair, type NodePair } from "./helpers/node-pair.js";
+import type { ServerProcess } from "./helpers/server-process.js";
 
 /**
  * Limits across nodes: two real `parlor run` processes sharing PostgreSQL and Redis (a prefix
@@ -33,41 +28,21 @@ const PASSWORD = "correct horse battery staple";
 
 describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes", { timeout: 60_000 }, () => {
   let database: TestDatabase;
-  let dataDir: string;
-  const running: ServerProcess[] = [];
+  const pairs: NodePair[] = [];
 
   beforeEach(async () => {
     database = await postgres!.create();
-    dataDir = mkdtempSync(join(tmpdir(), "parlor-cluster-limits-"));
   });
   afterEach(async () => {
-    for (const node of running.splice(0)) {
-      if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGKILL");
-      await node.exited;
-    }
+    for (const pair of pairs.splice(0)) await pair.stop();
     await database.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Two nodes of one app: same public URL (A's), database, Redis and a fresh prefix. */
+  /** Two nodes of one app (helpers/node-pair.ts); `onlyB` for node B alone; Redis through `redisUrl` when given. */
   const twoNodes = async (env: Record<string, string>, onlyB: Record<string, string> = {}, redisUrl = redisTestUrl) => {
-    const portA = await freePort();
-    const shared = {
-      PARLOR_REDIS_URL: redisUrl,
-      PARLOR_REDIS_PREFIX: redisTestPrefix(),
-      PARLOR_PUBLIC_URL: `http://127.0.0.1:${portA}`,
-      PARLOR_LOGIN_RATE_LIMIT: "10000",
-      PARLOR_REALTIME_HANDSHAKES_PER_MINUTE: "10000",
-      ...env,
-    };
-    const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
-    await migrateToLatest(db).finally(() => db.destroy());
-    const [a, b] = await Promise.all([
-      startServerProcess({ databaseUrl: database.url, dataDir, port: portA, env: shared }),
-      startServerProcess({ databaseUrl: database.url, dataDir, env: { ...shared, ...onlyB } }),
-    ]);
-    running.push(a, b);
-    return { a, b };
+    const pair = await startNodePair({ databaseUrl: database.url, env: { PARLOR_REDIS_URL: redisUrl, ...env }, envB: onlyB });
+    pairs.push(pair);
+    return pair;
   };
   const loggedIn = async (node: ServerProcess, username = "alice") => {
     const client = node.client();

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { migrateToLatest, openDatabase, resolveDatabaseConfig } from "parlor";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   connectSocket,
@@ -21,6 +20,7 @@ import {
   type TestDatabase,
 } from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
+import { sameBrowserOn, startNodePair, type NodePair } from "./helpers/node-pair.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 
 /**
@@ -35,57 +35,28 @@ const redisUp = await redisIsAvailable();
 // Two processes start in a few seconds on a busy machine, and the outage test waits for reconnections.
 describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and Redis", { timeout: 60_000 }, () => {
   let database: TestDatabase;
-  let dataDir: string;
   let prefix: string;
-  const running: ServerProcess[] = [];
+  const pairs: NodePair[] = [];
 
   beforeEach(async () => {
     database = await postgres!.create();
-    dataDir = mkdtempSync(join(tmpdir(), "parlor-cluster-"));
     prefix = redisTestPrefix();
   });
   afterEach(async () => {
-    for (const node of running.splice(0)) {
-      if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill("SIGKILL");
-      await node.exited;
-    }
+    for (const pair of pairs.splice(0)) await pair.stop();
     await database.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Two nodes of one app: same public URL (node A's), database, Redis and prefix. */
+  /** Two nodes of one app (helpers/node-pair.ts), on this test's Redis prefix, through `redisUrl` when given. */
   const twoNodes = async (env: Record<string, string> = {}, redisUrl = redisTestUrl) => {
-    const portA = await freePort();
-    const shared = {
-      PARLOR_REDIS_URL: redisUrl,
-      PARLOR_REDIS_PREFIX: prefix,
-      PARLOR_PUBLIC_URL: `http://127.0.0.1:${portA}`,
-      // Dozens of logins from one address; the login limit is not under test here.
-      PARLOR_LOGIN_RATE_LIMIT: "10000",
-      PARLOR_REALTIME_HANDSHAKES_PER_MINUTE: "10000",
-      ...env,
-    };
-    // Migrated first, so the two can start together without racing to create the schema.
-    const db = await openDatabase(resolveDatabaseConfig({ PARLOR_DATABASE_URL: database.url }));
-    await migrateToLatest(db).finally(() => db.destroy());
-    const [a, b] = await Promise.all([
-      startServerProcess({ databaseUrl: database.url, dataDir, port: portA, env: shared }),
-      startServerProcess({ databaseUrl: database.url, dataDir, env: shared }),
-    ]);
-    running.push(a, b);
-    return { a, b };
+    const pair = await startNodePair({ databaseUrl: database.url, env: { PARLOR_REDIS_URL: redisUrl, PARLOR_REDIS_PREFIX: prefix, ...env } });
+    pairs.push(pair);
+    return pair;
   };
   const loggedIn = async (node: ServerProcess, username = "alice") => {
     const client = node.client();
     expect((await client.login(username, "correct horse battery staple")).status).toBe(200);
     return client;
-  };
-  /** The same browser (cookie and CSRF token) as the balancer sends it to another node. */
-  const sameBrowserOn = (client: TestClient, node: ServerProcess) => {
-    const other = node.client();
-    other.sessionCookie = client.sessionCookie;
-    other.csrfToken = client.csrfToken;
-    return other;
   };
   /** Polls `GET /auth/me` until it is refused; the time (ms) it was first refused. */
   const refusedAt = async (client: TestClient, timeoutMs = 2000) => {
