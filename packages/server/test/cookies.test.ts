@@ -69,4 +69,11 @@ describe("readCookie", () => {
   it("refuses a cookie sent twice (cookie tossing) instead of picking one", () => {
     expect(readCookie("s=mine; s=planted", "s")).toBeNull();
   });
+
+  it("matches the name only at the start of a pair, never inside another name or a value", () => {
+    expect(readCookie("xs=1; a=s=2", "s")).toBeNull();
+    expect(readCookie("xs=1;s=token", "s")).toBe("token");
+    expect(readCookie("a=s=2;\t s=token  ", "s")).toBe("token");
+    expect(readCookie("s=token; a=s=2", "s")).toBe("token");
+  });
 });

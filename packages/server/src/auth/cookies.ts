@@ -157,14 +157,26 @@ export function oauthFlowCookie(cookie: CookieConfig): ParlorCookie {
  * cookie parser: it runs on every authenticated request and looks for one name only.
  */
 export function readCookie(header: string | undefined, name: string): string | null {
-  if (header === undefined || !header.includes(name)) return null;
+  if (header === undefined) return null;
+  // Scans for `name=` at the start of a pair instead of splitting the header: the header
+  // carries the whole JWT, and this runs on every request.
   let value: string | null = null;
-  for (const part of header.split(";")) {
-    const pair = part.trim();
-    if (pair.length > name.length && pair[name.length] === "=" && pair.startsWith(name)) {
-      if (value !== null) return null;
-      value = pair.slice(name.length + 1);
-    }
+  for (let at = header.indexOf(name); at !== -1; at = header.indexOf(name, at + 1)) {
+    const equals = at + name.length;
+    if (header.charCodeAt(equals) !== EQUALS || !startsPair(header, at)) continue;
+    if (value !== null) return null;
+    const end = header.indexOf(";", equals);
+    value = header.slice(equals + 1, end === -1 ? header.length : end).trimEnd();
   }
   return value === "" ? null : value;
+}
+
+const EQUALS = 0x3d;
+const SEMICOLON = 0x3b;
+
+/** Whether `at` begins a `name=value` pair: the header's start, or after `;` and blanks. */
+function startsPair(header: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (header.charCodeAt(i) === 0x20 || header.charCodeAt(i) === 0x09)) i--;
+  return i === -1 || header.charCodeAt(i) === SEMICOLON;
 }
