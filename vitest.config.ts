@@ -9,6 +9,8 @@ export default defineConfig({
       "@parlor/protocol": fileURLToPath(new URL("./packages/protocol/src/index.ts", import.meta.url)),
       "@parlor/client": fileURLToPath(new URL("./packages/client/src/index.ts", import.meta.url)),
       "@parlor/react": fileURLToPath(new URL("./packages/react/src/index.ts", import.meta.url)),
+      "@parlor/llm/openai": fileURLToPath(new URL("./packages/llm/src/openai/index.ts", import.meta.url)),
+      "@parlor/llm/ai-sdk": fileURLToPath(new URL("./packages/llm/src/ai-sdk/index.ts", import.meta.url)),
       // The test kit has no build step: tests import its sources.
       "@parlor/test-support": fileURLToPath(new URL("./packages/test-support/src/index.ts", import.meta.url)),
     },

@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = resolve(process.argv[2] ?? join(root, "dist-packages"));
 
 // Dependencies first: a package's internal dependencies are packed before it.
-const packages = ["protocol", "client", "react", "widget", "web", "server", "cli"];
+const packages = ["protocol", "client", "react", "widget", "web", "server", "cli", "llm"];
 
 const manifests = new Map(
   packages.map((dir) => {
