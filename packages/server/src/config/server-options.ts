@@ -137,7 +137,7 @@ export const serverOptionsSchema = z
          * one username from one address (over either: 429). Env `PARLOR_LOGIN_RATE_LIMIT`.
          */
         max: z.number().int().positive().default(10),
-        /** Env `PARLOR_LOGIN_RATE_LIMIT_WINDOW`. */
+        /** The window `max` and `slowdownAfter` count over, seconds. Env `PARLOR_LOGIN_RATE_LIMIT_WINDOW`. */
         window: seconds.default(5 * 60),
         /**
          * Failed attempts at one username, from any address, within the window, after which each
@@ -236,9 +236,9 @@ export const serverOptionsSchema = z
         /** For `s3`; credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID, roles, …). */
         s3: z
           .object({
-            /** Env `PARLOR_S3_BUCKET`. */
+            /** The bucket, which must exist; required for `s3`. Env `PARLOR_S3_BUCKET`. */
             bucket: z.string().min(1).optional(),
-            /** Env `PARLOR_S3_REGION`. */
+            /** The bucket's region. Env `PARLOR_S3_REGION`. */
             region: z.string().min(1).default("us-east-1"),
             /** For S3-compatible services (MinIO, R2, …). Env `PARLOR_S3_ENDPOINT`. */
             endpoint: z.string().url().optional(),
@@ -300,7 +300,7 @@ export const serverOptionsSchema = z
       .default(1024 * 1024),
     /**
      * Sites that embed the chat with `widget.js`, by embedding id: `{ shop: { secret, origins, cookie? } }`.
-     * Env `PARLOR_EMBED_<ID>_SECRET`, `PARLOR_EMBED_<ID>_ORIGINS` and `PARLOR_EMBED_<ID>_COOKIE`; checked in `config/embeds.ts`.
+     * Env `PARLOR_EMBED_<ID>_SECRET`, `PARLOR_EMBED_<ID>_ORIGINS` and `PARLOR_EMBED_<ID>_COOKIE`; checked in `packages/server/src/config/embeds.ts`.
      */
     embeds: z
       .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
