@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Fails when a README, doc or code comment names a file of this repository that does not exist.
+// Fails when a README, doc or code comment names a file of this repository that does not exist,
+// or a Markdown link points at a heading (`docs/x.md#some-heading`, `#some-heading`) that the
+// target page does not have.
 // Stale references are how docs rot: a renamed module leaves "see x.ts" behind, and a newcomer
 // following it finds nothing. Checked: relative Markdown links, and `backticked` paths with a
 // known extension (`packages/server/src/errors.ts`, `errors.ts`). A path with a slash must resolve
@@ -63,6 +65,40 @@ function resolves(reference, file) {
   return candidates.some((base) => variants.some((v) => existsSync(join(base, v))));
 }
 
+/** GitHub's anchors of a Markdown file's headings: lower-cased, punctuation dropped, spaces as `-`, repeats numbered. */
+const anchorCache = new Map();
+function anchorsOf(markdownFile) {
+  if (!anchorCache.has(markdownFile)) {
+    const anchors = new Set();
+    const seen = new Map();
+    let fenced = false;
+    for (const line of readFileSync(markdownFile, "utf8").split("\n")) {
+      if (line.startsWith("```")) fenced = !fenced;
+      const heading = !fenced && /^#{1,6}\s+(.*)$/.exec(line);
+      if (!heading) continue;
+      const slug = heading[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-");
+      const count = seen.get(slug) ?? 0;
+      seen.set(slug, count + 1);
+      anchors.add(count === 0 ? slug : `${slug}-${count}`);
+    }
+    anchorCache.set(markdownFile, anchors);
+  }
+  return anchorCache.get(markdownFile);
+}
+
+/** A link's `#anchor` must be a heading of the Markdown page it names (or of this page). */
+function anchorResolves(link, file) {
+  const [path, anchor] = link.split("#");
+  if (!anchor) return true;
+  const target = path === "" ? file : join(dirname(file), path);
+  if (!target.endsWith(".md") || !existsSync(target)) return true;
+  return anchorsOf(target).has(decodeURIComponent(anchor));
+}
+
 const problems = [];
 for (const file of files) {
   if (file === fileURLToPath(import.meta.url)) continue;
@@ -73,7 +109,12 @@ for (const file of files) {
     // In code, only comments name files for a reader; imports are checked by the compiler.
     if (!isMarkdown && !/^\s*(\/\/|\*|\/\*|#)/.test(line)) return;
     const references = [...line.matchAll(backticked), ...line.matchAll(barePath)].map((m) => m[1]);
-    if (isMarkdown) references.push(...[...line.matchAll(markdownLink)].map((m) => m[1]));
+    if (isMarkdown) {
+      references.push(...[...line.matchAll(markdownLink)].map((m) => m[1]));
+      for (const [, link] of line.matchAll(/\]\(((?!https?:|mailto:)[^)\s]*#[^)\s]+)\)/g)) {
+        if (!anchorResolves(link, file)) problems.push(`${relative(root, file)}:${index + 1}: ${link} (no such heading)`);
+      }
+    }
     for (const reference of references) {
       if (!resolves(reference, file)) problems.push(`${relative(root, file)}:${index + 1}: ${reference}`);
     }
