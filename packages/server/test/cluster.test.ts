@@ -174,11 +174,60 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     await request(tabOnA, "message:stop", { threadId: sent.threadId }).catch(() => undefined);
   });
 
-  it("Redis away: revocations still hold by reading session rows, /readyz says degraded, and all recovers when Redis returns", async () => {
+  it("message:stop from a tab on B stops a reply A is streaming; another user's stops naming that thread stop nothing", async () => {
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:1000", TEST_REPLY_EVERY_MS: "20" });
+    const alice = await loggedIn(a);
+    const tabOnA = await connectSocket(a, alice);
+    const seenOnA = new EventLog(tabOnA);
+    // The same browser's second tab, which the balancer sent to B.
+    const tabOnB = await connectSocket(b, sameBrowserOn(alice, b));
+    const seenOnB = new EventLog(tabOnB);
+    const kept = await request(tabOnA, "message:send", { content: "keep going" });
+    const stopped = await request(tabOnA, "message:send", { content: "stop this one" });
+    expect([kept.ok, stopped.ok]).toEqual([true, true]);
+    await seenOnA.waitFor(() => seenOnA.of("message:delta").filter((d) => d.threadId === kept.threadId).length >= 3);
+
+    // Bob, on B, names Alice's thread, then asks to stop all his own runs.
+    const bobOnB = await connectSocket(b, await loggedIn(b, "bob"));
+    bobOnB.emit("message:stop", { threadId: kept.threadId });
+    bobOnB.emit("message:stop");
+    // Answered after B handled the stops before it: B finds no such thread for Bob either.
+    expect(await request(bobOnB, "thread:resume", { threadId: kept.threadId })).toEqual({ ok: false, error: expect.objectContaining({ code: "not_found" }) });
+    // B sends the stops to A in the order it handled them (one Redis connection each way), so
+    // by the time A ends Alice's second reply, it has handled Bob's.
+    tabOnB.emit("message:stop", { threadId: stopped.threadId });
+    const end = await seenOnA.waitFor((e) => e.event === "message:end" && e.data.threadId === stopped.threadId, 10_000);
+    expect(end.data.status).toBe("stopped");
+    const endAt = seenOnA.events.indexOf(end);
+    // A's events reach its tab in the order A sends them: a delta after that end was streamed
+    // after A handled Bob's stops.
+    await seenOnA.waitFor((e) => seenOnA.events.indexOf(e) > endAt && e.event === "message:delta" && e.data.threadId === kept.threadId, 10_000);
+    expect(seenOnA.of("message:end").filter((e) => e.threadId === kept.threadId)).toEqual([]);
+    // Both of Alice's tabs are told, B's through Redis: the reply ended and the thread is free.
+    await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === stopped.threadId, 10_000);
+    expect(seenOnB.of("message:end").filter((e) => e.threadId === stopped.threadId)).toEqual([expect.objectContaining({ status: "stopped" })]);
+
+    // A stop of every run, from B, reaches the one left on A.
+    tabOnB.emit("message:stop");
+    await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === kept.threadId, 10_000);
+    expect(seenOnA.of("message:end").filter((e) => e.threadId === kept.threadId)).toEqual([expect.objectContaining({ status: "stopped" })]);
+    expect(seenOnB.of("error")).toEqual([]);
+    // Stored as stopped with the text streamed, and the thread takes a message on B.
+    const resumed = await request(tabOnB, "thread:resume", { threadId: stopped.threadId });
+    expect(resumed.thread.messages.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "stopped"],
+    ]);
+    const again = await request(tabOnB, "message:send", { threadId: stopped.threadId, content: "again" });
+    expect(again.ok).toBe(true);
+    tabOnB.emit("message:stop");
+  });
+
+  it("Redis away: revocations still hold by reading session rows, a stop for another node answers unavailable, /readyz says degraded, and all recovers when Redis returns", async () => {
     const redisPort = Number(new URL(redisTestUrl).port || 6379);
     const proxy = await startBlackholeProxy(redisPort);
     registerCleanup(() => proxy.close());
-    const { a, b } = await twoNodes({}, `redis://127.0.0.1:${proxy.port}`);
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:2000", TEST_REPLY_EVERY_MS: "20" }, `redis://127.0.0.1:${proxy.port}`);
     const readyz = async (node: ServerProcess) => {
       const response = await fetch(`${node.origin}/readyz`);
       return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
@@ -190,6 +239,12 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     for (const client of [revokedDuringOutage, keptDuringOutage]) expect((await client.get("/auth/me")).status).toBe(200);
     const socketOnA = await connectSocket(a, revokedDuringOutage);
     const socketDropped = waitForEvent(socketOnA, "disconnect", 20_000);
+    // A reply streaming on A, and another tab of that browser on B.
+    const tabOnA = await connectSocket(a, keptDuringOutage);
+    const seenOnA = new EventLog(tabOnA);
+    const tabOnB = await connectSocket(b, sameBrowserOn(keptDuringOutage, b));
+    const streaming = await request(tabOnA, "message:send", { content: "a long one" });
+    expect(streaming.ok).toBe(true);
 
     proxy.blackhole();
     const degraded = await eventually("A to report Redis away", async () => {
@@ -200,6 +255,12 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     // `timeout` when the probe's PING went out on a connection just cut (it waits for a reconnection).
     expect(degraded.body.checks).toEqual({ database: "ok", files: "ok", redis: expect.stringMatching(/^(unreachable|timeout)$/) });
     await eventually("A to log the fallback", () => a.output().includes("lost the connection to Redis"));
+
+    // B cannot reach A to stop the reply, and says so instead of holding the stop until Redis is back.
+    await eventually("B to report Redis away", async () => (await readyz(b)).status === 503);
+    const refusedStop = waitForEvent(tabOnB, "error", 5_000);
+    tabOnB.emit("message:stop", { threadId: streaming.threadId });
+    expect(await refusedStop).toEqual({ code: "unavailable", message: expect.stringContaining("stop"), threadId: streaming.threadId });
 
     // B cannot tell A; A reads the row instead of trusting its set, and refuses at once.
     expect((await sameBrowserOn(revokedDuringOutage, b).post("/auth/logout")).status).toBe(204);
@@ -214,6 +275,11 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     expect((await revokedDuringOutage.get("/auth/me")).status).toBe(401);
     await socketDropped;
     expect((await keptDuringOutage.get("/auth/me")).status).toBe(200);
+    // The reply streamed on through the outage; a stop from B reaches it again.
+    expect(seenOnA.of("message:end")).toEqual([]);
+    tabOnB.emit("message:stop", { threadId: streaming.threadId });
+    const stopped = await seenOnA.waitFor((e) => e.event === "message:end", 10_000);
+    expect(stopped.data).toEqual(expect.objectContaining({ threadId: streaming.threadId, status: "stopped" }));
     // Revocations flow live again.
     expect((await sameBrowserOn(keptDuringOutage, b).post("/auth/logout")).status).toBe(204);
     await refusedAt(keptDuringOutage, 100);
