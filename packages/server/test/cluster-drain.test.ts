@@ -133,7 +133,7 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     ]);
   });
 
-  it("kill -9 of A mid-stream: the client resumes on B, every acknowledged message is there, and B marks the reply interrupted", async () => {
+  it("kill -9 of A mid-stream: a tab open on B is told the reply ended interrupted, the client resumes on B, every acknowledged message is there, and B marks the reply interrupted", async () => {
     pair = await startNodePair({
       databaseUrl: database.url,
       env: { TEST_REPLY: "words:1000", TEST_REPLY_EVERY_MS: "20", PARLOR_CHAT_HEARTBEAT_INTERVAL: "2" },
@@ -147,14 +147,28 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     await log.waitFor(() => log.of("message:delta").length >= 3);
     socketOnA.emit("message:stop", { threadId: earlier.threadId });
     await log.waitFor((e) => e.event === "message:end" && e.data.threadId === earlier.threadId);
+    // The same browser's second tab, on B, watches the thread.
+    const tabOnB = await connectSocket(b, sameBrowserOn(browser, b));
+    const seenOnB = new EventLog(tabOnB);
     const sent = await request(socketOnA, "message:send", { content: "then crash" });
     expect(sent.ok).toBe(true);
     // Past the first stored partial text (every 250 ms).
     await log.waitFor(() => log.of("message:delta").filter((d) => d.threadId === sent.threadId).length >= 30);
+    const replyId = (log.of("message:new") as Array<{ threadId: string; messageId: string; role: string }>).find(
+      (m) => m.threadId === sent.threadId && m.role === "assistant",
+    )!.messageId;
     const disconnected = waitForEvent<string>(socketOnA, "disconnect", 5_000);
 
     const killedAt = Date.now();
     a.child.kill("SIGKILL");
+    // B's heartbeat (every 2 s) finds A's pid gone and marks the reply; B's tab hears it
+    // without asking, then that the thread is free.
+    const told = await seenOnB.waitFor((e) => e.event === "message:end" && e.data.threadId === sent.threadId, 15_000);
+    const toldAfter = Date.now() - killedAt;
+    expect(told.data).toEqual({ threadId: sent.threadId, messageId: replyId, status: "interrupted" });
+    const idle = await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === sent.threadId);
+    expect(seenOnB.events.indexOf(idle)).toBeGreaterThan(seenOnB.events.indexOf(told));
+    console.info(`failover: B's open tab got message:end interrupted ${toldAfter} ms after kill -9 of A (heartbeat 2 s)`);
     expect(await disconnected).toBe("transport close");
     const socketOnB = await connectSocket(b, sameBrowserOn(browser, b));
     const seen = streamed(log, sent.threadId);
