@@ -24,11 +24,16 @@ describe.skipIf(postgres === undefined || !redisUp)("files on S3 shared by two n
   let prefix: string;
   let tests = 0;
 
+  const quiet = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   beforeAll(async () => {
+    // The test's own S3 client, for looking into the bucket.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     s3 = await startLocalS3();
   });
   afterAll(async () => {
     await s3.close();
+    if (quiet === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = quiet;
   });
   beforeEach(async () => {
     database = await postgres!.create();
