@@ -174,7 +174,7 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     await request(tabOnA, "message:stop", { threadId: sent.threadId }).catch(() => undefined);
   });
 
-  it("message:stop from a tab on B stops a reply A is streaming; another user's stops naming that thread stop nothing", async () => {
+  it("message:stop from a tab on B stops a reply A is streaming; another user's stops naming that thread stop nothing; one reply per thread holds over both nodes", async () => {
     const { a, b } = await twoNodes({ TEST_REPLY: "words:1000", TEST_REPLY_EVERY_MS: "20" });
     const alice = await loggedIn(a);
     const tabOnA = await connectSocket(a, alice);
@@ -220,6 +220,18 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     ]);
     const again = await request(tabOnB, "message:send", { threadId: stopped.threadId, content: "again" });
     expect(again.ok).toBe(true);
+    // One reply per thread over both nodes: A refuses a message to the thread B answers in,
+    // and of two messages sent at once through A and B to another thread, one is accepted.
+    expect(await request(tabOnA, "message:send", { threadId: stopped.threadId, content: "me too" })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: "busy" }),
+    });
+    const both = await Promise.all([
+      request(tabOnA, "message:send", { threadId: kept.threadId, content: "from A" }),
+      request(tabOnB, "message:send", { threadId: kept.threadId, content: "from B" }),
+    ]);
+    expect(both.filter((answer) => answer.ok)).toHaveLength(1);
+    expect(both.filter((answer) => !answer.ok)).toEqual([{ ok: false, error: expect.objectContaining({ code: "busy" }) }]);
     tabOnB.emit("message:stop");
   });
 
