@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -21,6 +19,7 @@ import {
 } from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
 import { sameBrowserOn, startNodePair, type NodePair } from "./helpers/node-pair.js";
+import { startPrivateRedis } from "./helpers/private-redis.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 
 /**
@@ -67,6 +66,10 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
       expect(status).toBe(200);
       if (Date.now() > deadline) throw new Error(`the cookie still works after ${timeoutMs} ms`);
     }
+  };
+  const readyz = async (node: ServerProcess) => {
+    const response = await fetch(`${node.origin}/readyz`);
+    return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
   };
   const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
@@ -240,10 +243,6 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     const proxy = await startBlackholeProxy(redisPort);
     registerCleanup(() => proxy.close());
     const { a, b } = await twoNodes({ TEST_REPLY: "words:2000", TEST_REPLY_EVERY_MS: "20" }, `redis://127.0.0.1:${proxy.port}`);
-    const readyz = async (node: ServerProcess) => {
-      const response = await fetch(`${node.origin}/readyz`);
-      return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
-    };
     expect(await readyz(a)).toEqual({ status: 200, body: { status: "ready", checks: { database: "ok", files: "ok", redis: "ok" } } });
 
     const revokedDuringOutage = await loggedIn(a);
@@ -296,6 +295,38 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     expect((await sameBrowserOn(keptDuringOutage, b).post("/auth/logout")).status).toBe(204);
     await refusedAt(keptDuringOutage, 100);
   });
+  it("Redis stopped, then restarted empty: a logout meanwhile holds on the other node through session rows, and sockets, revocations and chat cross nodes again after", async () => {
+    const redis = await startPrivateRedis();
+    registerCleanup(() => redis.stop());
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:3", TEST_REPLY_EVERY_MS: "20" }, redis.url);
+    const revoked = await loggedIn(a);
+    const kept = await loggedIn(a);
+    for (const client of [revoked, kept]) expect((await client.get("/auth/me")).status).toBe(200);
+    const socketOnA = await connectSocket(a, revoked);
+    const socketDropped = waitForEvent(socketOnA, "disconnect", 30_000);
+
+    await redis.stop();
+    await eventually("both nodes to report Redis away", async () =>
+      (await Promise.all([a, b].map(readyz))).every((answer) => answer.status === 503 && answer.body.status === "degraded"),
+    );
+    expect((await sameBrowserOn(revoked, b).post("/auth/logout")).status).toBe(204);
+    expect((await revoked.get("/auth/me")).status).toBe(401);
+    expect((await kept.get("/auth/me")).status).toBe(200);
+
+    await redis.start();
+    await eventually("both nodes to be ready again", async () => (await Promise.all([a, b].map(readyz))).every((answer) => answer.status === 200), 20_000, 100);
+    // A reloaded the revocation it missed, and dropped that session's socket.
+    await socketDropped;
+    expect((await revoked.get("/auth/me")).status).toBe(401);
+    expect((await sameBrowserOn(kept, b).post("/auth/logout")).status).toBe(204);
+    await refusedAt(kept, 2000);
+    // socket.io's adapter listens again on the new Redis: a chat on B reaches a tab on A.
+    const carolOnA = await loggedIn(a, "carol");
+    const seenOnA = new EventLog(await connectSocket(a, carolOnA));
+    const sent = await request(await connectSocket(b, sameBrowserOn(carolOnA, b)), "message:send", { content: "after the restart" });
+    expect(sent.ok).toBe(true);
+    await seenOnA.waitFor((e) => e.event === "message:end" && e.data.threadId === sent.threadId, 10_000);
+  });
 });
 
 describe.skipIf(postgres === undefined || !redisUp)("start-up with Redis", () => {
@@ -331,23 +362,9 @@ describe.skipIf(postgres === undefined || !redisUp)("start-up with Redis", () =>
   });
 
   it("refuses to start when Redis refuses the password, without printing it", async () => {
-    const port = await freePort();
-    const redis = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-password"],
-      {
-        stdio: "ignore",
-      },
-    );
-    registerCleanup(() => void redis.kill("SIGKILL"));
-    const listening = () =>
-      new Promise<boolean>((resolve) => {
-        const probe = connect(port, "127.0.0.1");
-        probe.once("connect", () => resolve(true)).once("error", () => resolve(false));
-        probe.once("close", () => probe.destroy());
-        setTimeout(() => probe.destroy(), 100).unref();
-      });
-    await eventually("the private redis-server to listen", listening);
+    const redis = await startPrivateRedis(["--requirepass", "right-password"]);
+    registerCleanup(() => redis.stop());
+    const { port } = redis;
     const output = await startFails(`redis://:wrong-password@127.0.0.1:${port}`);
     expect(output).toContain(`Redis at redis://127.0.0.1:${port} (password hidden) refused the login: WRONGPASS`);
     expect(output).not.toContain("wrong-password");
