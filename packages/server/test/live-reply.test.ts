@@ -104,4 +104,36 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
       await dispose();
     }
   });
+  it("stores a reply that ends within its first turn once the database answers, then sends message:end", async () => {
+    const { db, thread, dispose } = await store(dialect);
+    let refusals = 2;
+    const threads = new (class extends ThreadStore {
+      override async insertMessage(...args: Parameters<ThreadStore["insertMessage"]>) {
+        if (refusals-- > 0) throw new Error("Connection terminated unexpectedly");
+        return super.insertMessage(...args);
+      }
+    })(db);
+    const emitted: string[] = [];
+    try {
+      const reply = new LiveReply("m3", thread.id, {
+        threads,
+        files: {} as FileService,
+        userId: "u1",
+        emit: (event, ..._payload) => void emitted.push(event),
+        clock: () => 5,
+        ownerId: "p1",
+        cutShort: () => null,
+      });
+      await reply.stream("all at once");
+      await reply.end();
+      expect(refusals).toBe(-1);
+      expect(await db.selectFrom("messages").select(["content", "status"]).where("id", "=", "m3").executeTakeFirst()).toEqual({
+        content: "all at once",
+        status: "complete",
+      });
+      expect(emitted).toEqual(["message:new", "message:delta", "message:end"]);
+    } finally {
+      await dispose();
+    }
+  });
 });

@@ -144,7 +144,9 @@ export class LiveReply implements Reply {
       parent_id: null,
       owner_id: this.deps.ownerId,
     };
-    this.queue(() => this.deps.threads.insertMessage(row));
+    const insert = () => this.deps.threads.insertMessage(row);
+    // A reply that ends within its first turn is stored by this one write: its last (finish).
+    this.queue(status === "streaming" ? insert : () => untilDatabaseAnswers(insert));
   }
 
   /**
@@ -166,7 +168,8 @@ export class LiveReply implements Reply {
     if (this.stored) {
       // The last write waits out a database outage: given up, the row would stay `streaming`
       // for as long as this process lives (recovery only takes replies of dead processes),
-      // and the clients would never get `message:end`.
+      // and the clients would never get `message:end`. (The INSERT of a reply that ends within
+      // its first turn waits likewise, in store().)
       this.queue(() => untilDatabaseAnswers(() => this.deps.threads.updateMessage(this.id, { content: this.text, status })));
     } else {
       this.store(status);
