@@ -18,7 +18,9 @@ import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres
 /**
  * Drain and failover across two real nodes (PostgreSQL and Redis): node A stops, gracefully
  * (SIGTERM) or not (kill -9), while it streams a reply; the client does what a browser does
- * behind a load balancer, reconnects to the node left (B) and resumes the thread there.
+ * behind a load balancer, reconnects to the node left (B) and resumes the thread there. Then
+ * the database goes away under both nodes: unreachable (a proxy that stops answering), or
+ * restarted (a throwaway PostgreSQL cluster of the test's own).
  */
 const postgres = dialects.find((dialect) => dialect.name === "postgres");
 const redisUp = await redisIsAvailable();
