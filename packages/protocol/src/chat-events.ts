@@ -59,6 +59,7 @@ export interface ServerToClientEvents {
   "message:file": (event: { threadId: string; messageId: string; file: FileInfo }) => void;
   /** A reply's final content replaced with `update()`, sent whole. */
   "message:update": (event: { threadId: string; messageId: string; content: string }) => void;
+  /** A message is final, and stored. For a reply whose process died, another process sends it (`interrupted`). */
   "message:end": (event: { threadId: string; messageId: string; status: MessageStatus }) => void;
   /**
    * The app is done with the thread's last message (`onMessage` returned or failed), whether

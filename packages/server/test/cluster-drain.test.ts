@@ -1,17 +1,35 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connectSocket, dialects, eventually, EventLog, redisIsAvailable, request, waitForEvent, type TestDatabase } from "@parlor/test-support";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  connectSocket,
+  dialects,
+  eventually,
+  EventLog,
+  redisIsAvailable,
+  request,
+  waitForEvent,
+  type TestClient,
+  type TestDatabase,
+} from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
 import { sameBrowserOn, startNodePair, type NodePair } from "./helpers/node-pair.js";
 import type { ServerProcess } from "./helpers/server-process.js";
+import { canRunThrowawayPostgres, startThrowawayPostgres, type ThrowawayPostgres } from "./helpers/throwaway-postgres.js";
 
 /**
  * Drain and failover across two real nodes (PostgreSQL and Redis): node A stops, gracefully
  * (SIGTERM) or not (kill -9), while it streams a reply; the client does what a browser does
- * behind a load balancer, reconnects to the node left (B) and resumes the thread there.
+ * behind a load balancer, reconnects to the node left (B) and resumes the thread there. Then
+ * the database goes away under both nodes: unreachable (a proxy that stops answering), or
+ * restarted (a throwaway PostgreSQL cluster of the test's own).
  */
 const postgres = dialects.find((dialect) => dialect.name === "postgres");
 const redisUp = await redisIsAvailable();
 const PASSWORD = "correct horse battery staple";
+
+const readyz = async (node: ServerProcess) => {
+  const response = await fetch(`${node.origin}/readyz`);
+  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
+};
 
 interface StoredMessage {
   role: string;
@@ -36,10 +54,6 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     const client = node.client();
     expect((await client.login("alice", PASSWORD)).status).toBe(200);
     return client;
-  };
-  const readyz = async (node: ServerProcess) => {
-    const response = await fetch(`${node.origin}/readyz`);
-    return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
   };
   /** The text the client was sent in a thread. */
   const streamed = (log: EventLog, threadId: string) =>
@@ -133,7 +147,7 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     ]);
   });
 
-  it("kill -9 of A mid-stream: the client resumes on B, every acknowledged message is there, and B marks the reply interrupted", async () => {
+  it("kill -9 of A mid-stream: a tab open on B is told the reply ended interrupted, the client resumes on B, every acknowledged message is there, and B marks the reply interrupted", async () => {
     pair = await startNodePair({
       databaseUrl: database.url,
       env: { TEST_REPLY: "words:1000", TEST_REPLY_EVERY_MS: "20", PARLOR_CHAT_HEARTBEAT_INTERVAL: "2" },
@@ -147,14 +161,28 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     await log.waitFor(() => log.of("message:delta").length >= 3);
     socketOnA.emit("message:stop", { threadId: earlier.threadId });
     await log.waitFor((e) => e.event === "message:end" && e.data.threadId === earlier.threadId);
+    // The same browser's second tab, on B, watches the thread.
+    const tabOnB = await connectSocket(b, sameBrowserOn(browser, b));
+    const seenOnB = new EventLog(tabOnB);
     const sent = await request(socketOnA, "message:send", { content: "then crash" });
     expect(sent.ok).toBe(true);
     // Past the first stored partial text (every 250 ms).
     await log.waitFor(() => log.of("message:delta").filter((d) => d.threadId === sent.threadId).length >= 30);
+    const replyId = (log.of("message:new") as Array<{ threadId: string; messageId: string; role: string }>).find(
+      (m) => m.threadId === sent.threadId && m.role === "assistant",
+    )!.messageId;
     const disconnected = waitForEvent<string>(socketOnA, "disconnect", 5_000);
 
     const killedAt = Date.now();
     a.child.kill("SIGKILL");
+    // B's heartbeat (every 2 s) finds A's pid gone and marks the reply; B's tab hears it
+    // without asking, then that the thread is free.
+    const told = await seenOnB.waitFor((e) => e.event === "message:end" && e.data.threadId === sent.threadId, 15_000);
+    const toldAfter = Date.now() - killedAt;
+    expect(told.data).toEqual({ threadId: sent.threadId, messageId: replyId, status: "interrupted" });
+    const idle = await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === sent.threadId);
+    expect(seenOnB.events.indexOf(idle)).toBeGreaterThan(seenOnB.events.indexOf(told));
+    console.info(`failover: B's open tab got message:end interrupted ${toldAfter} ms after kill -9 of A (heartbeat 2 s)`);
     expect(await disconnected).toBe("transport close");
     const socketOnB = await connectSocket(b, sameBrowserOn(browser, b));
     const seen = streamed(log, sent.threadId);
@@ -244,3 +272,97 @@ describe.skipIf(postgres === undefined || !redisUp)("drain and failover across t
     }
   });
 });
+
+describe.skipIf((!canRunThrowawayPostgres() && !process.env.CI) || !redisUp)(
+  "PostgreSQL restarted under two nodes (a throwaway cluster)",
+  { timeout: 90_000 },
+  () => {
+    let database: ThrowawayPostgres;
+    let pair: NodePair | undefined;
+
+    beforeAll(async () => {
+      database = await startThrowawayPostgres();
+    }, 60_000);
+    afterAll(async () => database?.destroy());
+    afterEach(async () => {
+      await pair?.stop();
+      pair = undefined;
+      await database.start();
+    });
+
+    it("mid-reply: both nodes answer 503 while it is down, not a hang, serve again within 10 s of its return, and the thread is not left busy", async () => {
+      pair = await startNodePair({
+        databaseUrl: database.url,
+        env: { PARLOR_DATABASE_CONNECT_TIMEOUT: "1", TEST_REPLY: "words:150", TEST_REPLY_EVERY_MS: "20" },
+      });
+      const { a, b } = pair;
+      const onA = a.client();
+      expect((await onA.login("alice", PASSWORD)).status).toBe(200);
+      const onB = sameBrowserOn(onA, b);
+      const tabOnA = await connectSocket(a, onA);
+      const seenOnA = new EventLog(tabOnA);
+      const tabOnB = await connectSocket(b, onB);
+      const seenOnB = new EventLog(tabOnB);
+      const sent = await request(tabOnA, "message:send", { content: "before the restart" });
+      expect(sent.ok).toBe(true);
+      await seenOnA.waitFor(() => seenOnA.of("message:delta").length >= 10);
+
+      await database.stop();
+      const stoppedAt = Date.now();
+      // A request to a node whose database went away is answered, not left waiting.
+      const answered = (client: TestClient) =>
+        Promise.race([
+          client.get("/api/threads"),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), 5_000).unref()),
+        ]);
+      const during = await Promise.all([onA, onB].map(answered));
+      const answeredIn = Date.now() - stoppedAt;
+      expect(during.map((r) => [r.status, r.body.error?.code])).toEqual([
+        [503, "unavailable"],
+        [503, "unavailable"],
+      ]);
+      for (const node of [a, b]) expect((await readyz(node)).body.checks.database).toMatch(/^(unreachable|timeout)$/);
+
+      await database.start();
+      const backAt = Date.now();
+      await eventually(
+        "both nodes to answer again",
+        async () => (await Promise.all([onA, onB].map((c) => c.get("/api/threads")))).every((r) => r.status === 200),
+        10_000,
+        100,
+      );
+      const recoveredIn = Date.now() - backAt;
+      console.info(`PostgreSQL restart under two nodes: 503 from both ${answeredIn} ms after the stop; both answer again ${recoveredIn} ms after it is back`);
+      for (const node of [a, b]) expect((await readyz(node)).status).toBe(200);
+
+      // The reply that ran through the restart was not left `streaming`: it ended once the
+      // database was back, both tabs were told how, and the thread is free for the other node.
+      const replyId = (seenOnA.of("message:new") as Array<{ role: string; messageId: string }>).find((m) => m.role === "assistant")!.messageId;
+      const ends = await Promise.all(
+        [seenOnA, seenOnB].map(async (seen) => (await seen.waitFor((e) => e.event === "message:end" && e.data.messageId === replyId, 15_000)).data.status),
+      );
+      for (const seen of [seenOnA, seenOnB]) await seen.waitFor((e) => e.event === "thread:idle" && e.data.threadId === sent.threadId);
+      const resumed = await request(tabOnB, "thread:resume", { threadId: sent.threadId });
+      const reply = (resumed.thread.messages as Array<StoredMessage & { id: string }>).find((m) => m.id === replyId)!;
+      expect(reply.status).not.toBe("streaming");
+      expect(ends).toEqual([reply.status, reply.status]);
+      console.info(`the reply that ran through the restart ended ${reply.status}`);
+      // A frees the thread in the database a moment after `thread:idle`.
+      const again = await eventually(
+        "B to take a message in the thread",
+        async () => {
+          const answer = await request(tabOnB, "message:send", { threadId: sent.threadId, content: "after the restart" });
+          return answer.ok === true ? answer : null;
+        },
+        5_000,
+        250,
+      );
+      expect(again.threadId).toBe(sent.threadId);
+      const end = await seenOnA.waitFor(
+        (e) => e.event === "message:end" && e.data.threadId === sent.threadId && e.data.messageId !== replyId && e.data.status === "complete",
+        15_000,
+      );
+      expect(end.data.status).toBe("complete");
+    });
+  },
+);

@@ -13,7 +13,7 @@ import {
   type TestDatabase,
 } from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
-import { rawRequest } from "./helpers/raw-http.js";
+import { rawUpload } from "./helpers/raw-upload.js";
 import { startNodePair, type NodePair } from "./helpers/node-pair.js";
 import type { ServerProcess } from "./helpers/server-process.js";
 
@@ -141,25 +141,7 @@ describe.skipIf(postgres === undefined || !redisUp)("limits shared by two nodes"
     const { a, b } = await twoNodes({ PARLOR_FILES_UPLOADS_PER_MINUTE: "4" });
     const onA = await loggedIn(a);
     const onB = await loggedIn(b);
-    /**
-     * One upload, written in one go on a raw connection: a refusal comes before the body is
-     * read and closes the connection, and fetch, still writing, would fail with EPIPE instead
-     * of showing the answer.
-     */
-    const upload = async (client: TestClient, node: ServerProcess) => {
-      const form = new FormData();
-      form.append("file", new Blob(["hello\n"], { type: "text/plain" }), "hello.txt");
-      const url = `${node.origin}/api/files`;
-      const encoded = new Request(url, { method: "POST", body: form });
-      const body = await encoded.text();
-      const headers = {
-        ...client.jar.headersFor(url, "POST"),
-        "content-type": encoded.headers.get("content-type")!,
-        "content-length": String(Buffer.byteLength(body)),
-      };
-      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-      return rawRequest(node.origin, [`POST /api/files HTTP/1.1`, `host: ${new URL(node.origin).host}`, ...head, "connection: close", "", body].join("\r\n"));
-    };
+    const upload = (client: TestClient, node: ServerProcess) => rawUpload(client, node.origin);
     for (const [client, node] of [
       [onA, a],
       [onB, b],

@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -21,6 +19,7 @@ import {
 } from "@parlor/test-support";
 import { startBlackholeProxy } from "./helpers/blackhole-proxy.js";
 import { sameBrowserOn, startNodePair, type NodePair } from "./helpers/node-pair.js";
+import { startPrivateRedis } from "./helpers/private-redis.js";
 import { startServerProcess, type ServerProcess } from "./helpers/server-process.js";
 
 /**
@@ -67,6 +66,10 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
       expect(status).toBe(200);
       if (Date.now() > deadline) throw new Error(`the cookie still works after ${timeoutMs} ms`);
     }
+  };
+  const readyz = async (node: ServerProcess) => {
+    const response = await fetch(`${node.origin}/readyz`);
+    return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
   };
   const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
@@ -174,15 +177,72 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     await request(tabOnA, "message:stop", { threadId: sent.threadId }).catch(() => undefined);
   });
 
-  it("Redis away: revocations still hold by reading session rows, /readyz says degraded, and all recovers when Redis returns", async () => {
+  it("message:stop from a tab on B stops a reply A is streaming; another user's stops naming that thread stop nothing; one reply per thread holds over both nodes", async () => {
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:1000", TEST_REPLY_EVERY_MS: "20" });
+    const alice = await loggedIn(a);
+    const tabOnA = await connectSocket(a, alice);
+    const seenOnA = new EventLog(tabOnA);
+    // The same browser's second tab, which the balancer sent to B.
+    const tabOnB = await connectSocket(b, sameBrowserOn(alice, b));
+    const seenOnB = new EventLog(tabOnB);
+    const kept = await request(tabOnA, "message:send", { content: "keep going" });
+    const stopped = await request(tabOnA, "message:send", { content: "stop this one" });
+    expect([kept.ok, stopped.ok]).toEqual([true, true]);
+    await seenOnA.waitFor(() => seenOnA.of("message:delta").filter((d) => d.threadId === kept.threadId).length >= 3);
+
+    // Bob, on B, names Alice's thread, then asks to stop all his own runs.
+    const bobOnB = await connectSocket(b, await loggedIn(b, "bob"));
+    bobOnB.emit("message:stop", { threadId: kept.threadId });
+    bobOnB.emit("message:stop");
+    // Answered after B handled the stops before it: B finds no such thread for Bob either.
+    expect(await request(bobOnB, "thread:resume", { threadId: kept.threadId })).toEqual({ ok: false, error: expect.objectContaining({ code: "not_found" }) });
+    // B sends the stops to A in the order it handled them (one Redis connection each way), so
+    // by the time A ends Alice's second reply, it has handled Bob's.
+    tabOnB.emit("message:stop", { threadId: stopped.threadId });
+    const end = await seenOnA.waitFor((e) => e.event === "message:end" && e.data.threadId === stopped.threadId, 10_000);
+    expect(end.data.status).toBe("stopped");
+    const endAt = seenOnA.events.indexOf(end);
+    // A's events reach its tab in the order A sends them: a delta after that end was streamed
+    // after A handled Bob's stops.
+    await seenOnA.waitFor((e) => seenOnA.events.indexOf(e) > endAt && e.event === "message:delta" && e.data.threadId === kept.threadId, 10_000);
+    expect(seenOnA.of("message:end").filter((e) => e.threadId === kept.threadId)).toEqual([]);
+    // Both of Alice's tabs are told, B's through Redis: the reply ended and the thread is free.
+    await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === stopped.threadId, 10_000);
+    expect(seenOnB.of("message:end").filter((e) => e.threadId === stopped.threadId)).toEqual([expect.objectContaining({ status: "stopped" })]);
+
+    // A stop of every run, from B, reaches the one left on A.
+    tabOnB.emit("message:stop");
+    await seenOnB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === kept.threadId, 10_000);
+    expect(seenOnA.of("message:end").filter((e) => e.threadId === kept.threadId)).toEqual([expect.objectContaining({ status: "stopped" })]);
+    expect(seenOnB.of("error")).toEqual([]);
+    // Stored as stopped with the text streamed, and the thread takes a message on B.
+    const resumed = await request(tabOnB, "thread:resume", { threadId: stopped.threadId });
+    expect(resumed.thread.messages.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "stopped"],
+    ]);
+    const again = await request(tabOnB, "message:send", { threadId: stopped.threadId, content: "again" });
+    expect(again.ok).toBe(true);
+    // One reply per thread over both nodes: A refuses a message to the thread B answers in,
+    // and of two messages sent at once through A and B to another thread, one is accepted.
+    expect(await request(tabOnA, "message:send", { threadId: stopped.threadId, content: "me too" })).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: "busy" }),
+    });
+    const both = await Promise.all([
+      request(tabOnA, "message:send", { threadId: kept.threadId, content: "from A" }),
+      request(tabOnB, "message:send", { threadId: kept.threadId, content: "from B" }),
+    ]);
+    expect(both.filter((answer) => answer.ok)).toHaveLength(1);
+    expect(both.filter((answer) => !answer.ok)).toEqual([{ ok: false, error: expect.objectContaining({ code: "busy" }) }]);
+    tabOnB.emit("message:stop");
+  });
+
+  it("Redis away: revocations still hold by reading session rows, a stop for another node answers unavailable, /readyz says degraded, and all recovers when Redis returns", async () => {
     const redisPort = Number(new URL(redisTestUrl).port || 6379);
     const proxy = await startBlackholeProxy(redisPort);
     registerCleanup(() => proxy.close());
-    const { a, b } = await twoNodes({}, `redis://127.0.0.1:${proxy.port}`);
-    const readyz = async (node: ServerProcess) => {
-      const response = await fetch(`${node.origin}/readyz`);
-      return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
-    };
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:2000", TEST_REPLY_EVERY_MS: "20" }, `redis://127.0.0.1:${proxy.port}`);
     expect(await readyz(a)).toEqual({ status: 200, body: { status: "ready", checks: { database: "ok", files: "ok", redis: "ok" } } });
 
     const revokedDuringOutage = await loggedIn(a);
@@ -190,6 +250,12 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     for (const client of [revokedDuringOutage, keptDuringOutage]) expect((await client.get("/auth/me")).status).toBe(200);
     const socketOnA = await connectSocket(a, revokedDuringOutage);
     const socketDropped = waitForEvent(socketOnA, "disconnect", 20_000);
+    // A reply streaming on A, and another tab of that browser on B.
+    const tabOnA = await connectSocket(a, keptDuringOutage);
+    const seenOnA = new EventLog(tabOnA);
+    const tabOnB = await connectSocket(b, sameBrowserOn(keptDuringOutage, b));
+    const streaming = await request(tabOnA, "message:send", { content: "a long one" });
+    expect(streaming.ok).toBe(true);
 
     proxy.blackhole();
     const degraded = await eventually("A to report Redis away", async () => {
@@ -200,6 +266,12 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     // `timeout` when the probe's PING went out on a connection just cut (it waits for a reconnection).
     expect(degraded.body.checks).toEqual({ database: "ok", files: "ok", redis: expect.stringMatching(/^(unreachable|timeout)$/) });
     await eventually("A to log the fallback", () => a.output().includes("lost the connection to Redis"));
+
+    // B cannot reach A to stop the reply, and says so instead of holding the stop until Redis is back.
+    await eventually("B to report Redis away", async () => (await readyz(b)).status === 503);
+    const refusedStop = waitForEvent(tabOnB, "error", 5_000);
+    tabOnB.emit("message:stop", { threadId: streaming.threadId });
+    expect(await refusedStop).toEqual({ code: "unavailable", message: expect.stringContaining("stop"), threadId: streaming.threadId });
 
     // B cannot tell A; A reads the row instead of trusting its set, and refuses at once.
     expect((await sameBrowserOn(revokedDuringOutage, b).post("/auth/logout")).status).toBe(204);
@@ -214,9 +286,46 @@ describe.skipIf(postgres === undefined || !redisUp)("two nodes on PostgreSQL and
     expect((await revokedDuringOutage.get("/auth/me")).status).toBe(401);
     await socketDropped;
     expect((await keptDuringOutage.get("/auth/me")).status).toBe(200);
+    // The reply streamed on through the outage; a stop from B reaches it again.
+    expect(seenOnA.of("message:end")).toEqual([]);
+    tabOnB.emit("message:stop", { threadId: streaming.threadId });
+    const stopped = await seenOnA.waitFor((e) => e.event === "message:end", 10_000);
+    expect(stopped.data).toEqual(expect.objectContaining({ threadId: streaming.threadId, status: "stopped" }));
     // Revocations flow live again.
     expect((await sameBrowserOn(keptDuringOutage, b).post("/auth/logout")).status).toBe(204);
     await refusedAt(keptDuringOutage, 100);
+  });
+  it("Redis stopped, then restarted empty: a logout meanwhile holds on the other node through session rows, and sockets, revocations and chat cross nodes again after", async () => {
+    const redis = await startPrivateRedis();
+    registerCleanup(() => redis.stop());
+    const { a, b } = await twoNodes({ TEST_REPLY: "words:3", TEST_REPLY_EVERY_MS: "20" }, redis.url);
+    const revoked = await loggedIn(a);
+    const kept = await loggedIn(a);
+    for (const client of [revoked, kept]) expect((await client.get("/auth/me")).status).toBe(200);
+    const socketOnA = await connectSocket(a, revoked);
+    const socketDropped = waitForEvent(socketOnA, "disconnect", 30_000);
+
+    await redis.stop();
+    await eventually("both nodes to report Redis away", async () =>
+      (await Promise.all([a, b].map(readyz))).every((answer) => answer.status === 503 && answer.body.status === "degraded"),
+    );
+    expect((await sameBrowserOn(revoked, b).post("/auth/logout")).status).toBe(204);
+    expect((await revoked.get("/auth/me")).status).toBe(401);
+    expect((await kept.get("/auth/me")).status).toBe(200);
+
+    await redis.start();
+    await eventually("both nodes to be ready again", async () => (await Promise.all([a, b].map(readyz))).every((answer) => answer.status === 200), 20_000, 100);
+    // A reloaded the revocation it missed, and dropped that session's socket.
+    await socketDropped;
+    expect((await revoked.get("/auth/me")).status).toBe(401);
+    expect((await sameBrowserOn(kept, b).post("/auth/logout")).status).toBe(204);
+    await refusedAt(kept, 2000);
+    // socket.io's adapter listens again on the new Redis: a chat on B reaches a tab on A.
+    const carolOnA = await loggedIn(a, "carol");
+    const seenOnA = new EventLog(await connectSocket(a, carolOnA));
+    const sent = await request(await connectSocket(b, sameBrowserOn(carolOnA, b)), "message:send", { content: "after the restart" });
+    expect(sent.ok).toBe(true);
+    await seenOnA.waitFor((e) => e.event === "message:end" && e.data.threadId === sent.threadId, 10_000);
   });
 });
 
@@ -253,23 +362,9 @@ describe.skipIf(postgres === undefined || !redisUp)("start-up with Redis", () =>
   });
 
   it("refuses to start when Redis refuses the password, without printing it", async () => {
-    const port = await freePort();
-    const redis = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "right-password"],
-      {
-        stdio: "ignore",
-      },
-    );
-    registerCleanup(() => void redis.kill("SIGKILL"));
-    const listening = () =>
-      new Promise<boolean>((resolve) => {
-        const probe = connect(port, "127.0.0.1");
-        probe.once("connect", () => resolve(true)).once("error", () => resolve(false));
-        probe.once("close", () => probe.destroy());
-        setTimeout(() => probe.destroy(), 100).unref();
-      });
-    await eventually("the private redis-server to listen", listening);
+    const redis = await startPrivateRedis(["--requirepass", "right-password"]);
+    registerCleanup(() => redis.stop());
+    const { port } = redis;
     const output = await startFails(`redis://:wrong-password@127.0.0.1:${port}`);
     expect(output).toContain(`Redis at redis://127.0.0.1:${port} (password hidden) refused the login: WRONGPASS`);
     expect(output).not.toContain("wrong-password");

@@ -183,7 +183,7 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     expect(Date.now() - killedAt).toBeLessThan((3 + 1) * 1000 + 2000);
   });
 
-  it("two processes on one database: a message to a thread answered by the other process is busy, until that process is gone", async () => {
+  it("two processes on one database: a message to a thread answered by the other process is busy, until that process is gone and the survivor announces the reply interrupted", async () => {
     const beat = { PARLOR_CHAT_HEARTBEAT_INTERVAL: "1" };
     const a = await start({ TEST_REPLY: "endless", ...beat });
     const b = await start({ TEST_REPLY: "words:1", ...beat });
@@ -199,12 +199,17 @@ describe.each(dialects)("replies across process ends on $name", (dialect) => {
     expect(refused).toMatchObject({ ok: false, error: { code: "busy", threadId } });
     expect((await assistantRows()).map((row) => row.status)).toEqual(["streaming"]);
 
+    const logB = new EventLog(onB);
+    const replyId = logA.of("message:new").find((m) => m.role === "assistant").messageId as string;
     a.child.kill("SIGKILL");
     await a.exited;
     await waitForRows((rows) => rows[0]?.status === "interrupted", (3 + 1) * 1000 + 2000);
-    const logB = new EventLog(onB);
+    // The process that marked it tells the user's clients it has: the reply ended, the thread is free.
+    const told = await logB.waitFor((e) => e.event === "message:end");
+    expect(told.data).toEqual({ threadId, messageId: replyId, status: "interrupted" });
+    await logB.waitFor((e) => e.event === "thread:idle" && e.data.threadId === threadId);
     expect(await request(onB, "message:send", { threadId, content: "my turn" })).toMatchObject({ ok: true, threadId });
-    expect((await logB.waitFor((e) => e.event === "message:end", 10_000)).data.status).toBe("complete");
+    expect((await logB.waitFor((e) => e.event === "message:end" && e.data.messageId !== replyId, 10_000)).data.status).toBe("complete");
   });
 
   it("a stock socket.io client reconnects by itself after a graceful restart on the same port", async () => {

@@ -70,4 +70,70 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
       await dispose();
     }
   });
+  it("ends a reply whose last write meets a database outage once the database answers: stored, then message:end, never left streaming", async () => {
+    const { db, thread, dispose } = await store(dialect);
+    let refusals = 3;
+    const threads = new (class extends ThreadStore {
+      override async updateMessage(...args: Parameters<ThreadStore["updateMessage"]>) {
+        if (refusals-- > 0) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+        return super.updateMessage(...args);
+      }
+    })(db);
+    const emitted: Array<[string, unknown]> = [];
+    try {
+      const reply = new LiveReply("m2", thread.id, {
+        threads,
+        files: {} as FileService,
+        userId: "u1",
+        emit: (event, payload) => void emitted.push([event, payload]),
+        clock: () => 5,
+        ownerId: "p1",
+        cutShort: () => null,
+      });
+      await reply.stream("partial");
+      // Past the first turn: the row is stored `streaming`, so ending it is an UPDATE.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await reply.end();
+      expect(refusals).toBe(-1);
+      expect(await db.selectFrom("messages").select(["content", "status"]).where("id", "=", "m2").executeTakeFirst()).toEqual({
+        content: "partial",
+        status: "complete",
+      });
+      expect(emitted.at(-1)).toEqual(["message:end", { threadId: thread.id, messageId: "m2", status: "complete" }]);
+    } finally {
+      await dispose();
+    }
+  });
+  it("stores a reply that ends within its first turn once the database answers, then sends message:end", async () => {
+    const { db, thread, dispose } = await store(dialect);
+    let refusals = 2;
+    const threads = new (class extends ThreadStore {
+      override async insertMessage(...args: Parameters<ThreadStore["insertMessage"]>) {
+        if (refusals-- > 0) throw new Error("Connection terminated unexpectedly");
+        return super.insertMessage(...args);
+      }
+    })(db);
+    const emitted: string[] = [];
+    try {
+      const reply = new LiveReply("m3", thread.id, {
+        threads,
+        files: {} as FileService,
+        userId: "u1",
+        emit: (event, ..._payload) => void emitted.push(event),
+        clock: () => 5,
+        ownerId: "p1",
+        cutShort: () => null,
+      });
+      await reply.stream("all at once");
+      await reply.end();
+      expect(refusals).toBe(-1);
+      expect(await db.selectFrom("messages").select(["content", "status"]).where("id", "=", "m3").executeTakeFirst()).toEqual({
+        content: "all at once",
+        status: "complete",
+      });
+      expect(emitted).toEqual(["message:new", "message:delta", "message:end"]);
+    } finally {
+      await dispose();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { openDatabase, type Database } from "../src/data/database.js";
 import { migrateToLatest } from "../src/data/migrate.js";
 import { ThreadStore } from "../src/data/thread-store.js";
-import { dialects, type TestDatabase } from "@parlor/test-support";
+import { dialects, eventually, type TestDatabase } from "@parlor/test-support";
 
 const OWNER = "process-a";
 
@@ -96,5 +96,54 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
     await flushing;
     expect(await threads.claimThread("u1", a.id, OWNER, 8_000)).not.toBeNull();
     expect(await row(a.id)).toEqual({ run_owner: OWNER, updated_at: 8_000 });
+  });
+  /** The store, with `releaseThreads` refused as by a stopped database the first `times` calls. */
+  const unreachableFor = (times: number, error: Error = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" })) => {
+    const store = Object.create(threads) as ThreadStore;
+    store.releaseThreads = async (...args) => {
+      if (times-- > 0) throw error;
+      return threads.releaseThreads(...args);
+    };
+    return store;
+  };
+
+  it("tries a release again while the database is unreachable, logging it once, until it lands: other processes see the thread free", async () => {
+    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const logged: unknown[] = [];
+    const group = new ThreadReleases(
+      unreachableFor(2),
+      OWNER,
+      () => now,
+      (error) => logged.push(error),
+    );
+    group.release(a.id);
+    await eventually("the release to land", async () => (await row(a.id)).run_owner === null, 10_000, 50);
+    expect(logged).toEqual([expect.objectContaining({ code: "ECONNREFUSED" })]);
+    expect(await threads.claimThread("u1", a.id, "process-b", 9_000)).not.toBeNull();
+  });
+
+  it("does not retry a release that failed for another reason, and settles at shutdown after one try while the database is away", async () => {
+    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const logged: unknown[] = [];
+    const broken = new ThreadReleases(
+      unreachableFor(1, new Error("a bug")),
+      OWNER,
+      () => now,
+      (error) => logged.push(error),
+    );
+    broken.release(a.id);
+    await broken.settled();
+    expect(logged).toEqual([expect.objectContaining({ message: "a bug" })]);
+    expect(await row(a.id)).toMatchObject({ run_owner: OWNER });
+
+    const away = new ThreadReleases(
+      unreachableFor(Infinity),
+      OWNER,
+      () => now,
+      () => undefined,
+    );
+    away.release(a.id);
+    await away.settled();
+    expect(await row(a.id)).toMatchObject({ run_owner: OWNER });
   });
 });

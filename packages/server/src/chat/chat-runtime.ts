@@ -39,6 +39,11 @@ export interface ChatRuntimeDeps {
    * resume shows the stored partial text (written every 250 ms, live-reply.ts).
    */
   liveRepliesElsewhere?: (threadId: string) => Promise<LiveReplySnapshot[]>;
+  /**
+   * With several nodes: asks the others to stop the user's runs (cluster/stops-across-nodes.ts);
+   * false when they cannot be reached.
+   */
+  stopElsewhere?: (userId: string, threadId: string | undefined) => boolean;
 }
 
 /** A reply being streamed, as a resume shows it. */
@@ -222,12 +227,31 @@ export class ChatRuntime {
     return [...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => ({ id: reply.id, content: reply.content, createdAt: reply.createdAt }));
   }
 
-  /** `message:stop`: aborts the user's run in the thread (or all their runs), keeping what was written. */
+  /**
+   * `message:stop`: aborts the user's run in the thread (or all their runs), keeping what was
+   * written, on this node and, with several, on the others.
+   */
   stop(connection: ChatConnection, payload: unknown): void {
     const parsed = stopSchema.safeParse(payload);
     if (!parsed.success) return connection.sendError({ code: "invalid_request", message: "threadId must be a string" });
     const threadId = parsed.data?.threadId;
-    for (const run of this.runs.ofUser(connection.principal.userId, threadId)) void this.cut(run, "stopped");
+    const userId = connection.principal.userId;
+    // A thread has one run over every node: found here, there is none elsewhere to stop.
+    if (this.stopRuns(userId, threadId) > 0 && threadId !== undefined) return;
+    const elsewhere = this.deps.stopElsewhere;
+    if (elsewhere === undefined || elsewhere(userId, threadId)) return;
+    connection.sendError({
+      code: "unavailable",
+      message: "Could not reach the other servers to stop the reply; try again shortly",
+      ...(threadId === undefined ? {} : { threadId }),
+    });
+  }
+
+  /** Stops the user's runs on this node (in `threadId` only, when given); how many. */
+  stopRuns(userId: string, threadId?: string): number {
+    const runs = this.runs.ofUser(userId, threadId);
+    for (const run of runs) void this.cut(run, "stopped");
+    return runs.length;
   }
 
   /** Called when a connection closes: `onChatEnd` for each thread it used. */

@@ -1,5 +1,7 @@
 import type { FileInfo, MessageStatus, ServerToClientEvents } from "@parlor/protocol";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Reply, ReplyAttachment } from "../app/define-app.js";
+import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import type { ThreadStore } from "../data/thread-store.js";
 import type { FileService } from "../files/file-service.js";
 
@@ -142,7 +144,9 @@ export class LiveReply implements Reply {
       parent_id: null,
       owner_id: this.deps.ownerId,
     };
-    this.queue(() => this.deps.threads.insertMessage(row));
+    const insert = () => this.deps.threads.insertMessage(row);
+    // A reply that ends within its first turn is stored by this one write: its last (finish).
+    this.queue(status === "streaming" ? insert : () => untilDatabaseAnswers(insert));
   }
 
   /**
@@ -162,7 +166,11 @@ export class LiveReply implements Reply {
     clearImmediate(this.storeTimer);
     this.writes = this.writes.catch(() => undefined);
     if (this.stored) {
-      this.queue(() => this.deps.threads.updateMessage(this.id, { content: this.text, status }));
+      // The last write waits out a database outage: given up, the row would stay `streaming`
+      // for as long as this process lives (recovery only takes replies of dead processes),
+      // and the clients would never get `message:end`. (The INSERT of a reply that ends within
+      // its first turn waits likewise, in store().)
+      this.queue(() => untilDatabaseAnswers(() => this.deps.threads.updateMessage(this.id, { content: this.text, status })));
     } else {
       this.store(status);
     }
@@ -178,6 +186,25 @@ export class LiveReply implements Reply {
       const content = this.text;
       this.queue(() => this.deps.threads.updateMessage(this.id, { content }));
     }, PERSIST_EVERY_MS);
+  }
+}
+
+const FIRST_RETRY_MS = 100;
+const LONGEST_RETRY_MS = 2000;
+
+/**
+ * Runs `write`, again and again while it fails because the database cannot be reached
+ * (backing off up to 2 s), and fails at once on any other error. Bounded at shutdown: once
+ * the database is closed, the error is no longer an outage.
+ */
+async function untilDatabaseAnswers<T>(write: () => Promise<T>): Promise<T> {
+  for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, LONGEST_RETRY_MS)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      await sleep(delay);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { FastifyBaseLogger } from "fastify";
-import type { ProcessIdentity, ProcessStore } from "../data/process-store.js";
+import type { AbandonedReply, ProcessIdentity, ProcessStore } from "../data/process-store.js";
 
 /** A process is taken for gone after this many missed heartbeats. */
 export const STALE_AFTER_HEARTBEATS = 3;
@@ -12,6 +12,8 @@ export interface ProcessLeaseDeps {
   interval: number;
   clock: () => number;
   log: FastifyBaseLogger;
+  /** Told of the replies this process marked `interrupted` (announce-interrupted.ts). */
+  onInterrupted?: (replies: AbandonedReply[]) => void;
 }
 
 /**
@@ -72,7 +74,9 @@ export class ProcessLease {
     await this.deps.processes.unregister(...dead.map((other) => other.id));
     const aliveSince = this.deps.clock() - STALE_AFTER_HEARTBEATS * this.deps.interval * 1000;
     const interrupted = await this.deps.processes.interruptAbandonedReplies(aliveSince);
-    if (interrupted > 0) this.deps.log.warn(`${interrupted} reply(ies) left streaming by a stopped process marked interrupted`);
+    if (interrupted.length === 0) return;
+    this.deps.log.warn(`${interrupted.length} reply(ies) left streaming by a stopped process marked interrupted`);
+    this.deps.onInterrupted?.(interrupted);
   }
 }
 

@@ -1,4 +1,8 @@
+import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import type { ThreadStore } from "../data/thread-store.js";
+
+/** While the database is unreachable, a release is tried again this often. */
+const RETRY_MS = 1000;
 
 /**
  * Frees this process's threads in the database in groups, off the reply's path. A run that
@@ -16,6 +20,8 @@ export class ThreadReleases {
   private waiting = new Set<string>();
   private running: { ids: ReadonlySet<string>; done: Promise<void> } | null = null;
   private scheduled = false;
+  /** The last release failed for want of a database: retries are not logged again. */
+  private failing = false;
 
   constructor(
     private readonly threads: ThreadStore,
@@ -38,11 +44,20 @@ export class ThreadReleases {
     if (this.running?.ids.has(threadId)) await this.running.done;
   }
 
-  /** Resolves once every release asked for so far is done (shutdown, before the database closes). */
+  /**
+   * Resolves once every release asked for so far was tried (shutdown, before the database
+   * closes). Not retried here while the database is away: this process's threads are free
+   * anyway once it unregisters (a thread whose owner is not a running process is free).
+   */
   async settled(): Promise<void> {
+    let tried = false;
     while (this.running || this.waiting.size > 0) {
       if (this.running) await this.running.done;
-      else await this.flush();
+      else if (tried && this.failing) return;
+      else {
+        tried = true;
+        await this.flush();
+      }
     }
   }
 
@@ -53,9 +68,29 @@ export class ThreadReleases {
     if (this.waiting.size === 0) return;
     const ids = this.waiting;
     this.waiting = new Set();
-    const done = this.threads.releaseThreads([...ids], this.owner, this.clock()).catch(this.onError);
+    const done = this.threads.releaseThreads([...ids], this.owner, this.clock()).then(
+      () => {
+        this.failing = false;
+      },
+      (error: unknown) => this.failed(ids, error),
+    );
     this.running = { ids, done };
     await done;
     this.running = null;
+  }
+
+  /**
+   * A release that did not reach the database would leave the thread `busy` for every other
+   * process for as long as this one lives: while the database is unreachable, it is tried
+   * again (every second, logged once), unless the thread was claimed again meanwhile.
+   */
+  private failed(ids: ReadonlySet<string>, error: unknown): void {
+    if (!isDatabaseUnavailable(error)) return this.onError(error);
+    if (!this.failing) this.onError(error);
+    this.failing = true;
+    for (const id of ids) this.waiting.add(id);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => void this.flush(), RETRY_MS).unref();
   }
 }

@@ -6,6 +6,14 @@ export interface ProcessIdentity {
   pid: number;
 }
 
+/** A reply left `streaming` by a process that is gone, now stored `interrupted`. */
+export interface AbandonedReply {
+  messageId: string;
+  threadId: string;
+  /** The thread's user, whose clients are told. */
+  userId: string;
+}
+
 /**
  * The `processes` table: one row per running server process, its heartbeat refreshed by one
  * statement per interval (not per reply), and recovery of replies left by processes that are gone.
@@ -39,18 +47,30 @@ export class ProcessStore {
   /**
    * Marks `interrupted` every `streaming` reply whose owner has no heartbeat since `aliveSince`
    * (or has no row, or none was recorded: replies from before ownership existed), then forgets
-   * those processes. One statement each, whatever the number of replies. Returns how many.
+   * those processes. One statement each, whatever the number of replies, and a third only
+   * when replies were marked, for their users. Returns the replies marked, each by exactly one
+   * caller: concurrent callers' UPDATEs of a row are serialized, and only the first still finds
+   * it `streaming`.
    */
-  async interruptAbandonedReplies(aliveSince: number): Promise<number> {
-    const result = await this.db
+  async interruptAbandonedReplies(aliveSince: number): Promise<AbandonedReply[]> {
+    const marked = await this.db
       .updateTable("messages")
       .set({ status: "interrupted" })
       .where("status", "=", "streaming")
       .where((eb) =>
         eb.or([eb("owner_id", "is", null), eb("owner_id", "not in", eb.selectFrom("processes").select("id").where("heartbeat_at", ">=", aliveSince))]),
       )
-      .executeTakeFirst();
+      .returning(["id", "thread_id"])
+      .execute();
     await this.db.deleteFrom("processes").where("heartbeat_at", "<", aliveSince).execute();
-    return Number(result.numUpdatedRows);
+    if (marked.length === 0) return [];
+    const threadIds = [...new Set(marked.map((row) => row.thread_id))];
+    const owners = await this.db.selectFrom("threads").select(["id", "user_id"]).where("id", "in", threadIds).execute();
+    const userOf = new Map(owners.map((thread) => [thread.id, thread.user_id]));
+    return marked.flatMap((row) => {
+      const userId = userOf.get(row.thread_id);
+      // A thread deleted in between has nobody left to tell.
+      return userId === undefined ? [] : [{ messageId: row.id, threadId: row.thread_id, userId }];
+    });
   }
 }

@@ -13,6 +13,8 @@ export interface SocketData {
 export interface NodeToNodeEvents {
   /** Which replies do you stream in this thread, and their text so far? */
   "parlor:live-replies": (threadId: string, answer: (replies: LiveReplySnapshot[]) => void) => void;
+  /** Stop this user's runs, in this thread only when one is named. */
+  "parlor:stop": (request: { userId: string; threadId?: string }) => void;
 }
 
 export type ParlorIo = Server<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;

@@ -17,6 +17,7 @@ import type { ServerOptions } from "../config/server-options.js";
 import { deriveKeyRing } from "../crypto/key-ring.js";
 import { ChatRuntime } from "../chat/chat-runtime.js";
 import { ProcessLease } from "../chat/process-lease.js";
+import { announceInterrupted } from "../chat/announce-interrupted.js";
 import { ProcessStore } from "../data/process-store.js";
 import { verifyCsrf } from "../csrf/verify-csrf.js";
 import type { OriginPolicy } from "../csrf/request-origin.js";
@@ -48,6 +49,7 @@ import { addSecurityHeadersToSocketIo, securityHeaderSet, sendSecurityHeaders, t
 import { appShellFallback, findWebRoot, webUi } from "./web-ui.js";
 import { joinCluster, type Cluster } from "../cluster/join-cluster.js";
 import { answerLiveReplyQuestions, liveRepliesOnOtherNodes } from "../cluster/live-replies-across-nodes.js";
+import { answerStopsFromOtherNodes, stopOnOtherNodes } from "../cluster/stops-across-nodes.js";
 import { sharedLimits, type SharedLimits } from "../limits/shared-limits.js";
 import { readiness } from "./readiness.js";
 import { embedPage } from "./embed-page.js";
@@ -248,7 +250,15 @@ async function buildFastify(
   sweepOrphansPeriodically(fastify, files);
 
   const { threads, clock } = services;
-  const lease = new ProcessLease({ processes: new ProcessStore(services.db), interval: config.chat.heartbeatInterval, clock, log: fastify.log });
+  // Set once the realtime layer exists; the lease's first recovery comes after it (createServer).
+  let announce: ReturnType<typeof announceInterrupted> | undefined;
+  const lease = new ProcessLease({
+    processes: new ProcessStore(services.db),
+    interval: config.chat.heartbeatInterval,
+    clock,
+    log: fastify.log,
+    onInterrupted: (replies) => announce?.(replies),
+  });
   let runtime: ChatRuntime | undefined;
   const shutdown = gracefulShutdown(fastify, {
     graceSeconds: config.shutdownGrace,
@@ -271,7 +281,11 @@ async function buildFastify(
     adapter: cluster?.socketAdapter,
     isDraining: shutdown.isDraining,
     runtime: (emitToUser, io) => {
-      const elsewhere = cluster && { liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected) };
+      announce = announceInterrupted(emitToUser);
+      const elsewhere = cluster && {
+        liveRepliesElsewhere: liveRepliesOnOtherNodes(io, fastify.log, cluster.isConnected),
+        stopElsewhere: stopOnOtherNodes(io, cluster.isConnected),
+      };
       return (runtime = new ChatRuntime({
         app,
         config,
@@ -286,7 +300,10 @@ async function buildFastify(
       }));
     },
   });
-  if (cluster && runtime) answerLiveReplyQuestions(io, runtime);
+  if (cluster && runtime) {
+    answerLiveReplyQuestions(io, runtime);
+    answerStopsFromOtherNodes(io, runtime, fastify.log);
+  }
   addSecurityHeadersToSocketIo(io, securityHeaders);
   enforceSocketIoBodyDeadline(fastify.server, `${basePath}/socket.io/`, config.http, securityHeaders);
   shutdown.afterRealtime();

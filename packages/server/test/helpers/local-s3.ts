@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 
@@ -12,6 +13,7 @@ export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S
 interface S3rver {
   middleware: Array<(ctx: KoaContext, next: () => Promise<void>) => Promise<void>>;
   store: { getResourcePath(bucket: string, key: string | undefined, resource: string): string };
+  httpServer: Server;
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -33,6 +35,10 @@ export interface LocalS3 {
   client: S3Client;
   /** Multipart requests seen, to show a test took the multipart path. */
   multipart: { created: number; aborted: number };
+  /** Stops the server as an outage would: open connections cut, new ones refused; the data stays. */
+  stop(): Promise<void>;
+  /** Serves again, on the same port with the same data, after `stop()`. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,14 +50,54 @@ export interface LocalS3 {
  */
 export async function startLocalS3(bucket = "parlor-test"): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), "parlor-s3-"));
+  const multipart = { created: 0, aborted: 0 };
+  let server = await runS3rver({ directory, bucket, port: 0, multipart });
+  const { port } = server.httpServer.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    region: "us-east-1",
+    endpoint,
+    forcePathStyle: true,
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+  let running = true;
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    // close() alone waits for idle keep-alive connections (the SDK's) to end by themselves.
+    const closed = server.close();
+    server.httpServer.closeAllConnections();
+    await closed;
+  };
+  return {
+    endpoint,
+    bucket,
+    client,
+    multipart,
+    stop,
+    async start() {
+      if (running) return;
+      server = await runS3rver({ directory, bucket, port, multipart });
+      running = true;
+    },
+    async close() {
+      client.destroy();
+      await stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An s3rver on `port` (0: any) over the data in `directory`, with the multipart shim. */
+async function runS3rver(options: { directory: string; bucket: string; port: number; multipart: LocalS3["multipart"] }): Promise<S3rver> {
+  const { directory, bucket, port, multipart } = options;
   const server = new S3rverClass({
-    port: 0,
+    port,
     address: "127.0.0.1",
     silent: true,
     directory,
     configureBuckets: [{ name: bucket }],
   });
-  const multipart = { created: 0, aborted: 0 };
   server.middleware.unshift(async function multipartShim(ctx, next) {
     const [, bucketName = "", ...rest] = ctx.path.split("/");
     const key = decodeURIComponent(rest.join("/"));
@@ -79,25 +125,8 @@ export async function startLocalS3(bucket = "parlor-test"): Promise<LocalS3> {
     if (ctx.method === "POST" && "uploads" in ctx.query) multipart.created += 1;
     await next();
   });
-  const address = await server.run();
-  const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    region: "us-east-1",
-    endpoint,
-    forcePathStyle: true,
-    credentials: LOCAL_S3_CREDENTIALS,
-  });
-  return {
-    endpoint,
-    bucket,
-    client,
-    multipart,
-    async close() {
-      client.destroy();
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
+  await server.run();
+  return server;
 }
 
 function escapeXml(text: string): string {
