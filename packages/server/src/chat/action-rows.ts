@@ -23,7 +23,7 @@ const actionsSchema = z
           .optional()
           .refine((value) => value === undefined || isJsonValue(value), "must be JSON")
           .refine(
-            (value) => value === undefined || Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES,
+            (value) => value === undefined || !isJsonValue(value) || Buffer.byteLength(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES,
             `must be at most ${MAX_PAYLOAD_BYTES} bytes of JSON`,
           ),
       })
