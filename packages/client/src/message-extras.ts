@@ -57,7 +57,12 @@ export function messageExtras(message: JsonObject): Pick<ChatMessage, "steps" | 
 export type ExtrasEvent = "step:start" | "step:delta" | "step:end" | "message:actions" | "message:ask";
 
 /** One extras event applied to its message (a new object). */
-export function applyExtrasEvent<T extends ChatMessage>(message: T, event: ExtrasEvent, payload: JsonObject, applyDelta: (text: string, delta: string, offset: unknown) => string): T {
+export function applyExtrasEvent<T extends ChatMessage>(
+  message: T,
+  event: ExtrasEvent,
+  payload: JsonObject,
+  applyDelta: (text: string, delta: string, offset: unknown) => string,
+): T {
   switch (event) {
     case "step:start": {
       const step = messageStep(payload.step);

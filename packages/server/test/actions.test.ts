@@ -91,7 +91,11 @@ describe.each(dialects)("actions on $name", (dialect) => {
     expect(answers.filter((answer) => answer.ok)).toHaveLength(1);
     expect(["action_used", "busy"]).toContain(answers.find((answer) => !answer.ok).error.code);
     await log.waitFor((e) => e.event === "message:new" && e.data.content === "You chose red");
-    await idle(log, threadId, log.events.findIndex((e) => e.data?.content === "You chose red"));
+    await idle(
+      log,
+      threadId,
+      log.events.findIndex((e) => e.data?.content === "You chose red"),
+    );
     expect((await messages(client, threadId)).filter((m: { content: string }) => m.content === "You chose red")).toHaveLength(1);
   });
 

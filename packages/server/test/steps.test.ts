@@ -27,7 +27,17 @@ describe.each(dialects)("chat.step on $name", (dialect) => {
 
     const [search, rank] = log.of("step:start").map((event) => event.step);
     const reply = log.of("message:new").find((event) => event.role === "assistant");
-    expect(search).toEqual({ id: expect.any(String), parentId: null, name: "search", type: "retrieval", input: "cats", output: "", status: "running", startedAt: iso, endedAt: null });
+    expect(search).toEqual({
+      id: expect.any(String),
+      parentId: null,
+      name: "search",
+      type: "retrieval",
+      input: "cats",
+      output: "",
+      status: "running",
+      startedAt: iso,
+      endedAt: null,
+    });
     expect(rank).toMatchObject({ parentId: search.id, name: "rank", type: "tool", input: '{"top":2}', status: "running" });
     expect(log.of("step:delta")).toEqual([{ threadId, messageId: reply.messageId, stepId: search.id, delta: "2 documents", offset: 0 }]);
     expect(log.of("step:end")).toEqual([
@@ -74,7 +84,9 @@ describe.each(dialects)("chat.step on $name", (dialect) => {
     const resumed = await request(other, "thread:resume", { threadId });
     const live = resumed.thread.messages.at(-1);
     expect(live).toMatchObject({ role: "assistant", status: "streaming" });
-    expect(live.steps).toEqual([expect.objectContaining({ name: "think", type: "reasoning", input: "plans", output: "working…", status: "running", endedAt: null })]);
+    expect(live.steps).toEqual([
+      expect.objectContaining({ name: "think", type: "reasoning", input: "plans", output: "working…", status: "running", endedAt: null }),
+    ]);
 
     socket.emit("message:stop", { threadId });
     await idle(log, threadId);
