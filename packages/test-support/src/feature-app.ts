@@ -7,6 +7,8 @@ export interface FeatureAppOptions {
   askTimeout?: number;
   /** Replaces the app's `ui`. */
   ui?: AppDefinition["ui"];
+  /** The password it accepts (default: the echo app's). */
+  password?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function featureApp(options: FeatureAppOptions = {}) {
   let held = gate();
   const app = echoApp({
     ...(options.ui === undefined ? {} : { ui: options.ui }),
+    ...(options.password === undefined ? {} : { password: options.password, displayName: (username: string) => username }),
     async onMessage(message, chat) {
       const [command, ...rest] = message.content.split(" ");
       const argument = rest.join(" ");
