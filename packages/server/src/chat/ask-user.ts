@@ -142,13 +142,11 @@ export async function answerWithMessage(
   fileIds: readonly string[],
 ): Promise<{ threadId: string; messageId: string }> {
   const { threadId, userId } = ask;
-  let uploads: FileRow[] = [];
   if (ask.type === "file") {
     if (fileIds.length === 0) throw new ChatFailure("invalid_request", "This question asks for a file: attach one", threadId);
     const found = await Promise.all(fileIds.map((id) => deps.files.findOwned(userId, id)));
     if (found.some((file) => file === null || file.message_id !== null)) throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
-    uploads = found as FileRow[];
-    const refused = uploads.find((file) => !isAccepted(file.mime, ask.accept));
+    const refused = (found as FileRow[]).find((file) => !isAccepted(file.mime, ask.accept));
     if (refused) throw new ChatFailure("invalid_request", `This question accepts ${ask.accept.join(", ")}; ${refused.name} is ${refused.mime}`, threadId);
   } else if (fileIds.length > 0 && !(await deps.files.checkAttachable(userId, fileIds, threadId))) {
     throw new ChatFailure("not_found", "Unknown or already attached file", threadId);

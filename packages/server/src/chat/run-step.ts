@@ -1,4 +1,3 @@
-import type { JsonValue } from "@parlor/protocol";
 import { z } from "zod";
 import type { Step, StepOptions } from "../app/define-app.js";
 import { isStorableText, storableTextMessage } from "../http/input-schemas.js";
@@ -26,7 +25,7 @@ export async function runStep<T>(reply: LiveReply, parentId: string | null, opti
   }
   if (typeof callback !== "function") throw new TypeError("chat.step: the second argument must be a function");
   const { name, type, input } = parsed.data;
-  const text = input === undefined ? "" : typeof input === "string" ? input : JSON.stringify(input as JsonValue);
+  const text = input === undefined ? "" : typeof input === "string" ? input : JSON.stringify(input);
   if (!isStorableText(text)) throw new TypeError(`chat.step: input: ${storableTextMessage}`);
   const { id, stored } = reply.steps.start({ name, type, input: text, parentId });
   const step: Step = {

@@ -100,7 +100,7 @@ describe("steps, actions and questions in the web UI", () => {
     await send(page, "/ask-action");
     await log(page).getByText("Which size?").waitFor();
     const box = page.getByRole("textbox", { name: "Message" });
-    await page.waitForFunction(() => (document.querySelector("#composer-input") as HTMLTextAreaElement | null)?.disabled === true);
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>("#composer-input")?.disabled === true);
     expect(await box.getAttribute("placeholder")).toBe("Choose an answer above");
 
     await log(page).getByRole("button", { name: "Large" }).click();
