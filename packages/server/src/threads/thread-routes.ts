@@ -54,7 +54,7 @@ const renameSchema = z.object({
  * server-wide hooks (the routes keep the defaults: `auth: "required"`, CSRF-checked).
  *
  * @example
- * await fastify.register(threadRoutes, { threads: new ThreadStore(db), clock: Date.now });
+ * await fastify.register(threadRoutes, { threads: new ThreadStore(db), files, extras: messageExtraStores(db), clock: Date.now });
  * // GET /api/threads?limit=10&q=invoice → ThreadListResponse: { threads: ThreadSummary[], nextCursor: string | null }
  */
 export async function threadRoutes(fastify: FastifyInstance, { threads, files, extras, clock }: ThreadRoutesOptions) {
