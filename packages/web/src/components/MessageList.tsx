@@ -1,4 +1,4 @@
-import type { ChatMessageView, ChatStatus, StepsDisplay } from "@parlor/react";
+import { pendingAsk, type ChatMessageView, type ChatStatus, type StepsDisplay } from "@parlor/react";
 import { useLayoutEffect, useRef, type ReactNode } from "react";
 import { LogoMark } from "./icons";
 import { MessageItem, TypingDots } from "./MessageItem";
@@ -33,6 +33,8 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
   const following = useRef(true);
   const last = messages[messages.length - 1];
   const awaitingFirstToken = status === "streaming" && (last === undefined || last.role === "user");
+  // While a question waits, the thread's run is busy with it: only its own buttons can work.
+  const asking = pendingAsk(messages) !== null;
 
   // A new thread: start at its end.
   useLayoutEffect(() => {
@@ -71,7 +73,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
                 {...(stepsDisplay ? { stepsDisplay } : {})}
                 onAction={onAction ? (actionId) => onAction(message, actionId) : undefined}
                 // A question's buttons work while it waits; other actions run a reply, so only when idle.
-                actionsDisabled={message.ask ? message.ask.status !== "pending" : status !== "idle"}
+                actionsDisabled={message.ask ? message.ask.status !== "pending" : status !== "idle" || asking}
               />
             );
           })}
