@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { defineApp, ParlorConfigError } from "parlor";
+import { handleCommand, onAction } from "./steps-actions-ask.js";
 
 /**
  * The demo app: anyone can log in with any username and the demo password, so several
@@ -31,6 +32,7 @@ export default defineApp({
     password: ({ username, password }) => (USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null),
   },
   async onMessage(message, chat) {
+    if (await handleCommand(message, chat)) return;
     const reply = chat.reply();
     for (const word of `You said: ${message.content}`.split(/(\s+)/)) {
       if (chat.signal.aborted) break;
@@ -39,6 +41,7 @@ export default defineApp({
     }
     await reply.end();
   },
+  onAction,
 });
 
 function delay(ms: number): Promise<void> {

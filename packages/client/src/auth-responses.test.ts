@@ -39,6 +39,8 @@ describe("auth answers", () => {
       password: false,
       header: false,
       oauth: [{ id: "github", name: "GitHub" }],
+      // An older server says nothing about the UI: the defaults.
+      ui: { steps: "collapsed" },
     });
   });
 });

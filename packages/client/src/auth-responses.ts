@@ -52,6 +52,7 @@ export function authConfig(value: unknown): AuthConfig {
     password: config.password === true,
     header: config.header === true,
     oauth: oauth.filter(isObject).map((provider) => ({ id: string(provider.id, "oauth.id"), name: string(provider.name, "oauth.name") })),
+    ui: { steps: isObject(config.ui) && (config.ui.steps === "expanded" || config.ui.steps === "hidden") ? config.ui.steps : "collapsed" },
   };
 }
 

@@ -1,7 +1,8 @@
-import type { ChatMessage, FileInfo, SendMessagePayload } from "@parlor/protocol";
+import type { ChatMessage, FileInfo, RunActionPayload, SendMessagePayload } from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
 import { toApiError, type AuthStore } from "./auth-store.js";
 import { array, fileInfo, fileList, isObject, messageStatus, object, role, string, chatMessage } from "./narrow.js";
+import { applyExtrasEvent, type ExtrasEvent } from "./message-extras.js";
 import type { SocketConnection } from "./socket-connection.js";
 import { Store } from "./store.js";
 
@@ -41,7 +42,7 @@ export interface SentMessage {
   messageId: string;
 }
 
-type ServerEvent = "message:new" | "message:delta" | "message:update" | "message:end" | "message:file" | "thread:idle";
+type ServerEvent = "message:new" | "message:delta" | "message:update" | "message:end" | "message:file" | "thread:idle" | ExtrasEvent;
 type Buffered = readonly [event: ServerEvent, payload: Record<string, unknown>];
 
 /** Events kept while a new thread's id is unknown, or while a resume is in flight. */
@@ -113,6 +114,8 @@ export class ChatStore extends Store<ChatState> {
       createdAt: new Date().toISOString(),
       parentId: null,
       files: [],
+      steps: [],
+      actions: [],
       pending: true,
     };
     this.batch(() => {
@@ -170,6 +173,32 @@ export class ChatStore extends Store<ChatState> {
     });
   };
 
+  /**
+   * Runs an action of a message (`action:run`): the app's `onAction` answers in the thread,
+   * or, on a question's button, the question is answered. Resolves when the server accepted
+   * it; rejects with `ParlorApiError` (`unknown_action`, `action_used`, `ask_closed`, `busy`),
+   * also put in `error`.
+   */
+  readonly runAction = async (messageId: string, actionId: string): Promise<void> => {
+    const epoch = this.threadEpoch;
+    this.awaitingReply = true;
+    this.updateStatus();
+    const payload: RunActionPayload = { messageId, actionId };
+    try {
+      await this.connection.request("action:run", payload);
+    } catch (error) {
+      const apiError = toApiError(error);
+      this.batch(() => {
+        if (epoch === this.threadEpoch) {
+          this.awaitingReply = false;
+          this.setState({ error: apiError });
+        }
+        this.updateStatus();
+      });
+      throw apiError;
+    }
+  };
+
   /** A send has its answer (or failed): it no longer counts as in flight. */
   private finishSend(threadId: string | null): void {
     this.sending--;
@@ -201,6 +230,11 @@ export class ChatStore extends Store<ChatState> {
       on("message:end"),
       on("message:file"),
       on("thread:idle"),
+      on("step:start"),
+      on("step:delta"),
+      on("step:end"),
+      on("message:actions"),
+      on("message:ask"),
       this.connection.on("error", (payload) => this.batch(() => this.receiveError(payload))),
       this.connection.onConnect(() => void this.resume()),
       this.connection.subscribe(() => this.batch(() => this.forgetLivenessWhenDisconnected())),
@@ -252,6 +286,8 @@ export class ChatStore extends Store<ChatState> {
   private trackLiveness(event: ServerEvent, payload: Record<string, unknown>): void {
     // The app is done with the thread: whatever still says `streaming` is not being written.
     if (event === "thread:idle") return void this.liveIds.clear();
+    // Actions and questions change messages that are already written.
+    if (event === "message:actions" || event === "message:ask") return;
     const id = payload.messageId;
     if (typeof id !== "string") return;
     if (event === "message:end") return void this.liveIds.delete(id);
@@ -380,6 +416,8 @@ function newMessage(payload: Record<string, unknown>): ChatMessageView {
     createdAt: new Date().toISOString(),
     parentId: null,
     files: fileList(payload.files),
+    steps: [],
+    actions: [],
   };
 }
 
@@ -422,6 +460,10 @@ function applyEvent(messages: ChatMessageView[], event: ServerEvent, payload: Re
     case "message:file":
       next = { ...message, files: withFile(message.files ?? [], fileInfo(payload.file)) };
       break;
+    case "thread:idle":
+      return messages;
+    default:
+      next = applyExtrasEvent(message, event, payload, applyDelta);
   }
   return messages.map((m, i) => (i === index ? next : m));
 }

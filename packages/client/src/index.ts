@@ -9,6 +9,7 @@ export { ParlorApiError } from "./api-error.js";
 export type { ParlorErrorCode } from "./api-error.js";
 export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
 export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./chat-store.js";
+export { pendingAsk } from "./message-extras.js";
 export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./threads-store.js";
 export type { FileSource } from "./file-source.js";
 export type { FileUpload, FileUploadState, UploadOptions, XhrFactory } from "./file-upload.js";
@@ -17,18 +18,26 @@ export type { Listener } from "./store.js";
 
 // The wire shapes the stores hand out, so an app needs no second import for them.
 export type {
+  AskStatus,
+  AskType,
   AuthConfig,
   ChatMessage,
   CurrentSession,
   FileInfo,
   JsonValue,
+  MessageAction,
+  MessageAsk,
   MessageRole,
+  MessageStep,
   MessageStatus,
   OAuthProviderSummary,
   ParlorUser,
   SessionClient,
   SessionListEntry,
   SignedFileUrl,
+  StepStatus,
+  StepsDisplay,
+  StepType,
   ThreadSummary,
   UploadResponse,
 } from "@parlor/protocol";

@@ -1,5 +1,6 @@
 import type { ChatMessage, FileInfo, MessageRole, SignedFileUrl, MessageStatus, ThreadListResponse, ThreadSummary } from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
+import { messageExtras } from "./message-extras.js";
 
 /**
  * Everything from the network is `unknown` until it passes through here. The checks are
@@ -109,5 +110,6 @@ export function chatMessage(value: unknown): ChatMessage {
     createdAt: string(message.createdAt, "message.createdAt"),
     parentId: nullableString(message.parentId, "message.parentId"),
     files: fileList(message.files),
+    ...messageExtras(message),
   };
 }

@@ -4,6 +4,8 @@
  * session records (times in milliseconds, the CSRF secret) stay inside the server.
  */
 
+import type { StepsDisplay } from "./steps.js";
+
 /** The user as every auth answer describes them. */
 export interface ParlorUser {
   /** Parlor's id for the user (a UUID). */
@@ -59,6 +61,8 @@ export interface AuthConfig {
   /** `POST /auth/header` (trusted-header login behind a proxy) is enabled. */
   header: boolean;
   oauth: OAuthProviderSummary[];
+  /** How the web UI shows the app's features (`defineApp({ ui })`). */
+  ui: { steps: StepsDisplay };
 }
 
 /** The body of `POST /auth/login`, as JSON (or form-encoded). */

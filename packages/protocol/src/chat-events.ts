@@ -3,9 +3,12 @@
  * sockets with these maps, so a renamed field fails to compile on both.
  */
 
+import type { MessageAction, RunActionPayload } from "./actions.js";
+import type { MessageAsk } from "./asks.js";
 import type { EmbedError, EmbedFunctionErrorCode, JsonValue } from "./embed-messages.js";
 import type { ChatErrorCode } from "./error-codes.js";
 import type { FileInfo } from "./files.js";
+import type { MessageStep, StepStatus } from "./steps.js";
 import type { MessageRole, MessageStatus, ThreadWithMessages } from "./threads.js";
 
 export interface ChatError {
@@ -32,6 +35,12 @@ export interface ClientToServerEvents {
   "thread:resume": (payload: { threadId: string }, ack?: Ack<{ thread: ThreadWithMessages }>) => void;
   /** Stops the replies being written in a thread (in all of the user's threads if none is named). */
   "message:stop": (payload?: { threadId?: string }) => void;
+  /**
+   * Runs an action of one of the user's messages (the app's `onAction`), or answers an action
+   * question with it. Refused with `unknown_action` (no such action, or not the user's),
+   * `action_used`, `ask_closed` or `busy`.
+   */
+  "action:run": (payload: RunActionPayload, ack?: Ack<{ threadId: string }>) => void;
 }
 
 /**
@@ -61,6 +70,16 @@ export interface ServerToClientEvents {
   "message:update": (event: { threadId: string; messageId: string; content: string }) => void;
   /** A message is final, and stored. For a reply whose process died, another process sends it (`interrupted`). */
   "message:end": (event: { threadId: string; messageId: string; status: MessageStatus }) => void;
+  /** A step started in a reply (`chat.step`). */
+  "step:start": (event: { threadId: string; messageId: string; step: MessageStep }) => void;
+  /** Text a step streamed; `offset` as in `message:delta`, in the step's output. */
+  "step:delta": (event: { threadId: string; messageId: string; stepId: string; delta: string; offset: number }) => void;
+  /** A step ended, with its whole output. `endedAt` is ISO 8601. */
+  "step:end": (event: { threadId: string; messageId: string; stepId: string; output: string; status: StepStatus; endedAt: string }) => void;
+  /** The message's actions, sent whole: when the app adds some, and when one is used. */
+  "message:actions": (event: { threadId: string; messageId: string; actions: MessageAction[] }) => void;
+  /** The message is a question (`chat.ask`), or its question was answered, expired or cancelled. */
+  "message:ask": (event: { threadId: string; messageId: string; ask: MessageAsk }) => void;
   /**
    * The app is done with the thread's last message (`onMessage` returned or failed), whether
    * or not it replied: a client stops showing "answering".

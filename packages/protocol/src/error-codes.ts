@@ -43,6 +43,12 @@ export type ChatErrorCode =
   | "unauthenticated"
   | "app_error"
   | "busy"
+  /** `action:run`: no such action, or it belongs to another user's message (the same answer). */
+  | "unknown_action"
+  /** `action:run`: the action ran already and was `once`. */
+  | "action_used"
+  /** `action:run` on a question that was answered, expired or cancelled. */
+  | "ask_closed"
   | "unavailable"
   | "insufficient_storage"
   | "internal";

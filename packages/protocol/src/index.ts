@@ -25,6 +25,9 @@ export type {
   ThreadSummary,
   ThreadWithMessages,
 } from "./threads.js";
+export type { MessageStep, StepStatus, StepType, StepsDisplay } from "./steps.js";
+export type { MessageAction, RunActionPayload } from "./actions.js";
+export type { AskStatus, AskType, MessageAsk } from "./asks.js";
 export type { FileInfo, SignedFileUrl, UploadResponse } from "./files.js";
 export type { ErrorBody } from "./error-body.js";
 export type {

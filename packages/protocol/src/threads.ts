@@ -3,7 +3,10 @@
  * The server builds them and the clients parse into them.
  */
 
+import type { MessageAction } from "./actions.js";
+import type { MessageAsk } from "./asks.js";
 import type { FileInfo } from "./files.js";
+import type { MessageStep } from "./steps.js";
 
 export type MessageRole = "user" | "assistant" | "system";
 export type MessageStatus = "complete" | "streaming" | "error" | "stopped" | "interrupted";
@@ -18,6 +21,12 @@ export interface ChatMessage {
   createdAt: string;
   parentId: string | null;
   files: FileInfo[];
+  /** The steps the app ran while writing this reply, in the order they started. */
+  steps: MessageStep[];
+  /** Buttons under the message (`reply.actions`, or the choices of an action question). */
+  actions: MessageAction[];
+  /** Present on a question the app asked (`chat.ask`). */
+  ask?: MessageAsk;
 }
 
 /** A thread without its messages: an entry of `GET /api/threads`, the answer of a rename. */

@@ -17,7 +17,7 @@ export type { UseFileUploadResult } from "./react/use-file-upload.js";
 export { useFileSource } from "./react/use-file-source.js";
 export type { UseFileSourceResult } from "./react/use-file-source.js";
 
-export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient } from "@parlor/client";
+export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient, pendingAsk } from "@parlor/client";
 export type {
   AuthConfig,
   AuthStatus,
@@ -30,14 +30,18 @@ export type {
   CurrentSession,
   FileInfo,
   FileSource,
+  MessageAction,
+  MessageAsk,
   MessageRole,
   MessageStatus,
+  MessageStep,
   ParlorClientOptions,
   ParlorErrorCode,
   ParlorUser,
   SentMessage,
   SessionListEntry,
   SignedFileUrl,
+  StepsDisplay,
   ThreadListOptions,
   ThreadSummary,
   UploadOptions,

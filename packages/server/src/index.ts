@@ -1,5 +1,25 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
-export type { AppDefinition, Chat, ClientCallOptions, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
+export type {
+  ActionDefinition,
+  ActionOptions,
+  AppDefinition,
+  AskAction,
+  AskFile,
+  AskOptions,
+  AskText,
+  Chat,
+  ChosenAction,
+  ClientCallOptions,
+  IncomingMessage,
+  MessageFile,
+  ParlorApp,
+  Reply,
+  ReplyAttachment,
+  RunningAction,
+  Step,
+  StepOptions,
+} from "./app/define-app.js";
+export type { AppUiOptions } from "./app/app-ui.js";
 export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export { ClientCallError } from "./chat/client-call.js";
 export type { ClientCallErrorCode } from "./chat/client-call.js";

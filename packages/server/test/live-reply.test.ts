@@ -4,6 +4,7 @@ import { LiveReply } from "../src/chat/live-reply.js";
 import { resolveDatabaseConfig } from "../src/config/resolve-config.js";
 import { openDatabase } from "../src/data/database.js";
 import { migrateToLatest } from "../src/data/migrate.js";
+import { messageExtraStores } from "../src/data/message-extras.js";
 import { ThreadStore } from "../src/data/thread-store.js";
 import type { FileRow } from "../src/data/file-store.js";
 import { toFileInfo, type FileService } from "../src/files/file-service.js";
@@ -52,7 +53,17 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     try {
-      const reply = new LiveReply("m1", thread.id, { threads, files, userId: "u1", emit: () => {}, clock: () => 5, ownerId: "p1", cutShort: () => null });
+      const reply = new LiveReply("m1", thread.id, {
+        threads,
+        files,
+        extras: messageExtraStores(db),
+        hasOnAction: false,
+        userId: "u1",
+        emit: () => {},
+        clock: () => 5,
+        ownerId: "p1",
+        cutShort: () => null,
+      });
       await reply.attach({ name: "a.txt", data: "x" });
       await reply.stream("done");
       await reply.end();

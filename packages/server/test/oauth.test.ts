@@ -169,6 +169,7 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
         { id: "test", name: "Test IdP" },
         { id: "other", name: "other" },
       ],
+      ui: { steps: "collapsed" },
     });
   });
 

@@ -272,6 +272,8 @@ describe.each(dialects)("threads API on $name", (dialect) => {
           createdAt: iso(row.created_at),
           parentId: row.parent_id,
           files: [],
+          steps: [],
+          actions: [],
         })),
       });
       expect(response.body.messages.map((m: { content: string }) => m.content)).toEqual(["first", "second a", "second b", "third"]);

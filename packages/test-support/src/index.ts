@@ -3,6 +3,7 @@ export { registerCleanup } from "./cleanup.js";
 export { CookieJar } from "./cookie-jar.js";
 export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./databases.js";
 export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
+export { featureApp, type FeatureAppOptions } from "./feature-app.js";
 export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
 export { redisIsAvailable, redisTestPrefix, redisTestUrl } from "./redis.js";

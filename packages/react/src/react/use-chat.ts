@@ -10,6 +10,11 @@ export interface UseChatResult extends ChatState {
   send(content: string, fileIds?: readonly string[]): Promise<SentMessage>;
   /** Stops the reply being written; the chat is idle at once. */
   stop(): void;
+  /**
+   * Runs an action under a message (the app's `onAction` answers), or answers an action
+   * question with it. A text or file question is answered with `send`.
+   */
+  runAction(messageId: string, actionId: string): Promise<void>;
 }
 
 /**
@@ -21,6 +26,10 @@ export interface UseChatResult extends ChatState {
  * `error`, `stopped`, `interrupted`), the same after a reload. `status` of the hook is
  * `streaming` only while a reply is awaited or live, so a reply that is not live never
  * blocks the next message.
+ *
+ * A message may carry `steps` (what the app did while writing it, streamed live), `actions`
+ * (buttons: `runAction(message.id, action.id)`) and an `ask` (a question; `pendingAsk(messages)`
+ * finds the one waiting, and `send` answers a text or file question).
  *
  * @example
  * function Chat({ threadId }: { threadId?: string }) {
@@ -40,5 +49,5 @@ export function useChat(threadId?: string): UseChatResult {
   useEffect(() => store.setThreadId(threadId ?? null), [store, threadId]);
   const state = useStore(store);
   const { state: connection } = useStore(client.connection);
-  return { ...state, connection, send: store.send, stop: store.stop };
+  return { ...state, connection, send: store.send, stop: store.stop, runAction: store.runAction };
 }

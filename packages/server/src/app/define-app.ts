@@ -1,11 +1,12 @@
 import type { Readable } from "node:stream";
-import type { FileInfo, JsonValue } from "@parlor/protocol";
+import type { FileInfo, JsonValue, MessageAction, StepType } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { EmbedOptions } from "../config/embeds.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
+import { appUiSchema, type AppUiOptions } from "./app-ui.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {
@@ -43,9 +44,92 @@ export interface Reply {
   update(text: string): Promise<void>;
   /** Stores a file with the message and shows it to the user (images inline). */
   attach(file: ReplyAttachment): Promise<FileInfo>;
+  /**
+   * Adds buttons under the message. A click runs the app's `onAction` with the action, its
+   * `payload` included; the client only ever sees `{ id, name, label }`. With `once`, an
+   * action is marked used when it runs and cannot run again. Resolves with the actions as
+   * clients see them. Call it before `end()`.
+   */
+  actions(actions: ActionDefinition[], options?: ActionOptions): Promise<MessageAction[]>;
   /** Finishes the message: persisted, then announced with `message:end`. Idempotent. */
   end(): Promise<void>;
 }
+
+/** A button under a message (`reply.actions`, or a choice of `chat.ask({ type: "action" })`). */
+export interface ActionDefinition {
+  /** What the app matches on in `onAction`: 1–64 characters. */
+  name: string;
+  /** The button's text: 1–100 characters. */
+  label: string;
+  /** For the app only: stored on the server, handed back to `onAction`, never sent to a client. At most 16 KiB of JSON. */
+  payload?: JsonValue;
+}
+
+export interface ActionOptions {
+  /** The action runs once; then it shows as used. */
+  once?: boolean;
+}
+
+/** An action the user clicked, as the app receives it. */
+export interface ChosenAction {
+  id: string;
+  /** The message the action is under. */
+  messageId: string;
+  name: string;
+  label: string;
+  /** What the app gave `reply.actions`; `null` when it gave none. */
+  payload: JsonValue;
+}
+
+/** The action `onAction` runs. */
+export interface RunningAction extends ChosenAction {
+  /** Marks the action used: its button is disabled, and it cannot run again. */
+  markUsed(): Promise<void>;
+}
+
+/** Options of `chat.step`. */
+export interface StepOptions {
+  /** Shown to the user ("Used search"): 1–100 characters. */
+  name: string;
+  /** `tool` by default. */
+  type?: StepType;
+  /** What the step works on (a query, a tool's arguments); JSON values are stored as JSON text. */
+  input?: string | JsonValue;
+}
+
+/** A step in progress (`chat.step`'s callback). */
+export interface Step {
+  readonly id: string;
+  /** Appends text to the step's output and shows it live. */
+  stream(text: string): Promise<void>;
+}
+
+interface AskBase {
+  /** The question, shown as a message of the thread (Markdown). */
+  content: string;
+  /** Milliseconds to wait; 300 000 (5 min) by default, at most 3 600 000 (1 h). Then the answer is `null`. */
+  timeout?: number;
+}
+
+/** `chat.ask` for text: the user's next message answers it. */
+export interface AskText extends AskBase {
+  type: "text";
+}
+
+/** `chat.ask` for files: the user answers with uploads. */
+export interface AskFile extends AskBase {
+  type: "file";
+  /** Accepted types, sniffed from the bytes: `image/png`, `image/*`. Any type when left out. */
+  accept?: string[];
+}
+
+/** `chat.ask` for a choice: the user clicks one of the buttons. */
+export interface AskAction extends AskBase {
+  type: "action";
+  actions: ActionDefinition[];
+}
+
+export type AskOptions = AskText | AskFile | AskAction;
 
 /** Options of `chat.callClient`. */
 export interface ClientCallOptions {
@@ -72,6 +156,33 @@ export interface Chat {
    * `not_connected`). `timeout` in milliseconds: 30 s by default, at most 5 min.
    */
   callClient(name: string, args?: JsonValue, options?: ClientCallOptions): Promise<JsonValue>;
+  /**
+   * Runs `callback` as a step of the reply (a tool call, a retrieval, a thought) that the user
+   * sees live and that is stored with the message. Its output is what it streamed, or the
+   * string it returns. Steps nest: a step started inside another has it as parent. A step
+   * that throws ends as `error` and the error goes on. The steps belong to the run's open
+   * reply, or to a new one that the next `chat.reply()` (or `chat.send`) continues.
+   *
+   * @example
+   * const hits = await chat.step({ name: "search", type: "retrieval", input: query }, async (step) => {
+   *   const found = await search(query);
+   *   await step.stream(`${found.length} results`);
+   *   return found;
+   * });
+   */
+  step<T>(options: StepOptions, callback: (step: Step) => Promise<T> | T): Promise<T>;
+  /**
+   * Asks the user and waits for the answer: the question is a message of the thread. A text
+   * question resolves with the user's next message, a file question with their uploads, an
+   * action question with the button they clicked; `null` when the time runs out or the user
+   * stops the reply.
+   *
+   * @example
+   * const name = await chat.ask({ type: "text", content: "What is your name?", timeout: 60_000 });
+   */
+  ask(options: AskText): Promise<string | null>;
+  ask(options: AskFile): Promise<MessageFile[] | null>;
+  ask(options: AskAction): Promise<ChosenAction | null>;
 }
 
 export interface AppDefinition {
@@ -91,8 +202,15 @@ export interface AppDefinition {
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
   onMessage: (message: IncomingMessage, chat: Chat) => Promise<void> | void;
+  /**
+   * Called when the user clicks one of the buttons the app put under a message
+   * (`reply.actions`), in that message's thread, like `onMessage` (one at a time per thread).
+   */
+  onAction?: (action: RunningAction, chat: Chat) => Promise<void> | void;
   /** Called when the client that chatted in a thread disconnects. */
   onChatEnd?: (chat: Chat) => Promise<void> | void;
+  /** How the web UI presents the app. */
+  ui?: AppUiOptions;
 }
 
 /** An app after validation: frozen, safe to share. */
@@ -136,7 +254,9 @@ const appShape = z.object({
     .optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
+  onAction: callback.optional(),
   onChatEnd: callback.optional(),
+  ui: appUiSchema.optional(),
 });
 
 /**

@@ -15,6 +15,8 @@ import { finishLogin } from "./finish-login.js";
 export interface AuthRoutesOptions {
   config: ParlorConfig;
   auth: AppAuth;
+  /** How the web UI presents the app (`defineApp({ ui })`, defaults applied), for `/auth/config`. */
+  ui: AuthConfig["ui"];
   sessions: SessionService;
   /** The configured OAuth providers, listed by `/auth/config` for the login page's buttons. */
   oauthProviders?: ReadonlyArray<{ id: string; name: string }>;
@@ -30,7 +32,7 @@ const credentialsSchema = z.object({
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, sessions, oauthProviders = [], limits }: AuthRoutesOptions) {
+export async function authRoutes(fastify: FastifyInstance, { config, auth, ui, sessions, oauthProviders = [], limits }: AuthRoutesOptions) {
   const limitLoginAttempt = loginRateLimiter(limits, "login", config.loginRateLimit);
   const { isTrustedPeer } = config;
 
@@ -50,6 +52,7 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, sessi
     password: auth.password !== undefined,
     header: auth.header !== undefined,
     oauth: oauthProviders.map(({ id, name }) => ({ id, name })),
+    ui,
   }));
 
   fastify.post("/auth/login", { config: { auth: "optional", csrf: "pre-session" }, bodyLimit: LOGIN_BODY_LIMIT }, async function passwordLogin(request, reply) {

@@ -1,19 +1,26 @@
-import type { Ack, ChatError, ChatErrorCode, ThreadWithMessages } from "@parlor/protocol";
+import type { Ack, ChatError, MessageStep, ThreadWithMessages } from "@parlor/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
-import type { Chat, IncomingMessage, MessageFile, ParlorApp } from "../app/define-app.js";
+import type { Chat, ChosenAction, IncomingMessage, MessageFile, ParlorApp } from "../app/define-app.js";
 import type { SessionPrincipal } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { isDatabaseUnavailable } from "../data/database-unavailable.js";
+import type { MessageExtraStores } from "../data/message-extras.js";
 import { sortableId } from "../data/sortable-id.js";
 import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import type { FileRow } from "../data/file-store.js";
 import type { FileService } from "../files/file-service.js";
 import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
+import { toMessageAction } from "../threads/extras-json.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
+import { answerWithAction, answerWithMessage, askUser } from "./ask-user.js";
+import { ChatFailure } from "./chat-failure.js";
 import { callClient, type ClientCaller } from "./client-call.js";
+import { PendingAsks } from "./pending-asks.js";
+import { runStep } from "./run-step.js";
+import { stepScope } from "./step-context.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import type { NodeCounts, SharedLimits } from "../limits/shared-limits.js";
 import { RunRegistry, type Run } from "./run-registry.js";
@@ -25,6 +32,8 @@ export interface ChatRuntimeDeps {
   config: ParlorConfig;
   threads: ThreadStore;
   files: FileService;
+  /** Steps, actions and questions of messages. */
+  extras: MessageExtraStores;
   clock: () => number;
   /** Where the user's running replies are counted over every node (limits/shared-limits.ts). */
   limits: SharedLimits;
@@ -52,6 +61,8 @@ export interface LiveReplySnapshot {
   content: string;
   /** ISO 8601. */
   createdAt: string;
+  /** Its steps so far, with the text they streamed. */
+  steps: MessageStep[];
 }
 
 /** The connection a chat event came from: who, and how to answer only that client. */
@@ -75,19 +86,10 @@ const sendSchema = z.object({
 });
 const resumeSchema = z.object({ threadId: idSchema });
 const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
+const runActionSchema = z.object({ messageId: idSchema, actionId: idSchema });
 
 /** After the grace period, how long the last writes of interrupted replies may take. */
 const INTERRUPT_WRITE_TIMEOUT_MS = 3000;
-
-class ChatFailure extends Error {
-  constructor(
-    readonly code: ChatErrorCode,
-    message: string,
-    readonly threadId?: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Turns socket events into persisted messages and app callbacks. Knows nothing of
@@ -99,6 +101,8 @@ export class ChatRuntime {
   /** The runs that hold one of their user's slots over every node, to give back once. */
   private readonly slotsAcrossNodes = new WeakSet<Run>();
   private readonly releases: ThreadReleases;
+  /** Questions (`chat.ask`) waiting for their answer in this process. */
+  private readonly asks = new PendingAsks();
   private accepting = true;
 
   constructor(private readonly deps: ChatRuntimeDeps) {
@@ -115,6 +119,14 @@ export class ChatRuntime {
       if (content.trim() === "" && fileIds.length === 0) throw new ChatFailure("invalid_request", "content must not be empty");
       if (Buffer.byteLength(content) > this.deps.config.chat.maxMessageBytes) {
         throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
+      }
+      // A question waits in the thread: this message answers it instead of starting a reply.
+      const asked = threadId === undefined ? undefined : this.asks.inThread(threadId);
+      if (asked !== undefined && asked.userId === userId && asked.type !== "action") {
+        const { threads, files, clock } = this.deps;
+        const emit = this.deps.emitToUser(userId);
+        connection.threadsUsed.add(asked.threadId);
+        return answerWithMessage({ threads, files, clock, emit, pending: this.asks, messageFile: (row) => this.messageFile(row) }, asked, content, fileIds);
       }
 
       // The user's run slot is taken before the first await, so N messages sent in one tick
@@ -173,7 +185,14 @@ export class ChatRuntime {
         };
         // The app runs after the acknowledgement: the sender learns the ids at once.
         const started = thread;
-        setImmediate(() => void this.run(connection, started, isNew, run, incoming));
+        const { onChatStart, onMessage } = this.deps.app;
+        setImmediate(
+          () =>
+            void this.run(connection, started, run, async (chat) => {
+              if (isNew && onChatStart) await onChatStart(chat);
+              await onMessage(incoming, chat);
+            }),
+        );
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
         this.release(run);
@@ -188,7 +207,8 @@ export class ChatRuntime {
       const { threadId } = this.parse(resumeSchema, payload);
       const thread = await this.deps.threads.findThread(connection.principal.userId, threadId);
       if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
-      const stored = await loadThreadMessages(this.deps.threads, this.deps.files, threadId);
+      const { threads, files, extras, clock } = this.deps;
+      const stored = await loadThreadMessages({ threads, files, extras, clock }, threadId);
       // Taken after the read, so the snapshot is never older than a delta sent before it.
       let replies = this.liveReplies(threadId);
       // Not running here but streaming according to the database: maybe on another node.
@@ -196,10 +216,10 @@ export class ChatRuntime {
       if (replies.length === 0 && elsewhere !== undefined && stored.some((message) => message.status === "streaming")) {
         replies = await elsewhere(threadId);
       }
-      const live = new Map(replies.map((reply) => [reply.id, reply.content]));
+      const live = new Map(replies.map((reply) => [reply.id, reply]));
       const messages = stored.map((message) => {
-        const content = live.get(message.id);
-        return content === undefined ? message : { ...message, content };
+        const reply = live.get(message.id);
+        return reply === undefined ? message : { ...message, content: reply.content, steps: reply.steps };
       });
       // A reply in its first turn (or whose one INSERT is on its way) has no row yet
       // (live-reply.ts): it is the newest message, and its `message:end` follows.
@@ -215,6 +235,8 @@ export class ChatRuntime {
           createdAt: reply.createdAt,
           parentId: null,
           files: [],
+          steps: reply.steps,
+          actions: [],
         });
       }
       connection.threadsUsed.add(threadId);
@@ -224,7 +246,72 @@ export class ChatRuntime {
 
   /** The replies this process is streaming in the thread, with their text so far. */
   liveReplies(threadId: string): LiveReplySnapshot[] {
-    return [...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => ({ id: reply.id, content: reply.content, createdAt: reply.createdAt }));
+    return [...(this.runs.inThread(threadId)?.replies ?? [])].map((reply) => ({
+      id: reply.id,
+      content: reply.content,
+      createdAt: reply.createdAt,
+      steps: reply.steps.snapshot(),
+    }));
+  }
+
+  /**
+   * `action:run`: one of the user's actions. On a question's button it answers the question;
+   * otherwise the app's `onAction` runs in the message's thread, as a run like `onMessage`
+   * (so a busy thread refuses it). Another user's action answers like an unknown one.
+   */
+  async runAction(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { messageId, actionId } = this.parse(runActionSchema, payload);
+      const userId = connection.principal.userId;
+      const onAction = this.deps.app.onAction;
+      const found = await this.deps.extras.actions.findForUser(userId, messageId, actionId);
+      if (found === null) throw new ChatFailure("unknown_action", "No such action");
+      const { action, threadId, askStatus } = found;
+      const chosen: ChosenAction = {
+        id: action.id,
+        messageId,
+        name: action.name,
+        label: action.label,
+        payload: JSON.parse(action.payload) as ChosenAction["payload"],
+      };
+      if (askStatus !== null) {
+        const asked = this.asks.forMessage(messageId);
+        if (asked === undefined || asked.userId !== userId) throw new ChatFailure("ask_closed", "The question was already answered or has expired", threadId);
+        await answerWithAction(this.asks, asked, chosen);
+        return { threadId };
+      }
+      if (onAction === undefined) throw new ChatFailure("unknown_action", "No such action");
+      if (action.used_at !== null) throw new ChatFailure("action_used", "This action was used already", threadId);
+
+      const run = this.claimRun(userId, threadId);
+      try {
+        await this.claimRunAcrossNodes(run, threadId);
+        await this.releases.beforeClaim(threadId);
+        const thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId, this.deps.clock());
+        if (thread === null) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
+        this.claimThread(thread.id, run);
+        const markUsed = async () => {
+          const first = await this.deps.extras.actions.claim(action.id, this.deps.clock());
+          if (first) await this.announceActions(userId, threadId, messageId);
+          return first;
+        };
+        // A `once` action is used by the run that marks it: of two clicks, one runs.
+        if (action.once === 1 && !(await markUsed())) throw new ChatFailure("action_used", "This action was used already", threadId);
+        connection.threadsUsed.add(threadId);
+        const running = { ...chosen, markUsed: async () => void (await markUsed()) };
+        setImmediate(() => void this.run(connection, thread, run, (chat) => onAction(running, chat)));
+        return { threadId };
+      } catch (error) {
+        this.release(run);
+        throw error;
+      }
+    });
+  }
+
+  /** Sends a message's actions, whole, after one was used. */
+  private async announceActions(userId: string, threadId: string, messageId: string): Promise<void> {
+    const actions = (await this.deps.extras.actions.listForMessage(messageId)).map(toMessageAction);
+    this.deps.emitToUser(userId)("message:actions", { threadId, messageId, actions });
   }
 
   /**
@@ -349,11 +436,11 @@ export class ChatRuntime {
     if (!this.runs.claimThread(threadId, run)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
   }
 
-  private async run(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: IncomingMessage) {
+  /** Runs one of the app's callbacks (`onMessage`, `onAction`) as the thread's run, then ends its replies. */
+  private async run(connection: ChatConnection, thread: ThreadRow, run: Run, body: (chat: Chat) => Promise<void> | void) {
     const chat = this.chatFor(connection, thread, run);
     try {
-      if (isNew && this.deps.app.onChatStart) await this.deps.app.onChatStart(chat);
-      await this.deps.app.onMessage(message, chat);
+      await body(chat);
       for (const reply of run.replies) await reply.end();
     } catch (error) {
       // An app that throws because its signal fired (a stop, a shutdown) did not fail. Its
@@ -362,7 +449,7 @@ export class ChatRuntime {
         await Promise.all([...run.replies].map((reply) => reply.end().catch(() => undefined)));
         return;
       }
-      this.deps.log.error({ err: error, threadId: thread.id }, "the app's onMessage failed");
+      this.deps.log.error({ err: error, threadId: thread.id }, "the app failed to answer");
       await this.reportAppError(connection, thread.id, run).catch((reportError: unknown) =>
         this.deps.log.error({ err: reportError }, "could not report an app error"),
       );
@@ -391,25 +478,64 @@ export class ChatRuntime {
 
   private chatFor(connection: ChatConnection, thread: ThreadRow, run: Run): Chat {
     const { principal } = connection;
-    const { threads, files, clock } = this.deps;
+    const { threads, files, extras, clock } = this.deps;
     const emit = this.deps.emitToUser(thread.user_id);
+    const hasOnAction = this.deps.app.onAction !== undefined;
     const openReply = (initial?: string) => {
-      const deps = { threads, files, userId: thread.user_id, emit, clock, ownerId: this.deps.processId, cutShort: () => run.cutShort };
+      const deps = { threads, files, extras, hasOnAction, userId: thread.user_id, emit, clock, ownerId: this.deps.processId, cutShort: () => run.cutShort };
       const reply = new LiveReply(sortableId(), thread.id, deps, initial);
       run.replies.add(reply);
       return reply;
     };
+    // A reply opened for steps when none was open; the app's next reply() continues it, so the
+    // steps show with the answer they led to.
+    let forSteps: LiveReply | null = null;
+    const takeStepsReply = (): LiveReply | null => {
+      const reply = forSteps;
+      forSteps = null;
+      return reply?.isOpen === true ? reply : null;
+    };
+    const replyForStep = (): LiveReply => {
+      const inStep = stepScope.getStore();
+      if (inStep?.reply.isOpen === true && run.replies.has(inStep.reply)) return inStep.reply;
+      const open = [...run.replies].filter((reply) => reply.isOpen).at(-1);
+      return open ?? (forSteps = openReply());
+    };
+    const ask = (options: unknown) =>
+      askUser(
+        {
+          threadId: thread.id,
+          userId: thread.user_id,
+          threads,
+          extras,
+          pending: this.asks,
+          emit,
+          clock,
+          signal: run.controller.signal,
+          log: (error) => this.deps.log.error({ err: error }, "could not close a question"),
+        },
+        options,
+      );
     return {
       user: { id: principal.userId, identifier: principal.identifier, displayName: principal.displayName },
       thread: { id: thread.id, name: thread.name },
       signal: run.controller.signal,
-      reply: () => openReply(),
+      reply: () => takeStepsReply() ?? openReply(),
       send: async (text) => {
         if (typeof text !== "string") throw new TypeError("chat.send() takes a string");
-        await openReply(text).end();
+        const withSteps = takeStepsReply();
+        if (withSteps === null) return openReply(text).end();
+        await withSteps.update(text);
+        await withSteps.end();
       },
       history: async () => (await threads.listMessages(thread.id)).map((row) => ({ role: row.role, content: row.content })),
       callClient: (name, args, options) => callClient(connection.callClient, name, args, options),
+      step: (options, callback) => {
+        const reply = replyForStep();
+        const parent = stepScope.getStore();
+        return runStep(reply, parent?.reply === reply ? parent.stepId : null, options, callback);
+      },
+      ask: ask as Chat["ask"],
     };
   }
 

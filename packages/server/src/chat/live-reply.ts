@@ -1,9 +1,13 @@
-import type { FileInfo, MessageStatus, ServerToClientEvents } from "@parlor/protocol";
+import type { FileInfo, MessageAction, MessageStatus, ServerToClientEvents } from "@parlor/protocol";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Reply, ReplyAttachment } from "../app/define-app.js";
+import type { ActionDefinition, ActionOptions, Reply, ReplyAttachment } from "../app/define-app.js";
 import { isDatabaseUnavailable } from "../data/database-unavailable.js";
+import type { MessageExtraStores } from "../data/message-extras.js";
 import type { ThreadStore } from "../data/thread-store.js";
 import type { FileService } from "../files/file-service.js";
+import { endedAs, toMessageAction } from "../threads/extras-json.js";
+import { actionRows } from "./action-rows.js";
+import { LiveSteps } from "./live-steps.js";
 
 /** Sends a server event to every client of the reply's user. */
 /** Broadcasts to a user's sockets; `client:call` is not one: it goes to one socket and waits for its answer. */
@@ -12,6 +16,10 @@ export type EmitToUser = <E extends Exclude<keyof ServerToClientEvents, "client:
 export interface LiveReplyDeps {
   threads: ThreadStore;
   files: FileService;
+  /** Where the reply's steps and actions are stored. */
+  extras: MessageExtraStores;
+  /** The app has an `onAction`: without one, `reply.actions()` is a mistake. */
+  hasOnAction: boolean;
   /** The thread's owner, who owns the files the app attaches. */
   userId: string;
   emit: EmitToUser;
@@ -49,6 +57,9 @@ export class LiveReply implements Reply {
   private persistTimer: NodeJS.Timeout | undefined;
   private readonly storeTimer: NodeJS.Immediate;
   private readonly createdAtMs: number;
+  private readonly actionList: MessageAction[] = [];
+  /** The steps the app runs in this reply (`chat.step`). */
+  readonly steps: LiveSteps;
 
   constructor(
     readonly id: string,
@@ -58,6 +69,7 @@ export class LiveReply implements Reply {
   ) {
     this.text = initialContent;
     this.createdAtMs = deps.clock();
+    this.steps = new LiveSteps(this, deps);
     deps.emit("message:new", { threadId, messageId: id, role: "assistant", content: initialContent, status: "streaming", files: [] });
     this.storeTimer = setImmediate(() => {
       // attach() may have stored the row already, within this same turn.
@@ -117,6 +129,28 @@ export class LiveReply implements Reply {
     return file;
   }
 
+  async actions(actions: ActionDefinition[], options?: ActionOptions): Promise<MessageAction[]> {
+    if (!this.deps.hasOnAction) throw new TypeError("reply.actions() needs the app's onAction, which runs them");
+    const rows = actionRows(this.id, actions, options);
+    if (this.closed) throw new Error("reply.actions() after the reply ended");
+    const added = rows.map(toMessageAction);
+    this.actionList.push(...added);
+    await this.afterRow(() => this.deps.extras.actions.insert(rows));
+    this.deps.emit("message:actions", { threadId: this.threadId, messageId: this.id, actions: [...this.actionList] });
+    return added;
+  }
+
+  /**
+   * Queues a write that refers to the reply's row (a step, an action) after it, storing the
+   * row now if it is not yet; resolves (or rejects) with that write.
+   */
+  afterRow(write: () => Promise<unknown>): Promise<void> {
+    if (!this.stored && !this.closed) this.store("streaming");
+    const done = this.writes.then(write);
+    this.writes = done.catch(() => undefined);
+    return done.then(() => undefined);
+  }
+
   end(): Promise<void> {
     return this.finish(this.deps.cutShort() ?? "complete");
   }
@@ -174,6 +208,7 @@ export class LiveReply implements Reply {
     } else {
       this.store(status);
     }
+    this.steps.endOpen(endedAs(status));
     this.writes = this.writes.then(() => this.deps.emit("message:end", { threadId: this.threadId, messageId: this.id, status }));
     await this.writes;
   }

@@ -1,3 +1,4 @@
+import type { MessageStep } from "@parlor/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { ChatRuntime, LiveReplySnapshot } from "../chat/chat-runtime.js";
@@ -9,7 +10,17 @@ import { NODE_REQUEST_TIMEOUT_MS } from "./socket-adapter.js";
 export const LIVE_REPLIES_EVENT = "parlor:live-replies";
 
 /** What another node answers: unknown until checked, like anything from the network. */
-const answerSchema = z.array(z.object({ id: idSchema, content: z.string(), createdAt: z.string() }).strict());
+// A node's steps are passed on as it sent them: the nodes of one app trust each other (Redis).
+const answerSchema = z.array(
+  z
+    .object({
+      id: idSchema,
+      content: z.string(),
+      createdAt: z.string(),
+      steps: z.array(z.custom<MessageStep>((value) => typeof value === "object" && value !== null)),
+    })
+    .strict(),
+);
 
 /**
  * `thread:resume` on one node of a reply streaming on another: the node that resumes asks

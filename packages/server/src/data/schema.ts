@@ -1,4 +1,4 @@
-import type { MessageStatus } from "@parlor/protocol";
+import type { AskStatus, AskType, MessageStatus, StepStatus, StepType } from "@parlor/protocol";
 import type { ColumnType, Insertable, Selectable } from "kysely";
 
 /**
@@ -14,6 +14,9 @@ export interface DatabaseSchema {
   session_provider_tokens: SessionProviderTokensTable;
   processes: ProcessesTable;
   embed_token_uses: EmbedTokenUsesTable;
+  message_steps: MessageStepsTable;
+  message_actions: MessageActionsTable;
+  message_asks: MessageAsksTable;
 }
 
 export interface UsersTable {
@@ -141,3 +144,44 @@ export interface EmbedTokenUsesTable {
   jti: string;
   expires_at: number;
 }
+
+/** A step an app ran while writing a reply (`chat.step`). */
+export interface MessageStepsTable {
+  id: string;
+  message_id: string;
+  parent_id: string | null;
+  name: string;
+  type: StepType;
+  input: string;
+  /** Written when the step ends; `""` while it runs (the live text is in memory). */
+  output: string;
+  status: StepStatus;
+  started_at: number;
+  ended_at: number | null;
+}
+
+/** A button under a message (`reply.actions`); `payload` is JSON and never sent to clients. */
+export interface MessageActionsTable {
+  id: string;
+  message_id: string;
+  name: string;
+  label: string;
+  payload: string;
+  /** 1: the action runs once, then `used_at` is set. */
+  once: number;
+  used_at: number | null;
+}
+
+/** The question on a message (`chat.ask`). */
+export interface MessageAsksTable {
+  message_id: string;
+  type: AskType;
+  /** JSON array of accepted types. */
+  accept: string;
+  expires_at: number;
+  status: AskStatus;
+}
+
+export type StepRow = Selectable<MessageStepsTable>;
+export type ActionRow = Selectable<MessageActionsTable>;
+export type AskRow = Selectable<MessageAsksTable>;

@@ -128,6 +128,7 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     socket.on("message:send", (payload, ack) => void runtime.send(connection, payload, ack));
     socket.on("thread:resume", (payload, ack) => void runtime.resume(connection, payload, ack));
     socket.on("message:stop", (payload) => runtime.stop(connection, payload));
+    socket.on("action:run", (payload, ack) => void runtime.runAction(connection, payload, ack));
     socket.on("disconnect", () => {
       release();
       void runtime.disconnected(connection);

@@ -3,6 +3,7 @@ import fastifyCors from "@fastify/cors";
 import fastifyFormbody from "@fastify/formbody";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
+import { resolveAppUi } from "../app/app-ui.js";
 import { authRoutes } from "../auth/auth-routes.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
 import { SessionCookies } from "../auth/cookies.js";
@@ -28,6 +29,7 @@ import { waitForDatabase } from "../data/wait-for-database.js";
 import { SessionStore } from "../data/session-store.js";
 import { EmbedTokenStore } from "../data/embed-token-store.js";
 import { FileStore } from "../data/file-store.js";
+import { messageExtraStores, type MessageExtraStores } from "../data/message-extras.js";
 import { ThreadStore } from "../data/thread-store.js";
 import { createFileStorage } from "../files/create-file-storage.js";
 import { fileRoutes } from "../files/file-routes.js";
@@ -96,6 +98,8 @@ export interface ServerServices {
   db: Database;
   sessions: SessionService;
   threads: ThreadStore;
+  /** Steps, actions and questions of messages. */
+  extras: MessageExtraStores;
   oauthProviders: readonly ResolvedOAuthProvider[];
   clock: () => number;
   /** Where the rate limits and counts live: this process, or Redis with several nodes. */
@@ -133,7 +137,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     // Several nodes: Redis carries socket.io events and revocations between them.
     if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
     const limits = cluster?.limits ?? sharedLimits(null);
-    const services = { app, config, db, sessions, threads: new ThreadStore(db), oauthProviders, clock, limits };
+    const services = { app, config, db, sessions, threads: new ThreadStore(db), extras: messageExtraStores(db), oauthProviders, clock, limits };
     const { files, lease, shutdown } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
@@ -291,6 +295,7 @@ async function buildFastify(
         config,
         threads,
         files,
+        extras: services.extras,
         clock,
         limits: services.limits,
         log: fastify.log,
@@ -319,7 +324,7 @@ async function registerRoutes(
   const { app, config, sessions } = services;
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   const { oauthProviders } = services;
-  await fastify.register(authRoutes, { config, auth: app.auth, sessions, oauthProviders, limits: services.limits });
+  await fastify.register(authRoutes, { config, auth: app.auth, ui: resolveAppUi(app.ui), sessions, oauthProviders, limits: services.limits });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
   await fastify.register(corsCheckRoute, { policy: originPolicy });
@@ -337,7 +342,7 @@ async function registerRoutes(
   const storage = await createFileStorage(config);
   const files = new FileService({ config, store: new FileStore(services.db), storage, clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock, config.basePath);
-  await fastify.register(threadRoutes, { threads, files, clock });
+  await fastify.register(threadRoutes, { threads, files, extras: services.extras, clock });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls, limits: services.limits });
   if (webRoot) await fastify.register(webUi, { root: webRoot, basePath: config.basePath });
   return { files, storage };

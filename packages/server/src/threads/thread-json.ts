@@ -22,7 +22,7 @@ export function toThreadSummary(row: ThreadRow): ThreadSummary {
  * A message row as clients see it: camelCase, `createdAt` as ISO 8601. Pure.
  *
  * @example
- * toChatMessage(row, files) // → { id, threadId, role, content, status, createdAt: "2025-…Z", parentId, files }
+ * toChatMessage(row, files) // → { id, threadId, role, content, status, createdAt: "2025-…Z", parentId, files, steps: [], actions: [] }
  */
 export function toChatMessage(row: MessageRow, files: FileInfo[] = []): ChatMessage {
   return {
@@ -34,5 +34,7 @@ export function toChatMessage(row: MessageRow, files: FileInfo[] = []): ChatMess
     createdAt: new Date(row.created_at).toISOString(),
     parentId: row.parent_id,
     files,
+    steps: [],
+    actions: [],
   };
 }

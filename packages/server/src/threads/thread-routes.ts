@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ParlorError } from "../errors.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import { parseInput } from "../http/parse-input.js";
+import type { MessageExtraStores } from "../data/message-extras.js";
 import { decodeCursor, type ThreadStore } from "../data/thread-store.js";
 import type { FileService } from "../files/file-service.js";
 import { isStorageFull } from "../files/storage-full.js";
@@ -14,6 +15,8 @@ export interface ThreadRoutesOptions {
   threads: ThreadStore;
   /** A thread's files go with it. */
   files: FileService;
+  /** A message's steps, actions and question, in thread JSON. */
+  extras: MessageExtraStores;
   /** Milliseconds since the epoch; stamps `updatedAt` on rename. */
   clock: () => number;
 }
@@ -51,10 +54,10 @@ const renameSchema = z.object({
  * server-wide hooks (the routes keep the defaults: `auth: "required"`, CSRF-checked).
  *
  * @example
- * await fastify.register(threadRoutes, { threads: new ThreadStore(db), clock: Date.now });
+ * await fastify.register(threadRoutes, { threads: new ThreadStore(db), files, extras: messageExtraStores(db), clock: Date.now });
  * // GET /api/threads?limit=10&q=invoice → ThreadListResponse: { threads: ThreadSummary[], nextCursor: string | null }
  */
-export async function threadRoutes(fastify: FastifyInstance, { threads, files, clock }: ThreadRoutesOptions) {
+export async function threadRoutes(fastify: FastifyInstance, { threads, files, extras, clock }: ThreadRoutesOptions) {
   fastify.get("/api/threads", async function listThreads(request): Promise<ThreadListResponse> {
     const { cursor, limit, q } = parseInput(listQuerySchema, request.query);
     const after = cursor === undefined ? null : decodeCursor(cursor);
@@ -67,7 +70,7 @@ export async function threadRoutes(fastify: FastifyInstance, { threads, files, c
     const { id } = parseInput(paramsSchema, request.params);
     const thread = await threads.findThread(request.session!.userId, id);
     if (!thread) throw notFound();
-    return { ...toThreadSummary(thread), messages: await loadThreadMessages(threads, files, thread.id) };
+    return { ...toThreadSummary(thread), messages: await loadThreadMessages({ threads, files, extras, clock }, thread.id) };
   });
 
   fastify.patch("/api/threads/:id", async function renameThread(request): Promise<ThreadSummary> {

@@ -1,4 +1,4 @@
-import { useAuth, type ChatMessageView, type SentMessage, type UseChatResult } from "@parlor/react";
+import { pendingAsk, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
@@ -25,7 +25,7 @@ export interface ChatViewProps {
  * it. Used by the web UI's chat page and by the chat embedded in other sites.
  */
 export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
-  const { user } = useAuth();
+  const { user, config } = useAuth();
   const attachments = useAttachments();
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -72,6 +72,12 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
     });
   }
 
+  function runAction(message: ChatMessageView, actionId: string) {
+    chat.runAction(message.id, actionId).catch(() => {
+      // Shown from `chat.error`.
+    });
+  }
+
   function stop() {
     const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
     if (writing.length > 0) setStopped((ids) => new Set([...ids, ...writing]));
@@ -85,6 +91,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   const notFound = threadId !== undefined && chat.error?.code === "not_found" && chat.messages.length === 0;
   const showConnectionBanner = wasConnected.current && chat.connection !== "connected";
   const greeting = user?.displayName || user?.identifier;
+  const asking = pendingAsk(chat.messages)?.ask;
 
   return (
     <main
@@ -139,6 +146,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           status={chat.status}
           stoppedIds={stopped}
           onRetry={retry}
+          stepsDisplay={config?.ui.steps ?? "collapsed"}
+          onAction={runAction}
           empty={
             chat.isLoading ? (
               <div className="chat-loading" aria-hidden="true">
@@ -176,7 +185,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           isUploading={attachments.isUploading}
           onAddFiles={attachments.add}
           onRemoveAttachment={attachments.remove}
-          disabled={notFound}
+          disabled={notFound || asking?.type === "action"}
+          {...(asking ? answerPrompt(asking) : {})}
         />
       </div>
 
@@ -190,4 +200,17 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
       ) : null}
     </main>
   );
+}
+
+/** UI strings of the composer while a question waits (13c's catalog takes them over). */
+const askStrings = {
+  text: "Type your answer…",
+  file: "Attach a file to answer…",
+  action: "Choose an answer above",
+};
+
+/** How the composer answers the question waiting in the thread. */
+function answerPrompt(ask: MessageAsk): { placeholder: string; accept?: string } {
+  if (ask.type === "file") return { placeholder: askStrings.file, ...(ask.accept.length > 0 ? { accept: ask.accept.join(",") } : {}) };
+  return { placeholder: ask.type === "text" ? askStrings.text : askStrings.action };
 }

@@ -18,6 +18,10 @@ export interface ComposerProps {
   onAddFiles(files: File[]): void;
   onRemoveAttachment(key: string): void;
   disabled?: boolean;
+  /** The message box's placeholder (a question waiting for its answer changes it). */
+  placeholder?: string;
+  /** Types the file picker offers (`image/*,application/pdf`), for a file question. */
+  accept?: string;
   /** Lets the page focus the message box (after a drop, on a new thread). */
   ref?: Ref<ComposerHandle>;
 }
@@ -35,7 +39,22 @@ const MAX_HEIGHT_PX = 240;
  * While a reply is being written, "Stop" takes the place of "Send".
  */
 export function Composer(props: ComposerProps) {
-  const { value, onChange, onSend, onStop, status, attachments, uploadProgress, isUploading, onAddFiles, onRemoveAttachment, disabled = false, ref } = props;
+  const {
+    value,
+    onChange,
+    onSend,
+    onStop,
+    status,
+    attachments,
+    uploadProgress,
+    isUploading,
+    onAddFiles,
+    onRemoveAttachment,
+    disabled = false,
+    placeholder,
+    accept,
+    ref,
+  } = props;
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const fileInputRef = useRef<HTMLInputElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => textareaRef.current?.focus() }), []);
@@ -107,6 +126,7 @@ export function Composer(props: ComposerProps) {
           type="file"
           multiple
           hidden
+          accept={accept}
           tabIndex={-1}
           data-testid="file-input"
           onChange={(event) => {
@@ -133,7 +153,7 @@ export function Composer(props: ComposerProps) {
           ref={textareaRef}
           className="composer-input"
           rows={1}
-          placeholder="Message Parlor…"
+          placeholder={placeholder ?? "Message Parlor…"}
           value={value}
           disabled={disabled}
           onChange={(event) => onChange(event.target.value)}

@@ -1,8 +1,11 @@
-import type { ChatMessageView } from "@parlor/react";
+import type { ChatMessageView, StepsDisplay } from "@parlor/react";
 import { memo, useState, lazy, Suspense } from "react";
 import { FallbackOnError } from "./FallbackOnError";
 import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
+import { ActionButtons } from "./ActionButtons";
+import { AskStatus } from "./AskStatus";
 import { MessageFiles } from "./MessageFiles";
+import { MessageSteps } from "./MessageSteps";
 
 /**
  * The Markdown renderer is most of the bundle: loaded with the first reply, not the login page.
@@ -30,6 +33,12 @@ export interface MessageItemProps {
   onRetry?: (() => void) | undefined;
   /** Retry is shown but cannot be used now (a reply is being written). */
   retryDisabled?: boolean;
+  /** How the reply's steps show (`ui.steps` of the app). */
+  stepsDisplay?: StepsDisplay;
+  /** Runs one of the message's actions. */
+  onAction?: ((actionId: string) => void) | undefined;
+  /** The message's actions cannot run now. */
+  actionsDisabled?: boolean;
 }
 
 /**
@@ -38,7 +47,15 @@ export interface MessageItemProps {
  * that ended otherwise than complete says how: failed, stopped, or interrupted by a server
  * restart (with a Retry button). These come from the stored status, so they survive a reload.
  */
-export const MessageItem = memo(function MessageItem({ message, stopped = false, onRetry, retryDisabled = false }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({
+  message,
+  stopped = false,
+  onRetry,
+  retryDisabled = false,
+  stepsDisplay = "collapsed",
+  onAction,
+  actionsDisabled = false,
+}: MessageItemProps) {
   if (message.role === "system") {
     return (
       <div className={`message message-system${message.status === "error" ? " message-error" : ""}`}>
@@ -65,6 +82,7 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
         <LogoMark size={28} />
       </span>
       <div className="message-body">
+        <MessageSteps steps={message.steps} display={stepsDisplay} />
         {message.content === "" && live ? (
           <TypingDots />
         ) : message.content !== "" ? (
@@ -75,6 +93,8 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
           </FallbackOnError>
         ) : null}
         <MessageFiles files={message.files} />
+        {message.ask ? <AskStatus ask={message.ask} /> : null}
+        {onAction ? <ActionButtons actions={message.actions} onRun={onAction} disabled={actionsDisabled} /> : null}
         {live ? null : <EndBadge message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
         {!live && message.content !== "" ? <CopyButton text={message.content} /> : null}
       </div>

@@ -1,4 +1,4 @@
-import type { ChatMessageView, ChatStatus } from "@parlor/react";
+import { pendingAsk, type ChatMessageView, type ChatStatus, type StepsDisplay } from "@parlor/react";
 import { useLayoutEffect, useRef, type ReactNode } from "react";
 import { LogoMark } from "./icons";
 import { MessageItem, TypingDots } from "./MessageItem";
@@ -15,6 +15,10 @@ export interface MessageListProps {
   empty: ReactNode;
   /** Below the messages: errors of the chat. */
   footer?: ReactNode;
+  /** How replies show their steps. */
+  stepsDisplay?: StepsDisplay;
+  /** Runs an action of a message (or answers a question with it). */
+  onAction?(message: ChatMessageView, actionId: string): void;
 }
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
@@ -24,11 +28,13 @@ const FOLLOW_SLACK = 120;
  * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
  * user is there, and leaves them alone when they scroll up to read.
  */
-export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer }: MessageListProps) {
+export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, stepsDisplay, onAction }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const last = messages[messages.length - 1];
   const awaitingFirstToken = status === "streaming" && (last === undefined || last.role === "user");
+  // While a question waits, the thread's run is busy with it: only its own buttons can work.
+  const asking = pendingAsk(messages) !== null;
 
   // A new thread: start at its end.
   useLayoutEffect(() => {
@@ -64,6 +70,10 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
                 stopped={stoppedIds.has(message.id)}
                 onRetry={question ? () => onRetry(question) : undefined}
                 retryDisabled={status !== "idle"}
+                {...(stepsDisplay ? { stepsDisplay } : {})}
+                onAction={onAction ? (actionId) => onAction(message, actionId) : undefined}
+                // A question's buttons work while it waits; other actions run a reply, so only when idle.
+                actionsDisabled={message.ask ? message.ask.status !== "pending" : status !== "idle" || asking}
               />
             );
           })}
