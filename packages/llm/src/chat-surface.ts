@@ -1,30 +1,13 @@
+import type { Chat, Reply } from "parlor";
+
 /**
- * The part of Parlor's `Chat` and `Reply` (see the `parlor` package's app API) these helpers
- * use. Declared here, structurally, so the helpers need no runtime import of the server and a
- * test can drive them with the real `Chat` an app receives.
+ * The part of Parlor's `Chat` these helpers use: the stop signal, the reply, and steps. A
+ * `Pick`, so a test or an app can hand in anything with the same three members.
  */
-export interface LlmReply {
-  stream(text: string): Promise<void>;
-  end(): Promise<void>;
-}
+export type LlmChat = Pick<Chat, "signal" | "reply" | "step">;
 
-/** A step being run: `chat.step`'s callback receives it. */
-export interface LlmStep {
-  stream(text: string): Promise<void> | void;
-}
-
-export interface LlmStepOptions {
-  name: string;
-  type: string;
-  input?: unknown;
-}
-
-export interface LlmChat {
-  /** Aborted when the user presses stop (or the server shuts down). */
-  readonly signal: AbortSignal;
-  reply(): LlmReply;
-  step<T>(options: LlmStepOptions, run: (step: LlmStep) => Promise<T>): Promise<T>;
-}
+/** The part of a Parlor `Reply` the helpers write to. */
+export type LlmReply = Pick<Reply, "stream" | "end">;
 
 /** What a helper returns once the model is done (or the user stopped it). */
 export interface LlmResult {

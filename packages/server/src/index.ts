@@ -19,6 +19,8 @@ export type {
   Step,
   StepOptions,
 } from "./app/define-app.js";
+// The JSON values `chat.callClient` and `chat.step` take, named here so apps need not import the protocol package.
+export type { JsonValue } from "@parlor/protocol";
 export type { AppUiOptions } from "./app/app-ui.js";
 export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export { ClientCallError } from "./chat/client-call.js";

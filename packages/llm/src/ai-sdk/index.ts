@@ -1,2 +1,2 @@
 export { streamAIText, type AITextStream, type StreamAITextOptions } from "./stream-ai-text.js";
-export type { LlmChat, LlmReply, LlmResult, LlmStep, LlmStepOptions } from "../chat-surface.js";
+export type { LlmChat, LlmReply, LlmResult } from "../chat-surface.js";

@@ -1,4 +1,5 @@
 import type { TextStreamPart, ToolSet } from "ai";
+import type { JsonValue } from "parlor";
 import { stoppedBy } from "../aborted.js";
 import type { LlmChat, LlmReply, LlmResult } from "../chat-surface.js";
 import { toolOutputText } from "../tool-output.js";
@@ -33,7 +34,8 @@ export async function streamAIText<TOOLS extends ToolSet>(chat: LlmChat, result:
           await reply.stream(part.text);
           break;
         case "tool-call":
-          steps.open(part.toolCallId, part.toolName, part.input);
+          // The model's arguments, parsed from JSON by the SDK.
+          steps.open(part.toolCallId, part.toolName, part.input as JsonValue);
           break;
         case "tool-result":
           // A tool that yields preliminary results ends with a final one.
@@ -68,7 +70,7 @@ class OpenSteps {
 
   constructor(private readonly chat: LlmChat) {}
 
-  open(id: string, name: string, input: unknown): void {
+  open(id: string, name: string, input: JsonValue): void {
     let settle!: (outcome: { output: unknown } | { error: unknown }) => void;
     const outcome = new Promise<{ output: unknown } | { error: unknown }>((resolve) => (settle = resolve));
     const done = this.chat

@@ -5,6 +5,7 @@ import type {
   ChatCompletionMessageFunctionToolCall,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { JsonValue } from "parlor";
 import { stoppedBy } from "../aborted.js";
 import type { LlmChat, LlmReply, LlmResult } from "../chat-surface.js";
 import { toolErrorText, toolOutputText } from "../tool-output.js";
@@ -120,10 +121,10 @@ async function runToolCall(chat: LlmChat, tools: OpenAITools, call: ChatCompleti
   }
 }
 
-function parseArguments(raw: string): Record<string, unknown> | undefined {
+function parseArguments(raw: string): { [key: string]: JsonValue } | undefined {
   try {
-    const value: unknown = JSON.parse(raw === "" ? "{}" : raw);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    const value = JSON.parse(raw === "" ? "{}" : raw) as JsonValue;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
   }
