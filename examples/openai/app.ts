@@ -1,10 +1,11 @@
 import OpenAI from "openai";
 import { defineApp, ParlorConfigError, verifyUserPassword } from "parlor";
+import { streamOpenAIChat, type OpenAITools } from "@parlor/llm/openai";
 
 /**
  * A chat with any OpenAI-compatible endpoint (OpenAI, a local llama.cpp or vLLM server, …):
- * the reply streams token by token, the thread's history is the model's context, and the
- * stop button aborts the request.
+ * the reply streams token by token, the thread's history is the model's context, the model
+ * may call a tool (shown as a step under the reply), and the stop button aborts the request.
  *
  *   OPENAI_BASE_URL   endpoint, e.g. http://127.0.0.1:8080/v1 (default: OpenAI's)
  *   OPENAI_API_KEY    key for the endpoint
@@ -24,6 +25,15 @@ const users = new Map(
     .map((entry) => [entry.slice(0, entry.indexOf(":")), entry.slice(entry.indexOf(":") + 1)] as const),
 );
 
+/** The model may ask for the time: each call runs as a step the user can expand. */
+const tools: OpenAITools = {
+  current_time: {
+    description: "The current date and time, in ISO 8601 (UTC)",
+    parameters: { type: "object", properties: {} },
+    execute: () => new Date().toISOString(),
+  },
+};
+
 export default defineApp({
   name: "Assistant",
   auth: {
@@ -34,24 +44,13 @@ export default defineApp({
   },
   async onMessage(_message, chat) {
     const history = await chat.history();
-    const stream = await client.chat.completions.create(
-      {
+    await streamOpenAIChat(chat, {
+      client,
+      tools,
+      request: {
         model,
-        stream: true,
         messages: history.filter((m) => m.role !== "system").map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
       },
-      { signal: chat.signal },
-    );
-    const reply = chat.reply();
-    try {
-      for await (const chunk of stream) {
-        const text = chunk.choices[0]?.delta?.content;
-        if (text) await reply.stream(text);
-      }
-    } catch (error) {
-      // Stop pressed: keep what was written. Anything else is the app's error to report.
-      if (!chat.signal.aborted) throw error;
-    }
-    await reply.end();
+    });
   },
 });

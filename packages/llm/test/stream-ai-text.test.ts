@@ -2,9 +2,9 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { stepCountIs, streamText, tool } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { request } from "@parlor/test-support";
+import { request, startFakeOpenAI, type FakeTurn } from "@parlor/test-support";
 import { streamAIText } from "@parlor/llm/ai-sdk";
-import { startFakeOpenAI, type FakeTurn } from "./fake-openai-endpoint.js";
+
 import { serverWith } from "./helpers.js";
 
 const closers: Array<() => Promise<void>> = [];

@@ -1,8 +1,8 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { request } from "@parlor/test-support";
+import { request, startFakeOpenAI, type FakeTurn } from "@parlor/test-support";
 import { streamOpenAIChat, type OpenAITools } from "@parlor/llm/openai";
-import { startFakeOpenAI, type FakeTurn } from "./fake-openai-endpoint.js";
+
 import { serverWith } from "./helpers.js";
 
 const closers: Array<() => Promise<void>> = [];

@@ -5,6 +5,7 @@ export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./database
 export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
 export { featureApp, type FeatureAppOptions } from "./feature-app.js";
 export { eventually } from "./eventually.js";
+export { startFakeOpenAI, type FakeRequest, type FakeTurn } from "./fake-openai-endpoint.js";
 export { freePort } from "./free-port.js";
 export { redisIsAvailable, redisTestPrefix, redisTestUrl } from "./redis.js";
 export { gate } from "./gate.js";
