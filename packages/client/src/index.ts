@@ -17,6 +17,7 @@ export type { Listener } from "./store.js";
 
 // The wire shapes the stores hand out, so an app needs no second import for them.
 export type {
+  AppFace,
   AuthConfig,
   ChatMessage,
   CurrentSession,

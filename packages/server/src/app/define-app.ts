@@ -6,6 +6,7 @@ import type { EmbedOptions } from "../config/embeds.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
+import { appUiSchema, type AppUi } from "./app-ui.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {
@@ -87,6 +88,12 @@ export interface AppDefinition {
    * `PARLOR_EMBED_<ID>_COOKIE` override them; checked when the server is created.
    */
   embeds?: Record<string, EmbedOptions>;
+  /**
+   * How the web UI presents the app (server README, "The app's face"): `{ name, logo,
+   * accentColor }`, e.g. `{ logo: "./logo.svg", accentColor: "#0f766e" }`. Checked when the
+   * app is defined; a local logo file is read when the server is created.
+   */
+  ui?: AppUi;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -134,6 +141,7 @@ const appShape = z.object({
   embeds: z
     .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
     .optional(),
+  ui: appUiSchema.optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),
