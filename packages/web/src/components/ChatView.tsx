@@ -1,9 +1,12 @@
 import { useAuth, type ChatMessageView, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
+import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
+import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
+import { SidePanelHost } from "../rich/side-panel";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
-import { AlertIcon, LogoMark, PaperclipIcon } from "./icons";
+import { AlertIcon, PaperclipIcon } from "./icons";
 import { MessageList } from "./MessageList";
 import "../styles/chat.css";
 
@@ -26,7 +29,10 @@ export interface ChatViewProps {
  */
 export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
   const { user } = useAuth();
-  const attachments = useAttachments();
+  const { t } = useI18n();
+  const face = useAppFace();
+  const maxUploadBytes = useUploadLimit();
+  const attachments = useAttachments(maxUploadBytes);
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
   /** Replies the user stopped here: marked at once (an older server stores them as complete). */
@@ -86,108 +92,113 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   const showConnectionBanner = wasConnected.current && chat.connection !== "connected";
   const greeting = user?.displayName || user?.identifier;
 
+  // The side panel opens long code blocks and PDFs next to the conversation.
   return (
-    <main
-      className={`chat${dragging ? " chat-dragging" : ""}`}
-      aria-label="Chat"
-      onDragEnter={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        dragDepth.current++;
-        setDragging(true);
-      }}
-      onDragOver={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "copy";
-      }}
-      onDragLeave={(event) => {
-        if (!isFileDrag(event)) return;
-        dragDepth.current = Math.max(0, dragDepth.current - 1);
-        if (dragDepth.current === 0) setDragging(false);
-      }}
-      onDrop={(event) => {
-        if (!isFileDrag(event)) return;
-        event.preventDefault();
-        dragDepth.current = 0;
-        setDragging(false);
-        const files = [...event.dataTransfer.files];
-        if (files.length > 0) attachments.add(files);
-        composerRef.current?.focus();
-      }}
-    >
-      {showConnectionBanner ? (
-        <div className="connection-banner" role="status">
-          <span className="spinner" aria-hidden="true" />
-          {chat.connection === "connecting" ? "Reconnecting…" : "Connection lost. Reload the page to reconnect."}
-        </div>
-      ) : null}
-
-      {notFound ? (
-        <div className="chat-missing">
-          <AlertIcon />
-          <h2>This chat doesn’t exist</h2>
-          <p>It may have been deleted, or the link is wrong.</p>
-          <button type="button" className="button button-primary" onClick={onNewChat}>
-            Start a new chat
-          </button>
-        </div>
-      ) : (
-        <MessageList
-          threadKey={threadId ?? "new"}
-          messages={chat.messages}
-          status={chat.status}
-          stoppedIds={stopped}
-          onRetry={retry}
-          empty={
-            chat.isLoading ? (
-              <div className="chat-loading" aria-hidden="true">
-                <span className="spinner" />
-              </div>
-            ) : (
-              <div className="welcome">
-                <LogoMark size={48} />
-                <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
-                <p>Ask anything, or attach a file to talk about it.</p>
-              </div>
-            )
-          }
-          footer={
-            chat.error !== null && !notFound ? (
-              <div className="notice notice-error chat-error" role="alert">
-                <AlertIcon />
-                <span>{describeError(chat.error)}</span>
-              </div>
-            ) : null
-          }
-        />
-      )}
-
-      <div className="composer-dock">
-        <Composer
-          ref={composerRef}
-          value={draft}
-          onChange={setDraft}
-          onSend={() => void send()}
-          onStop={stop}
-          status={chat.status}
-          attachments={attachments.items}
-          uploadProgress={attachments.progress}
-          isUploading={attachments.isUploading}
-          onAddFiles={attachments.add}
-          onRemoveAttachment={attachments.remove}
-          disabled={notFound}
-        />
-      </div>
-
-      {dragging ? (
-        <div className="drop-overlay" aria-hidden="true">
-          <div className="drop-overlay-card">
-            <PaperclipIcon />
-            Drop files to attach
+    <SidePanelHost>
+      <main
+        className={`chat${dragging ? " chat-dragging" : ""}`}
+        aria-label={t("chat.label")}
+        onDragEnter={(event) => {
+          if (!isFileDrag(event)) return;
+          event.preventDefault();
+          dragDepth.current++;
+          setDragging(true);
+        }}
+        onDragOver={(event) => {
+          if (!isFileDrag(event)) return;
+          event.preventDefault();
+          event.dataTransfer.dropEffect = "copy";
+        }}
+        onDragLeave={(event) => {
+          if (!isFileDrag(event)) return;
+          dragDepth.current = Math.max(0, dragDepth.current - 1);
+          if (dragDepth.current === 0) setDragging(false);
+        }}
+        onDrop={(event) => {
+          if (!isFileDrag(event)) return;
+          event.preventDefault();
+          dragDepth.current = 0;
+          setDragging(false);
+          const files = [...event.dataTransfer.files];
+          if (files.length > 0) attachments.add(files);
+          composerRef.current?.focus();
+        }}
+      >
+        {showConnectionBanner ? (
+          <div className="connection-banner" role="status">
+            <span className="spinner" aria-hidden="true" />
+            {chat.connection === "connecting" ? t("chat.reconnecting") : t("chat.connectionLost")}
           </div>
+        ) : null}
+
+        {notFound ? (
+          <div className="chat-missing">
+            <AlertIcon />
+            <h2>{t("chat.missingTitle")}</h2>
+            <p>{t("chat.missingBody")}</p>
+            <button type="button" className="button button-primary" onClick={onNewChat}>
+              {t("chat.startNew")}
+            </button>
+          </div>
+        ) : (
+          <MessageList
+            threadKey={threadId ?? "new"}
+            messages={chat.messages}
+            status={chat.status}
+            stoppedIds={stopped}
+            onRetry={retry}
+            empty={
+              chat.isLoading ? (
+                <div className="chat-loading" aria-hidden="true">
+                  <span className="spinner" />
+                </div>
+              ) : (
+                <div className="welcome">
+                  <AppLogo size={48} />
+                  <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
+                  <p>{t("chat.welcomeHint")}</p>
+                </div>
+              )
+            }
+            footer={
+              chat.error !== null && !notFound ? (
+                <div className="notice notice-error chat-error" role="alert">
+                  <AlertIcon />
+                  <span>{describeError(chat.error, t)}</span>
+                </div>
+              ) : null
+            }
+          />
+        )}
+
+        <div className="composer-dock">
+          <Composer
+            ref={composerRef}
+            value={draft}
+            onChange={setDraft}
+            onSend={() => void send()}
+            onStop={stop}
+            status={chat.status}
+            attachments={attachments.items}
+            uploadProgress={attachments.progress}
+            isUploading={attachments.isUploading}
+            onAddFiles={attachments.add}
+            onRemoveAttachment={attachments.remove}
+            disabled={notFound}
+            appName={face.name}
+            maxUploadBytes={maxUploadBytes}
+          />
         </div>
-      ) : null}
-    </main>
+
+        {dragging ? (
+          <div className="drop-overlay" aria-hidden="true">
+            <div className="drop-overlay-card">
+              <PaperclipIcon />
+              {t("chat.dropFiles")}
+            </div>
+          </div>
+        ) : null}
+      </main>
+    </SidePanelHost>
   );
 }

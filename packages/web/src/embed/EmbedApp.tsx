@@ -4,6 +4,7 @@ import { ChatView } from "../components/ChatView";
 import type { ComposerHandle } from "../components/Composer";
 import { AlertIcon, PlusIcon } from "../components/icons";
 import { Splash } from "../components/Splash";
+import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import type { HostInbox } from "./host-inbox";
 import type { HostLink } from "./host-link";
@@ -23,6 +24,7 @@ export interface EmbedAppProps {
  */
 export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
   const auth = useAuth();
+  const { t } = useI18n();
   const [threadId, setThreadId] = useState<string | undefined>(undefined);
   const chat = useChat(threadId);
   const host = useSyncExternalStore(inbox.subscribe, inbox.getSnapshot);
@@ -86,7 +88,7 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
     return (
       <div className="embed-notice" role="alert">
         <AlertIcon />
-        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(error)}</p>
+        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? t("embed.signInFailed") : describeError(error, t)}</p>
         {error ? <p className="embed-notice-code">{error.code}</p> : null}
       </div>
     );
@@ -104,7 +106,7 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
           onClick={() => setThreadId(undefined)}
         >
           <PlusIcon />
-          New chat
+          {t("embed.newChat")}
         </button>
       </div>
       <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
