@@ -10,7 +10,9 @@ export function formatBytes(bytes: number, locale = "en"): string {
     unit++;
   }
   const digits = unit > 0 && value < 10 && !Number.isInteger(value) ? 1 : 0;
-  return new Intl.NumberFormat(locale, { style: "unit", unit: units[unit], unitDisplay: "short", maximumFractionDigits: digits }).format(value);
+  // Bytes spelled out ("591 bytes", "591 octets"); the multiples short ("kB", "Mo").
+  const unitDisplay = unit === 0 ? "long" : "short";
+  return new Intl.NumberFormat(locale, { style: "unit", unit: units[unit], unitDisplay, maximumFractionDigits: digits }).format(value);
 }
 
 /** "45 seconds", "1 minute", "5 minutes" (rounded up: never tell someone to wait too little). */

@@ -16,7 +16,7 @@ export const MAX_UPLOAD_BYTES = 64 * 1024;
 
 export const CODE = 'const greeting: string = "hello";\nconsole.log(greeting);';
 export const LONG_CODE = Array.from({ length: 30 }, (_, i) => `line_${i + 1} = ${i + 1}`).join("\n");
-export const MATH = "Euler: $e^{i\\pi} + 1 = 0$, and\n\n$$\\int_0^1 x\\,dx = \\frac{1}{2}$$";
+export const MATH = "Euler: $e^{i\\pi} + 1 = 0$, and\n\n$$\n\\int_0^1 x\\,dx = \\frac{1}{2}\n$$";
 
 /** A valid WAV of a tenth of a second of silence (8 kHz, mono, 16-bit): Chromium plays it. */
 export function silentWav(): Buffer {
