@@ -7,8 +7,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { eventually } from "@parlor/test-support";
-import { DEMO_PASSWORD, pageFetch, tableCounts, uiLogin, uniqueUser, useE2E, userState } from "./fixture";
-import { ACCENT, APP_NAME, MAX_UPLOAD_BYTES, showcaseApp } from "./showcase-app";
+import { DEMO_PASSWORD, pageFetch, tableCounts, uiLogin, uniqueUser, useE2E, userState } from "./fixture.js";
+import { ACCENT, APP_NAME, MAX_UPLOAD_BYTES, showcaseApp } from "./showcase-app.js";
 
 const e2e = useE2E({ webUi: true, app: showcaseApp(), server: { files: { maxUploadBytes: MAX_UPLOAD_BYTES } } });
 

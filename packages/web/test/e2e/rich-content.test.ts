@@ -7,8 +7,8 @@
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually } from "@parlor/test-support";
-import { screenshot, startAttacker, uiLogin, uniqueUser, useE2E, type AttackerServer } from "./fixture";
-import { CODE, LONG_CODE, showcaseApp } from "./showcase-app";
+import { screenshot, startAttacker, uiLogin, uniqueUser, useE2E, type AttackerServer } from "./fixture.js";
+import { CODE, LONG_CODE, showcaseApp } from "./showcase-app.js";
 
 const e2e = useE2E({ webUi: true, app: showcaseApp() });
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { echoApp, registerCleanup, samplePdf } from "@parlor/test-support";
 import { rmSync } from "node:fs";
-import { DEMO_PASSWORD, makePng } from "./fixture";
+import { DEMO_PASSWORD, makePng } from "./fixture.js";
 
 export const APP_NAME = "Acme Assistant";
 export const ACCENT = "#0f766e";
