@@ -3,7 +3,6 @@ import { useEffect, useRef, useState, type DragEvent, type RefObject } from "rea
 import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
 import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
-import { SidePanelHost } from "../rich/side-panel";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
 import { AlertIcon, PaperclipIcon } from "./icons";
@@ -92,113 +91,110 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   const showConnectionBanner = wasConnected.current && chat.connection !== "connected";
   const greeting = user?.displayName || user?.identifier;
 
-  // The side panel opens long code blocks and PDFs next to the conversation.
   return (
-    <SidePanelHost>
-      <main
-        className={`chat${dragging ? " chat-dragging" : ""}`}
-        aria-label={t("chat.label")}
-        onDragEnter={(event) => {
-          if (!isFileDrag(event)) return;
-          event.preventDefault();
-          dragDepth.current++;
-          setDragging(true);
-        }}
-        onDragOver={(event) => {
-          if (!isFileDrag(event)) return;
-          event.preventDefault();
-          event.dataTransfer.dropEffect = "copy";
-        }}
-        onDragLeave={(event) => {
-          if (!isFileDrag(event)) return;
-          dragDepth.current = Math.max(0, dragDepth.current - 1);
-          if (dragDepth.current === 0) setDragging(false);
-        }}
-        onDrop={(event) => {
-          if (!isFileDrag(event)) return;
-          event.preventDefault();
-          dragDepth.current = 0;
-          setDragging(false);
-          const files = [...event.dataTransfer.files];
-          if (files.length > 0) attachments.add(files);
-          composerRef.current?.focus();
-        }}
-      >
-        {showConnectionBanner ? (
-          <div className="connection-banner" role="status">
-            <span className="spinner" aria-hidden="true" />
-            {chat.connection === "connecting" ? t("chat.reconnecting") : t("chat.connectionLost")}
-          </div>
-        ) : null}
-
-        {notFound ? (
-          <div className="chat-missing">
-            <AlertIcon />
-            <h2>{t("chat.missingTitle")}</h2>
-            <p>{t("chat.missingBody")}</p>
-            <button type="button" className="button button-primary" onClick={onNewChat}>
-              {t("chat.startNew")}
-            </button>
-          </div>
-        ) : (
-          <MessageList
-            threadKey={threadId ?? "new"}
-            messages={chat.messages}
-            status={chat.status}
-            stoppedIds={stopped}
-            onRetry={retry}
-            empty={
-              chat.isLoading ? (
-                <div className="chat-loading" aria-hidden="true">
-                  <span className="spinner" />
-                </div>
-              ) : (
-                <div className="welcome">
-                  <AppLogo size={48} />
-                  <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
-                  <p>{t("chat.welcomeHint")}</p>
-                </div>
-              )
-            }
-            footer={
-              chat.error !== null && !notFound ? (
-                <div className="notice notice-error chat-error" role="alert">
-                  <AlertIcon />
-                  <span>{describeError(chat.error, t)}</span>
-                </div>
-              ) : null
-            }
-          />
-        )}
-
-        <div className="composer-dock">
-          <Composer
-            ref={composerRef}
-            value={draft}
-            onChange={setDraft}
-            onSend={() => void send()}
-            onStop={stop}
-            status={chat.status}
-            attachments={attachments.items}
-            uploadProgress={attachments.progress}
-            isUploading={attachments.isUploading}
-            onAddFiles={attachments.add}
-            onRemoveAttachment={attachments.remove}
-            disabled={notFound}
-            appName={face.name}
-            maxUploadBytes={maxUploadBytes}
-          />
+    <main
+      className={`chat${dragging ? " chat-dragging" : ""}`}
+      aria-label={t("chat.label")}
+      onDragEnter={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        dragDepth.current++;
+        setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+      }}
+      onDragLeave={(event) => {
+        if (!isFileDrag(event)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!isFileDrag(event)) return;
+        event.preventDefault();
+        dragDepth.current = 0;
+        setDragging(false);
+        const files = [...event.dataTransfer.files];
+        if (files.length > 0) attachments.add(files);
+        composerRef.current?.focus();
+      }}
+    >
+      {showConnectionBanner ? (
+        <div className="connection-banner" role="status">
+          <span className="spinner" aria-hidden="true" />
+          {chat.connection === "connecting" ? t("chat.reconnecting") : t("chat.connectionLost")}
         </div>
+      ) : null}
 
-        {dragging ? (
-          <div className="drop-overlay" aria-hidden="true">
-            <div className="drop-overlay-card">
-              <PaperclipIcon />
-              {t("chat.dropFiles")}
-            </div>
+      {notFound ? (
+        <div className="chat-missing">
+          <AlertIcon />
+          <h2>{t("chat.missingTitle")}</h2>
+          <p>{t("chat.missingBody")}</p>
+          <button type="button" className="button button-primary" onClick={onNewChat}>
+            {t("chat.startNew")}
+          </button>
+        </div>
+      ) : (
+        <MessageList
+          threadKey={threadId ?? "new"}
+          messages={chat.messages}
+          status={chat.status}
+          stoppedIds={stopped}
+          onRetry={retry}
+          empty={
+            chat.isLoading ? (
+              <div className="chat-loading" aria-hidden="true">
+                <span className="spinner" />
+              </div>
+            ) : (
+              <div className="welcome">
+                <AppLogo size={48} />
+                <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
+                <p>{t("chat.welcomeHint")}</p>
+              </div>
+            )
+          }
+          footer={
+            chat.error !== null && !notFound ? (
+              <div className="notice notice-error chat-error" role="alert">
+                <AlertIcon />
+                <span>{describeError(chat.error, t)}</span>
+              </div>
+            ) : null
+          }
+        />
+      )}
+
+      <div className="composer-dock">
+        <Composer
+          ref={composerRef}
+          value={draft}
+          onChange={setDraft}
+          onSend={() => void send()}
+          onStop={stop}
+          status={chat.status}
+          attachments={attachments.items}
+          uploadProgress={attachments.progress}
+          isUploading={attachments.isUploading}
+          onAddFiles={attachments.add}
+          onRemoveAttachment={attachments.remove}
+          disabled={notFound}
+          appName={face.name}
+          maxUploadBytes={maxUploadBytes}
+        />
+      </div>
+
+      {dragging ? (
+        <div className="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay-card">
+            <PaperclipIcon />
+            {t("chat.dropFiles")}
           </div>
-        ) : null}
-      </main>
-    </SidePanelHost>
+        </div>
+      ) : null}
+    </main>
   );
 }

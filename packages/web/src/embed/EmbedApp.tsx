@@ -6,6 +6,7 @@ import { AlertIcon, PlusIcon } from "../components/icons";
 import { Splash } from "../components/Splash";
 import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
+import { SidePanelHost } from "../rich/side-panel";
 import type { HostInbox } from "./host-inbox";
 import type { HostLink } from "./host-link";
 import "../styles/embed.css";
@@ -109,7 +110,9 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
           {t("embed.newChat")}
         </button>
       </div>
-      <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
+      <SidePanelHost>
+        <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
+      </SidePanelHost>
     </div>
   );
 }
