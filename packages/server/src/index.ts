@@ -1,4 +1,5 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
+export type { AppUi } from "./app/app-ui.js";
 export type { AppDefinition, Chat, ClientCallOptions, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
 export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export { ClientCallError } from "./chat/client-call.js";

@@ -90,8 +90,9 @@ export interface AppDefinition {
   embeds?: Record<string, EmbedOptions>;
   /**
    * How the web UI presents the app (server README, "The app's face"): `{ name, logo,
-   * accentColor }`, e.g. `{ logo: "./logo.svg", accentColor: "#0f766e" }`. Checked when the
-   * app is defined; a local logo file is read when the server is created.
+   * accentColor }`, e.g. `{ logo: fileURLToPath(new URL("./logo.svg", import.meta.url)),
+   * accentColor: "#0f766e" }`. Checked when the app is defined; a local logo file is read
+   * when the server is created.
    */
   ui?: AppUi;
   /** Called when a user starts a new thread, before its first `onMessage`. */

@@ -94,7 +94,8 @@ export function Composer(props: ComposerProps) {
                   {item.name}
                 </span>
                 <span className="chip-meta">
-                  {item.status === "uploading" ? t("composer.uploading") : item.status === "failed" ? describe(item.error) : formatBytes(item.size, t.locale)}
+                  {/* A failure's text is in the alert below, with the file's name. */}
+                  {item.status === "uploading" ? t("composer.uploading") : formatBytes(item.size, t.locale)}
                 </span>
               </span>
               {item.status === "failed" ? <AlertIcon className="icon chip-alert" /> : null}
@@ -105,7 +106,8 @@ export function Composer(props: ComposerProps) {
           ))}
         </ul>
       ) : null}
-      {/* Always in the page, so a screen reader announces a failure as it is written into it. */}
+      {/* Why a file failed, with its name. Always in the page, so a screen reader announces a
+          failure as it is written into it. */}
       <div className="composer-errors" role="alert">
         {failed.map((item) => (
           <p key={item.key}>
