@@ -1,6 +1,6 @@
 import { useAuth } from "@parlor/react";
 import { useEffect, useRef } from "react";
-import { applyAccent, useAppFace } from "./app-face";
+import { useAppAccent, useAppFace } from "./app-face";
 import { Splash } from "./components/Splash";
 import { useI18n } from "./i18n";
 import { AppShell } from "./pages/AppShell";
@@ -56,7 +56,7 @@ export function App() {
     document.title = route.name === "login" ? t("title.signIn", { app }) : route.name === "sessions" ? t("title.sessions", { app }) : app;
   }, [route.name, face.name, t]);
 
-  useEffect(() => applyAccent(face.accentColor), [face.accentColor]);
+  useAppAccent();
 
   if (!isReady) return <Splash />;
   if (route.name === "login") return isAuthenticated ? <Splash /> : <LoginPage sessionEnded={new URLSearchParams(search).has("ended")} />;

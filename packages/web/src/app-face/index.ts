@@ -1,3 +1,3 @@
 export { AppLogo } from "./AppLogo";
 export { applyAccent } from "./apply-accent";
-export { useAppFace, useUploadLimit } from "./use-app-face";
+export { useAppAccent, useAppFace, useUploadLimit } from "./use-app-face";

@@ -1,5 +1,6 @@
 import { useAuth, useChat, type ParlorApiError, type SentMessage } from "@parlor/react";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useAppAccent } from "../app-face";
 import { ChatView } from "../components/ChatView";
 import type { ComposerHandle } from "../components/Composer";
 import { AlertIcon, PlusIcon } from "../components/icons";
@@ -26,6 +27,7 @@ export interface EmbedAppProps {
 export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
   const auth = useAuth();
   const { t } = useI18n();
+  useAppAccent();
   const [threadId, setThreadId] = useState<string | undefined>(undefined);
   const chat = useChat(threadId);
   const host = useSyncExternalStore(inbox.subscribe, inbox.getSnapshot);
