@@ -8,26 +8,30 @@ export interface ErrorContext {
   maxUploadBytes?: number;
 }
 
-/** Codes whose text is one catalog string, `error.<code>`. */
-const SIMPLE: ReadonlySet<string> = new Set([
-  "invalid_credentials",
-  "network_error",
-  "timeout",
-  "csrf",
-  "forbidden",
-  "unauthenticated",
-  "not_found",
-  "unsupported_media_type",
-  "message_too_large",
-  "unavailable",
-  "insufficient_storage",
-  "request_timeout",
-  "busy",
-  "oauth_denied",
-  "oauth_state",
-  "oauth_rejected",
-  "oauth_failed",
-]);
+/** Codes whose text is one catalog string, `error.<code>`: listed, so the compiler checks each key exists. */
+const SIMPLE: ReadonlyMap<string, MessageKey> = new Map(
+  (
+    [
+      "invalid_credentials",
+      "network_error",
+      "timeout",
+      "csrf",
+      "forbidden",
+      "unauthenticated",
+      "not_found",
+      "unsupported_media_type",
+      "message_too_large",
+      "unavailable",
+      "insufficient_storage",
+      "request_timeout",
+      "busy",
+      "oauth_denied",
+      "oauth_state",
+      "oauth_rejected",
+      "oauth_failed",
+    ] as const
+  ).map((code) => [code, `error.${code}` satisfies MessageKey]),
+);
 
 /**
  * A sentence for a failure, in the UI's language, chosen by its stable `code` (never by the
@@ -40,7 +44,8 @@ const SIMPLE: ReadonlySet<string> = new Set([
 export function describeError(error: unknown, t: Translate = translator("en"), context: ErrorContext = {}): string {
   if (!(error instanceof ParlorApiError)) return t("error.generic");
   const { locale } = t;
-  if (SIMPLE.has(error.code)) return t(`error.${error.code}` as MessageKey);
+  const simple = SIMPLE.get(error.code);
+  if (simple !== undefined) return t(simple);
   switch (error.code) {
     case "rate_limited":
       return error.retryAfter !== null
