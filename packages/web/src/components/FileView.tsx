@@ -8,12 +8,8 @@ import { DownloadIcon, ExpandIcon, FileIcon } from "./icons";
 /** Raster images the browser shows inline; the server serves these inline too. */
 const INLINE_IMAGES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 
-export function isInlineImage(file: FileInfo): boolean {
-  return INLINE_IMAGES.has(file.mime);
-}
-
 /** How a file of this type is shown in a message. */
-export function fileDisplay(mime: string, framed: boolean): "image" | "pdf" | "audio" | "video" | "download" {
+function fileDisplay(mime: string, framed: boolean): "image" | "pdf" | "audio" | "video" | "download" {
   if (INLINE_IMAGES.has(mime)) return "image";
   // The server lets only this app's own pages frame a PDF (`frame-ancestors 'self'`): inside
   // another site's page (the embedded chat) the frame would be refused, so it is a download there.
