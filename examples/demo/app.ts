@@ -1,6 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { defineApp, ParlorConfigError } from "parlor";
 import { handleCommand, onAction } from "./steps-actions-ask.js";
+import { richReply } from "./rich-replies.js";
 
 /**
  * The demo app: anyone can log in with any username and the demo password, so several
@@ -28,11 +30,15 @@ const WORD_DELAY_MS = 60;
 
 export default defineApp({
   name: "Parlor Demo",
+  // The app's face in the web UI: its logo (a file next to this one, served by the server)
+  // and accent colour.
+  ui: { logo: fileURLToPath(new URL("./logo.svg", import.meta.url)), accentColor: "#0f766e" },
   auth: {
     password: ({ username, password }) => (USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null),
   },
   async onMessage(message, chat) {
     if (await handleCommand(message, chat)) return;
+    if (await richReply(message.content, chat)) return;
     const reply = chat.reply();
     for (const word of `You said: ${message.content}`.split(/(\s+)/)) {
       if (chat.signal.aborted) break;

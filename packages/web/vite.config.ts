@@ -10,6 +10,17 @@ const target = process.env.PARLOR_DEV_TARGET ?? "http://localhost:8000";
 
 export default defineConfig({
   plugins: [react()],
+  resolve: {
+    alias: {
+      // rehype-katex turns KaTeX's HTML into a tree with this package. Its browser build
+      // parses with the page's own parser (a <template>'s innerHTML), and KaTeX's HTML has
+      // style attributes: under `style-src 'self'` each is a CSP violation, and the styles
+      // are lost. Its Node build parses with parse5, in JavaScript, outside the DOM; React then
+      // sets those styles through the CSSOM, which the CSP allows. Resolved here, in Node, the
+      // name gives the Node build.
+      "hast-util-from-html-isomorphic": fileURLToPath(import.meta.resolve("hast-util-from-html-isomorphic")),
+    },
+  },
   // Relative asset URLs: the same build is served under any prefix chosen at run time
   // (PARLOR_PUBLIC_URL's path). The server writes a <base href> with the prefix into
   // index.html, so the assets resolve under it from every page (see src/router/base-path.ts).

@@ -33,9 +33,24 @@ describe("auth answers", () => {
     ]);
   });
 
+  it("reads the app's face from /auth/config, dropping a malformed logo or colour", () => {
+    const face = (app: unknown) => authConfig({ app, maxUploadBytes: 1024 }).app;
+    expect(face({ name: "Acme", logo: "/auth/logo?v=abc", accentColor: "#0f766e" })).toEqual({
+      name: "Acme",
+      logo: "/auth/logo?v=abc",
+      accentColor: "#0f766e",
+    });
+    expect(face({ name: "Acme", logo: 42, accentColor: "red; background: url(x)" })).toEqual({ name: "Acme" });
+    expect(face({ name: "" })).toEqual({ name: "Parlor" });
+    expect(authConfig({ maxUploadBytes: 1024 }).maxUploadBytes).toBe(1024);
+    expect(authConfig({ maxUploadBytes: -1 }).maxUploadBytes).toBe(0);
+  });
+
   it("reads /auth/config leniently: missing flags are off, login stays required, bad providers are left out", () => {
     expect(authConfig({ oauth: [{ id: "github", name: "GitHub" }, "junk"] })).toEqual({
       requireLogin: true,
+      app: { name: "Parlor" },
+      maxUploadBytes: 0,
       password: false,
       header: false,
       oauth: [{ id: "github", name: "GitHub" }],

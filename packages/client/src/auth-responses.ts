@@ -1,4 +1,5 @@
 import type {
+  AppFace,
   AuthConfig,
   CurrentSession,
   LoginResponse,
@@ -49,11 +50,24 @@ export function authConfig(value: unknown): AuthConfig {
   const oauth = config.oauth === undefined ? [] : array(config.oauth, "config.oauth");
   return {
     requireLogin: config.requireLogin !== false,
+    app: appFace(config.app),
+    // 0 when an older server does not say: the UI then states no limit.
+    maxUploadBytes:
+      typeof config.maxUploadBytes === "number" && Number.isFinite(config.maxUploadBytes) && config.maxUploadBytes > 0 ? config.maxUploadBytes : 0,
     password: config.password === true,
     header: config.header === true,
     oauth: oauth.filter(isObject).map((provider) => ({ id: string(provider.id, "oauth.id"), name: string(provider.name, "oauth.name") })),
     ui: { steps: isObject(config.ui) && (config.ui.steps === "expanded" || config.ui.steps === "hidden") ? config.ui.steps : "collapsed" },
   };
+}
+
+/** The app's face; an older server sends none, and its UI was called "Parlor". */
+function appFace(value: unknown): AppFace {
+  if (!isObject(value)) return { name: "Parlor" };
+  const face: AppFace = { name: typeof value.name === "string" && value.name.trim() !== "" ? value.name : "Parlor" };
+  if (typeof value.logo === "string" && value.logo !== "") face.logo = value.logo;
+  if (typeof value.accentColor === "string" && /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(value.accentColor)) face.accentColor = value.accentColor;
+  return face;
 }
 
 function parlorUser(value: unknown): ParlorUser {

@@ -18,6 +18,7 @@ export type { Listener } from "./store.js";
 
 // The wire shapes the stores hand out, so an app needs no second import for them.
 export type {
+  AppFace,
   AskStatus,
   AskType,
   AuthConfig,

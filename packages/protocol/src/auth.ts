@@ -53,9 +53,22 @@ export interface OAuthProviderSummary {
   name: string;
 }
 
-/** `GET /auth/config`: which login methods the server offers. Needs no session. */
+/** The app as its users see it: on the login page, in the title and the sidebar. */
+export interface AppFace {
+  /** "Acme Assistant" */
+  name: string;
+  /** An image URL: `<prefix>/auth/logo?v=<hash>` (a file the server serves) or an `https:` URL. */
+  logo?: string;
+  /** `#rrggbb` or `#rgb`: the colour of buttons and links. */
+  accentColor?: string;
+}
+
+/** `GET /auth/config`: which login methods the server offers, and the app's face. Needs no session. */
 export interface AuthConfig {
   requireLogin: boolean;
+  app: AppFace;
+  /** The largest file `POST /api/files` accepts, in bytes: the UI states it. */
+  maxUploadBytes: number;
   /** `POST /auth/login` is enabled. */
   password: boolean;
   /** `POST /auth/header` (trusted-header login behind a proxy) is enabled. */

@@ -1,6 +1,7 @@
 // The public API of @parlor/protocol: types only, apart from the HTTP error status table.
 
 export type {
+  AppFace,
   AuthConfig,
   CorsCheckResponse,
   CurrentSession,

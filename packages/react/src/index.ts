@@ -19,6 +19,7 @@ export type { UseFileSourceResult } from "./react/use-file-source.js";
 
 export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient, pendingAsk } from "@parlor/client";
 export type {
+  AppFace,
   AuthConfig,
   AuthStatus,
   BearerAuthOptions,

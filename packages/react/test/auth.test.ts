@@ -22,7 +22,14 @@ describe("auth", () => {
     const { client } = browser(t);
     await client.start();
     expect(client.auth.getSnapshot()).toMatchObject({ status: "unauthenticated", isReady: true, isAuthenticated: false, user: null });
-    expect(client.auth.getSnapshot().config).toEqual({ requireLogin: true, password: true, header: false, oauth: [] });
+    expect(client.auth.getSnapshot().config).toEqual({
+      requireLogin: true,
+      app: { name: "Test App" },
+      maxUploadBytes: 20 * 1024 * 1024,
+      password: true,
+      header: false,
+      oauth: [],
+    });
 
     const user = await client.auth.login("alice", ECHO_PASSWORD);
     expect(user).toMatchObject({ identifier: "alice", displayName: "User alice" });

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { providerWrapper } from "./helpers/provider-wrapper.js";
 import { browser } from "./helpers/clients.js";
-import { ECHO_PASSWORD, startTestServer, type TestServer } from "@parlor/test-support";
+import { ECHO_PASSWORD, echoApp, startTestServer, type TestServer } from "@parlor/test-support";
 
 let t: TestServer;
 afterEach(async () => {
@@ -66,6 +66,19 @@ describe("useAuth", () => {
     expect(await screen.findByLabelText("Username")).toBeTruthy();
     expect(t.requests.find((r) => r.path === "/auth/logout")).toMatchObject({ status: 204, csrfHeader: true });
     for (const spy of storage) expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("gives the app's face and upload limit before anyone signs in, for a login page to show", async () => {
+    t = await startTestServer({
+      app: echoApp({ ui: { name: "Acme Assistant", logo: "https://cdn.acme.example/logo.svg", accentColor: "#0F766E" } }),
+      env: { PARLOR_FILES_MAX_BYTES: "1048576" },
+    });
+    const { client } = browser(t);
+    const { result } = renderHook(() => useAuth(), { wrapper: wrapper(client) });
+    await waitFor(() => expect(result.current.isReady).toBe(true));
+    expect(result.current.isAuthenticated).toBe(false);
+    expect(result.current.config?.app).toEqual({ name: "Acme Assistant", logo: "https://cdn.acme.example/logo.svg", accentColor: "#0f766e" });
+    expect(result.current.config?.maxUploadBytes).toBe(1024 * 1024);
   });
 
   it("shows invalid_credentials for a wrong password", async () => {

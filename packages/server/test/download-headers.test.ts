@@ -29,6 +29,21 @@ describe("download headers", () => {
     expect(downloadHeaders({ id: "f1", name: "a.txt", mime: "text/plain" })["content-type"]).toBe("text/plain; charset=utf-8");
   });
 
+  it("lets only the app's own pages frame a PDF, still sandboxed", () => {
+    expect(downloadHeaders({ id: "f1", name: "a.pdf", mime: "application/pdf" })).toMatchObject({
+      "content-security-policy": "default-src 'none'; frame-ancestors 'self'; sandbox",
+      "x-frame-options": "SAMEORIGIN",
+      "content-type": "application/pdf",
+    });
+  });
+
+  it.each(["text/html", "image/svg+xml", "image/png", "text/plain", "video/mp4", "application/octet-stream"])("never lets %s be framed", (mime) => {
+    const headers = downloadHeaders({ id: "f1", name: "a", mime });
+    // The answer keeps the server-wide X-Frame-Options: DENY (not overridden here).
+    expect(headers).not.toHaveProperty("x-frame-options");
+    expect(headers["content-security-policy"]).toBe("default-src 'none'; sandbox");
+  });
+
   it("describes a byte range", () => {
     expect(partialContentHeaders({ start: 10, end: 19 }, 100)).toEqual({ "content-range": "bytes 10-19/100", "content-length": "10" });
   });

@@ -9,6 +9,7 @@ import {
   eventually,
   EventLog,
   request,
+  samplePdf,
   type StartOptions,
   startTestServer,
   type TestClient,
@@ -101,6 +102,22 @@ describe.each(dialects)("files on $name", (dialect) => {
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename=/);
     expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("lets the app's own pages frame a PDF, and no page frame anything else", async () => {
+    await start();
+    const alice = await t.loggedIn();
+    const pdf = await upload(alice, samplePdf(), "report.pdf", "application/pdf");
+    expect(pdf.body.mime).toBe("application/pdf");
+    const framed = await imgGet(alice, pdf.body.url);
+    expect(framed.headers.get("content-disposition")).toBe('inline; filename="report.pdf"');
+    expect(framed.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(framed.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'self'; sandbox");
+
+    const html = await upload(alice, HTML_WITH_SCRIPT, "page.html", "text/html");
+    const refused = await imgGet(alice, html.body.url);
+    expect(refused.headers.get("x-frame-options")).toBe("DENY");
+    expect(refused.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
   });
 
   it("shows plain text inline as UTF-8 text", async () => {

@@ -44,12 +44,28 @@ describe("trusted-header login", () => {
 
   it("is off, and says so in /auth/config, when the app has no header callback", async () => {
     t = await startTestServer({ server: { trustedProxies: ["loopback"] } });
-    expect((await t.client().get("/auth/config")).body).toEqual({ requireLogin: true, password: true, header: false, oauth: [], ui: { steps: "collapsed" } });
+    expect((await t.client().get("/auth/config")).body).toEqual({
+      requireLogin: true,
+      app: { name: "Test App" },
+      maxUploadBytes: 20 * 1024 * 1024,
+      password: true,
+      header: false,
+      oauth: [],
+      ui: { steps: "collapsed" },
+    });
     expect((await t.client().post("/auth/header")).status).toBe(404);
   });
 
   it("reports header login in /auth/config", async () => {
     t = await startTestServer({ app });
-    expect((await t.client().get("/auth/config")).body).toEqual({ requireLogin: true, password: false, header: true, oauth: [], ui: { steps: "collapsed" } });
+    expect((await t.client().get("/auth/config")).body).toEqual({
+      requireLogin: true,
+      app: { name: "Proxy App" },
+      maxUploadBytes: 20 * 1024 * 1024,
+      password: false,
+      header: true,
+      oauth: [],
+      ui: { steps: "collapsed" },
+    });
   });
 });

@@ -163,6 +163,8 @@ describe.each(dialects)("OAuth / OpenID Connect login against a real OpenID prov
     const config = await t!.client().get("/auth/config");
     expect(config.body).toEqual({
       requireLogin: true,
+      app: { name: expect.any(String) },
+      maxUploadBytes: expect.any(Number),
       password: true,
       header: false,
       oauth: [

@@ -14,6 +14,7 @@ export { startOidcProvider, TestBrowser, type Hop, type SigningKey, type TestCli
 export { startPathProxy, type PathProxy, type PathProxyOptions } from "./path-proxy.js";
 export type { RecordedRequest } from "./request-log.js";
 export { connectSocket, EventLog, request, waitForEvent, type ClientSocket, type ConnectOptions } from "./socket-client.js";
+export { samplePdf } from "./sample-pdf.js";
 export { sleep } from "./sleep.js";
 export { TestClient, type RequestOptions, type Response } from "./test-client.js";
 export { TestClock } from "./test-clock.js";

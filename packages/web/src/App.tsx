@@ -1,6 +1,8 @@
 import { useAuth } from "@parlor/react";
 import { useEffect, useRef } from "react";
+import { useAppAccent, useAppFace } from "./app-face";
 import { Splash } from "./components/Splash";
+import { useI18n } from "./i18n";
 import { AppShell } from "./pages/AppShell";
 import { LoginPage } from "./pages/LoginPage";
 import { clearSignOutIntent, hasSignedOutOnPurpose } from "./lib/sign-out-intent";
@@ -16,6 +18,8 @@ import { useLocation } from "./router/use-location";
  */
 export function App() {
   const { isReady, isAuthenticated } = useAuth();
+  const face = useAppFace();
+  const { t } = useI18n();
   const { pathname, search } = useLocation();
   const route = matchRoute(pathname);
   /** Whether this page has seen a session: a later logged-out state means it ended. */
@@ -48,8 +52,11 @@ export function App() {
   }, [isReady, isAuthenticated, route.name, pathname, search]);
 
   useEffect(() => {
-    document.title = route.name === "login" ? "Sign in · Parlor" : route.name === "sessions" ? "Sessions · Parlor" : "Parlor";
-  }, [route.name]);
+    const app = face.name;
+    document.title = route.name === "login" ? t("title.signIn", { app }) : route.name === "sessions" ? t("title.sessions", { app }) : app;
+  }, [route.name, face.name, t]);
+
+  useAppAccent();
 
   if (!isReady) return <Splash />;
   if (route.name === "login") return isAuthenticated ? <Splash /> : <LoginPage sessionEnded={new URLSearchParams(search).has("ended")} />;

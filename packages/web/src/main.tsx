@@ -5,10 +5,14 @@ import { ParlorProvider } from "@parlor/react";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { localeStore } from "./i18n";
 import { basePath } from "./router/base-path";
 
 const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root element");
+
+// The saved language, else the browser's (navigator.languages), before the first render.
+localeStore.init();
 
 createRoot(root).render(
   <StrictMode>

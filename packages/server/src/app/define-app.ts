@@ -198,6 +198,13 @@ export interface AppDefinition {
    * `PARLOR_EMBED_<ID>_COOKIE` override them; checked when the server is created.
    */
   embeds?: Record<string, EmbedOptions>;
+  /**
+   * How the web UI presents the app (server README, "The app's face"): `{ name, logo,
+   * accentColor }`, e.g. `{ logo: fileURLToPath(new URL("./logo.svg", import.meta.url)),
+   * accentColor: "#0f766e" }`, and how a reply's steps show (`steps`). Checked when the app
+   * is defined; a local logo file is read when the server is created.
+   */
+  ui?: AppUiOptions;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -209,8 +216,6 @@ export interface AppDefinition {
   onAction?: (action: RunningAction, chat: Chat) => Promise<void> | void;
   /** Called when the client that chatted in a thread disconnects. */
   onChatEnd?: (chat: Chat) => Promise<void> | void;
-  /** How the web UI presents the app. */
-  ui?: AppUiOptions;
 }
 
 /** An app after validation: frozen, safe to share. */
@@ -252,11 +257,11 @@ const appShape = z.object({
   embeds: z
     .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
     .optional(),
+  ui: appUiSchema.optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onAction: callback.optional(),
   onChatEnd: callback.optional(),
-  ui: appUiSchema.optional(),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthConfig, LoginResponse, MeResponse, ParlorUser, PasswordLoginBody } from "@parlor/protocol";
+import type { AppFace, AuthConfig, LoginResponse, MeResponse, ParlorUser, PasswordLoginBody } from "@parlor/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppAuth, AppUser } from "./login-callbacks.js";
@@ -21,6 +21,8 @@ export interface AuthRoutesOptions {
   /** The configured OAuth providers, listed by `/auth/config` for the login page's buttons. */
   oauthProviders?: ReadonlyArray<{ id: string; name: string }>;
   limits: SharedLimits;
+  /** The app's name, logo and colour, public so the login page can show them. */
+  app: AppFace;
 }
 
 const credentialsSchema = z.object({
@@ -32,7 +34,7 @@ const credentialsSchema = z.object({
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** `/auth/config`, `/auth/login`, `/auth/header`, `/auth/me`, `/auth/logout`. */
-export async function authRoutes(fastify: FastifyInstance, { config, auth, ui, sessions, oauthProviders = [], limits }: AuthRoutesOptions) {
+export async function authRoutes(fastify: FastifyInstance, { config, auth, ui, sessions, oauthProviders = [], limits, app }: AuthRoutesOptions) {
   const limitLoginAttempt = loginRateLimiter(limits, "login", config.loginRateLimit);
   const { isTrustedPeer } = config;
 
@@ -49,6 +51,8 @@ export async function authRoutes(fastify: FastifyInstance, { config, auth, ui, s
 
   fastify.get("/auth/config", { config: { auth: "optional" } }, async (): Promise<AuthConfig> => ({
     requireLogin: true,
+    app,
+    maxUploadBytes: config.files.maxUploadBytes,
     password: auth.password !== undefined,
     header: auth.header !== undefined,
     oauth: oauthProviders.map(({ id, name }) => ({ id, name })),

@@ -23,6 +23,17 @@ const FILE_HEADERS = {
   "cache-control": "private, no-cache",
 } as const;
 
+/**
+ * A PDF may be framed by the app's own pages, and only by them: the web UI shows it inline in
+ * an `<iframe>`. `frame-ancestors 'self'` and `X-Frame-Options: SAMEORIGIN` replace the
+ * `DENY` every other answer carries; the document stays sandboxed (no script, no forms, its
+ * own opaque origin). Every other type, inline or not, can never be framed.
+ */
+const FRAMEABLE_PDF_HEADERS = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'self'; sandbox",
+  "x-frame-options": "SAMEORIGIN",
+} as const;
+
 /** Whether a file of this (sniffed) type is shown by the browser rather than downloaded. */
 export function isInlineType(mime: string): boolean {
   return INLINE_TYPES.test(mime);
@@ -37,12 +48,13 @@ export function fileEtag(file: Pick<FileRow, "id">): string {
  * Every header of a file download, whether the answer is 200, 206 or 304 (the length and
  * range headers come with the body): the type (forced to `application/octet-stream` for
  * anything not on the inline list), the disposition with the sanitized name, the ETag, and
- * the fixed protections above.
+ * the fixed protections above (framing by this origin for PDFs only).
  */
 export function downloadHeaders(file: Pick<FileRow, "id" | "name" | "mime">): Record<string, string> {
   const inline = isInlineType(file.mime);
   return {
     ...FILE_HEADERS,
+    ...(file.mime === "application/pdf" ? FRAMEABLE_PDF_HEADERS : {}),
     "content-type": inline ? (file.mime === "text/plain" ? "text/plain; charset=utf-8" : file.mime) : "application/octet-stream",
     "content-disposition": contentDisposition(file.name, { type: inline ? "inline" : "attachment" }),
     etag: fileEtag(file),

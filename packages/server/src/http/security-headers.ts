@@ -9,7 +9,7 @@ import type { OnRequestStep } from "./combine-hooks.js";
  * inline script or style, connections to this origin only, no framing. Files override it
  * with their own sandbox policy (files/file-routes.ts).
  */
-function helmetOptions(config: ParlorConfig): HelmetOptions {
+function helmetOptions(config: ParlorConfig, { imageOrigins = [] }: SecurityHeaderOptions): HelmetOptions {
   const https = config.publicUrl.protocol === "https:";
   return {
     contentSecurityPolicy: {
@@ -22,7 +22,7 @@ function helmetOptions(config: ParlorConfig): HelmetOptions {
         fontSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
-        imgSrc: ["'self'", "data:", "blob:"],
+        imgSrc: ["'self'", "data:", "blob:", ...imageOrigins],
         mediaSrc: ["'self'", "blob:"],
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],
@@ -38,6 +38,12 @@ function helmetOptions(config: ParlorConfig): HelmetOptions {
   };
 }
 
+/** What the app's own configuration adds to the policy. */
+export interface SecurityHeaderOptions {
+  /** Exact origins images may come from besides this one: the app's `https:` logo (server/app-face.ts). */
+  imageOrigins?: readonly string[];
+}
+
 /** Header name (lower case) to value. */
 export type HeaderSet = Readonly<Record<string, string>>;
 
@@ -49,7 +55,7 @@ export type HeaderSet = Readonly<Record<string, string>>;
  * `sendSecurityHeaders`, the rest (pre-routing errors, the HTTP parser's errors, the 408 of a
  * slow body, socket.io's polling responses) from their own writers.
  */
-export function securityHeaderSet(config: ParlorConfig): HeaderSet {
+export function securityHeaderSet(config: ParlorConfig, options: SecurityHeaderOptions = {}): HeaderSet {
   const headers: Record<string, string> = {};
   const collector = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -57,7 +63,7 @@ export function securityHeaderSet(config: ParlorConfig): HeaderSet {
     },
     removeHeader() {},
   };
-  helmet(helmetOptions(config))({} as IncomingMessage, collector as unknown as ServerResponse, () => {});
+  helmet(helmetOptions(config, options))({} as IncomingMessage, collector as unknown as ServerResponse, () => {});
   return Object.freeze(headers);
 }
 

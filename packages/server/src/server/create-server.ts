@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { ParlorApp } from "../app/define-app.js";
 import { resolveAppUi } from "../app/app-ui.js";
 import { authRoutes } from "../auth/auth-routes.js";
+import { appLogoRoute, resolveAppFace, type ResolvedAppFace } from "./app-face.js";
 import { authenticateRequest } from "../auth/authenticate-request.js";
 import { SessionCookies } from "../auth/cookies.js";
 import { oauthRoutes } from "../auth/oauth/oauth-routes.js";
@@ -94,6 +95,8 @@ export interface ParlorServer {
 /** The long-lived pieces the routes and the realtime layer share. */
 export interface ServerServices {
   app: ParlorApp;
+  /** The app's name, logo and colour (`defineApp({ ui })`), read at start-up. */
+  face: ResolvedAppFace;
   config: ParlorConfig;
   db: Database;
   sessions: SessionService;
@@ -120,7 +123,9 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     embeds: app.embeds,
   });
   const { oauthProviders } = config;
-  const securityHeaders = securityHeaderSet(config);
+  // Before the database: a missing logo file fails at once.
+  const face = await resolveAppFace(app, config.basePath);
+  const securityHeaders = securityHeaderSet(config, { imageOrigins: face.logoOrigin === undefined ? [] : [face.logoOrigin] });
   // Created first for its logger: waiting for the database and losing it are logged there.
   const fastify = newFastify(config, securityHeaders, options.logStream);
   await waitForDatabase(config.database, fastify.log);
@@ -137,7 +142,7 @@ export async function createServer(app: ParlorApp, options: CreateServerOptions 
     // Several nodes: Redis carries socket.io events and revocations between them.
     if (config.redis !== null) cluster = await joinCluster(config.redis, sessions, fastify.log);
     const limits = cluster?.limits ?? sharedLimits(null);
-    const services = { app, config, db, sessions, threads: new ThreadStore(db), extras: messageExtraStores(db), oauthProviders, clock, limits };
+    const services = { app, face, config, db, sessions, threads: new ThreadStore(db), extras: messageExtraStores(db), oauthProviders, clock, limits };
     const { files, lease, shutdown } = await buildFastify(fastify, services, securityHeaders, cluster);
     // Before any message is taken: what a crashed predecessor left `streaming` becomes `interrupted`.
     await lease.start();
@@ -324,7 +329,10 @@ async function registerRoutes(
   const { app, config, sessions } = services;
   fastify.get("/healthz", { config: { auth: "optional" } }, async () => ({ status: "ok" }));
   const { oauthProviders } = services;
-  await fastify.register(authRoutes, { config, auth: app.auth, ui: resolveAppUi(app.ui), sessions, oauthProviders, limits: services.limits });
+  // Only the part of `ui` the web UI reads: `ui.logo` may be a local path, served by appLogoRoute instead.
+  const ui = { steps: resolveAppUi(app.ui).steps };
+  await fastify.register(authRoutes, { config, auth: app.auth, ui, sessions, oauthProviders, limits: services.limits, app: services.face.face });
+  if (services.face.logoFile) await fastify.register(appLogoRoute, { logo: services.face.logoFile });
   await fastify.register(oauthRoutes, { config, auth: app.auth, providers: oauthProviders, sessions, db: services.db, clock: services.clock });
   await fastify.register(sessionRoutes, { config, sessions });
   await fastify.register(corsCheckRoute, { policy: originPolicy });

@@ -1,5 +1,6 @@
 import { useAuth } from "@parlor/react";
 import { useEffect, useRef, useState } from "react";
+import { LOCALE_NAMES, LOCALES, useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { signOutOnPurpose } from "../lib/sign-out-intent";
 import { useAction } from "../lib/use-action";
@@ -13,6 +14,7 @@ import "../styles/menu.css";
  */
 export function AccountMenu() {
   const { user, logout } = useAuth();
+  const { t, locale, setLocale } = useI18n();
   const [open, setOpen] = useState(false);
   const signOut = useAction(() => signOutOnPurpose(logout));
   const rootRef = useRef<HTMLDivElement>(null);
@@ -44,7 +46,7 @@ export function AccountMenu() {
         ref={buttonRef}
         type="button"
         className="avatar-button"
-        aria-label="Account"
+        aria-label={t("account.button")}
         aria-expanded={open}
         aria-controls="account-panel"
         title={name}
@@ -60,7 +62,7 @@ export function AccountMenu() {
             {initials(name)}
           </span>
           <div className="account-names">
-            <span className="account-label">Signed in as</span>
+            <span className="account-label">{t("account.signedInAs")}</span>
             <span className="account-name">{name}</span>
             {user?.displayName && user.displayName !== user.identifier ? <span className="account-id">{user.identifier}</span> : null}
           </div>
@@ -68,15 +70,27 @@ export function AccountMenu() {
         <div className="popover-separator" />
         <Link href="/sessions" className="popover-item" onClick={() => setOpen(false)}>
           <DevicesIcon />
-          Sessions
+          {t("account.sessions")}
         </Link>
         <button type="button" className="popover-item" onClick={() => void signOut.run()}>
           <LogOutIcon />
-          Sign out
+          {t("account.signOut")}
         </button>
+        <div className="popover-separator" />
+        {/* The language of every label; remembered in this browser (i18n/locale-store.ts). */}
+        <label className="popover-field">
+          <span>{t("account.language")}</span>
+          <select value={locale} onChange={(event) => setLocale(LOCALES.find((option) => option === event.target.value) ?? locale)}>
+            {LOCALES.map((option) => (
+              <option key={option} value={option} lang={option}>
+                {LOCALE_NAMES[option]}
+              </option>
+            ))}
+          </select>
+        </label>
         {signOut.error !== null ? (
           <p className="popover-error" role="alert">
-            {describeError(signOut.error)}
+            {describeError(signOut.error, t)}
           </p>
         ) : null}
       </div>

@@ -1,9 +1,11 @@
 import { pendingAsk, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
+import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
+import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
-import { AlertIcon, LogoMark, PaperclipIcon } from "./icons";
+import { AlertIcon, PaperclipIcon } from "./icons";
 import { MessageList } from "./MessageList";
 import "../styles/chat.css";
 
@@ -26,7 +28,10 @@ export interface ChatViewProps {
  */
 export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
   const { user, config } = useAuth();
-  const attachments = useAttachments();
+  const { t } = useI18n();
+  const face = useAppFace();
+  const maxUploadBytes = useUploadLimit();
+  const attachments = useAttachments(maxUploadBytes);
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
   /** Replies the user stopped here: marked at once (an older server stores them as complete). */
@@ -96,7 +101,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   return (
     <main
       className={`chat${dragging ? " chat-dragging" : ""}`}
-      aria-label="Chat"
+      aria-label={t("chat.label")}
       onDragEnter={(event) => {
         if (!isFileDrag(event)) return;
         event.preventDefault();
@@ -126,17 +131,17 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
       {showConnectionBanner ? (
         <div className="connection-banner" role="status">
           <span className="spinner" aria-hidden="true" />
-          {chat.connection === "connecting" ? "Reconnecting…" : "Connection lost. Reload the page to reconnect."}
+          {chat.connection === "connecting" ? t("chat.reconnecting") : t("chat.connectionLost")}
         </div>
       ) : null}
 
       {notFound ? (
         <div className="chat-missing">
           <AlertIcon />
-          <h2>This chat doesn’t exist</h2>
-          <p>It may have been deleted, or the link is wrong.</p>
+          <h2>{t("chat.missingTitle")}</h2>
+          <p>{t("chat.missingBody")}</p>
           <button type="button" className="button button-primary" onClick={onNewChat}>
-            Start a new chat
+            {t("chat.startNew")}
           </button>
         </div>
       ) : (
@@ -155,9 +160,9 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
               </div>
             ) : (
               <div className="welcome">
-                <LogoMark size={48} />
-                <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
-                <p>Ask anything, or attach a file to talk about it.</p>
+                <AppLogo size={48} />
+                <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
+                <p>{t("chat.welcomeHint")}</p>
               </div>
             )
           }
@@ -165,7 +170,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
             chat.error !== null && !notFound ? (
               <div className="notice notice-error chat-error" role="alert">
                 <AlertIcon />
-                <span>{describeError(chat.error)}</span>
+                <span>{describeError(chat.error, t)}</span>
               </div>
             ) : null
           }
@@ -187,6 +192,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           onRemoveAttachment={attachments.remove}
           disabled={notFound || asking?.type === "action"}
           {...(asking ? answerPrompt(asking) : {})}
+          appName={face.name}
+          maxUploadBytes={maxUploadBytes}
         />
       </div>
 
@@ -194,7 +201,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
         <div className="drop-overlay" aria-hidden="true">
           <div className="drop-overlay-card">
             <PaperclipIcon />
-            Drop files to attach
+            {t("chat.dropFiles")}
           </div>
         </div>
       ) : null}

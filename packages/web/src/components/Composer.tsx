@@ -1,7 +1,9 @@
 import type { ChatStatus } from "@parlor/react";
 import { useImperativeHandle, useLayoutEffect, useRef, type ClipboardEvent, type KeyboardEvent, type Ref } from "react";
+import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { formatBytes } from "../lib/format";
+import { KeyHint } from "./KeyHint";
 import type { Attachment } from "../lib/use-attachments";
 import { AlertIcon, CloseIcon, FileIcon, PaperclipIcon, SendIcon, StopIcon } from "./icons";
 import "../styles/composer.css";
@@ -22,6 +24,10 @@ export interface ComposerProps {
   placeholder?: string;
   /** Types the file picker offers (`image/*,application/pdf`), for a file question. */
   accept?: string;
+  /** The app's name, for the placeholder ("Message Acme…"). */
+  appName: string;
+  /** The server's upload limit in bytes, stated under the box and in a too-large file's error; 0: unknown. */
+  maxUploadBytes: number;
   /** Lets the page focus the message box (after a drop, on a new thread). */
   ref?: Ref<ComposerHandle>;
 }
@@ -39,22 +45,11 @@ const MAX_HEIGHT_PX = 240;
  * While a reply is being written, "Stop" takes the place of "Send".
  */
 export function Composer(props: ComposerProps) {
-  const {
-    value,
-    onChange,
-    onSend,
-    onStop,
-    status,
-    attachments,
-    uploadProgress,
-    isUploading,
-    onAddFiles,
-    onRemoveAttachment,
-    disabled = false,
-    placeholder,
-    accept,
-    ref,
-  } = props;
+  const { value, onChange, onSend, onStop, status, attachments, uploadProgress, isUploading, onAddFiles, onRemoveAttachment, disabled = false, placeholder, accept, ref } = props;
+  const { appName, maxUploadBytes } = props;
+  const { t } = useI18n();
+  const describe = (error: unknown) => describeError(error, t, { maxUploadBytes });
+  const failed = attachments.filter((item) => item.status === "failed");
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const fileInputRef = useRef<HTMLInputElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => textareaRef.current?.focus() }), []);
@@ -94,7 +89,7 @@ export function Composer(props: ComposerProps) {
       }}
     >
       {attachments.length > 0 ? (
-        <ul className="attachments" aria-label="Attachments">
+        <ul className="attachments" aria-label={t("composer.attachments")}>
           {attachments.map((item) => (
             <li key={item.key} className={`chip chip-${item.status}`}>
               {item.previewUrl ? <img className="chip-thumb" src={item.previewUrl} alt="" /> : <FileIcon />}
@@ -103,19 +98,29 @@ export function Composer(props: ComposerProps) {
                   {item.name}
                 </span>
                 <span className="chip-meta">
-                  {item.status === "uploading" ? "Uploading…" : item.status === "failed" ? describeError(item.error) : formatBytes(item.size)}
+                  {/* A failure's text is in the alert below, with the file's name. */}
+                  {item.status === "uploading" ? t("composer.uploading") : formatBytes(item.size, t.locale)}
                 </span>
               </span>
               {item.status === "failed" ? <AlertIcon className="icon chip-alert" /> : null}
-              <button type="button" className="chip-remove" aria-label={`Remove ${item.name}`} onClick={() => onRemoveAttachment(item.key)}>
+              <button type="button" className="chip-remove" aria-label={t("composer.remove", { name: item.name })} onClick={() => onRemoveAttachment(item.key)}>
                 <CloseIcon />
               </button>
             </li>
           ))}
         </ul>
       ) : null}
+      {/* Why a file failed, with its name. Always in the page, so a screen reader announces a
+          failure as it is written into it. */}
+      <div className="composer-errors" role="alert">
+        {failed.map((item) => (
+          <p key={item.key}>
+            {item.name}: {describe(item.error)}
+          </p>
+        ))}
+      </div>
       {isUploading ? (
-        <progress className="upload-progress" max={1} value={uploadProgress} aria-label="Upload progress">
+        <progress className="upload-progress" max={1} value={uploadProgress} aria-label={t("composer.progress")}>
           {Math.round(uploadProgress * 100)}%
         </progress>
       ) : null}
@@ -138,22 +143,22 @@ export function Composer(props: ComposerProps) {
         <button
           type="button"
           className="icon-button composer-attach"
-          aria-label="Attach file"
-          title="Attach file"
+          aria-label={t("composer.attach")}
+          title={t("composer.attach")}
           onClick={() => fileInputRef.current?.click()}
           disabled={disabled}
         >
           <PaperclipIcon />
         </button>
         <label htmlFor="composer-input" className="visually-hidden">
-          Message
+          {t("composer.message")}
         </label>
         <textarea
           id="composer-input"
           ref={textareaRef}
           className="composer-input"
           rows={1}
-          placeholder={placeholder ?? "Message Parlor…"}
+          placeholder={placeholder ?? t("composer.placeholder", { app: appName })}
           value={value}
           disabled={disabled}
           onChange={(event) => onChange(event.target.value)}
@@ -162,17 +167,23 @@ export function Composer(props: ComposerProps) {
           aria-describedby="composer-hint"
         />
         {streaming ? (
-          <button type="button" className="send-button send-button-stop" aria-label="Stop" title="Stop" onClick={onStop}>
+          <button type="button" className="send-button send-button-stop" aria-label={t("composer.stop")} title={t("composer.stop")} onClick={onStop}>
             <StopIcon />
           </button>
         ) : (
-          <button type="submit" className="send-button" aria-label="Send" title="Send (Enter)" disabled={!canSend}>
+          <button type="submit" className="send-button" aria-label={t("composer.send")} title={t("composer.sendTitle")} disabled={!canSend}>
             <SendIcon />
           </button>
         )}
       </div>
       <p id="composer-hint" className="composer-hint">
-        <kbd>Enter</kbd> to send, <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+        <KeyHint text={t("composer.hint")} />
+        {maxUploadBytes > 0 ? (
+          <>
+            {" · "}
+            {t("composer.limit", { size: formatBytes(maxUploadBytes, t.locale) })}
+          </>
+        ) : null}
       </p>
     </form>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useI18n } from "../i18n";
 import "../styles/dialog.css";
 
 export interface ConfirmDialogProps {
@@ -16,6 +17,7 @@ export interface ConfirmDialogProps {
  * Escape cancels. Focus starts on Cancel, so Enter never destroys anything by accident.
  */
 export function ConfirmDialog({ open, title, confirmLabel, danger = false, onConfirm, onCancel, children }: ConfirmDialogProps) {
+  const { t } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -56,7 +58,7 @@ export function ConfirmDialog({ open, title, confirmLabel, danger = false, onCon
         </div>
         <div className="dialog-actions">
           <button ref={cancelRef} type="button" className="button button-secondary" onClick={onCancel}>
-            Cancel
+            {t("dialog.cancel")}
           </button>
           <button type="button" className={`button ${danger ? "button-danger" : "button-primary"}`} onClick={onConfirm}>
             {confirmLabel}

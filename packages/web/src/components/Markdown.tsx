@@ -1,6 +1,9 @@
-import { memo } from "react";
+import type { Element, ElementContent } from "hast";
+import { isValidElement, memo, type ReactNode } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
+import { CodeBlock } from "../rich/CodeBlock";
+import { useRichPlugins } from "../rich/use-rich-plugins";
 import { basePath } from "../router/base-path";
 
 /**
@@ -10,12 +13,15 @@ import { basePath } from "../router/base-path";
  * - link URLs go through react-markdown's default filter (`javascript:` and the like are
  *   removed) and open in a new tab without `window.opener` or a referrer;
  * - images are shown only when they are files of this app (`<base path>/api/files/…`); any other image
- *   becomes a link, so a reply cannot load a tracking pixel (and the CSP would block it).
+ *   becomes a link, so a reply cannot load a tracking pixel (and the CSP would block it);
+ * - fenced code is a `CodeBlock` (language, copy, open in panel), highlighted and math typeset
+ *   by plugins loaded only for the replies that have them (`useRichPlugins`).
  */
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
+  const { remarkPlugins, rehypePlugins } = useRichPlugins(text);
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} components={components}>
+      <ReactMarkdown remarkPlugins={[remarkGfm, ...remarkPlugins]} rehypePlugins={rehypePlugins} components={components}>
         {text}
       </ReactMarkdown>
     </div>
@@ -46,6 +52,18 @@ const components: Components = {
       </a>
     );
   },
+  pre({ node, children }) {
+    const code = node?.children.find((child): child is Element => child.type === "element" && child.tagName === "code");
+    if (code === undefined) return <pre>{children}</pre>;
+    const language = languageOf(code);
+    // The highlighted spans (or the plain text) that react-markdown made of the <code> element.
+    const inner: ReactNode = isValidElement<{ children?: ReactNode }>(children) ? children.props.children : children;
+    return (
+      <CodeBlock language={language} text={textOf(code).replace(/\n$/, "")}>
+        {inner}
+      </CodeBlock>
+    );
+  },
   table({ node: _node, ...props }) {
     return (
       <div className="markdown-table">
@@ -54,3 +72,18 @@ const components: Components = {
     );
   },
 };
+
+/** The fence's language (`language-ts` → `ts`), without highlight.js's own `hljs` class. */
+function languageOf(code: Element): string | null {
+  const classes = code.properties.className;
+  const list = Array.isArray(classes) ? classes.map(String) : [];
+  const language = list.find((name) => name.startsWith("language-"))?.slice("language-".length);
+  return language !== undefined && language !== "" ? language : null;
+}
+
+/** The text of a hast element, highlighted spans included. */
+function textOf(node: Element | ElementContent): string {
+  if (node.type === "text") return node.value;
+  if (node.type === "element") return node.children.map(textOf).join("");
+  return "";
+}

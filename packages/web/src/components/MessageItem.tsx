@@ -1,7 +1,11 @@
 import type { ChatMessageView, StepsDisplay } from "@parlor/react";
-import { memo, useState, lazy, Suspense } from "react";
+import { memo, lazy, Suspense } from "react";
+import { AppLogo } from "../app-face";
+import { useI18n, type Translate } from "../i18n";
+import { formatDateTime, formatMessageTime } from "../lib/format";
+import { useCopy } from "../rich/use-copy";
 import { FallbackOnError } from "./FallbackOnError";
-import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
+import { AlertIcon, CheckIcon, CopyIcon, RetryIcon } from "./icons";
 import { ActionButtons } from "./ActionButtons";
 import { AskStatus } from "./AskStatus";
 import { MessageFiles } from "./MessageFiles";
@@ -56,6 +60,7 @@ export const MessageItem = memo(function MessageItem({
   onAction,
   actionsDisabled = false,
 }: MessageItemProps) {
+  const { t } = useI18n();
   if (message.role === "system") {
     return (
       <div className={`message message-system${message.status === "error" ? " message-error" : ""}`}>
@@ -66,9 +71,10 @@ export const MessageItem = memo(function MessageItem({
   }
   if (message.role === "user") {
     return (
-      <article className={`message message-user${message.pending ? " message-pending" : ""}`} aria-label="You">
+      <article className={`message message-user${message.pending ? " message-pending" : ""}`} aria-label={t("message.you")}>
         <MessageFiles files={message.files} />
         {message.content !== "" ? <div className="bubble">{message.content}</div> : null}
+        {message.pending ? null : <MessageMeta t={t} message={message} />}
       </article>
     );
   }
@@ -76,10 +82,10 @@ export const MessageItem = memo(function MessageItem({
   return (
     <article
       className={`message message-assistant${live ? " message-streaming" : ""}${message.status === "error" ? " message-error" : ""}`}
-      aria-label="Assistant"
+      aria-label={t("message.assistant")}
     >
       <span className="message-avatar" aria-hidden="true">
-        <LogoMark size={28} />
+        <AppLogo size={28} />
       </span>
       <div className="message-body">
         <MessageSteps steps={message.steps} display={stepsDisplay} />
@@ -95,40 +101,46 @@ export const MessageItem = memo(function MessageItem({
         <MessageFiles files={message.files} />
         {message.ask ? <AskStatus ask={message.ask} /> : null}
         {onAction ? <ActionButtons actions={message.actions} onRun={onAction} disabled={actionsDisabled} /> : null}
-        {live ? null : <EndBadge message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
-        {!live && message.content !== "" ? <CopyButton text={message.content} /> : null}
+        {live ? null : <EndBadge t={t} message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
+        {live ? null : <MessageMeta t={t} message={message} />}
       </div>
     </article>
   );
 });
 
 /** How a reply that is not being written ended, when that is not simply "complete". */
-function EndBadge({ message, stopped, onRetry, retryDisabled }: Required<Pick<MessageItemProps, "stopped" | "retryDisabled">> & MessageItemProps) {
+function EndBadge({
+  t,
+  message,
+  stopped,
+  onRetry,
+  retryDisabled,
+}: Required<Pick<MessageItemProps, "stopped" | "retryDisabled">> & MessageItemProps & { t: Translate }) {
   switch (message.status) {
     case "error":
       return (
         <p className="message-status">
-          <AlertIcon /> This reply failed.
+          <AlertIcon /> {t("message.failed")}
         </p>
       );
     case "interrupted":
       return (
         <div className="message-status-row">
           <p className="message-status message-status-warning">
-            <AlertIcon /> Interrupted — the server restarted before this reply finished.
+            <AlertIcon /> {t("message.interrupted")}
           </p>
           {onRetry ? (
-            <button type="button" className="button button-secondary button-small" onClick={onRetry} disabled={retryDisabled} title="Send your message again">
-              <RetryIcon /> Retry
+            <button type="button" className="button button-secondary button-small" onClick={onRetry} disabled={retryDisabled} title={t("message.retryTitle")}>
+              <RetryIcon /> {t("message.retry")}
             </button>
           ) : null}
         </div>
       );
     case "stopped":
-      return <p className="message-status message-status-muted">Stopped</p>;
+      return <p className="message-status message-status-muted">{t("message.stopped")}</p>;
     default:
       // "complete" from an older server, or "streaming" until the server confirms the stop.
-      if (stopped) return <p className="message-status message-status-muted">Stopped</p>;
+      if (stopped) return <p className="message-status message-status-muted">{t("message.stopped")}</p>;
       // Otherwise "complete", or "streaming" in the database with nobody writing it (an older
       // server that crashed): no caret, no claim about how it ended.
       return null;
@@ -137,32 +149,39 @@ function EndBadge({ message, stopped, onRetry, retryDisabled }: Required<Pick<Me
 
 /** Shown while a reply is awaited and nothing of it has arrived yet. */
 export function TypingDots() {
+  const { t } = useI18n();
   return (
     <span className="typing" role="status">
       <span className="typing-dot" aria-hidden="true" />
       <span className="typing-dot" aria-hidden="true" />
       <span className="typing-dot" aria-hidden="true" />
-      <span className="visually-hidden">Assistant is typing…</span>
+      <span className="visually-hidden">{t("message.typing")}</span>
     </span>
   );
 }
 
-function CopyButton({ text }: { text: string }) {
-  const [copied, setCopied] = useState(false);
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // Clipboard refused (permissions): nothing to do.
-    }
-  }
+/** Under a message: when it was sent, and "Copy message" (its text as written, Markdown included). */
+function MessageMeta({ t, message }: { t: Translate; message: ChatMessageView }) {
+  const { copied, copy } = useCopy();
+  const time = formatMessageTime(message.createdAt, t.locale);
   return (
     <div className="message-actions">
-      <button type="button" className="icon-button icon-button-small" aria-label={copied ? "Copied" : "Copy reply"} title="Copy" onClick={() => void copy()}>
-        {copied ? <CheckIcon /> : <CopyIcon />}
-      </button>
+      {time !== "" ? (
+        <time className="message-time" dateTime={message.createdAt} title={formatDateTime(message.createdAt, t.locale)}>
+          {time}
+        </time>
+      ) : null}
+      {message.content !== "" ? (
+        <button
+          type="button"
+          className="icon-button icon-button-small"
+          aria-label={copied ? t("message.copied") : t("message.copy")}
+          title={t("message.copy")}
+          onClick={() => void copy(message.content)}
+        >
+          {copied ? <CheckIcon /> : <CopyIcon />}
+        </button>
+      ) : null}
     </div>
   );
 }

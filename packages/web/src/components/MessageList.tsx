@@ -1,6 +1,7 @@
 import { pendingAsk, type ChatMessageView, type ChatStatus, type StepsDisplay } from "@parlor/react";
 import { useLayoutEffect, useRef, type ReactNode } from "react";
-import { LogoMark } from "./icons";
+import { AppLogo } from "../app-face";
+import { useI18n } from "../i18n";
 import { MessageItem, TypingDots } from "./MessageItem";
 
 export interface MessageListProps {
@@ -29,6 +30,7 @@ const FOLLOW_SLACK = 120;
  * user is there, and leaves them alone when they scroll up to read.
  */
 export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, stepsDisplay, onAction }: MessageListProps) {
+  const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const last = messages[messages.length - 1];
@@ -60,7 +62,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
     >
       <div className="chat-column">
         {messages.length === 0 ? empty : null}
-        <div role="log" aria-live="polite" aria-label="Messages" aria-busy={status === "streaming"} className="message-log">
+        <div role="log" aria-live="polite" aria-label={t("chat.messages")} aria-busy={status === "streaming"} className="message-log">
           {messages.map((message, index) => {
             const question = message.status === "interrupted" ? questionBefore(messages, index) : undefined;
             return (
@@ -80,7 +82,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
           {awaitingFirstToken ? (
             <div className="message message-assistant message-streaming">
               <span className="message-avatar" aria-hidden="true">
-                <LogoMark size={28} />
+                <AppLogo size={28} />
               </span>
               <div className="message-body">
                 <TypingDots />

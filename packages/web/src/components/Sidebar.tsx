@@ -1,13 +1,16 @@
 import type { ThreadSummary, UseThreadsResult } from "@parlor/react";
 import { useMemo, useState } from "react";
+import { AppLogo, useAppFace } from "../app-face";
+import { useI18n, type MessageKey } from "../i18n";
 import { describeError } from "../lib/describe-error";
+import { plainTitle } from "../lib/plain-title";
 import { activityGroup } from "../lib/format";
 import { useAction } from "../lib/use-action";
 import { hrefOf } from "../router/base-path";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { CloseIcon, LogoMark, PlusIcon, SearchIcon } from "./icons";
+import { CloseIcon, PlusIcon, SearchIcon } from "./icons";
 import { ThreadItem } from "./ThreadItem";
 import "../styles/sidebar.css";
 
@@ -23,6 +26,8 @@ export interface SidebarProps {
 
 /** "New chat", the search box and the user's threads grouped by last activity. */
 export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose }: SidebarProps) {
+  const { t } = useI18n();
+  const face = useAppFace();
   const [toDelete, setToDelete] = useState<ThreadSummary | null>(null);
   // Rename and delete share one error line, which shows the latest change's failure.
   const change = useAction((apply: () => Promise<unknown>) => apply());
@@ -40,33 +45,38 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
   }
 
   return (
-    <aside id={id} className="sidebar" aria-label="Chats">
+    <aside id={id} className="sidebar" aria-label={t("sidebar.label")}>
       <div className="sidebar-head">
-        <a className="brand" href={hrefOf("/")} onClick={(event) => (event.preventDefault(), navigate("/"))} aria-label="Parlor, new chat">
-          <LogoMark size={26} />
+        <a
+          className="brand"
+          href={hrefOf("/")}
+          onClick={(event) => (event.preventDefault(), navigate("/"))}
+          aria-label={t("app.newChatLink", { app: face.name })}
+        >
+          <AppLogo size={26} />
           <span className="brand-name" aria-hidden="true">
-            Parlor
+            {face.name}
           </span>
         </a>
-        <button type="button" className="icon-button sidebar-close" aria-label="Close chats" onClick={onClose}>
+        <button type="button" className="icon-button sidebar-close" aria-label={t("sidebar.close")} onClick={onClose}>
           <CloseIcon />
         </button>
       </div>
 
       <button type="button" className="button button-secondary new-chat" onClick={() => navigate("/")}>
         <PlusIcon />
-        New chat
+        {t("sidebar.newChat")}
       </button>
 
       <div className="sidebar-search">
         <label htmlFor="thread-search" className="visually-hidden">
-          Search chats
+          {t("sidebar.search")}
         </label>
         <SearchIcon />
         <input
           id="thread-search"
           type="search"
-          placeholder="Search chats"
+          placeholder={t("sidebar.search")}
           autoComplete="off"
           value={search}
           onChange={(event) => onSearch(event.target.value)}
@@ -79,27 +89,27 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
         />
       </div>
 
-      <nav className="thread-nav" aria-label="Chat history">
+      <nav className="thread-nav" aria-label={t("sidebar.history")}>
         {threads.error !== null && threads.threads.length === 0 ? (
           <p className="sidebar-note sidebar-note-error" role="alert">
-            {describeError(threads.error)}{" "}
+            {describeError(threads.error, t)}{" "}
             <button type="button" className="link-button" onClick={() => void threads.refresh()}>
-              Retry
+              {t("sidebar.retry")}
             </button>
           </p>
         ) : null}
         {change.error !== null ? (
           <p className="sidebar-note sidebar-note-error" role="alert">
-            {describeError(change.error)}
+            {describeError(change.error, t)}
           </p>
         ) : null}
         {threads.threads.length === 0 && !threads.isLoading && threads.error === null ? (
-          <p className="sidebar-note">{searching ? "No chats match your search." : "No chats yet. Start one!"}</p>
+          <p className="sidebar-note">{searching ? t("sidebar.noMatch") : t("sidebar.empty")}</p>
         ) : null}
         {groups.map(([group, items]) => (
-          <section key={group} className="thread-group" aria-label={group}>
+          <section key={group} className="thread-group" aria-label={t(group)}>
             <h2 className="thread-group-title" aria-hidden="true">
-              {group}
+              {t(group)}
             </h2>
             <ul className="thread-list">
               {items.map((thread) => (
@@ -124,21 +134,28 @@ export function Sidebar({ id, threads, search, onSearch, activeThreadId, onClose
         ) : null}
         {threads.hasMore ? (
           <button type="button" className="button button-ghost load-more" onClick={() => void threads.loadMore()} disabled={threads.isLoading}>
-            {threads.isLoading ? "Loading…" : "Show more"}
+            {threads.isLoading ? t("sidebar.loading") : t("sidebar.showMore")}
           </button>
         ) : null}
       </nav>
 
-      <ConfirmDialog open={toDelete !== null} title="Delete chat?" confirmLabel="Delete" danger onConfirm={confirmDelete} onCancel={() => setToDelete(null)}>
-        <p>“{toDelete?.name}” and all of its messages and files will be deleted. This can’t be undone.</p>
+      <ConfirmDialog
+        open={toDelete !== null}
+        title={t("sidebar.deleteTitle")}
+        confirmLabel={t("sidebar.deleteConfirm")}
+        danger
+        onConfirm={confirmDelete}
+        onCancel={() => setToDelete(null)}
+      >
+        <p>{t("sidebar.deleteBody", { name: plainTitle(toDelete?.name ?? "") })}</p>
       </ConfirmDialog>
     </aside>
   );
 }
 
-function groupThreads(threads: readonly ThreadSummary[]): Array<[string, ThreadSummary[]]> {
+function groupThreads(threads: readonly ThreadSummary[]): Array<[MessageKey, ThreadSummary[]]> {
   const now = new Date();
-  const groups = new Map<string, ThreadSummary[]>();
+  const groups = new Map<MessageKey, ThreadSummary[]>();
   for (const thread of threads) {
     const group = activityGroup(thread.updatedAt, now);
     const list = groups.get(group);

@@ -1,5 +1,7 @@
 import type { ThreadSummary } from "@parlor/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useI18n } from "../i18n";
+import { plainTitle } from "../lib/plain-title";
 import { Link } from "../router/Link";
 import { PencilIcon, TrashIcon } from "./icons";
 
@@ -13,6 +15,7 @@ export interface ThreadItemProps {
 
 /** One thread in the sidebar: a link, with rename (in place) and delete. */
 export function ThreadItem({ thread, href, active, onRename, onDelete }: ThreadItemProps) {
+  const { t } = useI18n();
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(thread.name);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -53,7 +56,7 @@ export function ThreadItem({ thread, href, active, onRename, onDelete }: ThreadI
       <li className="thread-item thread-item-editing">
         <form onSubmit={submit} className="thread-rename">
           <label htmlFor={`rename-${thread.id}`} className="visually-hidden">
-            Chat name
+            {t("thread.name")}
           </label>
           <input
             id={`rename-${thread.id}`}
@@ -77,14 +80,21 @@ export function ThreadItem({ thread, href, active, onRename, onDelete }: ThreadI
 
   return (
     <li className={`thread-item${active ? " thread-item-active" : ""}`}>
-      <Link href={href} className="thread-link" aria-current={active ? "page" : undefined} title={thread.name}>
-        <span className="thread-name">{thread.name}</span>
+      <Link href={href} className="thread-link" aria-current={active ? "page" : undefined} title={plainTitle(thread.name)}>
+        <span className="thread-name">{plainTitle(thread.name)}</span>
       </Link>
       <div className="thread-actions">
-        <button ref={renameButtonRef} type="button" className="icon-button icon-button-small" aria-label="Rename chat" title="Rename" onClick={startEditing}>
+        <button
+          ref={renameButtonRef}
+          type="button"
+          className="icon-button icon-button-small"
+          aria-label={t("thread.rename")}
+          title={t("thread.renameShort")}
+          onClick={startEditing}
+        >
           <PencilIcon />
         </button>
-        <button type="button" className="icon-button icon-button-small" aria-label="Delete chat" title="Delete" onClick={onDelete}>
+        <button type="button" className="icon-button icon-button-small" aria-label={t("thread.delete")} title={t("thread.deleteShort")} onClick={onDelete}>
           <TrashIcon />
         </button>
       </div>

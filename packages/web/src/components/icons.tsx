@@ -24,6 +24,13 @@ function Icon({ children, ...props }: IconProps & { children: ReactNode }) {
   );
 }
 
+/** Open in the side panel: two arrows apart. */
+export const ExpandIcon = (props: IconProps) => (
+  <Icon {...props}>
+    <path d="M14 4h6v6M10 20H4v-6M20 4l-7 7M4 20l7-7" />
+  </Icon>
+);
+
 export const PlusIcon = (props: IconProps) => (
   <Icon {...props}>
     <path d="M12 5v14M5 12h14" />

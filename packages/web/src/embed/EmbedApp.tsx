@@ -1,10 +1,13 @@
 import { useAuth, useChat, type ParlorApiError, type SentMessage } from "@parlor/react";
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useAppAccent } from "../app-face";
 import { ChatView } from "../components/ChatView";
 import type { ComposerHandle } from "../components/Composer";
 import { AlertIcon, PlusIcon } from "../components/icons";
 import { Splash } from "../components/Splash";
+import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
+import { SidePanelHost } from "../rich/side-panel";
 import type { HostInbox } from "./host-inbox";
 import type { HostLink } from "./host-link";
 import "../styles/embed.css";
@@ -23,6 +26,8 @@ export interface EmbedAppProps {
  */
 export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
   const auth = useAuth();
+  const { t } = useI18n();
+  useAppAccent();
   const [threadId, setThreadId] = useState<string | undefined>(undefined);
   const chat = useChat(threadId);
   const host = useSyncExternalStore(inbox.subscribe, inbox.getSnapshot);
@@ -86,7 +91,7 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
     return (
       <div className="embed-notice" role="alert">
         <AlertIcon />
-        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? "You could not be signed in to the chat." : describeError(error)}</p>
+        <p>{error?.code === "invalid_token" || error?.code === "token_failed" ? t("embed.signInFailed") : describeError(error, t)}</p>
         {error ? <p className="embed-notice-code">{error.code}</p> : null}
       </div>
     );
@@ -104,10 +109,12 @@ export function EmbedApp({ link, inbox, signInError = null }: EmbedAppProps) {
           onClick={() => setThreadId(undefined)}
         >
           <PlusIcon />
-          New chat
+          {t("embed.newChat")}
         </button>
       </div>
-      <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
+      <SidePanelHost>
+        <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => setThreadId(undefined)} composerRef={composerRef} />
+      </SidePanelHost>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { ClientFunctionError, createParlorClient, ParlorApiError, ParlorProvider
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Splash } from "../components/Splash";
+import { localeStore, translator } from "../i18n";
 import { setThemePreference } from "../theme/theme-store";
 import { embedCookieMode, signInWithPartitionedCookie } from "./cookie-sign-in";
 import { EmbedApp } from "./EmbedApp";
@@ -19,9 +20,13 @@ const settings = readEmbedSettings(window.location);
 if (settings === null || window.parent === window) {
   // Opened by hand, or by something other than the widget loader: there is nobody to ask
   // for a token. Plain text, no client, no request.
-  root.textContent = "This chat opens from the site that embeds it.";
+  localeStore.init();
+  root.textContent = translator(localeStore.get())("embed.outsideFrame");
 } else {
   setThemePreference(settings.theme === "auto" ? "system" : settings.theme, { remember: false });
+  // The host page's `lang` picks the labels' language (English when the UI does not speak it);
+  // `<html lang>` keeps the tag as given.
+  localeStore.init(settings.language);
   if (settings.language !== null) document.documentElement.lang = settings.language;
 
   // One link and one client per document, outside React (StrictMode runs effects twice).

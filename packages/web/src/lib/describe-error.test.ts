@@ -1,5 +1,6 @@
 import { ParlorApiError } from "@parlor/react";
 import { describe, expect, it } from "vitest";
+import { translator } from "../i18n";
 import { describeError } from "./describe-error";
 
 describe("describeError", () => {
@@ -20,6 +21,19 @@ describe("describeError", () => {
 
   it("tells a full server apart from a broken one, and says how to free space", () => {
     expect(describeError(new ParlorApiError("insufficient_storage", "x", { status: 507 }))).toMatch(/out of storage space.*Deleting/);
+  });
+
+  it("speaks the UI's language, waits and sizes included", () => {
+    const fr = translator("fr");
+    expect(describeError(new ParlorApiError("invalid_credentials", "Wrong password"), fr)).toBe("Nom d’utilisateur ou mot de passe incorrect.");
+    expect(describeError(new ParlorApiError("rate_limited", "x", { status: 429, retryAfter: 90 }), fr)).toMatch(/patienter 2 minutes/);
+    expect(describeError(new ParlorApiError("payload_too_large", "x", { status: 413 }), fr, { maxUploadBytes: 10 * 1024 * 1024 })).toMatch(/jusqu’à 10\sMo/);
+  });
+
+  it("names the upload limit when a file is too large and the server said what it is", () => {
+    const tooLarge = new ParlorApiError("payload_too_large", "File too large", { status: 413 });
+    expect(describeError(tooLarge, translator("en"), { maxUploadBytes: 10 * 1024 * 1024 })).toBe("That file is too large. Files up to 10 MB are accepted.");
+    expect(describeError(tooLarge)).toBe("That file is too large.");
   });
 
   it("has a fallback for anything else", () => {

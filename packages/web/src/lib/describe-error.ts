@@ -1,62 +1,64 @@
 import { ParlorApiError } from "@parlor/react";
-import { formatWait } from "./format";
+import { translator, type MessageKey, type Translate } from "../i18n";
+import { formatBytes, formatWait } from "./format";
+
+/** What some texts can say besides the error itself. */
+export interface ErrorContext {
+  /** The server's upload limit (`/auth/config`): a too-large file's text names it. */
+  maxUploadBytes?: number;
+}
+
+/** Codes whose text is one catalog string, `error.<code>`: listed, so the compiler checks each key exists. */
+const SIMPLE: ReadonlyMap<string, MessageKey> = new Map(
+  (
+    [
+      "invalid_credentials",
+      "network_error",
+      "timeout",
+      "csrf",
+      "forbidden",
+      "unauthenticated",
+      "not_found",
+      "unsupported_media_type",
+      "message_too_large",
+      "unavailable",
+      "insufficient_storage",
+      "request_timeout",
+      "busy",
+      "oauth_denied",
+      "oauth_state",
+      "oauth_rejected",
+      "oauth_failed",
+    ] as const
+  ).map((code) => [code, `error.${code}` satisfies MessageKey]),
+);
 
 /**
- * A sentence for a failure, chosen by its stable `code` (never by the server's text, except
- * where the server's text is the detail: validation messages).
+ * A sentence for a failure, in the UI's language, chosen by its stable `code` (never by the
+ * server's text, except where the server's text is the detail: validation messages, an app's
+ * own error).
  *
  * @example
- * describeError(new ParlorApiError("invalid_credentials", "…")) // → "Wrong username or password."
+ * describeError(new ParlorApiError("invalid_credentials", "…"), t) // → "Wrong username or password."
  */
-export function describeError(error: unknown): string {
-  if (!(error instanceof ParlorApiError)) return "Something went wrong. Please try again.";
+export function describeError(error: unknown, t: Translate = translator("en"), context: ErrorContext = {}): string {
+  if (!(error instanceof ParlorApiError)) return t("error.generic");
+  const { locale } = t;
+  const simple = SIMPLE.get(error.code);
+  if (simple !== undefined) return t(simple);
   switch (error.code) {
-    case "invalid_credentials":
-      return "Wrong username or password.";
     case "rate_limited":
       return error.retryAfter !== null
-        ? `Too many attempts. Please wait ${formatWait(error.retryAfter)} before trying again.`
-        : error.message || "Too many attempts. Please wait a moment before trying again.";
-    case "network_error":
-      return "Can't reach the server. Check your connection and try again.";
-    case "timeout":
-      return "The server took too long to answer. Please try again.";
-    case "csrf":
-      return "The request was refused because it did not come from this page. Reload the page and try again.";
-    case "forbidden":
-      return "You are not allowed to do that.";
-    case "unauthenticated":
-      return "Your session has ended. Please sign in again.";
-    case "not_found":
-      return "Not found. It may have been deleted.";
+        ? t("error.rate_limited", { wait: formatWait(error.retryAfter, locale) })
+        : error.message || t("error.rate_limited_unknown");
     case "payload_too_large":
-      return "That file is too large.";
-    case "unsupported_media_type":
-      return "That type of file is not accepted.";
-    case "message_too_large":
-      return "That message is too long.";
-    case "unavailable":
-      return "The server is restarting. Please send again in a moment.";
-    case "insufficient_storage":
-      return "The server is out of storage space. Deleting old chats or files frees some.";
-    case "request_timeout":
-      return "The upload was too slow and was cut off. Please try again.";
-    case "busy":
-      return "Still answering the previous message. Wait for it to finish or stop it.";
+      return context.maxUploadBytes ? t("error.payload_too_large_limit", { size: formatBytes(context.maxUploadBytes, locale) }) : t("error.payload_too_large");
     case "app_error":
-      return error.message || "The assistant failed to answer.";
-    case "oauth_denied":
-      return "Sign-in was cancelled at the provider.";
-    case "oauth_state":
-      return "That sign-in expired or was started in another browser. Please try again.";
-    case "oauth_rejected":
-      return "This account is not allowed to sign in here.";
-    case "oauth_failed":
-      return "Sign-in with the provider failed. Please try again.";
+      return error.message || t("error.app_error");
     case "invalid_request":
-      return error.message ? `Invalid request: ${error.message}` : "Invalid request.";
+      return error.message ? t("error.invalid_request_detail", { detail: error.message }) : t("error.invalid_request");
     default:
-      return error.status >= 500 || error.code === "internal" ? "The server had a problem. Please try again." : "Something went wrong. Please try again.";
+      return error.status >= 500 || error.code === "internal" ? t("error.server") : t("error.generic");
   }
 }
 

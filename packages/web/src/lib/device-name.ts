@@ -1,3 +1,4 @@
+import { translator, type Translate } from "../i18n";
 export interface Device {
   /** "Chrome on macOS", or "Unknown device". */
   name: string;
@@ -32,11 +33,11 @@ const SYSTEMS: Array<[RegExp, string]> = [
  * @example
  * deviceFromUserAgent("Mozilla/5.0 (X11; Linux x86_64) … Chrome/126.0 Safari/537.36") // → { name: "Chrome on Linux", mobile: false }
  */
-export function deviceFromUserAgent(userAgent: string | null): Device {
-  if (!userAgent) return { name: "Unknown device", mobile: false };
+export function deviceFromUserAgent(userAgent: string | null, t: Translate = translator("en")): Device {
+  if (!userAgent) return { name: t("device.unknown"), mobile: false };
   const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
   const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
   const mobile = /\bMobile\b|\biPhone\b|\bAndroid\b/.test(userAgent);
-  const name = browser && system ? `${browser} on ${system}` : (browser ?? system ?? "Unknown device");
+  const name = browser && system ? t("device.on", { browser, system }) : (browser ?? system ?? t("device.unknown"));
   return { name, mobile };
 }

@@ -1,4 +1,4 @@
-import { useFileUpload, type FileInfo } from "@parlor/react";
+import { ParlorApiError, useFileUpload, type FileInfo } from "@parlor/react";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 /** A file picked for the next message: uploading, uploaded, or failed. */
@@ -33,9 +33,11 @@ let seq = 0;
 
 /**
  * The attachments of the message being written. Each file starts uploading as soon as it is
- * picked (`POST /api/files`), so sending is instant; removing one cancels its upload.
+ * picked (`POST /api/files`), so sending is instant; removing one cancels its upload. A file
+ * over the server's limit (`maxUploadBytes`, 0: unknown) fails at once, as the server would
+ * (413 `payload_too_large`), without sending its bytes.
  */
-export function useAttachments(): UseAttachmentsResult {
+export function useAttachments(maxUploadBytes = 0): UseAttachmentsResult {
   const uploader = useFileUpload();
   const { upload } = uploader;
   const [items, setItems] = useState<Attachment[]>([]);
@@ -51,6 +53,11 @@ export function useAttachments(): UseAttachmentsResult {
     (files: Iterable<File>) => {
       for (const file of files) {
         const key = `attachment-${++seq}`;
+        if (maxUploadBytes > 0 && file.size > maxUploadBytes) {
+          const error = new ParlorApiError("payload_too_large", "File too large", { status: 413 });
+          setItems((list) => [...list, { key, name: file.name, size: file.size, status: "failed", file: null, error, previewUrl: null }]);
+          continue;
+        }
         const controller = new AbortController();
         controllers.current.set(key, controller);
         const previewUrl = PREVIEWABLE.test(file.type) ? URL.createObjectURL(file) : null;
@@ -63,7 +70,7 @@ export function useAttachments(): UseAttachmentsResult {
           .finally(() => controllers.current.delete(key));
       }
     },
-    [upload, update],
+    [upload, update, maxUploadBytes],
   );
 
   const remove = useCallback((key: string) => {

@@ -3,6 +3,8 @@ import { useEffect, useState } from "react";
 import { AccountMenu } from "../components/AccountMenu";
 import { MenuIcon } from "../components/icons";
 import { Sidebar } from "../components/Sidebar";
+import { useI18n } from "../i18n";
+import { plainTitle } from "../lib/plain-title";
 import { useDebounced } from "../lib/use-debounced";
 import type { Route } from "../router/routes";
 import { ThemeToggle } from "../theme/ThemeToggle";
@@ -16,6 +18,7 @@ export interface AppShellProps {
 
 /** The signed-in layout: the thread sidebar (a drawer on narrow screens) and the page. */
 export function AppShell({ route }: AppShellProps) {
+  const { t } = useI18n();
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 250);
   const threads = useThreads({ q });
@@ -34,7 +37,15 @@ export function AppShell({ route }: AppShellProps) {
     return () => window.removeEventListener("keydown", closeOnEscape);
   }, [drawerOpen]);
 
-  const title = route.name === "sessions" ? "Sessions" : activeThreadId ? (threads.threads.find((t) => t.id === activeThreadId)?.name ?? "Chat") : "New chat";
+  const activeName = threads.threads.find((thread) => thread.id === activeThreadId)?.name;
+  const title =
+    route.name === "sessions"
+      ? t("shell.sessions")
+      : activeThreadId
+        ? activeName !== undefined
+          ? plainTitle(activeName)
+          : t("shell.chat")
+        : t("shell.newChat");
 
   return (
     <div className={`shell${drawerOpen ? " shell-drawer-open" : ""}`}>
@@ -45,7 +56,7 @@ export function AppShell({ route }: AppShellProps) {
           <button
             type="button"
             className="icon-button topbar-menu"
-            aria-label="Show chats"
+            aria-label={t("shell.showChats")}
             aria-controls="sidebar"
             aria-expanded={drawerOpen}
             onClick={() => setDrawerOpen((open) => !open)}

@@ -1,5 +1,6 @@
 import { useChat, type SentMessage } from "@parlor/react";
 import { ChatView } from "../components/ChatView";
+import { SidePanelHost } from "../rich/side-panel";
 import { appPathOf } from "../router/base-path";
 import { navigate } from "../router/navigate";
 import { chatPath } from "../router/routes";
@@ -18,5 +19,10 @@ export function ChatPage({ threadId }: ChatPageProps) {
     if (threadId === undefined && appPathOf(window.location.pathname) === "/") navigate(chatPath(sent.threadId), { replace: true });
   }
 
-  return <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => navigate("/")} />;
+  // The side panel opens long code blocks and PDFs next to the conversation.
+  return (
+    <SidePanelHost>
+      <ChatView chat={chat} threadId={threadId} onSent={onSent} onNewChat={() => navigate("/")} />
+    </SidePanelHost>
+  );
 }

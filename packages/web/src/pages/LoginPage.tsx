@@ -1,5 +1,6 @@
 import { useAuth } from "@parlor/react";
-import { LogoMark } from "../components/icons";
+import { AppLogo, useAppFace } from "../app-face";
+import { useI18n } from "../i18n";
 import { LoginNotice } from "../components/login/LoginNotice";
 import { OtherSignInMethods } from "../components/login/OtherSignInMethods";
 import { PasswordForm } from "../components/login/PasswordForm";
@@ -18,6 +19,8 @@ export interface LoginPageProps {
  */
 export function LoginPage({ sessionEnded }: LoginPageProps) {
   const { config, error: startError, loginWithProvider } = useAuth();
+  const { t } = useI18n();
+  const face = useAppFace();
   const showPassword = config === null || config.password;
   const providers = config?.oauth ?? [];
   const header = config?.header === true;
@@ -35,8 +38,8 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
       </div>
       <main className="login-card" aria-labelledby="login-title">
         <div className="login-brand">
-          <LogoMark size={40} />
-          <h1 id="login-title">Sign in to Parlor</h1>
+          <AppLogo size={40} />
+          <h1 id="login-title">{t("login.title", { app: face.name })}</h1>
         </div>
 
         <LoginNotice sessionEnded={sessionEnded} error={shownError} />
@@ -47,7 +50,7 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
           <>
             {showPassword ? (
               <div className="divider" role="presentation">
-                <span>or</span>
+                <span>{t("login.or")}</span>
               </div>
             ) : null}
             <OtherSignInMethods
@@ -61,14 +64,14 @@ export function LoginPage({ sessionEnded }: LoginPageProps) {
           </>
         ) : null}
 
-        {noMethod ? <p className="notice notice-error">This server has no sign-in method turned on.</p> : null}
+        {noMethod ? <p className="notice notice-error">{t("login.noMethod")}</p> : null}
         {unreachable ? (
           <button type="button" className="button button-ghost button-block" onClick={() => window.location.reload()}>
-            Try again
+            {t("login.tryAgain")}
           </button>
         ) : null}
       </main>
-      <p className="login-footer">Your session stays in a secure, HttpOnly cookie. Parlor never stores a token in the page.</p>
+      <p className="login-footer">{t("login.footer", { app: face.name })}</p>
     </div>
   );
 }

@@ -1,6 +1,8 @@
 import { useAuth, type SessionListEntry } from "@parlor/react";
 import { useEffect, useState } from "react";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { AlertIcon, ArrowLeftIcon, DevicesIcon, PhoneIcon, ShieldIcon } from "../components/icons";
+import { useI18n, type Translate } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { deviceFromUserAgent } from "../lib/device-name";
 import { formatDate, formatDateTime, formatRelative } from "../lib/format";
@@ -9,9 +11,12 @@ import { useAction } from "../lib/use-action";
 import { Link } from "../router/Link";
 import "../styles/sessions.css";
 
-/** The user's active sessions, with revoke for each and "Sign out everywhere". */
+/** The user's active sessions, with revoke for each and "Sign out everywhere" (after a confirmation). */
 export function SessionsPage() {
   const { sessions, refreshSessions, revokeSession, revokeAllSessions } = useAuth();
+  const { t } = useI18n();
+  /** "Sign out everywhere" was pressed: the dialog asks before anything ends. */
+  const [confirmingAll, setConfirmingAll] = useState(false);
   const [loaded, setLoaded] = useState(false);
   /** What the action below does: load the list, revoke `"all"`, or revoke the session with this id. */
   const [target, setTarget] = useState("list");
@@ -43,17 +48,17 @@ export function SessionsPage() {
       <div className="page-inner">
         <Link href="/" className="back-link">
           <ArrowLeftIcon />
-          Back to chats
+          {t("sessions.back")}
         </Link>
         <h2 id="sessions-title" className="page-title">
-          Where you’re signed in
+          {t("sessions.title")}
         </h2>
-        <p className="page-lede">These devices are signed in to your account. Revoke any you don’t recognise: it is signed out within a second.</p>
+        <p className="page-lede">{t("sessions.lede")}</p>
 
         {error !== null ? (
           <div className="notice notice-error" role="alert">
             <AlertIcon />
-            <span>{describeError(error)}</span>
+            <span>{describeError(error, t)}</span>
           </div>
         ) : null}
 
@@ -63,38 +68,53 @@ export function SessionsPage() {
             <li />
           </ul>
         ) : (
-          <ul className="session-list" aria-label="Active sessions">
+          <ul className="session-list" aria-label={t("sessions.list")}>
             {ordered.map((session) => (
-              <SessionRow key={session.id} session={session} busy={busy === session.id} disabled={busy !== null} onRevoke={() => revoke(session)} />
+              <SessionRow key={session.id} t={t} session={session} busy={busy === session.id} disabled={busy !== null} onRevoke={() => revoke(session)} />
             ))}
-            {ordered.length === 0 && error === null ? <li className="session-empty">No active sessions.</li> : null}
+            {ordered.length === 0 && error === null ? <li className="session-empty">{t("sessions.none")}</li> : null}
           </ul>
         )}
 
         <section className="danger-zone" aria-labelledby="everywhere-title">
           <ShieldIcon />
           <div className="danger-zone-text">
-            <h3 id="everywhere-title">Sign out everywhere</h3>
-            <p>Ends every session of your account, this one included. You’ll need to sign in again on each device.</p>
+            <h3 id="everywhere-title">{t("sessions.everywhere")}</h3>
+            <p>{t("sessions.everywhereBody")}</p>
           </div>
-          <button type="button" className="button button-danger" onClick={() => revoke("all")} disabled={busy !== null}>
-            Sign out everywhere
+          <button type="button" className="button button-danger" onClick={() => setConfirmingAll(true)} disabled={busy !== null}>
+            {t("sessions.everywhere")}
           </button>
         </section>
+        <ConfirmDialog
+          open={confirmingAll}
+          title={t("sessions.everywhereConfirmTitle")}
+          confirmLabel={t("sessions.everywhere")}
+          danger
+          onConfirm={() => {
+            setConfirmingAll(false);
+            revoke("all");
+          }}
+          onCancel={() => setConfirmingAll(false)}
+        >
+          <p>{t("sessions.everywhereConfirmBody")}</p>
+        </ConfirmDialog>
       </div>
     </main>
   );
 }
 
 interface SessionRowProps {
+  t: Translate;
   session: SessionListEntry;
   busy: boolean;
   disabled: boolean;
   onRevoke(): void;
 }
 
-function SessionRow({ session, busy, disabled, onRevoke }: SessionRowProps) {
-  const device = deviceFromUserAgent(session.userAgent);
+function SessionRow({ t, session, busy, disabled, onRevoke }: SessionRowProps) {
+  const device = deviceFromUserAgent(session.userAgent, t);
+  const { locale } = t;
   const labelId = `session-${session.id}`;
   return (
     <li className={`session${session.current ? " session-current" : ""}`} aria-labelledby={labelId}>
@@ -106,12 +126,16 @@ function SessionRow({ session, busy, disabled, onRevoke }: SessionRowProps) {
           <span id={labelId} className="session-device">
             {device.name}
           </span>
-          {session.current ? <span className="badge">This device</span> : null}
+          {session.current ? <span className="badge">{t("sessions.thisDevice")}</span> : null}
         </div>
         <div className="session-meta">
-          <span title={formatDateTime(session.lastSeenAt)}>{session.current ? "Active now" : `Last active ${formatRelative(session.lastSeenAt)}`}</span>
+          <span title={formatDateTime(session.lastSeenAt, locale)}>
+            {session.current
+              ? t("sessions.activeNow")
+              : t("sessions.lastActive", { when: formatRelative(session.lastSeenAt, { locale, justNow: t("time.justNow") }) })}
+          </span>
           <span aria-hidden="true"> · </span>
-          <span title={formatDateTime(session.createdAt)}>Signed in {formatDate(session.createdAt)}</span>
+          <span title={formatDateTime(session.createdAt, locale)}>{t("sessions.signedIn", { date: formatDate(session.createdAt, locale) })}</span>
           {session.ip ? (
             <>
               <span aria-hidden="true"> · </span>
@@ -121,7 +145,7 @@ function SessionRow({ session, busy, disabled, onRevoke }: SessionRowProps) {
         </div>
       </div>
       <button type="button" className="button button-secondary button-small" onClick={onRevoke} disabled={disabled} aria-busy={busy}>
-        Revoke
+        {t("sessions.revoke")}
       </button>
     </li>
   );

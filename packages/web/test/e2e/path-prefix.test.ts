@@ -198,6 +198,7 @@ describe("two apps at /a/ and /b/ of one host, in one browser", () => {
     await signIn(pageA, "/a", username);
     await pageA.goto(`${proxy.origin}/a/sessions`);
     await pageA.getByRole("button", { name: "Sign out everywhere" }).click();
+    await pageA.getByRole("dialog").getByRole("button", { name: "Sign out everywhere" }).click();
     await pageA.waitForURL((url) => url.pathname === "/a/login");
     expect((await userState(appA, username)).sessions.every((session) => session.revoked)).toBe(true);
     expect((await userState(appB, username)).sessions).toEqual([expect.objectContaining({ revoked: false })]);

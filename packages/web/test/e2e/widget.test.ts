@@ -117,9 +117,10 @@ async function logShows(frame: Frame, text: string): Promise<void> {
   await frame.waitForFunction((expected) => document.querySelector('[role="log"]')?.textContent?.includes(expected) === true, text, { timeout: 15_000 });
 }
 
-async function send(frame: Frame, text: string): Promise<void> {
+/** `sendLabel`: the Send button's name in the chat's language (the host page's `lang`). */
+async function send(frame: Frame, text: string, sendLabel = "Send"): Promise<void> {
   await frame.getByRole("textbox", { name: "Message" }).fill(text);
-  await frame.getByRole("button", { name: "Send" }).click();
+  await frame.getByRole("button", { name: sendLabel }).click();
 }
 
 /** What a script on the shop page could read: DOM (shadow roots too), storages, cookies. */
@@ -222,6 +223,9 @@ describe("the widget in a cross-site page", () => {
       theme: "dark",
       lang: "fr",
     });
+    // The host's language is the labels' too.
+    await frame.getByRole("button", { name: "Nouvelle discussion" }).waitFor();
+    const SEND = "Envoyer";
     const signedIn = await userState(e2e.app, user);
     expect(signedIn.sessions).toHaveLength(2); // the main app's and the widget's: one user
     expect(host.issued.filter((entry) => entry.user === user)).toHaveLength(1);
@@ -237,16 +241,16 @@ describe("the widget in a cross-site page", () => {
       });
     });
     const words = "alpha bravo charlie delta echo foxtrot golf hotel";
-    await send(frame, words);
+    await send(frame, words, SEND);
     await logShows(frame, `You said: ${words}`);
     const texts = await frame.evaluate(() => (window as unknown as { __texts: string[] }).__texts);
     expect(new Set(texts.filter((text) => text.includes("You said") && !text.includes(`You said: ${words}`))).size).toBeGreaterThanOrEqual(2);
 
     // A host function, run by the app with chat.callClient through the iframe and the loader.
-    await send(frame, '/call cart.add {"sku":"A-1","qty":2}');
+    await send(frame, '/call cart.add {"sku":"A-1","qty":2}', SEND);
     await logShows(frame, 'cart.add returned {"sku":"A-1","total":20}');
     expect(await shop.evaluate(() => (window as unknown as { hostCalls: unknown[] }).hostCalls)).toEqual([{ sku: "A-1", qty: 2 }]);
-    await send(frame, '/call cart.remove {"sku":"A-1"}');
+    await send(frame, '/call cart.remove {"sku":"A-1"}', SEND);
     await logShows(frame, "cart.remove failed: unknown_function");
 
     // A message from the page, sent as the user.
@@ -277,17 +281,17 @@ describe("the widget in a cross-site page", () => {
 
     // An image, uploaded by bearer and shown by a signed URL (an <img> sends no header).
     await frame.locator('input[type="file"]').setInputFiles({ name: "gradient.png", mimeType: "image/png", buffer: makePng(64, 48) });
-    await frame.getByRole("button", { name: "Send" }).waitFor();
+    await frame.getByRole("button", { name: SEND }).waitFor();
     await eventually(
       "the attachment uploaded",
       () =>
         frame
-          .getByRole("button", { name: "Send" })
+          .getByRole("button", { name: SEND })
           .isEnabled()
           .catch(() => false),
       10_000,
     );
-    await send(frame, "a picture");
+    await send(frame, "a picture", SEND);
     await logShows(frame, "You said: a picture");
     const image = await frame.waitForFunction(
       () => {
@@ -302,7 +306,7 @@ describe("the widget in a cross-site page", () => {
     expect(src).toMatch(/\/api\/files\/[\w-]+\?exp=\d+&sig=/);
     expect(e2e.app.count("POST", "/auth/token")).toBeGreaterThan(exchanges);
     expect(host.issued.length).toBeGreaterThan(issued);
-    await send(frame, "still talking after the renewal");
+    await send(frame, "still talking after the renewal", SEND);
     await logShows(frame, "You said: still talking after the renewal");
     await screenshot(shop, "widget-on-a-shop-page");
 

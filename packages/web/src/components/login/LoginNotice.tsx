@@ -1,4 +1,5 @@
 import { describeError, errorCode } from "../../lib/describe-error";
+import { useI18n } from "../../i18n";
 import { AlertIcon } from "../icons";
 
 export interface LoginNoticeProps {
@@ -13,18 +14,19 @@ export interface LoginNoticeProps {
  * the session has ended. The error is an alert, so a screen reader reads it out at once.
  */
 export function LoginNotice({ sessionEnded, error }: LoginNoticeProps) {
+  const { t } = useI18n();
   if (error !== null) {
     return (
       <div className="notice notice-error" role="alert" data-testid="login-error" data-code={errorCode(error)}>
         <AlertIcon />
-        <span>{describeError(error)}</span>
+        <span>{describeError(error, t)}</span>
       </div>
     );
   }
   if (sessionEnded) {
     return (
       <p className="notice notice-info" role="status">
-        Your session has ended. Please sign in again.
+        {t("login.sessionEnded")}
       </p>
     );
   }

@@ -1,3 +1,4 @@
+import { useI18n } from "../../i18n";
 import type { SignInMethod } from "../../lib/use-sign-in";
 
 export interface OtherSignInMethodsProps {
@@ -14,18 +15,19 @@ export interface OtherSignInMethodsProps {
 
 /** The sign-in methods besides the password: a button per OAuth provider, and single sign-on. */
 export function OtherSignInMethods({ providers, header, primary, pending, onProvider, onHeader }: OtherSignInMethodsProps) {
+  const { t } = useI18n();
   const className = `button ${primary ? "button-primary" : "button-secondary"} button-block`;
   return (
     <div className="login-providers">
       {providers.map((provider) => (
         <button key={provider.id} type="button" className={className} onClick={() => onProvider(provider.id)}>
-          Continue with {provider.name}
+          {t("login.withProvider", { provider: provider.name })}
         </button>
       ))}
       {header ? (
         <button type="button" className={className} onClick={onHeader} disabled={pending !== null}>
           {pending === "header" ? <span className="spinner" aria-hidden="true" /> : null}
-          Continue with single sign-on
+          {t("login.withSso")}
         </button>
       ) : null}
     </div>

@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from "react";
+import { useI18n } from "../../i18n";
 import { errorCode } from "../../lib/describe-error";
 import type { ActionResult } from "../../lib/use-action";
 import type { SignInMethod } from "../../lib/use-sign-in";
@@ -13,6 +14,7 @@ export interface PasswordFormProps {
 
 /** Username and password. An empty field gets the focus instead of a request. */
 export function PasswordForm({ pending, error, onSubmit }: PasswordFormProps) {
+  const { t } = useI18n();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const usernameRef = useRef<HTMLInputElement>(null);
@@ -36,7 +38,7 @@ export function PasswordForm({ pending, error, onSubmit }: PasswordFormProps) {
   return (
     <form className="login-form" onSubmit={(event) => void submit(event)} noValidate>
       <div className="field">
-        <label htmlFor="login-username">Username</label>
+        <label htmlFor="login-username">{t("login.username")}</label>
         <input
           id="login-username"
           ref={usernameRef}
@@ -51,7 +53,7 @@ export function PasswordForm({ pending, error, onSubmit }: PasswordFormProps) {
         />
       </div>
       <div className="field">
-        <label htmlFor="login-password">Password</label>
+        <label htmlFor="login-password">{t("login.password")}</label>
         <input
           id="login-password"
           ref={passwordRef}
@@ -65,7 +67,7 @@ export function PasswordForm({ pending, error, onSubmit }: PasswordFormProps) {
       </div>
       <button type="submit" className="button button-primary button-block" disabled={pending !== null} aria-busy={pending === "password"}>
         {pending === "password" ? <span className="spinner" aria-hidden="true" /> : null}
-        Sign in
+        {t("login.submit")}
       </button>
     </form>
   );
