@@ -63,12 +63,12 @@ async function ask(chat: Chat): Promise<void> {
     type: "action",
     content: `Nice to meet you, ${name}. Coffee size?`,
     actions: [
-      { name: "size", label: "Small", payload: "small" },
-      { name: "size", label: "Large", payload: "large" },
+      { name: "size", label: "Small" },
+      { name: "size", label: "Large" },
     ],
     timeout: 60_000,
   });
-  await chat.send(size === null ? `No coffee for you, ${name}.` : `One ${String(size.payload)} coffee for ${name}, coming up.`);
+  await chat.send(size === null ? `No coffee for you, ${name}.` : `One ${size.label.toLowerCase()} coffee for ${name}, coming up.`);
 }
 
 /** A click on one of `/choose`'s buttons. */

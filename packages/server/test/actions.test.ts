@@ -113,6 +113,36 @@ describe.each(dialects)("actions on $name", (dialect) => {
   });
 });
 
+describe("action.markUsed", () => {
+  it("lets onAction mark any action used: its button shows used, and it cannot run again", async () => {
+    const app = echoApp({
+      async onMessage(_message, chat) {
+        const reply = chat.reply();
+        await reply.actions([{ name: "confirm", label: "Confirm" }]);
+        await reply.end();
+      },
+      async onAction(action, chat) {
+        await action.markUsed();
+        await chat.send(`confirmed by ${action.name}`);
+      },
+    });
+    const t = await startTestServer({ app });
+    const client = await t.loggedIn();
+    const socket = await t.connect(client);
+    const log = new EventLog(socket);
+    const { threadId } = await request(socket, "message:send", { content: "go" });
+    await log.waitFor((e) => e.event === "thread:idle");
+    const { messageId, actions } = log.of("message:actions")[0];
+    expect(actions).toEqual([{ id: expect.any(String), name: "confirm", label: "Confirm" }]);
+
+    const before = log.events.length;
+    expect(await request(socket, "action:run", { messageId, actionId: actions[0].id })).toMatchObject({ ok: true });
+    await log.waitFor((e) => e.event === "thread:idle" && log.events.indexOf(e) >= before);
+    expect(log.of("message:actions").at(-1)).toEqual({ threadId, messageId, actions: [{ ...actions[0], used: true }] });
+    expect(await request(socket, "action:run", { messageId, actionId: actions[0].id })).toMatchObject({ ok: false, error: { code: "action_used" } });
+  });
+});
+
 describe("reply.actions' definitions", () => {
   it("refuses actions without onAction, or malformed, with a TypeError and stores none", async () => {
     const refusals: string[] = [];

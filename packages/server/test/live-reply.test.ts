@@ -95,6 +95,8 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
       const reply = new LiveReply("m2", thread.id, {
         threads,
         files: {} as FileService,
+        extras: messageExtraStores(db),
+        hasOnAction: false,
         userId: "u1",
         emit: (event, payload) => void emitted.push([event, payload]),
         clock: () => 5,
@@ -129,6 +131,8 @@ describe.each(dialects)("a live reply on $name", (dialect) => {
       const reply = new LiveReply("m3", thread.id, {
         threads,
         files: {} as FileService,
+        extras: messageExtraStores(db),
+        hasOnAction: false,
         userId: "u1",
         emit: (event, ..._payload) => void emitted.push(event),
         clock: () => 5,

@@ -118,6 +118,8 @@ export async function askUser(deps: AskDeps, options: unknown): Promise<unknown>
       clearTimeout(timer);
       deps.signal.removeEventListener("abort", onAbort);
     });
+    // Stopped while the question was being stored: its abort event has passed already.
+    if (deps.signal.aborted) onAbort();
   });
 }
 

@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@parlor/protocol";
 import { describe, expect, it } from "vitest";
-import { applyDelta } from "./chat-store.js";
-import { applyExtrasEvent, messageExtras, pendingAsk } from "./message-extras.js";
+import { applyDelta } from "../src/chat-store.js";
+import { applyExtrasEvent, messageExtras, pendingAsk } from "../src/message-extras.js";
 
 const message = (overrides: Partial<ChatMessage> = {}): ChatMessage => ({
   id: "m1",
