@@ -8,6 +8,7 @@ export type { ClientCallHandler } from "./client-calls.js";
 export { ParlorApiError } from "./api-error.js";
 export type { ParlorErrorCode } from "./api-error.js";
 export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
+export type { AppInfoStore, AppInfoState } from "./app-info-store.js";
 export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./chat-store.js";
 export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./threads-store.js";
 export type { FileSource } from "./file-source.js";
@@ -17,8 +18,15 @@ export type { Listener } from "./store.js";
 
 // The wire shapes the stores hand out, so an app needs no second import for them.
 export type {
+  AppInfo,
   AuthConfig,
   ChatMessage,
+  ChatProfile,
+  ChatSetting,
+  ChatSettingValue,
+  ChatSettingValues,
+  MessageFeedback,
+  StarterPrompt,
   CurrentSession,
   FileInfo,
   JsonValue,

@@ -3,6 +3,8 @@
  * The server builds them and the clients parse into them.
  */
 
+import type { ChatSettingValues } from "./app-info.js";
+import type { MessageFeedback } from "./feedback.js";
 import type { FileInfo } from "./files.js";
 
 export type MessageRole = "user" | "assistant" | "system";
@@ -18,6 +20,8 @@ export interface ChatMessage {
   createdAt: string;
   parentId: string | null;
   files: FileInfo[];
+  /** The user's thumbs up or down on an assistant reply (`PUT /api/messages/:id/feedback`); `null` when none. */
+  feedback: MessageFeedback | null;
 }
 
 /** A thread without its messages: an entry of `GET /api/threads`, the answer of a rename. */
@@ -31,7 +35,12 @@ export interface ThreadSummary {
 
 /** `GET /api/threads/:id`, and the thread in a `thread:resume` acknowledgement. */
 export interface ThreadWithMessages extends ThreadSummary {
+  /** The visible messages: those an edit or a regeneration replaced are left out. */
   messages: ChatMessage[];
+  /** The thread's chat settings: every setting the app declares, stored or default. */
+  settings: ChatSettingValues;
+  /** The profile the chat started with (an id of the app's `profiles`), or `null`. */
+  profile: string | null;
 }
 
 /** The query of `GET /api/threads`; every parameter is optional. */

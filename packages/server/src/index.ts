@@ -1,5 +1,9 @@
 export { defineApp, isParlorApp } from "./app/define-app.js";
 export type { AppDefinition, Chat, ClientCallOptions, IncomingMessage, MessageFile, ParlorApp, Reply, ReplyAttachment } from "./app/define-app.js";
+export type { AppUi, WelcomeUser } from "./app/app-ui.js";
+export type { ChatSettingDefinition } from "./app/chat-settings.js";
+export type { FeedbackEvent } from "./app/feedback-event.js";
+export type { ChatProfile, ChatSettingValue, ChatSettingValues, StarterPrompt } from "@parlor/protocol";
 export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export { ClientCallError } from "./chat/client-call.js";
 export type { ClientCallErrorCode } from "./chat/client-call.js";

@@ -1,11 +1,15 @@
 import type { Readable } from "node:stream";
-import type { FileInfo, JsonValue } from "@parlor/protocol";
+import type { ChatProfile, ChatSettingValues, FileInfo, JsonValue } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { EmbedOptions } from "../config/embeds.js";
 import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
+import { appUiSchema, type AppUi } from "./app-ui.js";
+import { chatProfilesSchema } from "./chat-profiles.js";
+import { chatSettingsSchema, type ChatSettingDefinition } from "./chat-settings.js";
+import type { FeedbackEvent } from "./feedback-event.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {
@@ -57,6 +61,10 @@ export interface ClientCallOptions {
 export interface Chat {
   readonly user: { id: string; identifier: string; displayName: string | null };
   readonly thread: { id: string; name: string };
+  /** The thread's chat settings (`defineApp({ settings })`): every declared id, changed by the user or default. */
+  readonly settings: Readonly<ChatSettingValues>;
+  /** The id of the profile the chat started with (`defineApp({ profiles })`), or `null`. */
+  readonly profile: string | null;
   /** Aborted when the user presses stop (or the server shuts down): stop generating. */
   readonly signal: AbortSignal;
   /** Starts an assistant message. Call `end()` when done (it is ended for you otherwise). */
@@ -87,6 +95,16 @@ export interface AppDefinition {
    * `PARLOR_EMBED_<ID>_COOKIE` override them; checked when the server is created.
    */
   embeds?: Record<string, EmbedOptions>;
+  /** What the web UI shows around the chat: a welcome text and starter prompts (server README, "Welcome and starters"). */
+  ui?: AppUi;
+  /** Per-thread settings the user changes in the chat's settings panel, read as `chat.settings`. */
+  settings?: ChatSettingDefinition[];
+  /** Profiles a user picks when a chat starts, read as `chat.profile`. */
+  profiles?: ChatProfile[];
+  /** Called when a user rates a reply, after it is stored. Errors it throws are logged. */
+  onFeedback?: (event: FeedbackEvent) => Promise<void> | void;
+  /** Called when a user changes a thread's settings, after they are stored, with all of them. */
+  onSettingsUpdate?: (settings: Readonly<ChatSettingValues>, chat: Chat) => Promise<void> | void;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -134,6 +152,11 @@ const appShape = z.object({
   embeds: z
     .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
     .optional(),
+  ui: appUiSchema.optional(),
+  settings: chatSettingsSchema.optional(),
+  profiles: chatProfilesSchema.optional(),
+  onFeedback: callback.optional(),
+  onSettingsUpdate: callback.optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onChatEnd: callback.optional(),

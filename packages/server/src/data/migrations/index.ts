@@ -6,6 +6,7 @@ import { sessionProviderTokens } from "./0004-session-provider-tokens.js";
 import { replyOwnership } from "./0005-reply-ownership.js";
 import { userIdentities } from "./0006-user-identities.js";
 import { embeds } from "./0007-embeds.js";
+import { feedbackSettingsEdits } from "./0009-feedback-settings-edits.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   "0005-reply-ownership": replyOwnership,
   "0006-user-identities": userIdentities,
   "0007-embeds": embeds,
+  "0009-feedback-settings-edits": feedbackSettingsEdits,
 };
