@@ -1,9 +1,13 @@
-import { useAuth, type ChatMessageView, type SentMessage, type UseChatResult } from "@parlor/react";
+import { useAppInfo, useAuth, type ChatMessageView, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
-import { AlertIcon, LogoMark, PaperclipIcon } from "./icons";
+import { ChatSettingsPanel, SettingsIcon } from "./ChatSettingsPanel";
+import { ChatStart } from "./ChatStart";
+import { AlertIcon, PaperclipIcon } from "./icons";
+import { messageControls } from "./MessageControls";
+import { MessageEditor } from "./MessageEditor";
 import { MessageList } from "./MessageList";
 import "../styles/chat.css";
 
@@ -26,6 +30,9 @@ export interface ChatViewProps {
  */
 export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
   const { user } = useAuth();
+  const { info } = useAppInfo();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [editingId, setEditingId] = useState<string | null>(null);
   const attachments = useAttachments();
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -71,6 +78,40 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
       // Shown from `chat.error`.
     });
   }
+
+  // A new chat starts with the app's first profile until the user picks another (as the
+  // picker shows it), so `chat.profile` is never null in an app that declares profiles.
+  const firstProfile = info?.profiles[0]?.id;
+  useEffect(() => {
+    if (chat.threadId === null && chat.profile === null && firstProfile !== undefined) chat.setProfile(firstProfile);
+  }, [chat, firstProfile]);
+
+  /** A starter prompt: sent as the user's first message, whatever the composer holds. */
+  function sendStarter(message: string) {
+    chat
+      .send(message)
+      .then(onSent)
+      .catch(() => {
+        // Shown from `chat.error`.
+      });
+  }
+
+  const editor =
+    editingId === null
+      ? null
+      : {
+          messageId: editingId,
+          editor: (
+            <MessageEditor
+              initial={chat.messages.find((message) => message.id === editingId)?.content ?? ""}
+              onSave={async (content) => {
+                await chat.edit(editingId, content);
+                setEditingId(null);
+              }}
+              onCancel={() => setEditingId(null)}
+            />
+          ),
+        };
 
   function stop() {
     const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
@@ -133,34 +174,69 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           </button>
         </div>
       ) : (
-        <MessageList
-          threadKey={threadId ?? "new"}
-          messages={chat.messages}
-          status={chat.status}
-          stoppedIds={stopped}
-          onRetry={retry}
-          empty={
-            chat.isLoading ? (
-              <div className="chat-loading" aria-hidden="true">
-                <span className="spinner" />
-              </div>
-            ) : (
-              <div className="welcome">
-                <LogoMark size={48} />
-                <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
-                <p>Ask anything, or attach a file to talk about it.</p>
-              </div>
-            )
-          }
-          footer={
-            chat.error !== null && !notFound ? (
-              <div className="notice notice-error chat-error" role="alert">
-                <AlertIcon />
-                <span>{describeError(chat.error)}</span>
-              </div>
-            ) : null
-          }
-        />
+        <>
+          {info !== null && info.settings.length > 0 ? (
+            <div className="chat-toolbar">
+              <button
+                type="button"
+                className="icon-button"
+                aria-label="Chat settings"
+                title="Chat settings"
+                aria-expanded={settingsOpen}
+                onClick={() => setSettingsOpen((open) => !open)}
+              >
+                <SettingsIcon />
+              </button>
+            </div>
+          ) : null}
+          {settingsOpen && info !== null ? (
+            <ChatSettingsPanel
+              settings={info.settings}
+              values={chat.settings}
+              isNewChat={chat.threadId === null}
+              onChange={chat.updateSettings}
+              onClose={() => setSettingsOpen(false)}
+            />
+          ) : null}
+          <MessageList
+            threadKey={threadId ?? "new"}
+            messages={chat.messages}
+            status={chat.status}
+            stoppedIds={stopped}
+            onRetry={retry}
+            actionsFor={messageControls({ chat, onEdit: setEditingId })}
+            editing={editor}
+            empty={
+              chat.isLoading ? (
+                <div className="chat-loading" aria-hidden="true">
+                  <span className="spinner" />
+                </div>
+              ) : (
+                <ChatStart
+                  info={info}
+                  fallback={
+                    <>
+                      <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
+                      <p>Ask anything, or attach a file to talk about it.</p>
+                    </>
+                  }
+                  profile={chat.profile}
+                  onProfile={chat.threadId === null ? chat.setProfile : undefined}
+                  onStarter={sendStarter}
+                  disabled={chat.status !== "idle"}
+                />
+              )
+            }
+            footer={
+              chat.error !== null && !notFound ? (
+                <div className="notice notice-error chat-error" role="alert">
+                  <AlertIcon />
+                  <span>{describeError(chat.error)}</span>
+                </div>
+              ) : null
+            }
+          />
+        </>
       )}
 
       <div className="composer-dock">

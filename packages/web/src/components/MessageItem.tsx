@@ -1,5 +1,5 @@
 import type { ChatMessageView } from "@parlor/react";
-import { memo, useState, lazy, Suspense } from "react";
+import { memo, useState, lazy, Suspense, type ReactNode } from "react";
 import { FallbackOnError } from "./FallbackOnError";
 import { AlertIcon, CheckIcon, CopyIcon, LogoMark, RetryIcon } from "./icons";
 import { MessageFiles } from "./MessageFiles";
@@ -30,6 +30,8 @@ export interface MessageItemProps {
   onRetry?: (() => void) | undefined;
   /** Retry is shown but cannot be used now (a reply is being written). */
   retryDisabled?: boolean;
+  /** More controls beside Copy: feedback, regenerate, edit (MessageControls.tsx). */
+  actions?: ReactNode;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface MessageItemProps {
  * that ended otherwise than complete says how: failed, stopped, or interrupted by a server
  * restart (with a Retry button). These come from the stored status, so they survive a reload.
  */
-export const MessageItem = memo(function MessageItem({ message, stopped = false, onRetry, retryDisabled = false }: MessageItemProps) {
+export const MessageItem = memo(function MessageItem({ message, stopped = false, onRetry, retryDisabled = false, actions }: MessageItemProps) {
   if (message.role === "system") {
     return (
       <div className={`message message-system${message.status === "error" ? " message-error" : ""}`}>
@@ -52,6 +54,7 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
       <article className={`message message-user${message.pending ? " message-pending" : ""}`} aria-label="You">
         <MessageFiles files={message.files} />
         {message.content !== "" ? <div className="bubble">{message.content}</div> : null}
+        {actions ? <div className="message-actions">{actions}</div> : null}
       </article>
     );
   }
@@ -76,7 +79,12 @@ export const MessageItem = memo(function MessageItem({ message, stopped = false,
         ) : null}
         <MessageFiles files={message.files} />
         {live ? null : <EndBadge message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
-        {!live && message.content !== "" ? <CopyButton text={message.content} /> : null}
+        {!live && (message.content !== "" || actions) ? (
+          <div className="message-actions">
+            {message.content !== "" ? <CopyButton text={message.content} /> : null}
+            {actions}
+          </div>
+        ) : null}
       </div>
     </article>
   );
@@ -139,10 +147,8 @@ function CopyButton({ text }: { text: string }) {
     }
   }
   return (
-    <div className="message-actions">
-      <button type="button" className="icon-button icon-button-small" aria-label={copied ? "Copied" : "Copy reply"} title="Copy" onClick={() => void copy()}>
-        {copied ? <CheckIcon /> : <CopyIcon />}
-      </button>
-    </div>
+    <button type="button" className="icon-button icon-button-small" aria-label={copied ? "Copied" : "Copy reply"} title="Copy" onClick={() => void copy()}>
+      {copied ? <CheckIcon /> : <CopyIcon />}
+    </button>
   );
 }

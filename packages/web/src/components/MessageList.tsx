@@ -1,5 +1,5 @@
 import type { ChatMessageView, ChatStatus } from "@parlor/react";
-import { useLayoutEffect, useRef, type ReactNode } from "react";
+import { Fragment, useLayoutEffect, useRef, type ReactNode } from "react";
 import { LogoMark } from "./icons";
 import { MessageItem, TypingDots } from "./MessageItem";
 
@@ -15,6 +15,10 @@ export interface MessageListProps {
   empty: ReactNode;
   /** Below the messages: errors of the chat. */
   footer?: ReactNode;
+  /** Controls under a message (feedback, regenerate, edit). */
+  actionsFor?: (message: ChatMessageView) => ReactNode;
+  /** A message being edited, and the editor shown in its place. */
+  editing?: { messageId: string; editor: ReactNode } | null;
 }
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
@@ -24,7 +28,7 @@ const FOLLOW_SLACK = 120;
  * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
  * user is there, and leaves them alone when they scroll up to read.
  */
-export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer }: MessageListProps) {
+export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, actionsFor, editing }: MessageListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const last = messages[messages.length - 1];
@@ -56,6 +60,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
         {messages.length === 0 ? empty : null}
         <div role="log" aria-live="polite" aria-label="Messages" aria-busy={status === "streaming"} className="message-log">
           {messages.map((message, index) => {
+            if (editing?.messageId === message.id) return <Fragment key={message.id}>{editing.editor}</Fragment>;
             const question = message.status === "interrupted" ? questionBefore(messages, index) : undefined;
             return (
               <MessageItem
@@ -64,6 +69,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
                 stopped={stoppedIds.has(message.id)}
                 onRetry={question ? () => onRetry(question) : undefined}
                 retryDisabled={status !== "idle"}
+                actions={actionsFor?.(message)}
               />
             );
           })}
