@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { defineApp, ParlorConfigError } from "parlor";
+import { chatOptions, echoOf, wordDelay } from "./chat-options.js";
 
 /**
  * The demo app: anyone can log in with any username and the demo password, so several
@@ -22,20 +23,18 @@ function isDemoPassword(password: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Slow enough to watch the reply stream in, fast enough not to be tedious. */
-const WORD_DELAY_MS = 60;
-
 export default defineApp({
   name: "Parlor Demo",
   auth: {
     password: ({ username, password }) => (USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null),
   },
+  ...chatOptions,
   async onMessage(message, chat) {
     const reply = chat.reply();
-    for (const word of `You said: ${message.content}`.split(/(\s+)/)) {
+    for (const word of echoOf(message.content, chat).split(/(\s+)/)) {
       if (chat.signal.aborted) break;
       await reply.stream(word);
-      await delay(WORD_DELAY_MS);
+      await delay(wordDelay(chat));
     }
     await reply.end();
   },
