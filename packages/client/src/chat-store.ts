@@ -246,7 +246,10 @@ export class ChatStore extends Store<ChatState> {
     try {
       const answer = object(await this.auth.api.request("PUT", `/api/messages/${encodeURIComponent(messageId)}/feedback`, { json: body }), "feedback");
       const stored = feedback(answer.feedback);
-      this.setState({ messages: this.getSnapshot().messages.map((message) => (message.id === messageId ? { ...message, feedback: stored } : message)), error: null });
+      this.setState({
+        messages: this.getSnapshot().messages.map((message) => (message.id === messageId ? { ...message, feedback: stored } : message)),
+        error: null,
+      });
       return stored;
     } catch (error) {
       throw this.fail(error, threadId);

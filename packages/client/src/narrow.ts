@@ -138,7 +138,8 @@ export function feedback(value: unknown): MessageFeedback | null {
 export function settingValues(value: unknown, what: string): ChatSettingValues {
   const values: ChatSettingValues = {};
   for (const [id, setting] of Object.entries(object(value, what))) {
-    if (typeof setting !== "string" && typeof setting !== "boolean" && !(typeof setting === "number" && Number.isFinite(setting))) throw invalid(`${what}.${id}`);
+    if (typeof setting !== "string" && typeof setting !== "boolean" && !(typeof setting === "number" && Number.isFinite(setting)))
+      throw invalid(`${what}.${id}`);
     values[id] = setting;
   }
   return values;
@@ -165,7 +166,11 @@ export function appInfo(value: unknown): AppInfo {
     }),
     profiles: array(body.profiles, "profiles").map((entry) => {
       const profile = object(entry, "profile");
-      return { id: string(profile.id, "profile.id"), name: string(profile.name, "profile.name"), description: string(profile.description ?? "", "profile.description") };
+      return {
+        id: string(profile.id, "profile.id"),
+        name: string(profile.name, "profile.name"),
+        description: string(profile.description ?? "", "profile.description"),
+      };
     }),
   };
 }

@@ -28,7 +28,12 @@ describe("GET /api/app: welcome, starters, settings and profiles", () => {
           welcome: (user) => `Hello **${user.displayName ?? user.identifier}** (${user.identifier})`,
           starters: [{ label: "Plan a trip", message: "Plan a weekend in Lisbon" }],
         },
-        settings: [model, temperature, { id: "depth", type: "slider", label: "Depth", min: 1, max: 5, default: 3 }, { id: "notes", type: "text", label: "Notes", default: "" }],
+        settings: [
+          model,
+          temperature,
+          { id: "depth", type: "slider", label: "Depth", min: 1, max: 5, default: 3 },
+          { id: "notes", type: "text", label: "Notes", default: "" },
+        ],
         profiles,
       }),
     });
@@ -90,8 +95,7 @@ describe("GET /api/app: welcome, starters, settings and profiles", () => {
 });
 
 describe("defineApp checks ui, settings and profiles at start-up", () => {
-  const app = (extra: Partial<AppDefinition>) => () =>
-    defineApp({ name: "Chat", auth: { password: () => null }, onMessage: () => {}, ...extra } as AppDefinition);
+  const app = (extra: Partial<AppDefinition>) => () => defineApp({ name: "Chat", auth: { password: () => null }, onMessage: () => {}, ...extra });
 
   it.each([
     ["an unknown ui key", { ui: { welcom: "hi" } }, /^defineApp: ui: /],
@@ -99,12 +103,24 @@ describe("defineApp checks ui, settings and profiles at start-up", () => {
     ["a welcome that is neither text nor a function", { ui: { welcome: 42 } }, /^defineApp: ui\.welcome: /],
     ["too many starters", { ui: { starters: Array.from({ length: 13 }, (_, i) => ({ label: `s${i}`, message: "go" })) } }, /^defineApp: ui\.starters: /],
     ["an unknown setting type", { settings: [{ id: "x", type: "color", label: "X", default: "red" }] }, /^defineApp: settings\.0/],
-    ["a select default outside its options", { settings: [{ ...model, default: "huge" }] }, /^defineApp: settings\.0\.default: must be one of the options' values/],
+    [
+      "a select default outside its options",
+      { settings: [{ ...model, default: "huge" }] },
+      /^defineApp: settings\.0\.default: must be one of the options' values/,
+    ],
     ["a select without options", { settings: [{ ...model, options: [] }] }, /^defineApp: settings\.0\.options: needs at least one option/],
-    ["a slider default off its steps", { settings: [{ ...temperature, default: 0.75 }] }, /^defineApp: settings\.0\.default: must be from min to max, on a step/],
+    [
+      "a slider default off its steps",
+      { settings: [{ ...temperature, default: 0.75 }] },
+      /^defineApp: settings\.0\.default: must be from min to max, on a step/,
+    ],
     ["a slider whose max is not above min", { settings: [{ ...temperature, min: 2, max: 2 }] }, /^defineApp: settings\.0\.max: must be greater than min/],
     ["a switch with a text default", { settings: [{ id: "on", type: "switch", label: "On", default: "yes" }] }, /^defineApp: settings\.0\.default: /],
-    ["a text default longer than maxLength", { settings: [{ id: "t", type: "text", label: "T", maxLength: 3, default: "long" }] }, /settings\.0\.default: is longer than maxLength/],
+    [
+      "a text default longer than maxLength",
+      { settings: [{ id: "t", type: "text", label: "T", maxLength: 3, default: "long" }] },
+      /settings\.0\.default: is longer than maxLength/,
+    ],
     ["two settings with one id", { settings: [model, { ...temperature, id: "model" }] }, /^defineApp: settings\.1\.id: duplicate setting id "model"/],
     ["a setting id with spaces", { settings: [{ ...model, id: "my model" }] }, /^defineApp: settings\.0\.id: not a valid id/],
     ["an unknown key in a setting", { settings: [{ ...model, colour: "red" }] }, /^defineApp: settings\.0: /],

@@ -177,7 +177,11 @@ describe.each(dialects)("chat settings and profiles on $name", (dialect) => {
     await start();
     const alice = await user("alice");
     const { threadId } = await say(alice.socket, alice.log, { content: "hi" });
-    await t.server.db.updateTable("threads").set({ settings: JSON.stringify({ model: "retired", gone: 1, stream: false }) }).where("id", "=", threadId).execute();
+    await t.server.db
+      .updateTable("threads")
+      .set({ settings: JSON.stringify({ model: "retired", gone: 1, stream: false }) })
+      .where("id", "=", threadId)
+      .execute();
     const thread = await alice.client.get(`/api/threads/${threadId}`);
     expect(thread.body.settings).toEqual({ ...DEFAULTS, stream: false });
   });

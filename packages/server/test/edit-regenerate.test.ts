@@ -69,7 +69,12 @@ describe.each(dialects)("edit the last message, regenerate the last reply, on $n
       expect(answer.messageId).not.toBe(a.q2.id);
 
       expect(await visible(a.client, a.threadId)).toEqual(["q1", "reply 1 to q1", "q2, better", "reply 3 to q2, better"]);
-      expect(runs.at(-1)).toEqual({ id: answer.messageId, content: "q2, better", files: [], history: ["user: q1", "assistant: reply 1 to q1", "user: q2, better"] });
+      expect(runs.at(-1)).toEqual({
+        id: answer.messageId,
+        content: "q2, better",
+        files: [],
+        history: ["user: q1", "assistant: reply 1 to q1", "user: q2, better"],
+      });
       const rows = await allRows(a.threadId);
       expect(rows.filter((row) => row.replaced_at !== null).map((row) => row.content)).toEqual(["q2", "reply 2 to q2"]);
       expect(rows).toHaveLength(6);
@@ -117,7 +122,11 @@ describe.each(dialects)("edit the last message, regenerate the last reply, on $n
       const a = await twoExchanges();
       const empty = await request(a.socket, "message:edit", { threadId: a.threadId, messageId: a.q2.id, content: "  " });
       expect(empty.error.code).toBe("invalid_request");
-      const huge = await request(a.socket, "message:edit", { threadId: a.threadId, messageId: a.q2.id, content: "x".repeat(t.server.config.chat.maxMessageBytes + 1) });
+      const huge = await request(a.socket, "message:edit", {
+        threadId: a.threadId,
+        messageId: a.q2.id,
+        content: "x".repeat(t.server.config.chat.maxMessageBytes + 1),
+      });
       expect(huge.error.code).toBe("message_too_large");
       const malformed = await request(a.socket, "message:edit", { threadId: a.threadId, messageId: 5, content: "x" });
       expect(malformed.error.code).toBe("invalid_request");

@@ -104,7 +104,12 @@ describe.each(dialects)("feedback on replies (PUT /api/messages/:id/feedback) on
       const alice = await conversation("alice");
       const anonymous = await put(t.client(), alice.replyId, { value: 1 });
       expect(anonymous.status).toBe(401);
-      const forged = await put(alice.client, alice.replyId, { value: 1 }, { "x-csrf-token": undefined, "sec-fetch-site": "cross-site", origin: "https://evil.example" });
+      const forged = await put(
+        alice.client,
+        alice.replyId,
+        { value: 1 },
+        { "x-csrf-token": undefined, "sec-fetch-site": "cross-site", origin: "https://evil.example" },
+      );
       expect(forged.status).toBe(403);
       expect(forged.body).toEqual(errorShape("csrf"));
       const noToken = await put(alice.client, alice.replyId, { value: 1 }, { "x-csrf-token": undefined });
@@ -146,7 +151,10 @@ describe.each(dialects)("feedback on replies (PUT /api/messages/:id/feedback) on
       await start();
       const alice = await conversation("alice");
       expect((await put(alice.client, "not%20an%20id", { value: 1 })).body).toEqual(errorShape("invalid_request"));
-      const broken = await alice.client.request("PUT", `/api/messages/${alice.replyId}/feedback`, { body: "{", headers: { "content-type": "application/json" } });
+      const broken = await alice.client.request("PUT", `/api/messages/${alice.replyId}/feedback`, {
+        body: "{",
+        headers: { "content-type": "application/json" },
+      });
       expect(broken.status).toBe(400);
       expect(broken.body).toEqual(errorShape("invalid_json"));
     });

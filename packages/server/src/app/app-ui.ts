@@ -37,7 +37,9 @@ const text = (max: number) => z.string().trim().min(1, "must not be empty").max(
  */
 export const appUiSchema = z
   .object({
-    welcome: z.union([text(MAX_WELCOME_LENGTH), z.custom<(user: WelcomeUser) => unknown>((v) => typeof v === "function", "must be a string or a function")]).optional(),
+    welcome: z
+      .union([text(MAX_WELCOME_LENGTH), z.custom<(user: WelcomeUser) => unknown>((v) => typeof v === "function", "must be a string or a function")])
+      .optional(),
     starters: z
       .array(z.object({ label: text(100), message: text(4000) }).strict())
       .max(MAX_STARTERS)

@@ -145,7 +145,9 @@ function valueProblem(setting: ChatSetting, value: unknown): string | null {
     case "select":
       return typeof value === "string" && setting.options.some((option) => option.value === value) ? null : "must be one of the options' values";
     case "slider":
-      return typeof value === "number" && onSlider(setting, value) ? null : `must be a number from ${setting.min} to ${setting.max} in steps of ${setting.step}`;
+      return typeof value === "number" && onSlider(setting, value)
+        ? null
+        : `must be a number from ${setting.min} to ${setting.max} in steps of ${setting.step}`;
     case "switch":
       return typeof value === "boolean" ? null : "must be true or false";
     case "text":

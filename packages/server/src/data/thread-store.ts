@@ -93,7 +93,12 @@ export class ThreadStore {
   }
 
   /** A new thread; `runOwner` claims it at once for a run of that process (see `claimThread`). */
-  async createThread(userId: string, name: string, now: number, { runOwner = null, profile = null, settings = null }: NewThreadOptions = {}): Promise<ThreadRow> {
+  async createThread(
+    userId: string,
+    name: string,
+    now: number,
+    { runOwner = null, profile = null, settings = null }: NewThreadOptions = {},
+  ): Promise<ThreadRow> {
     const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now, run_owner: runOwner, settings, profile };
     await this.insertThreadQuery(row);
     return row;
@@ -246,12 +251,7 @@ export class ThreadStore {
    * for an edit, inserts the new user message, in one transaction: a failure leaves the thread
    * as it was. The files of `moveFilesFrom` (the edited message) go with the new message.
    */
-  async replaceMessages(
-    threadId: string,
-    messageIds: readonly string[],
-    now: number,
-    edit?: { message: MessageRow; moveFilesFrom: string },
-  ): Promise<void> {
+  async replaceMessages(threadId: string, messageIds: readonly string[], now: number, edit?: { message: MessageRow; moveFilesFrom: string }): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       if (messageIds.length > 0) {
         await trx.updateTable("messages").set({ replaced_at: now }).where("thread_id", "=", threadId).where("id", "in", messageIds).execute();
