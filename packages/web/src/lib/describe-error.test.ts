@@ -22,6 +22,12 @@ describe("describeError", () => {
     expect(describeError(new ParlorApiError("insufficient_storage", "x", { status: 507 }))).toMatch(/out of storage space.*Deleting/);
   });
 
+  it("explains a refused edit, setting or rating, with the setting the server named", () => {
+    expect(describeError(new ParlorApiError("not_latest", "x"))).toMatch(/Only your latest message/);
+    expect(describeError(new ParlorApiError("invalid_setting", 'Unknown setting "colour"'))).toBe('That setting was not saved: Unknown setting "colour"');
+    expect(describeError(new ParlorApiError("feedback_not_allowed", "x", { status: 422 }))).toMatch(/Only the assistant's replies/);
+  });
+
   it("has a fallback for anything else", () => {
     expect(describeError(new Error("boom"))).toBe("Something went wrong. Please try again.");
     expect(describeError(new ParlorApiError("internal", "x", { status: 500 }))).toMatch(/server had a problem/);

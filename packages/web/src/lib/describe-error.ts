@@ -43,6 +43,12 @@ export function describeError(error: unknown): string {
       return "The upload was too slow and was cut off. Please try again.";
     case "busy":
       return "Still answering the previous message. Wait for it to finish or stop it.";
+    case "not_latest":
+      return "Only your latest message can be edited, and only the latest reply regenerated.";
+    case "invalid_setting":
+      return error.message ? `That setting was not saved: ${error.message}` : "That setting was not saved.";
+    case "feedback_not_allowed":
+      return "Only the assistant's replies can be rated.";
     case "app_error":
       return error.message || "The assistant failed to answer.";
     case "oauth_denied":
