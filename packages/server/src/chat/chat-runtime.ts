@@ -15,6 +15,7 @@ import { insufficientStorage, isStorageFull } from "../files/storage-full.js";
 import { toThreadSummary } from "../threads/thread-json.js";
 import { loadThreadMessages } from "../threads/thread-messages.js";
 import { callClient, type ClientCaller } from "./client-call.js";
+import { planEdit, planRegenerate, type Replacement } from "./replace-latest.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import type { NodeCounts, SharedLimits } from "../limits/shared-limits.js";
 import { RunRegistry, type Run } from "./run-registry.js";
@@ -177,9 +178,7 @@ export class ChatRuntime {
       if (content.trim() === "") throw new ChatFailure("invalid_request", "content must not be empty", threadId);
       this.checkLength(content, threadId);
       return this.rerun(connection, threadId, async (thread, messages) => {
-        const index = findLastIndex(messages, (message) => message.role === "user");
-        if (messages[index]?.id !== messageId) throw this.notLatest(messages, messageId, threadId, "Only your latest message can be edited");
-        const replaced = messages.slice(index).map((message) => message.id);
+        const { replaced } = this.accept(planEdit(messages, messageId), threadId, "Only your latest message can be edited");
         const message: MessageRow = {
           id: sortableId(),
           thread_id: thread.id,
@@ -207,14 +206,9 @@ export class ChatRuntime {
     await this.answer(connection, ack, async () => {
       const { threadId, messageId } = this.parse(regenerateSchema, payload);
       const { threadId: regenerated } = await this.rerun(connection, threadId, async (thread, messages) => {
-        const index = findLastIndex(messages, (message) => message.role === "user");
-        const last = messages.at(-1);
-        if (last?.id !== messageId || last.role === "user" || index === -1) {
-          throw this.notLatest(messages, messageId, threadId, "Only the latest reply can be regenerated");
-        }
-        const replaced = messages.slice(index + 1).map((message) => message.id);
+        const { replaced, question } = this.accept(planRegenerate(messages, messageId), threadId, "Only the latest reply can be regenerated");
         await this.deps.threads.replaceMessages(thread.id, replaced, this.deps.clock());
-        return { replaced, question: messages[index]!, announce: false };
+        return { replaced, question, announce: false };
       });
       return { threadId: regenerated };
     });
@@ -447,10 +441,10 @@ export class ChatRuntime {
     }
   }
 
-  /** `not_found` when the message is not in the visible thread at all, `not_latest` when it is but is not the one. */
-  private notLatest(messages: readonly MessageRow[], messageId: string, threadId: string, message: string): ChatFailure {
-    if (!messages.some((row) => row.id === messageId)) return new ChatFailure("not_found", "No such message", threadId);
-    return new ChatFailure("not_latest", message, threadId);
+  /** The planned replacement, or its refusal as a `ChatFailure` (`notLatest` is the message for `not_latest`). */
+  private accept(plan: Replacement, threadId: string, notLatest: string): Extract<Replacement, { ok: true }> {
+    if (plan.ok) return plan;
+    throw new ChatFailure(plan.code, plan.code === "not_found" ? "No such message" : notLatest, threadId);
   }
 
   private checkLength(content: string, threadId: string | undefined): void {
@@ -625,11 +619,6 @@ export class ChatRuntime {
       reply?.({ ok: false, error: failure });
     }
   }
-}
-
-function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (predicate(items[i]!)) return i;
-  return -1;
 }
 
 /** Waits for `promise`, at most `ms` milliseconds; never rejects. */
