@@ -77,6 +77,8 @@ export class ChatStore extends Store<ChatState> {
   private newThreadSends = 0;
   private newThreadBuffer: Buffered[] = [];
   private resumeBuffer: Buffered[] | null = null;
+  /** Messages replaced while a resume was in flight: its snapshot may be older than that. */
+  private replacedWhileResuming = new Set<string>();
   private resumeSeq = 0;
   private pendingSeq = 0;
   private threadEpoch = 0;
@@ -398,6 +400,7 @@ export class ChatStore extends Store<ChatState> {
     if (!isObject(payload) || payload.threadId !== this.getSnapshot().threadId || !Array.isArray(payload.messageIds)) return;
     const gone = new Set(payload.messageIds.filter((id): id is string => typeof id === "string"));
     for (const id of gone) this.liveIds.delete(id);
+    if (this.resumeBuffer !== null) for (const id of gone) this.replacedWhileResuming.add(id);
     this.setState({ messages: this.getSnapshot().messages.filter((message) => !gone.has(message.id)) });
     this.updateStatus();
   }
@@ -465,6 +468,7 @@ export class ChatStore extends Store<ChatState> {
     if (threadId === null) return;
     const seq = ++this.resumeSeq;
     this.resumeBuffer = [];
+    this.replacedWhileResuming = new Set();
     this.setState({ isLoading: this.getSnapshot().messages.length === 0 });
     try {
       const answer = await this.connection.request("thread:resume", { threadId });
@@ -477,8 +481,10 @@ export class ChatStore extends Store<ChatState> {
       const buffered = this.resumeBuffer ?? [];
       this.resumeBuffer = null;
       const pending = this.getSnapshot().messages.filter((message) => message.pending === true);
+      const replaced = this.replacedWhileResuming;
+      const resumed = mergeResumed(snapshot, buffered).filter((message) => !replaced.has(message.id));
       this.batch(() => {
-        this.setState({ messages: [...mergeResumed(snapshot, buffered), ...pending], isLoading: false, error: null, settings, profile });
+        this.setState({ messages: [...resumed, ...pending], isLoading: false, error: null, settings, profile });
         this.updateStatus();
       });
     } catch (error) {
