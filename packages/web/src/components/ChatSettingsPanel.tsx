@@ -1,15 +1,46 @@
-import type { ChatSetting, ChatSettingValue, ChatSettingValues } from "@parlor/react";
+import type { ChatSetting, ChatSettingValue, ChatSettingValues, UseChatResult } from "@parlor/react";
 import { useEffect, useId, useState, type ReactNode } from "react";
 import "../styles/chat-options.css";
 import { CloseIcon } from "./icons";
 
 /** The UI strings of this component (issue 13c's catalog takes them over). */
 const strings = {
+  open: "Chat settings",
   title: "Chat settings",
   close: "Close chat settings",
   newChatHint: "These apply from the first message of this chat.",
   failed: "This setting could not be saved.",
 };
+
+/** The "Chat settings" button (top right of the chat) and the panel it opens. */
+export function ChatSettingsControl({ settings, chat }: { settings: readonly ChatSetting[]; chat: UseChatResult }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <div className="chat-toolbar">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={strings.open}
+          title={strings.open}
+          aria-expanded={open}
+          onClick={() => setOpen((was) => !was)}
+        >
+          <SettingsIcon />
+        </button>
+      </div>
+      {open ? (
+        <ChatSettingsPanel
+          settings={settings}
+          values={chat.settings}
+          isNewChat={chat.threadId === null}
+          onChange={chat.updateSettings}
+          onClose={() => setOpen(false)}
+        />
+      ) : null}
+    </>
+  );
+}
 
 export interface ChatSettingsPanelProps {
   settings: readonly ChatSetting[];
@@ -155,7 +186,7 @@ function TextField({ id, setting, value, onChange, description }: FieldProps<Ext
 }
 
 /** Sliders: the settings button's icon. */
-export function SettingsIcon() {
+function SettingsIcon() {
   return (
     <svg
       className="icon"

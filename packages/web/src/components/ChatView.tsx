@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type DragEvent, type RefObject } from "rea
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
-import { ChatSettingsPanel, SettingsIcon } from "./ChatSettingsPanel";
+import { ChatSettingsControl } from "./ChatSettingsPanel";
 import { ChatStart } from "./ChatStart";
 import { AlertIcon, PaperclipIcon } from "./icons";
 import { messageControls } from "./MessageControls";
@@ -31,7 +31,6 @@ export interface ChatViewProps {
 export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outerComposerRef }: ChatViewProps) {
   const { user } = useAuth();
   const { info } = useAppInfo();
-  const [settingsOpen, setSettingsOpen] = useState(false);
   const [editingId, setEditingId] = useState<string | null>(null);
   const attachments = useAttachments();
   const [draft, setDraft] = useState("");
@@ -164,6 +163,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
         </div>
       ) : null}
 
+      {!notFound && info !== null && info.settings.length > 0 ? <ChatSettingsControl settings={info.settings} chat={chat} /> : null}
+
       {notFound ? (
         <div className="chat-missing">
           <AlertIcon />
@@ -174,69 +175,44 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           </button>
         </div>
       ) : (
-        <>
-          {info !== null && info.settings.length > 0 ? (
-            <div className="chat-toolbar">
-              <button
-                type="button"
-                className="icon-button"
-                aria-label="Chat settings"
-                title="Chat settings"
-                aria-expanded={settingsOpen}
-                onClick={() => setSettingsOpen((open) => !open)}
-              >
-                <SettingsIcon />
-              </button>
-            </div>
-          ) : null}
-          {settingsOpen && info !== null ? (
-            <ChatSettingsPanel
-              settings={info.settings}
-              values={chat.settings}
-              isNewChat={chat.threadId === null}
-              onChange={chat.updateSettings}
-              onClose={() => setSettingsOpen(false)}
-            />
-          ) : null}
-          <MessageList
-            threadKey={threadId ?? "new"}
-            messages={chat.messages}
-            status={chat.status}
-            stoppedIds={stopped}
-            onRetry={retry}
-            actionsFor={messageControls({ chat, onEdit: setEditingId })}
-            editing={editor}
-            empty={
-              chat.isLoading ? (
-                <div className="chat-loading" aria-hidden="true">
-                  <span className="spinner" />
-                </div>
-              ) : (
-                <ChatStart
-                  info={info}
-                  fallback={
-                    <>
-                      <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
-                      <p>Ask anything, or attach a file to talk about it.</p>
-                    </>
-                  }
-                  profile={chat.profile}
-                  onProfile={chat.threadId === null ? chat.setProfile : undefined}
-                  onStarter={sendStarter}
-                  disabled={chat.status !== "idle"}
-                />
-              )
-            }
-            footer={
-              chat.error !== null && !notFound ? (
-                <div className="notice notice-error chat-error" role="alert">
-                  <AlertIcon />
-                  <span>{describeError(chat.error)}</span>
-                </div>
-              ) : null
-            }
-          />
-        </>
+        <MessageList
+          threadKey={threadId ?? "new"}
+          messages={chat.messages}
+          status={chat.status}
+          stoppedIds={stopped}
+          onRetry={retry}
+          actionsFor={messageControls({ chat, onEdit: setEditingId })}
+          editing={editor}
+          empty={
+            chat.isLoading ? (
+              <div className="chat-loading" aria-hidden="true">
+                <span className="spinner" />
+              </div>
+            ) : (
+              <ChatStart
+                info={info}
+                fallback={
+                  <>
+                    <h2>{greeting ? `How can I help, ${greeting}?` : "How can I help?"}</h2>
+                    <p>Ask anything, or attach a file to talk about it.</p>
+                  </>
+                }
+                profile={chat.profile}
+                onProfile={chat.threadId === null ? chat.setProfile : undefined}
+                onStarter={sendStarter}
+                disabled={chat.status !== "idle"}
+              />
+            )
+          }
+          footer={
+            chat.error !== null && !notFound ? (
+              <div className="notice notice-error chat-error" role="alert">
+                <AlertIcon />
+                <span>{describeError(chat.error)}</span>
+              </div>
+            ) : null
+          }
+        />
       )}
 
       <div className="composer-dock">
