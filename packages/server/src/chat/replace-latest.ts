@@ -14,7 +14,7 @@ export type Replacement = { ok: true; replaced: string[]; question: MessageRow }
 export function planEdit(messages: readonly MessageRow[], messageId: string): Replacement {
   const index = messages.findLastIndex((message) => message.role === "user");
   if (messages[index]?.id !== messageId) return refusal(messages, messageId);
-  return { ok: true, replaced: messages.slice(index).map((message) => message.id), question: messages[index]! };
+  return { ok: true, replaced: messages.slice(index).map((message) => message.id), question: messages[index] };
 }
 
 /**
