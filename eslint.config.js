@@ -29,7 +29,7 @@ export default defineConfig(
           // Files no tsconfig.json includes get tsconfig.test.json's options: the root config
           // files, and the unit tests under packages/client/src (its tsconfig leaves them out
           // so that they are not compiled into dist/).
-          allowDefaultProject: ["vitest.config.ts", "examples/openai/app.test.ts", "examples/demo/app.test.ts", "packages/client/src/*.test.ts"],
+          allowDefaultProject: ["vitest.config.ts", "examples/openai/app.test.ts", "packages/client/src/*.test.ts"],
           defaultProject: "tsconfig.test.json",
         },
         tsconfigRootDir: import.meta.dirname,

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { EventLog, request, startTestServer, type TestServer } from "@parlor/test-support";
 
-/** The demo's chat options (chat-options.ts) through a real server: what the README promises. */
+/** The demo's chat options (../chat-options.ts) through a real server: what the README promises. */
 describe("the demo's welcome, starters, profiles and settings", () => {
   let t: TestServer;
   beforeAll(async () => {
-    const app = (await import("./app.js")).default;
+    const app = (await import("../app.js")).default;
     t = await startTestServer({ app });
   });
 
