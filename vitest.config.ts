@@ -22,6 +22,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.ts",
       "packages/*/test/**/*.test.tsx",
       "examples/*/*.test.ts",
+      "examples/*/test/*.test.ts",
     ],
     globalSetup: ["packages/test-support/src/pg-global-setup.ts"],
     // Stops what a `beforeAll` started (test servers, sockets) when its file ends.

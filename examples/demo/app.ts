@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { defineApp, ParlorConfigError } from "parlor";
 import { handleCommand, onAction } from "./steps-actions-ask.js";
 import { richReply } from "./rich-replies.js";
+import { chatOptions, echoOf, wordDelay } from "./chat-options.js";
 
 /**
  * The demo app: anyone can log in with any username and the demo password, so several
@@ -25,25 +26,24 @@ function isDemoPassword(password: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** Slow enough to watch the reply stream in, fast enough not to be tedious. */
-const WORD_DELAY_MS = 60;
-
 export default defineApp({
   name: "Parlor Demo",
-  // The app's face in the web UI: its logo (a file next to this one, served by the server)
-  // and accent colour.
-  ui: { logo: fileURLToPath(new URL("./logo.svg", import.meta.url)), accentColor: "#0f766e" },
   auth: {
     password: ({ username, password }) => (USERNAME.test(username) && isDemoPassword(password) ? { identifier: username, displayName: username } : null),
   },
+  // Welcome, starters, settings and profiles (chat-options.ts).
+  ...chatOptions,
+  // The app's face in the web UI: its logo (a file next to this one, served by the server)
+  // and accent colour, with chat-options.ts's welcome and starters.
+  ui: { ...chatOptions.ui, logo: fileURLToPath(new URL("./logo.svg", import.meta.url)), accentColor: "#0f766e" },
   async onMessage(message, chat) {
     if (await handleCommand(message, chat)) return;
     if (await richReply(message.content, chat)) return;
     const reply = chat.reply();
-    for (const word of `You said: ${message.content}`.split(/(\s+)/)) {
+    for (const word of echoOf(message.content, chat).split(/(\s+)/)) {
       if (chat.signal.aborted) break;
       await reply.stream(word);
-      await delay(WORD_DELAY_MS);
+      await delay(wordDelay(chat));
     }
     await reply.end();
   },

@@ -11,6 +11,7 @@ const message = (id: string, content: string, status: ChatMessage["status"] = "s
   createdAt: "2025-01-01T00:00:00.000Z",
   parentId: null,
   files: [],
+  feedback: null,
 });
 const delta = (messageId: string, text: string, offset: number) => ["message:delta", { threadId: "t1", messageId, delta: text, offset }] as const;
 

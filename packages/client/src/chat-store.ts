@@ -1,7 +1,7 @@
-import type { ChatMessage, FileInfo, RunActionPayload, SendMessagePayload } from "@parlor/protocol";
+import type { ChatMessage, ChatSettingValues, FeedbackBody, FileInfo, MessageFeedback, RunActionPayload, SendMessagePayload } from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
 import { toApiError, type AuthStore } from "./auth-store.js";
-import { array, fileInfo, fileList, isObject, messageStatus, object, role, string, chatMessage } from "./narrow.js";
+import { array, feedback, fileInfo, fileList, isObject, messageStatus, nullableString, object, role, settingValues, string, chatMessage } from "./narrow.js";
 import { applyExtrasEvent, type ExtrasEvent } from "./message-extras.js";
 import type { SocketConnection } from "./socket-connection.js";
 import { Store } from "./store.js";
@@ -34,6 +34,14 @@ export interface ChatState {
   /** `true` while the thread's messages are being loaded (`thread:resume`). */
   isLoading: boolean;
   error: ParlorApiError | null;
+  /**
+   * The thread's chat settings, every declared one, as the server stores them. In a new chat
+   * (no thread yet): only those changed with `updateSettings`, sent with the first message;
+   * the others are the app's defaults (`GET /api/app`).
+   */
+  settings: ChatSettingValues;
+  /** The profile the thread started with; in a new chat, the one `setProfile` chose. */
+  profile: string | null;
 }
 
 /** What `send` resolves with. */
@@ -70,6 +78,8 @@ export class ChatStore extends Store<ChatState> {
   private newThreadSends = 0;
   private newThreadBuffer: Buffered[] = [];
   private resumeBuffer: Buffered[] | null = null;
+  /** Messages replaced while a resume was in flight: its snapshot may be older than that. */
+  private replacedWhileResuming = new Set<string>();
   private resumeSeq = 0;
   private pendingSeq = 0;
   private threadEpoch = 0;
@@ -79,7 +89,7 @@ export class ChatStore extends Store<ChatState> {
     private readonly auth: AuthStore,
     threadId: string | null,
   ) {
-    super({ threadId, messages: [], status: "idle", isLoading: threadId !== null, error: null });
+    super({ threadId, messages: [], status: "idle", isLoading: threadId !== null, error: null, settings: {}, profile: null });
   }
 
   /** Shows another thread (or none: `null` starts a new one on the next send). */
@@ -90,7 +100,7 @@ export class ChatStore extends Store<ChatState> {
       this.resumeSeq++;
       this.resumeBuffer = null;
       this.forgetLiveness();
-      this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null });
+      this.setState({ threadId, messages: [], isLoading: threadId !== null, error: null, settings: {}, profile: null });
       this.updateStatus();
       if (threadId !== null && this.isObserved && this.connection.getSnapshot().state === "connected") void this.resume();
     });
@@ -116,6 +126,7 @@ export class ChatStore extends Store<ChatState> {
       files: [],
       steps: [],
       actions: [],
+      feedback: null,
       pending: true,
     };
     this.batch(() => {
@@ -129,6 +140,12 @@ export class ChatStore extends Store<ChatState> {
 
     const payload: SendMessagePayload = { content };
     if (threadId !== null) payload.threadId = threadId;
+    else {
+      // A new chat starts with the profile and settings chosen before its first message.
+      const { profile, settings } = this.getSnapshot();
+      if (profile !== null) payload.profile = profile;
+      if (Object.keys(settings).length > 0) payload.settings = { ...settings };
+    }
     if (fileIds !== undefined && fileIds.length > 0) payload.fileIds = [...fileIds];
     let sent: SentMessage;
     try {
@@ -219,6 +236,106 @@ export class ChatStore extends Store<ChatState> {
     this.updateStatus();
   };
 
+  /**
+   * A new chat only: the profile it starts with (sent with the first message). Once the
+   * thread exists its profile is fixed; this throws a `TypeError` then.
+   */
+  readonly setProfile = (profile: string | null): void => {
+    if (this.getSnapshot().threadId !== null) throw new TypeError("setProfile: the profile is chosen before a chat's first message");
+    this.setState({ profile });
+  };
+
+  /**
+   * Changes some chat settings. In a thread: `thread:settings`, resolving with every setting as
+   * stored (rejects with `ParlorApiError` `invalid_setting` when one is unknown or does not fit,
+   * and nothing changes). In a new chat: kept here and sent with the first message.
+   */
+  readonly updateSettings = async (changes: ChatSettingValues): Promise<ChatSettingValues> => {
+    const threadId = this.getSnapshot().threadId;
+    if (threadId === null) {
+      const settings = { ...this.getSnapshot().settings, ...changes };
+      this.setState({ settings });
+      return settings;
+    }
+    try {
+      const answer = await this.connection.request("thread:settings", { threadId, settings: { ...changes } });
+      const settings = settingValues(answer.settings, "settings");
+      if (this.getSnapshot().threadId === threadId) this.setState({ settings, error: null });
+      return settings;
+    } catch (error) {
+      throw this.fail(error, threadId);
+    }
+  };
+
+  /**
+   * Rates a reply: `1` (thumbs up), `-1` (down), `0` (takes it back), with an optional comment
+   * (`PUT /api/messages/:id/feedback`). Resolves with the feedback as stored.
+   */
+  readonly feedback = async (messageId: string, value: 1 | -1 | 0, comment?: string): Promise<MessageFeedback | null> => {
+    const threadId = this.getSnapshot().threadId;
+    const body: FeedbackBody = comment === undefined || value === 0 ? { value } : { value, comment };
+    try {
+      const answer = object(await this.auth.api.request("PUT", `/api/messages/${encodeURIComponent(messageId)}/feedback`, { json: body }), "feedback");
+      const stored = feedback(answer.feedback);
+      this.setState({
+        messages: this.getSnapshot().messages.map((message) => (message.id === messageId ? { ...message, feedback: stored } : message)),
+        error: null,
+      });
+      return stored;
+    } catch (error) {
+      throw this.fail(error, threadId);
+    }
+  };
+
+  /**
+   * Edits the thread's latest user message (`message:edit`): it and the replies after it leave
+   * the thread, the new text takes its place and the app answers it. Rejects with `not_latest`
+   * for an older message and `busy` while a reply is being written.
+   */
+  readonly edit = (messageId: string, content: string): Promise<SentMessage> =>
+    this.rerun(async (threadId) => {
+      const answer = await this.connection.request("message:edit", { threadId, messageId, content });
+      return { threadId, messageId: string(answer.messageId, "messageId") };
+    });
+
+  /** Writes the thread's latest reply again (`message:regenerate`); the old one leaves the thread. */
+  readonly regenerate = (messageId: string): Promise<void> =>
+    this.rerun(async (threadId) => {
+      await this.connection.request("message:regenerate", { threadId, messageId });
+    });
+
+  private async rerun<T>(request: (threadId: string) => Promise<T>): Promise<T> {
+    const threadId = this.getSnapshot().threadId;
+    if (threadId === null) throw new TypeError("edit and regenerate need a thread");
+    this.batch(() => {
+      this.sending++;
+      this.awaitingReply = true;
+      this.setState({ error: null });
+      this.updateStatus();
+    });
+    try {
+      return await request(threadId);
+    } catch (error) {
+      if (this.getSnapshot().threadId === threadId) this.awaitingReply = false;
+      throw this.fail(error, threadId);
+    } finally {
+      this.batch(() => {
+        this.sending--;
+        this.updateStatus();
+      });
+    }
+  }
+
+  /** A failed request about `threadId`: shown in `error` while the view still shows that thread. */
+  private fail(error: unknown, threadId: string | null): ParlorApiError {
+    const apiError = toApiError(error);
+    if (this.getSnapshot().threadId === threadId) {
+      this.setState({ error: apiError });
+      this.updateStatus();
+    }
+    return apiError;
+  }
+
   protected override onFirstSubscribe(): void {
     // Each incoming event (a server event, a (re)connection, a change of connection or
     // session) is handled in one batch: subscribers hear of it once, however many steps it takes.
@@ -235,6 +352,8 @@ export class ChatStore extends Store<ChatState> {
       on("step:end"),
       on("message:actions"),
       on("message:ask"),
+      this.connection.on("message:replaced", (payload) => this.batch(() => this.receiveReplaced(payload))),
+      this.connection.on("thread:settings", (payload) => this.batch(() => this.receiveSettings(payload))),
       this.connection.on("error", (payload) => this.batch(() => this.receiveError(payload))),
       this.connection.onConnect(() => void this.resume()),
       this.connection.subscribe(() => this.batch(() => this.forgetLivenessWhenDisconnected())),
@@ -312,6 +431,26 @@ export class ChatStore extends Store<ChatState> {
     this.replay([[event, payload]]);
   }
 
+  /** An edit or a regeneration (here or in another tab) took messages out of the thread. */
+  private receiveReplaced(payload: unknown): void {
+    if (!isObject(payload) || payload.threadId !== this.getSnapshot().threadId || !Array.isArray(payload.messageIds)) return;
+    const gone = new Set(payload.messageIds.filter((id): id is string => typeof id === "string"));
+    for (const id of gone) this.liveIds.delete(id);
+    if (this.resumeBuffer !== null) for (const id of gone) this.replacedWhileResuming.add(id);
+    this.setState({ messages: this.getSnapshot().messages.filter((message) => !gone.has(message.id)) });
+    this.updateStatus();
+  }
+
+  /** The thread's settings as now stored (changed here or in another tab). */
+  private receiveSettings(payload: unknown): void {
+    if (!isObject(payload) || payload.threadId !== this.getSnapshot().threadId) return;
+    try {
+      this.setState({ settings: settingValues(payload.settings, "settings") });
+    } catch {
+      // Malformed: the next resume brings the stored settings.
+    }
+  }
+
   /** The app is done with our thread, replying or not (`thread:idle`): stop showing "answering". */
   private settle(): void {
     this.awaitingReply = false;
@@ -365,17 +504,23 @@ export class ChatStore extends Store<ChatState> {
     if (threadId === null) return;
     const seq = ++this.resumeSeq;
     this.resumeBuffer = [];
+    this.replacedWhileResuming = new Set();
     this.setState({ isLoading: this.getSnapshot().messages.length === 0 });
     try {
       const answer = await this.connection.request("thread:resume", { threadId });
       if (seq !== this.resumeSeq) return;
       const thread = object(answer.thread, "thread");
       const snapshot = array(thread.messages, "thread.messages").map(chatMessage);
+      // Absent from an older server: no settings, no profile.
+      const settings = thread.settings === undefined ? {} : settingValues(thread.settings, "thread.settings");
+      const profile = nullableString(thread.profile, "thread.profile");
       const buffered = this.resumeBuffer ?? [];
       this.resumeBuffer = null;
       const pending = this.getSnapshot().messages.filter((message) => message.pending === true);
+      const replaced = this.replacedWhileResuming;
+      const resumed = mergeResumed(snapshot, buffered).filter((message) => !replaced.has(message.id));
       this.batch(() => {
-        this.setState({ messages: [...mergeResumed(snapshot, buffered), ...pending], isLoading: false, error: null });
+        this.setState({ messages: [...resumed, ...pending], isLoading: false, error: null, settings, profile });
         this.updateStatus();
       });
     } catch (error) {
@@ -418,6 +563,7 @@ function newMessage(payload: Record<string, unknown>): ChatMessageView {
     files: fileList(payload.files),
     steps: [],
     actions: [],
+    feedback: null,
   };
 }
 

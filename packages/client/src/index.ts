@@ -8,6 +8,7 @@ export type { ClientCallHandler } from "./client-calls.js";
 export { ParlorApiError } from "./api-error.js";
 export type { ParlorErrorCode } from "./api-error.js";
 export type { AuthStore, AuthState, AuthStatus } from "./auth-store.js";
+export type { AppInfoStore, AppInfoState } from "./app-info-store.js";
 export type { ChatStore, ChatState, ChatStatus, ChatMessageView, SentMessage } from "./chat-store.js";
 export { pendingAsk } from "./message-extras.js";
 export type { ThreadsStore, ThreadListOptions, ThreadListState } from "./threads-store.js";
@@ -21,8 +22,15 @@ export type {
   AppFace,
   AskStatus,
   AskType,
+  AppInfo,
   AuthConfig,
   ChatMessage,
+  ChatProfile,
+  ChatSetting,
+  ChatSettingValue,
+  ChatSettingValues,
+  MessageFeedback,
+  StarterPrompt,
   CurrentSession,
   FileInfo,
   JsonValue,

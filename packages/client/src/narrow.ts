@@ -1,4 +1,16 @@
-import type { ChatMessage, FileInfo, MessageRole, SignedFileUrl, MessageStatus, ThreadListResponse, ThreadSummary } from "@parlor/protocol";
+import type {
+  AppInfo,
+  ChatMessage,
+  ChatSetting,
+  ChatSettingValues,
+  FileInfo,
+  MessageFeedback,
+  MessageRole,
+  SignedFileUrl,
+  MessageStatus,
+  ThreadListResponse,
+  ThreadSummary,
+} from "@parlor/protocol";
 import { ParlorApiError } from "./api-error.js";
 import { messageExtras } from "./message-extras.js";
 
@@ -111,5 +123,56 @@ export function chatMessage(value: unknown): ChatMessage {
     parentId: nullableString(message.parentId, "message.parentId"),
     files: fileList(message.files),
     ...messageExtras(message),
+    feedback: feedback(message.feedback),
+  };
+}
+
+/** A message's feedback; absent (an older server) or `null` means none. */
+export function feedback(value: unknown): MessageFeedback | null {
+  if (value === undefined || value === null) return null;
+  const body = object(value, "feedback");
+  const rating = body.value === 1 || body.value === -1 ? body.value : null;
+  if (rating === null) throw invalid("feedback.value");
+  return body.comment === undefined || body.comment === null ? { value: rating } : { value: rating, comment: string(body.comment, "feedback.comment") };
+}
+
+/** A thread's settings: strings, numbers and booleans by id. */
+export function settingValues(value: unknown, what: string): ChatSettingValues {
+  const values: ChatSettingValues = {};
+  for (const [id, setting] of Object.entries(object(value, what))) {
+    if (typeof setting !== "string" && typeof setting !== "boolean" && !(typeof setting === "number" && Number.isFinite(setting)))
+      throw invalid(`${what}.${id}`);
+    values[id] = setting;
+  }
+  return values;
+}
+
+/**
+ * `GET /api/app`. The settings' fields are checked by type; their detail (options, bounds)
+ * is the server's, which validated them at start-up.
+ */
+export function appInfo(value: unknown): AppInfo {
+  const body = object(value, "app");
+  return {
+    welcome: nullableString(body.welcome, "welcome"),
+    starters: array(body.starters, "starters").map((entry) => {
+      const starter = object(entry, "starter");
+      return { label: string(starter.label, "starter.label"), message: string(starter.message, "starter.message") };
+    }),
+    settings: array(body.settings, "settings").map((entry) => {
+      const setting = object(entry, "setting");
+      string(setting.id, "setting.id");
+      string(setting.label, "setting.label");
+      oneOf(["select", "slider", "switch", "text"], setting.type, "setting.type");
+      return setting as unknown as ChatSetting;
+    }),
+    profiles: array(body.profiles, "profiles").map((entry) => {
+      const profile = object(entry, "profile");
+      return {
+        id: string(profile.id, "profile.id"),
+        name: string(profile.name, "profile.name"),
+        description: string(profile.description ?? "", "profile.description"),
+      };
+    }),
   };
 }

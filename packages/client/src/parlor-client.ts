@@ -1,4 +1,5 @@
 import type { SignedFileUrl } from "@parlor/protocol";
+import { AppInfoStore } from "./app-info-store.js";
 import { AuthStore } from "./auth-store.js";
 import type { BearerAuthOptions } from "./bearer-credentials.js";
 import { ChatStore } from "./chat-store.js";
@@ -56,6 +57,8 @@ export class ParlorClient {
   readonly auth: AuthStore;
   /** The realtime connection's state (`connecting`, `connected`, `disconnected`). */
   readonly connection: SocketConnection;
+  /** What the app offers around the chat (`GET /api/app`): welcome, starters, settings, profiles. */
+  readonly appInfo: AppInfoStore;
   private readonly Xhr: XhrFactory | undefined;
   private readonly clientCalls: ClientCalls;
   private readonly signedUrls: SignedFileUrls;
@@ -74,6 +77,7 @@ export class ParlorClient {
       ...(settings.auth.mode === "bearer" ? { bearer: settings.auth } : {}),
     });
     this.connection = new SocketConnection(settings.baseUrl, this.auth, settings.socketOptions);
+    this.appInfo = new AppInfoStore(this.auth);
     this.Xhr = settings.XMLHttpRequest;
     this.clientCalls = new ClientCalls(this.connection);
     this.signedUrls = new SignedFileUrls(this.auth);

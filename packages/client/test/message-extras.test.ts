@@ -13,6 +13,7 @@ const message = (overrides: Partial<ChatMessage> = {}): ChatMessage => ({
   parentId: null,
   files: [],
   steps: [],
+  feedback: null,
   actions: [],
   ...overrides,
 });

@@ -5,6 +5,7 @@
 
 import type { MessageAction, RunActionPayload } from "./actions.js";
 import type { MessageAsk } from "./asks.js";
+import type { ChatSettingValues } from "./app-info.js";
 import type { EmbedError, EmbedFunctionErrorCode, JsonValue } from "./embed-messages.js";
 import type { ChatErrorCode } from "./error-codes.js";
 import type { FileInfo } from "./files.js";
@@ -26,6 +27,31 @@ export interface SendMessagePayload {
   content: string;
   /** Ids of the user's uploads (`POST /api/files`) to attach to the message. */
   fileIds?: string[];
+  /** A new thread only: the profile it starts with (an id of `GET /api/app`'s `profiles`). */
+  profile?: string;
+  /** A new thread only: settings chosen before the first message, checked like `thread:settings`. */
+  settings?: ChatSettingValues;
+}
+
+/** `message:edit`: the user's latest message, sent again with new text. */
+export interface EditMessagePayload {
+  threadId: string;
+  /** The latest user message of the thread; any other answers `not_latest`. */
+  messageId: string;
+  content: string;
+}
+
+/** `message:regenerate`: the latest reply, written again. */
+export interface RegeneratePayload {
+  threadId: string;
+  /** The thread's latest message, a reply (not the user's); any other answers `not_latest`. */
+  messageId: string;
+}
+
+/** `thread:settings`: changes some of a thread's settings; the others keep their values. */
+export interface ThreadSettingsPayload {
+  threadId: string;
+  settings: ChatSettingValues;
 }
 
 export interface ClientToServerEvents {
@@ -41,6 +67,15 @@ export interface ClientToServerEvents {
    * `action_used`, `ask_closed` or `busy`.
    */
   "action:run": (payload: RunActionPayload, ack?: Ack<{ threadId: string }>) => void;
+  /**
+   * Replaces the thread's latest user message (and the replies after it) with a new one and
+   * runs the app again; the ack names the new message.
+   */
+  "message:edit": (payload: EditMessagePayload, ack?: Ack<{ threadId: string; messageId: string }>) => void;
+  /** Replaces the thread's latest reply and runs the app again on the user message before it. */
+  "message:regenerate": (payload: RegeneratePayload, ack?: Ack<{ threadId: string }>) => void;
+  /** Changes the thread's settings; refused whole with `invalid_setting` when one is wrong. */
+  "thread:settings": (payload: ThreadSettingsPayload, ack?: Ack<{ settings: ChatSettingValues }>) => void;
 }
 
 /**
@@ -85,6 +120,13 @@ export interface ServerToClientEvents {
    * or not it replied: a client stops showing "answering".
    */
   "thread:idle": (event: { threadId: string }) => void;
+  /**
+   * An edit or a regeneration replaced these messages: they stay stored but leave the visible
+   * thread. The new message follows with `message:new`.
+   */
+  "message:replaced": (event: { threadId: string; messageIds: string[] }) => void;
+  /** The thread's settings changed (from this tab or another): all of them, as now stored. */
+  "thread:settings": (event: { threadId: string; settings: ChatSettingValues }) => void;
   error: (event: ChatError) => void;
   /** Sent to widget sockets only (session client `widget`); answer through `ack`. */
   "client:call": (call: ClientCall, ack: (answer: ClientCallAnswer) => void) => void;

@@ -21,6 +21,8 @@ export const httpErrorStatus = {
    */
   origin_not_allowed: 403,
   not_found: 404,
+  /** `PUT /api/messages/:id/feedback` on a message that is not an assistant reply. */
+  feedback_not_allowed: 422,
   request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -49,6 +51,10 @@ export type ChatErrorCode =
   | "action_used"
   /** `action:run` on a question that was answered, expired or cancelled. */
   | "ask_closed"
+  /** `message:edit` / `message:regenerate` on a message that is no longer the latest of its kind. */
+  | "not_latest"
+  /** `thread:settings` (or a new thread's `settings`, `profile`) naming an unknown setting or profile, or a value of the wrong type. */
+  | "invalid_setting"
   | "unavailable"
   | "insufficient_storage"
   | "internal";

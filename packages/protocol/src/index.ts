@@ -30,6 +30,21 @@ export type { MessageStep, StepStatus, StepType, StepsDisplay } from "./steps.js
 export type { MessageAction, RunActionPayload } from "./actions.js";
 export type { AskStatus, AskType, MessageAsk } from "./asks.js";
 export type { FileInfo, SignedFileUrl, UploadResponse } from "./files.js";
+export { MAX_TEXT_SETTING_LENGTH } from "./app-info.js";
+export type {
+  AppInfo,
+  ChatProfile,
+  ChatSetting,
+  ChatSettingValue,
+  ChatSettingValues,
+  SelectSetting,
+  SliderSetting,
+  StarterPrompt,
+  SwitchSetting,
+  TextSetting,
+} from "./app-info.js";
+export { MAX_FEEDBACK_COMMENT_LENGTH } from "./feedback.js";
+export type { FeedbackBody, FeedbackResponse, MessageFeedback } from "./feedback.js";
 export type { ErrorBody } from "./error-body.js";
 export type {
   Ack,
@@ -37,7 +52,10 @@ export type {
   ClientCall,
   ClientCallAnswer,
   ClientToServerEvents,
+  EditMessagePayload,
   HandshakeAuth,
+  RegeneratePayload,
+  ThreadSettingsPayload,
   SendMessagePayload,
   ServerToClientEvents,
 } from "./chat-events.js";

@@ -5,6 +5,8 @@
 
 import type { MessageAction } from "./actions.js";
 import type { MessageAsk } from "./asks.js";
+import type { ChatSettingValues } from "./app-info.js";
+import type { MessageFeedback } from "./feedback.js";
 import type { FileInfo } from "./files.js";
 import type { MessageStep } from "./steps.js";
 
@@ -27,6 +29,8 @@ export interface ChatMessage {
   actions: MessageAction[];
   /** Present on a question the app asked (`chat.ask`). */
   ask?: MessageAsk;
+  /** The user's thumbs up or down on an assistant reply (`PUT /api/messages/:id/feedback`); `null` when none. */
+  feedback: MessageFeedback | null;
 }
 
 /** A thread without its messages: an entry of `GET /api/threads`, the answer of a rename. */
@@ -40,7 +44,12 @@ export interface ThreadSummary {
 
 /** `GET /api/threads/:id`, and the thread in a `thread:resume` acknowledgement. */
 export interface ThreadWithMessages extends ThreadSummary {
+  /** The visible messages: those an edit or a regeneration replaced are left out. */
   messages: ChatMessage[];
+  /** The thread's chat settings: every setting the app declares, stored or default. */
+  settings: ChatSettingValues;
+  /** The profile the chat started with (an id of the app's `profiles`), or `null`. */
+  profile: string | null;
 }
 
 /** The query of `GET /api/threads`; every parameter is optional. */

@@ -15,13 +15,23 @@ export type { UseThreadsResult } from "./react/use-threads.js";
 export { useFileUpload } from "./react/use-file-upload.js";
 export type { UseFileUploadResult } from "./react/use-file-upload.js";
 export { useFileSource } from "./react/use-file-source.js";
+export { useAppInfo } from "./react/use-app-info.js";
+export type { UseAppInfoResult } from "./react/use-app-info.js";
 export type { UseFileSourceResult } from "./react/use-file-source.js";
 
 export { ClientFunctionError, createParlorClient, ParlorApiError, ParlorClient, pendingAsk } from "@parlor/client";
 export type {
   AppFace,
+  AppInfo,
+  AppInfoState,
   AuthConfig,
   AuthStatus,
+  ChatProfile,
+  ChatSetting,
+  ChatSettingValue,
+  ChatSettingValues,
+  MessageFeedback,
+  StarterPrompt,
   BearerAuthOptions,
   ClientCallHandler,
   ChatMessage,

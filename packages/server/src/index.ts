@@ -21,7 +21,10 @@ export type {
 } from "./app/define-app.js";
 // The JSON values `chat.callClient` and `chat.step` take, named here so apps need not import the protocol package.
 export type { JsonValue } from "@parlor/protocol";
-export type { AppUiOptions } from "./app/app-ui.js";
+export type { AppUiOptions, WelcomeUser } from "./app/app-ui.js";
+export type { ChatSettingDefinition } from "./app/chat-settings.js";
+export type { FeedbackEvent } from "./app/feedback-event.js";
+export type { ChatProfile, ChatSettingValue, ChatSettingValues, StarterPrompt } from "@parlor/protocol";
 export type { AppAuth, AppUser, EmbedAppUser, EmbedClaims, PasswordCredentials, RequestHeaders } from "./auth/login-callbacks.js";
 export { ClientCallError } from "./chat/client-call.js";
 export type { ClientCallErrorCode } from "./chat/client-call.js";

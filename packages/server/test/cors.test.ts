@@ -29,6 +29,21 @@ describe("CORS for allowedOrigins", () => {
     expect(me.headers.get("access-control-allow-origin")).toBe(FRONTEND);
   });
 
+  it("allows PUT, the method of feedback on a reply (PUT /api/messages/:id/feedback)", async () => {
+    t = await startTestServer({ server: { allowedOrigins: [FRONTEND] } });
+    const response = await fetch(`${t.origin}/api/messages/m1/feedback`, {
+      method: "OPTIONS",
+      headers: { origin: FRONTEND, "access-control-request-method": "PUT", "access-control-request-headers": "content-type,x-csrf-token" },
+    });
+    expect(response.status).toBe(204);
+    expect(
+      response.headers
+        .get("access-control-allow-methods")
+        ?.split(",")
+        .map((method) => method.trim()),
+    ).toContain("PUT");
+  });
+
   it("grants nothing to other origins, and nothing at all when none is configured", async () => {
     t = await startTestServer({ server: { allowedOrigins: [FRONTEND] } });
     expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();

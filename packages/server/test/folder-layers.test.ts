@@ -132,6 +132,7 @@ describe("folder layers of packages/server/src (server README, Layout)", () => {
       "files",
       "threads",
       "app",
+      "feedback",
       "chat",
       "realtime",
       "cluster",

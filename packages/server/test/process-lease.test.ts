@@ -43,7 +43,7 @@ describe.each(dialects)("process lease on $name", (dialect) => {
   /** A process on another host whose last heartbeat was at `heartbeatAt`, with a reply streaming in a thread of `userId`. */
   const streamingOn = async (processId: string, heartbeatAt: number, userId: string) => {
     await db.insertInto("processes").values({ id: processId, host: "another-host", pid: 1, started_at: 1, heartbeat_at: heartbeatAt }).execute();
-    const thread = await threads.createThread(userId, "t", 1, processId);
+    const thread = await threads.createThread(userId, "t", 1, { runOwner: processId });
     const reply = await threads.insertMessage({
       thread_id: thread.id,
       role: "assistant",

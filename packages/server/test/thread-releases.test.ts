@@ -57,9 +57,9 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
     );
 
   it("frees every thread asked for in one turn with one statement, stamping updated_at, and leaves other owners' threads held", async () => {
-    const a = await threads.createThread("u1", "a", 1, OWNER);
-    const b = await threads.createThread("u1", "b", 1, OWNER);
-    const other = await threads.createThread("u1", "c", 1, "process-b");
+    const a = await threads.createThread("u1", "a", 1, { runOwner: OWNER });
+    const b = await threads.createThread("u1", "b", 1, { runOwner: OWNER });
+    const other = await threads.createThread("u1", "c", 1, { runOwner: "process-b" });
     const group = releases();
     counter.statements = 0;
     now = 5_000;
@@ -76,7 +76,7 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
   });
 
   it("drops a waiting release when this process claims the thread again, so it cannot undo the new claim", async () => {
-    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const a = await threads.createThread("u1", "a", 1, { runOwner: OWNER });
     const group = releases();
     group.release(a.id);
     await group.beforeClaim(a.id);
@@ -87,7 +87,7 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
   });
 
   it("waits for a release already running before a new claim of that thread", async () => {
-    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const a = await threads.createThread("u1", "a", 1, { runOwner: OWNER });
     const group = releases();
     group.release(a.id);
     const flushing = group.settled(); // the statement is now on its way
@@ -108,7 +108,7 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
   };
 
   it("tries a release again while the database is unreachable, logging it once, until it lands: other processes see the thread free", async () => {
-    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const a = await threads.createThread("u1", "a", 1, { runOwner: OWNER });
     const logged: unknown[] = [];
     const group = new ThreadReleases(
       unreachableFor(2),
@@ -123,7 +123,7 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
   });
 
   it("does not retry a release that failed for another reason, and settles at shutdown after one try while the database is away", async () => {
-    const a = await threads.createThread("u1", "a", 1, OWNER);
+    const a = await threads.createThread("u1", "a", 1, { runOwner: OWNER });
     const logged: unknown[] = [];
     const broken = new ThreadReleases(
       unreachableFor(1, new Error("a bug")),

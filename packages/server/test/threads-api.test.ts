@@ -274,7 +274,11 @@ describe.each(dialects)("threads API on $name", (dialect) => {
           files: [],
           steps: [],
           actions: [],
+          feedback: null,
         })),
+        // The echo app declares no chat settings; no profile was chosen.
+        settings: {},
+        profile: null,
       });
       expect(response.body.messages.map((m: { content: string }) => m.content)).toEqual(["first", "second a", "second b", "third"]);
       expect(response.body.messages[2]).toMatchObject({ role: "assistant", status: "error", parentId: secondA.id });
@@ -286,7 +290,7 @@ describe.each(dialects)("threads API on $name", (dialect) => {
       const thread = await store.createThread(alice.id, "Empty", base);
       const response = await alice.client.get(`/api/threads/${thread.id}`);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ ...summary(thread), messages: [] });
+      expect(response.body).toEqual({ ...summary(thread), messages: [], settings: {}, profile: null });
     });
 
     it("answers 404 not_found for an id that does not exist, and 400 for one that cannot", async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { ChatState, ConnectionState, SentMessage } from "@parlor/client";
+import type { ChatSettingValues, ChatState, ConnectionState, MessageFeedback, SentMessage } from "@parlor/client";
 import { useParlorClient } from "./use-parlor-client.js";
 import { useStore } from "./use-store.js";
 
@@ -15,6 +15,16 @@ export interface UseChatResult extends ChatState {
    * question with it. A text or file question is answered with `send`.
    */
   runAction(messageId: string, actionId: string): Promise<void>;
+  /** Rates a reply: `1` thumbs up, `-1` down, `0` takes it back; resolves with what is stored. */
+  feedback(messageId: string, value: 1 | -1 | 0, comment?: string): Promise<MessageFeedback | null>;
+  /** Replaces the thread's latest user message with new text; the app answers again. */
+  edit(messageId: string, content: string): Promise<SentMessage>;
+  /** Writes the thread's latest reply again. */
+  regenerate(messageId: string): Promise<void>;
+  /** Changes chat settings: stored at once in a thread, sent with the first message in a new chat. */
+  updateSettings(changes: ChatSettingValues): Promise<ChatSettingValues>;
+  /** A new chat only: the profile it starts with. */
+  setProfile(profile: string | null): void;
 }
 
 /**
@@ -49,5 +59,16 @@ export function useChat(threadId?: string): UseChatResult {
   useEffect(() => store.setThreadId(threadId ?? null), [store, threadId]);
   const state = useStore(store);
   const { state: connection } = useStore(client.connection);
-  return { ...state, connection, send: store.send, stop: store.stop, runAction: store.runAction };
+  return {
+    ...state,
+    connection,
+    send: store.send,
+    stop: store.stop,
+    feedback: store.feedback,
+    edit: store.edit,
+    regenerate: store.regenerate,
+    updateSettings: store.updateSettings,
+    setProfile: store.setProfile,
+    runAction: store.runAction,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { FileInfo, JsonValue, MessageAction, StepType } from "@parlor/protocol";
+import type { ChatProfile, ChatSettingValues, FileInfo, JsonValue, MessageAction, StepType } from "@parlor/protocol";
 import { z } from "zod";
 import { ParlorConfigError } from "../errors.js";
 import type { EmbedOptions } from "../config/embeds.js";
@@ -7,6 +7,9 @@ import type { ServerOptions } from "../config/server-options.js";
 import type { AppAuth } from "../auth/login-callbacks.js";
 import { oauthProviderTypes } from "../config/oauth-presets.js";
 import { appUiSchema, type AppUiOptions } from "./app-ui.js";
+import { chatProfilesSchema } from "./chat-profiles.js";
+import { chatSettingsSchema, type ChatSettingDefinition } from "./chat-settings.js";
+import type { FeedbackEvent } from "./feedback-event.js";
 
 /** A file the user attached to a message. Its type was sniffed from the bytes. */
 export interface MessageFile {
@@ -141,6 +144,10 @@ export interface ClientCallOptions {
 export interface Chat {
   readonly user: { id: string; identifier: string; displayName: string | null };
   readonly thread: { id: string; name: string };
+  /** The thread's chat settings (`defineApp({ settings })`): every declared id, changed by the user or default. */
+  readonly settings: Readonly<ChatSettingValues>;
+  /** The id of the profile the chat started with (`defineApp({ profiles })`), or `null`. */
+  readonly profile: string | null;
   /** Aborted when the user presses stop (or the server shuts down): stop generating. */
   readonly signal: AbortSignal;
   /** Starts an assistant message. Call `end()` when done (it is ended for you otherwise). */
@@ -201,10 +208,19 @@ export interface AppDefinition {
   /**
    * How the web UI presents the app (server README, "The app's face"): `{ name, logo,
    * accentColor }`, e.g. `{ logo: fileURLToPath(new URL("./logo.svg", import.meta.url)),
-   * accentColor: "#0f766e" }`, and how a reply's steps show (`steps`). Checked when the app
+   * accentColor: "#0f766e" }`, how a reply's steps show (`steps`), and the welcome text and
+   * starter prompts of an empty chat (`welcome`, `starters`: "Welcome and starters"). Checked when the app
    * is defined; a local logo file is read when the server is created.
    */
   ui?: AppUiOptions;
+  /** Per-thread settings the user changes in the chat's settings panel, read as `chat.settings`. */
+  settings?: ChatSettingDefinition[];
+  /** Profiles a user picks when a chat starts, read as `chat.profile`. */
+  profiles?: ChatProfile[];
+  /** Called when a user rates a reply, after it is stored. Errors it throws are logged. */
+  onFeedback?: (event: FeedbackEvent) => Promise<void> | void;
+  /** Called when a user changes a thread's settings, after they are stored, with all of them. */
+  onSettingsUpdate?: (settings: Readonly<ChatSettingValues>, chat: Chat) => Promise<void> | void;
   /** Called when a user starts a new thread, before its first `onMessage`. */
   onChatStart?: (chat: Chat) => Promise<void> | void;
   /** Called for every user message. Errors it throws are logged and shown to that user only. */
@@ -258,6 +274,10 @@ const appShape = z.object({
     .record(z.string(), z.object({ secret: z.string(), origins: z.array(z.string()), cookie: z.enum(["none", "partitioned"]).optional() }).strict())
     .optional(),
   ui: appUiSchema.optional(),
+  settings: chatSettingsSchema.optional(),
+  profiles: chatProfilesSchema.optional(),
+  onFeedback: callback.optional(),
+  onSettingsUpdate: callback.optional(),
   onChatStart: callback.optional(),
   onMessage: callback,
   onAction: callback.optional(),

@@ -2,12 +2,13 @@ import type { Ack, ChatError, MessageStep, ThreadWithMessages } from "@parlor/pr
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { Chat, ChosenAction, IncomingMessage, MessageFile, ParlorApp } from "../app/define-app.js";
+import { ChatSettings } from "../app/chat-settings.js";
 import type { SessionPrincipal } from "../auth/session-service.js";
 import type { ParlorConfig } from "../config/resolve-config.js";
 import { isDatabaseUnavailable } from "../data/database-unavailable.js";
 import type { MessageExtraStores } from "../data/message-extras.js";
 import { sortableId } from "../data/sortable-id.js";
-import type { ThreadRow, ThreadStore } from "../data/thread-store.js";
+import type { MessageRow, ThreadRow, ThreadStore } from "../data/thread-store.js";
 import { idSchema, isStorableText, storableTextMessage } from "../http/input-schemas.js";
 import type { FileRow } from "../data/file-store.js";
 import type { FileService } from "../files/file-service.js";
@@ -21,6 +22,7 @@ import { callClient, type ClientCaller } from "./client-call.js";
 import { PendingAsks } from "./pending-asks.js";
 import { runStep } from "./run-step.js";
 import { stepScope } from "./step-context.js";
+import { planEdit, planRegenerate, type Replacement } from "./replace-latest.js";
 import { LiveReply, type CutStatus, type EmitToUser } from "./live-reply.js";
 import type { NodeCounts, SharedLimits } from "../limits/shared-limits.js";
 import { RunRegistry, type Run } from "./run-registry.js";
@@ -83,7 +85,12 @@ const sendSchema = z.object({
   threadId: idSchema.optional(),
   content: z.string().refine(isStorableText, storableTextMessage),
   fileIds: z.array(idSchema).max(MAX_FILES_PER_MESSAGE).optional(),
+  profile: idSchema.optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
 });
+const editSchema = z.object({ threadId: idSchema, messageId: idSchema, content: z.string().refine(isStorableText, storableTextMessage) });
+const regenerateSchema = z.object({ threadId: idSchema, messageId: idSchema });
+const settingsSchema = z.object({ threadId: idSchema, settings: z.record(z.string(), z.unknown()) });
 const resumeSchema = z.object({ threadId: idSchema });
 const stopSchema = z.object({ threadId: idSchema.optional() }).optional();
 const runActionSchema = z.object({ messageId: idSchema, actionId: idSchema });
@@ -103,9 +110,13 @@ export class ChatRuntime {
   private readonly releases: ThreadReleases;
   /** Questions (`chat.ask`) waiting for their answer in this process. */
   private readonly asks = new PendingAsks();
+  private readonly settings: ChatSettings;
+  private readonly profiles: ReadonlySet<string>;
   private accepting = true;
 
   constructor(private readonly deps: ChatRuntimeDeps) {
+    this.settings = new ChatSettings(deps.app.settings);
+    this.profiles = new Set((deps.app.profiles ?? []).map((profile) => profile.id));
     this.runs = new RunRegistry(deps.config.chat.maxRunsPerUser);
     this.runsAcrossNodes = deps.limits.counts("runs-user");
     this.releases = new ThreadReleases(deps.threads, deps.processId, deps.clock, (error) => deps.log.error({ err: error }, "could not release a thread"));
@@ -114,12 +125,10 @@ export class ChatRuntime {
   /** `message:send`: stores the user message (in a new thread if none is named) and runs the app. */
   async send(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
     await this.answer(connection, ack, async () => {
-      const { threadId, content, fileIds = [] } = this.parse(sendSchema, payload);
+      const { threadId, content, fileIds = [], ...start } = this.parse(sendSchema, payload);
       const userId = connection.principal.userId;
       if (content.trim() === "" && fileIds.length === 0) throw new ChatFailure("invalid_request", "content must not be empty");
-      if (Buffer.byteLength(content) > this.deps.config.chat.maxMessageBytes) {
-        throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
-      }
+      this.checkLength(content, threadId);
       // A question waits in the thread: this message answers it instead of starting a reply.
       const asked = threadId === undefined ? undefined : this.asks.inThread(threadId);
       if (asked !== undefined && asked.userId === userId && asked.type !== "action") {
@@ -128,6 +137,7 @@ export class ChatRuntime {
         connection.threadsUsed.add(asked.threadId);
         return answerWithMessage({ threads, files, clock, emit, pending: this.asks, messageFile: (row) => this.messageFile(row) }, asked, content, fileIds);
       }
+      const newThread = this.checkThreadStart(threadId, start);
 
       // The user's run slot is taken before the first await, so N messages sent in one tick
       // count N runs; it is given back if the message is refused further down.
@@ -135,26 +145,14 @@ export class ChatRuntime {
       let thread: ThreadRow | null = null;
       try {
         await this.claimRunAcrossNodes(run, threadId);
-        if (threadId !== undefined) {
-          // First in the database (another process may be answering in this thread), then in
-          // this process with no await in between: two messages to one thread in the same tick
-          // cannot both pass.
-          // The claim also stamps the thread's `updated_at` (one statement, not two).
-          await this.releases.beforeClaim(threadId);
-          thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId, this.deps.clock());
-          if (thread === null) {
-            if ((await this.deps.threads.findThread(userId, threadId)) === null) throw new ChatFailure("not_found", "No such thread", threadId);
-            throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
-          }
-          this.claimThread(thread.id, run);
-        }
+        if (threadId !== undefined) thread = await this.claimExistingThread(userId, threadId, run);
         if (fileIds.length > 0 && !(await this.deps.files.checkAttachable(userId, fileIds, thread?.id ?? null))) {
           throw new ChatFailure("not_found", "Unknown or already attached file", threadId);
         }
         const isNew = thread === null;
         const emit = this.deps.emitToUser(userId);
         if (thread === null) {
-          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock(), this.deps.processId);
+          thread = await this.deps.threads.createThread(userId, threadNameFrom(content), this.deps.clock(), { runOwner: this.deps.processId, ...newThread });
           this.claimThread(thread.id, run);
           emit("thread:created", { threadId: thread.id, name: thread.name });
         }
@@ -176,28 +174,87 @@ export class ChatRuntime {
           files: attached.map(this.deps.files.info),
         });
         connection.threadsUsed.add(thread.id);
-        const incoming: IncomingMessage = {
-          id: message.id,
-          threadId: thread.id,
-          content,
-          createdAt: new Date(message.created_at),
-          files: attached.map((file) => this.messageFile(file)),
-        };
         // The app runs after the acknowledgement: the sender learns the ids at once.
-        const started = thread;
-        const { onChatStart, onMessage } = this.deps.app;
-        setImmediate(
-          () =>
-            void this.run(connection, started, run, async (chat) => {
-              if (isNew && onChatStart) await onChatStart(chat);
-              await onMessage(incoming, chat);
-            }),
-        );
+        this.startApp(connection, thread, isNew, run, message, attached);
         return { threadId: thread.id, messageId: message.id };
       } catch (error) {
         this.release(run);
         throw error;
       }
+    });
+  }
+
+  /**
+   * `message:edit`: the thread's latest user message gets new text. It and the replies after
+   * it are replaced (kept, with `replaced_at`, out of the visible thread), a new user message
+   * takes its place with its files, and the app answers it as a new message.
+   */
+  async edit(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { threadId, messageId, content } = this.parse(editSchema, payload);
+      if (content.trim() === "") throw new ChatFailure("invalid_request", "content must not be empty", threadId);
+      this.checkLength(content, threadId);
+      return this.rerun(connection, threadId, async (thread, messages) => {
+        const { replaced } = this.accept(planEdit(messages, messageId), threadId, "Only your latest message can be edited");
+        const message: MessageRow = {
+          id: sortableId(),
+          thread_id: thread.id,
+          role: "user",
+          content,
+          status: "complete",
+          created_at: this.deps.clock(),
+          parent_id: null,
+          owner_id: null,
+          feedback_value: null,
+          feedback_comment: null,
+          replaced_at: null,
+        };
+        await this.deps.threads.replaceMessages(thread.id, replaced, this.deps.clock(), { message, moveFilesFrom: messageId });
+        return { replaced, question: message, announce: true };
+      });
+    });
+  }
+
+  /**
+   * `message:regenerate`: the thread's latest reply (with any other message after the last user
+   * message) is replaced, and the app answers that user message again.
+   */
+  async regenerate(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { threadId, messageId } = this.parse(regenerateSchema, payload);
+      const { threadId: regenerated } = await this.rerun(connection, threadId, async (thread, messages) => {
+        const { replaced, question } = this.accept(planRegenerate(messages, messageId), threadId, "Only the latest reply can be regenerated");
+        await this.deps.threads.replaceMessages(thread.id, replaced, this.deps.clock());
+        return { replaced, question, announce: false };
+      });
+      return { threadId: regenerated };
+    });
+  }
+
+  /**
+   * `thread:settings`: changes some of the thread's chat settings. Checked against the app's
+   * declared settings first: an unknown id or a value that does not fit refuses the whole
+   * change with `invalid_setting`, and nothing is stored. Then every tab of the user hears
+   * the new values (`thread:settings`), and the app's `onSettingsUpdate` gets them.
+   */
+  async updateSettings(connection: ChatConnection, payload: unknown, ack: unknown): Promise<void> {
+    await this.answer(connection, ack, async () => {
+      const { threadId, settings: changes } = this.parse(settingsSchema, payload);
+      const userId = connection.principal.userId;
+      const thread = await this.deps.threads.findThread(userId, threadId);
+      if (thread === null) throw new ChatFailure("not_found", "No such thread", threadId);
+      const checked = this.settings.check(changes);
+      if (!checked.ok) throw new ChatFailure("invalid_setting", checked.message, threadId);
+      const stored = this.settings.merge(thread.settings, checked.values);
+      await this.deps.threads.updateSettings(thread.id, stored);
+      const settings = this.settings.resolve(stored);
+      this.deps.emitToUser(userId)("thread:settings", { threadId: thread.id, settings });
+      const onSettingsUpdate = this.deps.app.onSettingsUpdate;
+      if (onSettingsUpdate) {
+        const updated = { ...thread, settings: stored };
+        setImmediate(() => void this.detachedCallback(connection, updated, "onSettingsUpdate", (chat) => onSettingsUpdate(chat.settings, chat)));
+      }
+      return { settings };
     });
   }
 
@@ -237,10 +294,12 @@ export class ChatRuntime {
           files: [],
           steps: reply.steps,
           actions: [],
+          feedback: null,
         });
       }
       connection.threadsUsed.add(threadId);
-      return { thread: { ...toThreadSummary(thread), messages } satisfies ThreadWithMessages };
+      const settings = this.settings.resolve(thread.settings);
+      return { thread: { ...toThreadSummary(thread), messages, settings, profile: thread.profile } satisfies ThreadWithMessages };
     });
   }
 
@@ -436,6 +495,117 @@ export class ChatRuntime {
     if (!this.runs.claimThread(threadId, run)) throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
   }
 
+  /**
+   * Claims the user's existing thread for `run`: first in the database (another process may
+   * be answering in it), then in this process with no await in between, so two messages to one
+   * thread in the same tick cannot both pass. The claim also stamps the thread's `updated_at`
+   * (one statement, not two).
+   */
+  private async claimExistingThread(userId: string, threadId: string, run: Run): Promise<ThreadRow> {
+    await this.releases.beforeClaim(threadId);
+    const thread = await this.deps.threads.claimThread(userId, threadId, this.deps.processId, this.deps.clock());
+    if (thread === null) {
+      if ((await this.deps.threads.findThread(userId, threadId)) === null) throw new ChatFailure("not_found", "No such thread", threadId);
+      throw new ChatFailure("busy", "Wait for the reply to finish, or stop it", threadId);
+    }
+    this.claimThread(thread.id, run);
+    return thread;
+  }
+
+  /**
+   * Edit and regenerate: claims the thread like a new message would (refused while a reply is
+   * running: `busy`), lets `replace` check the visible messages and replace some, tells every
+   * tab (`message:replaced`, then `message:new` for an edit's new message) and runs the app on
+   * the user message `replace` names.
+   */
+  private async rerun(
+    connection: ChatConnection,
+    threadId: string,
+    replace: (thread: ThreadRow, messages: MessageRow[]) => Promise<{ replaced: string[]; question: MessageRow; announce: boolean }>,
+  ): Promise<{ threadId: string; messageId: string }> {
+    const userId = connection.principal.userId;
+    const run = this.claimRun(userId, threadId);
+    try {
+      await this.claimRunAcrossNodes(run, threadId);
+      const thread = await this.claimExistingThread(userId, threadId, run);
+      const { replaced, question, announce } = await replace(thread, await this.deps.threads.listMessages(thread.id));
+      const files = await this.deps.files.listForMessages([question.id]);
+      const emit = this.deps.emitToUser(userId);
+      if (replaced.length > 0) emit("message:replaced", { threadId: thread.id, messageIds: replaced });
+      if (announce) {
+        const { id, role, content, status } = question;
+        emit("message:new", { threadId: thread.id, messageId: id, role, content, status, files: files.map(this.deps.files.info) });
+      }
+      connection.threadsUsed.add(thread.id);
+      this.startApp(connection, thread, false, run, question, files);
+      return { threadId: thread.id, messageId: question.id };
+    } catch (error) {
+      this.release(run);
+      throw error;
+    }
+  }
+
+  /** The planned replacement, or its refusal as a `ChatFailure` (`notLatest` is the message for `not_latest`). */
+  private accept(plan: Replacement, threadId: string, notLatest: string): Extract<Replacement, { ok: true }> {
+    if (plan.ok) return plan;
+    throw new ChatFailure(plan.code, plan.code === "not_found" ? "No such message" : notLatest, threadId);
+  }
+
+  private checkLength(content: string, threadId: string | undefined): void {
+    if (Buffer.byteLength(content) > this.deps.config.chat.maxMessageBytes) {
+      throw new ChatFailure("message_too_large", `Messages are limited to ${this.deps.config.chat.maxMessageBytes} bytes`, threadId);
+    }
+  }
+
+  /**
+   * A new thread's profile and first settings, checked against the app's declarations
+   * (`invalid_setting` otherwise); an existing thread takes neither.
+   */
+  private checkThreadStart(threadId: string | undefined, start: { profile?: string | undefined; settings?: Record<string, unknown> | undefined }) {
+    if (start.profile === undefined && start.settings === undefined) return {};
+    if (threadId !== undefined) throw new ChatFailure("invalid_request", "profile and settings are for a new thread; use thread:settings", threadId);
+    if (start.profile !== undefined && !this.profiles.has(start.profile)) throw new ChatFailure("invalid_setting", `Unknown profile "${start.profile}"`);
+    let settings: string | null = null;
+    if (start.settings !== undefined) {
+      const checked = this.settings.check(start.settings);
+      if (!checked.ok) throw new ChatFailure("invalid_setting", checked.message);
+      settings = this.settings.merge(null, checked.values);
+    }
+    return { profile: start.profile ?? null, settings };
+  }
+
+  /** Runs the app on a stored user message, after the current turn (the acknowledgement goes first). */
+  private startApp(connection: ChatConnection, thread: ThreadRow, isNew: boolean, run: Run, message: MessageRow, files: FileRow[]): void {
+    const incoming: IncomingMessage = {
+      id: message.id,
+      threadId: thread.id,
+      content: message.content,
+      createdAt: new Date(message.created_at),
+      files: files.map((file) => this.messageFile(file)),
+    };
+    const { onChatStart, onMessage } = this.deps.app;
+    setImmediate(
+      () =>
+        void this.run(connection, thread, run, async (chat) => {
+          if (isNew && onChatStart) await onChatStart(chat);
+          await onMessage(incoming, chat);
+        }),
+    );
+  }
+
+  /** An app callback outside a run (`onChatEnd`, `onSettingsUpdate`): its errors are logged. */
+  private async detachedCallback(connection: ChatConnection, thread: ThreadRow, name: string, callback: (chat: Chat) => unknown): Promise<void> {
+    try {
+      const detached = RunRegistry.detached(thread.user_id);
+      const chat = this.chatFor(connection, thread, detached);
+      await this.callApp(name, () => callback(chat));
+      // A run's replies stamp their thread when the run releases it; these have no run.
+      if (detached.replies.size > 0) await this.deps.threads.touchThread(thread.id, this.deps.clock());
+    } catch (error) {
+      this.deps.log.warn({ err: error }, `${name} skipped`);
+    }
+  }
+
   /** Runs one of the app's callbacks (`onMessage`, `onAction`) as the thread's run, then ends its replies. */
   private async run(connection: ChatConnection, thread: ThreadRow, run: Run, body: (chat: Chat) => Promise<void> | void) {
     const chat = this.chatFor(connection, thread, run);
@@ -519,6 +689,8 @@ export class ChatRuntime {
     return {
       user: { id: principal.userId, identifier: principal.identifier, displayName: principal.displayName },
       thread: { id: thread.id, name: thread.name },
+      settings: Object.freeze(this.settings.resolve(thread.settings)),
+      profile: thread.profile,
       signal: run.controller.signal,
       reply: () => takeStepsReply() ?? openReply(),
       send: async (text) => {

@@ -67,6 +67,10 @@ export interface ThreadsTable {
    * that process is gone. Optional on insert: rows from before it existed have none.
    */
   run_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The chat settings the user changed, JSON by setting id; `null` when all are the app's defaults. */
+  settings: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The profile the chat started with (an id of the app's `profiles`). */
+  profile: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessagesTable {
@@ -83,6 +87,11 @@ export interface MessagesTable {
   parent_id: string | null;
   /** The process (`processes.id`) writing a `streaming` reply; `null` for other messages. */
   owner_id: string | null;
+  /** The user's thumbs up (1) or down (-1) on a reply; `null` when none. Optional on insert. */
+  feedback_value: ColumnType<number | null, number | null | undefined, number | null>;
+  feedback_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When an edit or a regeneration replaced the message (out of the visible thread); `null` while it is visible. */
+  replaced_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type ThreadRow = Selectable<ThreadsTable>;

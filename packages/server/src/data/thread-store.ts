@@ -7,6 +7,22 @@ import { sortableId } from "./sortable-id.js";
 
 export type { MessageRow, ThreadRow };
 
+/** A message to insert: feedback and replacement come later, if ever. */
+export type NewMessage = Omit<MessageRow, "id" | "owner_id" | "feedback_value" | "feedback_comment" | "replaced_at"> & {
+  id?: string;
+  owner_id?: string | null;
+};
+
+/** What a new thread starts with, besides its name. */
+export interface NewThreadOptions {
+  /** The process that claims it at once for a run (see `claimThread`). */
+  runOwner?: string | null;
+  /** The profile the chat starts with. */
+  profile?: string | null;
+  /** The settings chosen before the first message, as stored JSON. */
+  settings?: string | null;
+}
+
 const MESSAGE_COLUMNS = [
   "id",
   "thread_id",
@@ -59,6 +75,8 @@ export class ThreadStore {
         created_at: slot("created_at"),
         updated_at: slot("updated_at"),
         run_owner: slot("run_owner"),
+        settings: slot("settings"),
+        profile: slot("profile"),
       }),
     );
     this.claimThreadQuery = compiledQuery<{ userId: string; threadId: string; owner: string; now: number }, ThreadRow>(db, (slot) =>
@@ -75,8 +93,13 @@ export class ThreadStore {
   }
 
   /** A new thread; `runOwner` claims it at once for a run of that process (see `claimThread`). */
-  async createThread(userId: string, name: string, now: number, runOwner: string | null = null): Promise<ThreadRow> {
-    const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now, run_owner: runOwner };
+  async createThread(
+    userId: string,
+    name: string,
+    now: number,
+    { runOwner = null, profile = null, settings = null }: NewThreadOptions = {},
+  ): Promise<ThreadRow> {
+    const row: ThreadRow = { id: sortableId(), user_id: userId, name, created_at: now, updated_at: now, run_owner: runOwner, settings, profile };
     await this.insertThreadQuery(row);
     return row;
   }
@@ -134,6 +157,7 @@ export class ThreadStore {
               .selectFrom("messages")
               .select(sql`1`.as("one"))
               .whereRef("messages.thread_id", "=", "threads.id")
+              .where("messages.replaced_at", "is", null)
               .where(sql<boolean>`lower(messages.content) like ${pattern} escape '\\'`),
           ),
         ]),
@@ -170,8 +194,15 @@ export class ThreadStore {
     await this.db.updateTable("threads").set({ updated_at: now }).where("id", "=", threadId).execute();
   }
 
-  async insertMessage(message: Omit<MessageRow, "id" | "owner_id"> & { id?: string; owner_id?: string | null }): Promise<MessageRow> {
-    const row: MessageRow = { ...message, id: message.id ?? sortableId(), owner_id: message.owner_id ?? null };
+  async insertMessage(message: NewMessage): Promise<MessageRow> {
+    const row: MessageRow = {
+      ...message,
+      id: message.id ?? sortableId(),
+      owner_id: message.owner_id ?? null,
+      feedback_value: null,
+      feedback_comment: null,
+      replaced_at: null,
+    };
     await this.messageInserts.insert(row);
     return row;
   }
@@ -203,9 +234,37 @@ export class ThreadStore {
     await this.db.updateTable("messages").set(changes).where("id", "=", messageId).execute();
   }
 
-  /** A thread's messages in the order they were written. */
+  /** A thread's visible messages (not replaced by an edit or a regeneration) in the order they were written. */
   async listMessages(threadId: string): Promise<MessageRow[]> {
-    return this.db.selectFrom("messages").selectAll().where("thread_id", "=", threadId).orderBy("created_at").orderBy("id").execute();
+    return this.db
+      .selectFrom("messages")
+      .selectAll()
+      .where("thread_id", "=", threadId)
+      .where("replaced_at", "is", null)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+  }
+
+  /**
+   * Takes messages out of the visible thread (an edit or a regeneration replaced them) and,
+   * for an edit, inserts the new user message, in one transaction: a failure leaves the thread
+   * as it was. The files of `moveFilesFrom` (the edited message) go with the new message.
+   */
+  async replaceMessages(threadId: string, messageIds: readonly string[], now: number, edit?: { message: MessageRow; moveFilesFrom: string }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (messageIds.length > 0) {
+        await trx.updateTable("messages").set({ replaced_at: now }).where("thread_id", "=", threadId).where("id", "in", messageIds).execute();
+      }
+      if (edit === undefined) return;
+      await trx.insertInto("messages").values(edit.message).execute();
+      await trx.updateTable("files").set({ message_id: edit.message.id }).where("message_id", "=", edit.moveFilesFrom).execute();
+    });
+  }
+
+  /** Stores a thread's changed settings (JSON, see `ThreadsTable.settings`). */
+  async updateSettings(threadId: string, settings: string): Promise<void> {
+    await this.db.updateTable("threads").set({ settings }).where("id", "=", threadId).execute();
   }
 }
 

@@ -129,6 +129,9 @@ export function attachRealtime(fastify: FastifyInstance, options: RealtimeOption
     socket.on("thread:resume", (payload, ack) => void runtime.resume(connection, payload, ack));
     socket.on("message:stop", (payload) => runtime.stop(connection, payload));
     socket.on("action:run", (payload, ack) => void runtime.runAction(connection, payload, ack));
+    socket.on("message:edit", (payload, ack) => void runtime.edit(connection, payload, ack));
+    socket.on("message:regenerate", (payload, ack) => void runtime.regenerate(connection, payload, ack));
+    socket.on("thread:settings", (payload, ack) => void runtime.updateSettings(connection, payload, ack));
     socket.on("disconnect", () => {
       release();
       void runtime.disconnected(connection);

@@ -39,6 +39,10 @@ import { FileService } from "../files/file-service.js";
 import { SignedFileUrls } from "../files/signed-file-url.js";
 import { UserStore } from "../data/user-store.js";
 import { threadRoutes } from "../threads/thread-routes.js";
+import { appRoutes } from "../app/app-routes.js";
+import { ChatSettings } from "../app/chat-settings.js";
+import { FeedbackStore } from "../data/feedback-store.js";
+import { feedbackRoutes } from "../feedback/feedback-routes.js";
 import { allowedHostCheck, refuseForeignHosts } from "../http/allowed-hosts.js";
 import { clientErrorHandler, frameworkErrors, installErrorHandlers } from "./error-handler.js";
 import { gracefulShutdown, type GracefulShutdown } from "./graceful-shutdown.js";
@@ -228,7 +232,7 @@ async function buildFastify(
     await fastify.register(fastifyCors, {
       origin: [...config.allowedOrigins],
       credentials: true,
-      methods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+      methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
       allowedHeaders: ["content-type", "x-csrf-token", "authorization"],
       maxAge: 600,
     });
@@ -350,7 +354,10 @@ async function registerRoutes(
   const storage = await createFileStorage(config);
   const files = new FileService({ config, store: new FileStore(services.db), storage, clock, log: fastify.log });
   const signedUrls = new SignedFileUrls(deriveKeyRing(config, "file-url"), config.files.signedUrlTtl, clock, config.basePath);
-  await fastify.register(threadRoutes, { threads, files, extras: services.extras, clock });
+  const chatSettings = new ChatSettings(app.settings);
+  await fastify.register(threadRoutes, { threads, files, extras: services.extras, clock, settingsOf: (stored) => chatSettings.resolve(stored) });
+  await fastify.register(appRoutes, { app });
+  await fastify.register(feedbackRoutes, { app, feedback: new FeedbackStore(services.db) });
   await fastify.register(fileRoutes, { config, files, threads, signedUrls, limits: services.limits });
   if (webRoot) await fastify.register(webUi, { root: webRoot, basePath: config.basePath });
   return { files, storage };

@@ -1,4 +1,4 @@
-import type { ChatMessage, FileInfo, ThreadSummary } from "@parlor/protocol";
+import type { ChatMessage, FileInfo, MessageFeedback, ThreadSummary } from "@parlor/protocol";
 import type { MessageRow, ThreadRow } from "../data/thread-store.js";
 
 /**
@@ -36,5 +36,12 @@ export function toChatMessage(row: MessageRow, files: FileInfo[] = []): ChatMess
     files,
     steps: [],
     actions: [],
+    feedback: toFeedback(row.feedback_value, row.feedback_comment),
   };
+}
+
+/** A message's stored feedback as clients see it: `null` when none (or a value Parlor never stores). */
+export function toFeedback(value: number | null, comment: string | null): MessageFeedback | null {
+  if (value !== 1 && value !== -1) return null;
+  return comment === null ? { value } : { value, comment };
 }

@@ -1,4 +1,4 @@
-import type { RenameThreadBody, ThreadListQuery, ThreadListResponse, ThreadSummary, ThreadWithMessages } from "@parlor/protocol";
+import type { ChatSettingValues, RenameThreadBody, ThreadListQuery, ThreadListResponse, ThreadSummary, ThreadWithMessages } from "@parlor/protocol";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { ParlorError } from "../errors.js";
@@ -19,6 +19,8 @@ export interface ThreadRoutesOptions {
   extras: MessageExtraStores;
   /** Milliseconds since the epoch; stamps `updatedAt` on rename. */
   clock: () => number;
+  /** A thread's effective chat settings from its stored ones (the app's `ChatSettings.resolve`). */
+  settingsOf: (stored: string | null) => ChatSettingValues;
 }
 
 /** The largest page a client may ask for with `limit`. */
@@ -57,7 +59,7 @@ const renameSchema = z.object({
  * await fastify.register(threadRoutes, { threads: new ThreadStore(db), files, extras: messageExtraStores(db), clock: Date.now });
  * // GET /api/threads?limit=10&q=invoice → ThreadListResponse: { threads: ThreadSummary[], nextCursor: string | null }
  */
-export async function threadRoutes(fastify: FastifyInstance, { threads, files, extras, clock }: ThreadRoutesOptions) {
+export async function threadRoutes(fastify: FastifyInstance, { threads, files, extras, clock, settingsOf }: ThreadRoutesOptions) {
   fastify.get("/api/threads", async function listThreads(request): Promise<ThreadListResponse> {
     const { cursor, limit, q } = parseInput(listQuerySchema, request.query);
     const after = cursor === undefined ? null : decodeCursor(cursor);
@@ -70,7 +72,8 @@ export async function threadRoutes(fastify: FastifyInstance, { threads, files, e
     const { id } = parseInput(paramsSchema, request.params);
     const thread = await threads.findThread(request.session!.userId, id);
     if (!thread) throw notFound();
-    return { ...toThreadSummary(thread), messages: await loadThreadMessages({ threads, files, extras, clock }, thread.id) };
+    const messages = await loadThreadMessages({ threads, files, extras, clock }, thread.id);
+    return { ...toThreadSummary(thread), messages, settings: settingsOf(thread.settings), profile: thread.profile };
   });
 
   fastify.patch("/api/threads/:id", async function renameThread(request): Promise<ThreadSummary> {

@@ -1,11 +1,15 @@
-import { pendingAsk, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
+import { pendingAsk, useAppInfo, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
 import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
 import { useI18n } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
+import { ChatSettingsControl } from "./ChatSettingsPanel";
+import { ChatStart } from "./ChatStart";
 import { AlertIcon, PaperclipIcon } from "./icons";
+import { messageControls } from "./MessageControls";
+import { MessageEditor } from "./MessageEditor";
 import { MessageList } from "./MessageList";
 import "../styles/chat.css";
 
@@ -32,6 +36,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   const face = useAppFace();
   const maxUploadBytes = useUploadLimit();
   const attachments = useAttachments(maxUploadBytes);
+  const { info } = useAppInfo();
+  const [editingId, setEditingId] = useState<string | null>(null);
   const [draft, setDraft] = useState("");
   const [dragging, setDragging] = useState(false);
   /** Replies the user stopped here: marked at once (an older server stores them as complete). */
@@ -82,6 +88,40 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
       // Shown from `chat.error`.
     });
   }
+
+  // A new chat starts with the app's first profile until the user picks another (as the
+  // picker shows it), so `chat.profile` is never null in an app that declares profiles.
+  const firstProfile = info?.profiles[0]?.id;
+  useEffect(() => {
+    if (chat.threadId === null && chat.profile === null && firstProfile !== undefined) chat.setProfile(firstProfile);
+  }, [chat, firstProfile]);
+
+  /** A starter prompt: sent as the user's first message, whatever the composer holds. */
+  function sendStarter(message: string) {
+    chat
+      .send(message)
+      .then(onSent)
+      .catch(() => {
+        // Shown from `chat.error`.
+      });
+  }
+
+  const editor =
+    editingId === null
+      ? null
+      : {
+          messageId: editingId,
+          editor: (
+            <MessageEditor
+              initial={chat.messages.find((message) => message.id === editingId)?.content ?? ""}
+              onSave={async (content) => {
+                await chat.edit(editingId, content);
+                setEditingId(null);
+              }}
+              onCancel={() => setEditingId(null)}
+            />
+          ),
+        };
 
   function stop() {
     const writing = chat.messages.filter((message) => message.live === true).map((message) => message.id);
@@ -135,6 +175,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
         </div>
       ) : null}
 
+      {!notFound && info !== null && info.settings.length > 0 ? <ChatSettingsControl settings={info.settings} chat={chat} /> : null}
+
       {notFound ? (
         <div className="chat-missing">
           <AlertIcon />
@@ -153,17 +195,28 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           onRetry={retry}
           stepsDisplay={config?.ui.steps ?? "collapsed"}
           onAction={runAction}
+          controlsFor={messageControls({ chat, onEdit: setEditingId })}
+          editing={editor}
           empty={
             chat.isLoading ? (
               <div className="chat-loading" aria-hidden="true">
                 <span className="spinner" />
               </div>
             ) : (
-              <div className="welcome">
-                <AppLogo size={48} />
-                <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
-                <p>{t("chat.welcomeHint")}</p>
-              </div>
+              <ChatStart
+                info={info}
+                fallback={
+                  <>
+                    <AppLogo size={48} />
+                    <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
+                    <p>{t("chat.welcomeHint")}</p>
+                  </>
+                }
+                profile={chat.profile}
+                onProfile={chat.threadId === null ? chat.setProfile : undefined}
+                onStarter={sendStarter}
+                disabled={chat.status !== "idle"}
+              />
             )
           }
           footer={

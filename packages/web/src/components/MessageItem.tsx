@@ -1,5 +1,5 @@
 import type { ChatMessageView, StepsDisplay } from "@parlor/react";
-import { memo, lazy, Suspense } from "react";
+import { memo, lazy, Suspense, type ReactNode } from "react";
 import { AppLogo } from "../app-face";
 import { useI18n, type Translate } from "../i18n";
 import { formatDateTime, formatMessageTime } from "../lib/format";
@@ -43,6 +43,8 @@ export interface MessageItemProps {
   onAction?: ((actionId: string) => void) | undefined;
   /** The message's actions cannot run now. */
   actionsDisabled?: boolean;
+  /** More controls beside Copy: feedback, regenerate, edit (MessageControls.tsx). */
+  controls?: ReactNode;
 }
 
 /**
@@ -59,6 +61,7 @@ export const MessageItem = memo(function MessageItem({
   stepsDisplay = "collapsed",
   onAction,
   actionsDisabled = false,
+  controls,
 }: MessageItemProps) {
   const { t } = useI18n();
   if (message.role === "system") {
@@ -74,7 +77,7 @@ export const MessageItem = memo(function MessageItem({
       <article className={`message message-user${message.pending ? " message-pending" : ""}`} aria-label={t("message.you")}>
         <MessageFiles files={message.files} />
         {message.content !== "" ? <div className="bubble">{message.content}</div> : null}
-        {message.pending ? null : <MessageMeta t={t} message={message} />}
+        {message.pending ? null : <MessageMeta t={t} message={message} controls={controls} />}
       </article>
     );
   }
@@ -102,7 +105,7 @@ export const MessageItem = memo(function MessageItem({
         {message.ask ? <AskStatus ask={message.ask} /> : null}
         {onAction ? <ActionButtons actions={message.actions} onRun={onAction} disabled={actionsDisabled} /> : null}
         {live ? null : <EndBadge t={t} message={message} stopped={stopped} onRetry={onRetry} retryDisabled={retryDisabled} />}
-        {live ? null : <MessageMeta t={t} message={message} />}
+        {live ? null : <MessageMeta t={t} message={message} controls={controls} />}
       </div>
     </article>
   );
@@ -160,8 +163,8 @@ export function TypingDots() {
   );
 }
 
-/** Under a message: when it was sent, and "Copy message" (its text as written, Markdown included). */
-function MessageMeta({ t, message }: { t: Translate; message: ChatMessageView }) {
+/** Under a message: when it was sent, "Copy message" (its text as written, Markdown included), and the app's controls. */
+function MessageMeta({ t, message, controls }: { t: Translate; message: ChatMessageView; controls?: ReactNode }) {
   const { copied, copy } = useCopy();
   const time = formatMessageTime(message.createdAt, t.locale);
   return (
@@ -182,6 +185,7 @@ function MessageMeta({ t, message }: { t: Translate; message: ChatMessageView })
           {copied ? <CheckIcon /> : <CopyIcon />}
         </button>
       ) : null}
+      {controls}
     </div>
   );
 }

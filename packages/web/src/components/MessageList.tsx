@@ -1,5 +1,5 @@
 import { pendingAsk, type ChatMessageView, type ChatStatus, type StepsDisplay } from "@parlor/react";
-import { useLayoutEffect, useRef, type ReactNode } from "react";
+import { Fragment, useLayoutEffect, useRef, type ReactNode } from "react";
 import { AppLogo } from "../app-face";
 import { useI18n } from "../i18n";
 import { MessageItem, TypingDots } from "./MessageItem";
@@ -20,6 +20,10 @@ export interface MessageListProps {
   stepsDisplay?: StepsDisplay;
   /** Runs an action of a message (or answers a question with it). */
   onAction?(message: ChatMessageView, actionId: string): void;
+  /** Controls under a message (feedback, regenerate, edit). */
+  controlsFor?: (message: ChatMessageView) => ReactNode;
+  /** A message being edited, and the editor shown in its place. */
+  editing?: { messageId: string; editor: ReactNode } | null;
 }
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
@@ -29,7 +33,7 @@ const FOLLOW_SLACK = 120;
  * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
  * user is there, and leaves them alone when they scroll up to read.
  */
-export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, stepsDisplay, onAction }: MessageListProps) {
+export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, stepsDisplay, onAction, controlsFor, editing }: MessageListProps) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
@@ -64,6 +68,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
         {messages.length === 0 ? empty : null}
         <div role="log" aria-live="polite" aria-label={t("chat.messages")} aria-busy={status === "streaming"} className="message-log">
           {messages.map((message, index) => {
+            if (editing?.messageId === message.id) return <Fragment key={message.id}>{editing.editor}</Fragment>;
             const question = message.status === "interrupted" ? questionBefore(messages, index) : undefined;
             return (
               <MessageItem
@@ -76,6 +81,7 @@ export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, 
                 onAction={onAction ? (actionId) => onAction(message, actionId) : undefined}
                 // A question's buttons work while it waits; other actions run a reply, so only when idle.
                 actionsDisabled={message.ask ? message.ask.status !== "pending" : status !== "idle" || asking}
+                controls={controlsFor?.(message)}
               />
             );
           })}

@@ -36,6 +36,13 @@ describe("describeError", () => {
     expect(describeError(tooLarge)).toBe("That file is too large.");
   });
 
+  it("explains a refused edit, setting or rating, with the setting the server named", () => {
+    expect(describeError(new ParlorApiError("not_latest", "x"))).toMatch(/Only your latest message/);
+    expect(describeError(new ParlorApiError("invalid_setting", 'Unknown setting "colour"'))).toBe('That setting was not saved: Unknown setting "colour"');
+    expect(describeError(new ParlorApiError("feedback_not_allowed", "x", { status: 422 }))).toMatch(/Only the assistant's replies/);
+    expect(describeError(new ParlorApiError("invalid_setting", "x"), translator("fr"))).toBe("Ce réglage n’a pas été enregistré : x");
+  });
+
   it("has a fallback for anything else", () => {
     expect(describeError(new Error("boom"))).toBe("Something went wrong. Please try again.");
     expect(describeError(new ParlorApiError("internal", "x", { status: 500 }))).toMatch(/server had a problem/);

@@ -25,6 +25,11 @@ const SIMPLE: ReadonlyMap<string, MessageKey> = new Map(
       "insufficient_storage",
       "request_timeout",
       "busy",
+      "not_latest",
+      "feedback_not_allowed",
+      "unknown_action",
+      "action_used",
+      "ask_closed",
       "oauth_denied",
       "oauth_state",
       "oauth_rejected",
@@ -53,6 +58,8 @@ export function describeError(error: unknown, t: Translate = translator("en"), c
         : error.message || t("error.rate_limited_unknown");
     case "payload_too_large":
       return context.maxUploadBytes ? t("error.payload_too_large_limit", { size: formatBytes(context.maxUploadBytes, locale) }) : t("error.payload_too_large");
+    case "invalid_setting":
+      return error.message ? t("error.invalid_setting_detail", { detail: error.message }) : t("error.invalid_setting");
     case "app_error":
       return error.message || t("error.app_error");
     case "invalid_request":

@@ -7,6 +7,7 @@ import { replyOwnership } from "./0005-reply-ownership.js";
 import { userIdentities } from "./0006-user-identities.js";
 import { embeds } from "./0007-embeds.js";
 import { stepsActionsAsks } from "./0008-steps-actions-asks.js";
+import { feedbackSettingsEdits } from "./0009-feedback-settings-edits.js";
 
 /**
  * Every migration, in order. Names sort by their number; a released migration is never
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   "0006-user-identities": userIdentities,
   "0007-embeds": embeds,
   "0008-steps-actions-asks": stepsActionsAsks,
+  "0009-feedback-settings-edits": feedbackSettingsEdits,
 };

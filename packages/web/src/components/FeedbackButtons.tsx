@@ -1,0 +1,119 @@
+import type { MessageFeedback } from "@parlor/react";
+import { useId, useState, type FormEvent } from "react";
+import "../styles/chat-options.css";
+
+/** The UI strings of this component (issue 13c's catalog takes them over). */
+const strings = {
+  good: "Good reply",
+  bad: "Bad reply",
+  commentLabel: "What could be better? (optional)",
+  commentLabelGood: "What was good? (optional)",
+  send: "Send feedback",
+  skip: "Skip",
+  thanks: "Thanks for your feedback",
+  failed: "Your feedback could not be saved. Try again.",
+};
+
+export interface FeedbackButtonsProps {
+  feedback: MessageFeedback | null;
+  /** Stores the rating (`useChat().feedback`); rejects when the server refused it. */
+  onRate(value: 1 | -1 | 0, comment?: string): Promise<unknown>;
+}
+
+/**
+ * Thumbs up and down under a reply. A click rates at once (a second click on the same thumb
+ * takes the rating back); then an optional comment can follow, sent with the same rating.
+ */
+export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
+  const [asking, setAsking] = useState<1 | -1 | null>(null);
+  const [comment, setComment] = useState("");
+  const [status, setStatus] = useState<"idle" | "thanks" | "failed">("idle");
+  const commentId = useId();
+
+  async function rate(value: 1 | -1) {
+    const next = feedback?.value === value ? 0 : value;
+    try {
+      await onRate(next);
+      setAsking(next === 0 ? null : next);
+      setComment("");
+      setStatus("idle");
+    } catch {
+      setStatus("failed");
+    }
+  }
+
+  async function sendComment(event: FormEvent) {
+    event.preventDefault();
+    if (asking === null) return;
+    try {
+      await onRate(asking, comment.trim());
+      setAsking(null);
+      setStatus("thanks");
+    } catch {
+      setStatus("failed");
+    }
+  }
+
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button icon-button-small feedback-button"
+        aria-label={strings.good}
+        title={strings.good}
+        aria-pressed={feedback?.value === 1}
+        onClick={() => void rate(1)}
+      >
+        <ThumbIcon />
+      </button>
+      <button
+        type="button"
+        className="icon-button icon-button-small feedback-button"
+        aria-label={strings.bad}
+        title={strings.bad}
+        aria-pressed={feedback?.value === -1}
+        onClick={() => void rate(-1)}
+      >
+        <ThumbIcon down />
+      </button>
+      {asking !== null ? (
+        <form className="feedback-comment" onSubmit={(event) => void sendComment(event)}>
+          <label htmlFor={commentId}>{asking === 1 ? strings.commentLabelGood : strings.commentLabel}</label>
+          <textarea id={commentId} rows={2} maxLength={2000} value={comment} onChange={(event) => setComment(event.target.value)} autoFocus />
+          <div className="feedback-comment-actions">
+            <button type="button" className="button button-ghost button-small" onClick={() => setAsking(null)}>
+              {strings.skip}
+            </button>
+            <button type="submit" className="button button-primary button-small" disabled={comment.trim() === ""}>
+              {strings.send}
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <span className="feedback-status" role="status">
+        {status === "thanks" ? strings.thanks : status === "failed" ? strings.failed : ""}
+      </span>
+    </>
+  );
+}
+
+function ThumbIcon({ down = false }: { down?: boolean }) {
+  return (
+    <svg
+      className={`icon${down ? " icon-flipped" : ""}`}
+      viewBox="0 0 24 24"
+      width="20"
+      height="20"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="1.8"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d="M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3Z" />
+      <path d="M7 10l4-7a2.5 2.5 0 0 1 3 2.6L13.5 10H19a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.8 21H7" />
+    </svg>
+  );
+}

@@ -1,0 +1,65 @@
+import type { ChatMessageView, UseChatResult } from "@parlor/react";
+import type { ReactNode } from "react";
+import { FeedbackButtons } from "./FeedbackButtons";
+import { PencilIcon, RetryIcon } from "./icons";
+
+/** The UI strings of this component (issue 13c's catalog takes them over). */
+const strings = {
+  edit: "Edit message",
+  regenerate: "Regenerate reply",
+};
+
+export interface MessageControlsOptions {
+  chat: UseChatResult;
+  /** Opens the editor on the user's last message. */
+  onEdit(messageId: string): void;
+}
+
+/**
+ * The controls under each message: feedback on every finished reply; Regenerate on the
+ * latest reply and Edit on the user's latest message, usable while nothing is being written
+ * (the server refuses them otherwise: `busy`, `not_latest`).
+ */
+export function messageControls({ chat, onEdit }: MessageControlsOptions): (message: ChatMessageView) => ReactNode {
+  const { messages, status, threadId } = chat;
+  const last = messages.at(-1);
+  const lastUser = messages.findLast((message) => message.role === "user");
+  const idle = status === "idle" && threadId !== null;
+  return function controlsOf(message) {
+    if (message.pending === true || message.live === true) return null;
+    if (message.role === "assistant") {
+      return (
+        <>
+          <FeedbackButtons feedback={message.feedback} onRate={(value, comment) => chat.feedback(message.id, value, comment)} />
+          {message.id === last?.id ? (
+            <button
+              type="button"
+              className="icon-button icon-button-small"
+              aria-label={strings.regenerate}
+              title={strings.regenerate}
+              disabled={!idle}
+              onClick={() => void chat.regenerate(message.id).catch(() => undefined)}
+            >
+              <RetryIcon />
+            </button>
+          ) : null}
+        </>
+      );
+    }
+    if (message.role === "user" && message.id === lastUser?.id) {
+      return (
+        <button
+          type="button"
+          className="icon-button icon-button-small"
+          aria-label={strings.edit}
+          title={strings.edit}
+          disabled={!idle}
+          onClick={() => onEdit(message.id)}
+        >
+          <PencilIcon />
+        </button>
+      );
+    }
+    return null;
+  };
+}
