@@ -45,7 +45,22 @@ const MAX_HEIGHT_PX = 240;
  * While a reply is being written, "Stop" takes the place of "Send".
  */
 export function Composer(props: ComposerProps) {
-  const { value, onChange, onSend, onStop, status, attachments, uploadProgress, isUploading, onAddFiles, onRemoveAttachment, disabled = false, placeholder, accept, ref } = props;
+  const {
+    value,
+    onChange,
+    onSend,
+    onStop,
+    status,
+    attachments,
+    uploadProgress,
+    isUploading,
+    onAddFiles,
+    onRemoveAttachment,
+    disabled = false,
+    placeholder,
+    accept,
+    ref,
+  } = props;
   const { appName, maxUploadBytes } = props;
   const { t } = useI18n();
   const describe = (error: unknown) => describeError(error, t, { maxUploadBytes });

@@ -33,7 +33,19 @@ const FOLLOW_SLACK = 120;
  * The conversation, in a `role="log"` live region (polite). It keeps to the bottom while the
  * user is there, and leaves them alone when they scroll up to read.
  */
-export function MessageList({ threadKey, messages, status, stoppedIds, onRetry, empty, footer, stepsDisplay, onAction, controlsFor, editing }: MessageListProps) {
+export function MessageList({
+  threadKey,
+  messages,
+  status,
+  stoppedIds,
+  onRetry,
+  empty,
+  footer,
+  stepsDisplay,
+  onAction,
+  controlsFor,
+  editing,
+}: MessageListProps) {
   const { t } = useI18n();
   const scrollRef = useRef<HTMLDivElement>(null);
   const following = useRef(true);
