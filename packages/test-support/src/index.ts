@@ -5,6 +5,7 @@ export { dialects, pgUrl, type TestDatabase, type TestDialect } from "./database
 export { ECHO_PASSWORD, echoApp, type EchoAppOptions } from "./echo-app.js";
 export { eventually } from "./eventually.js";
 export { freePort } from "./free-port.js";
+export { localPrebuilds, packedTarballs, type PackedTarballs } from "./packed-tarballs.js";
 export { redisIsAvailable, redisTestPrefix, redisTestUrl } from "./redis.js";
 export { gate } from "./gate.js";
 export { mintHostToken, TEST_EMBED_SECRET, type MintOptions } from "./host-token.js";
