@@ -36,7 +36,10 @@ async function main(args: string[]): Promise<number> {
 
   const interactive = process.stdin.isTTY === true && !options.yes;
   const answers: Answers | null = interactive
-    ? await ask({ ...(options.folder === undefined ? {} : { folder: options.folder }), ...(options.template === undefined ? {} : { template: options.template }) })
+    ? await ask({
+        ...(options.folder === undefined ? {} : { folder: options.folder }),
+        ...(options.template === undefined ? {} : { template: options.template }),
+      })
     : { folder: options.folder ?? DEFAULT_FOLDER, template: options.template ?? "echo" };
   if (answers === null) return 1;
 

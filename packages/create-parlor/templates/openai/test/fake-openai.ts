@@ -22,7 +22,13 @@ export async function fakeOpenAI(pieces: string[]): Promise<FakeOpenAI> {
     res.writeHead(200, { "content-type": "text/event-stream" });
     pieces.forEach((content, index) => {
       const finish = index === pieces.length - 1 ? "stop" : null;
-      const chunk = { id: "c1", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta: { content }, finish_reason: finish }] };
+      const chunk = {
+        id: "c1",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "fake",
+        choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+      };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     });
     res.end("data: [DONE]\n\n");
