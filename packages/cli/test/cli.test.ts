@@ -156,8 +156,8 @@ describe("parlor help", () => {
   it("lists the commands, and prints each command's help with --help or help <command>", () => {
     const usage = parlor(["--help"]);
     expect(usage.status).toBe(0);
-    expect(usage.stdout).toMatch(/run +serve an app[\s\S]*create-secret[\s\S]*migrate/);
-    for (const command of ["run", "create-secret", "migrate"]) {
+    expect(usage.stdout).toMatch(/run +serve an app[\s\S]*doctor +check[\s\S]*create-secret[\s\S]*migrate/);
+    for (const command of ["run", "doctor", "create-secret", "migrate"]) {
       const viaFlag = parlor([command, "--help"]);
       expect(viaFlag.status).toBe(0);
       expect(viaFlag.stdout).toMatch(new RegExp(`^Usage: parlor ${command}`));
