@@ -5,6 +5,7 @@ import { createProject } from "./create-project.js";
 import { parseOptions } from "./parse-options.js";
 import { projectName } from "./project-name.js";
 import { TEMPLATES } from "./templates.js";
+import { findTarballs, useTarballs } from "./use-tarballs.js";
 import { UsageError } from "./usage-error.js";
 
 // Parlor's packages are versioned together, and this one with them (scripts/pack.mjs checks
@@ -22,6 +23,8 @@ ${TEMPLATES.map(({ name, hint }) => `  ${name.padEnd(16)} ${hint}`).join("\n")}
 
 Options:
   -t, --template <name>   the template (asked for in a terminal; echo with --yes)
+  --tarballs <folder>     install parlor and @parlor/* from the tarballs \`npm run pack\` wrote
+                          there (file: dependencies and overrides), not from the registry
   -y, --yes               ask nothing: the folder defaults to ${DEFAULT_FOLDER}, the template to echo
   -h, --help              this help
   -v, --version           the version of create-parlor
@@ -33,6 +36,7 @@ async function main(args: string[]): Promise<number> {
   const options = parseOptions(args);
   if (options.help) return print(usage);
   if (options.version) return print(`${version}\n`);
+  const tarballs = options.tarballs === undefined ? null : findTarballs(options.tarballs, version);
 
   const interactive = process.stdin.isTTY === true && !options.yes;
   const answers: Answers | null = interactive
@@ -45,6 +49,7 @@ async function main(args: string[]): Promise<number> {
 
   const target = resolve(answers.folder);
   createProject({ target, template: answers.template, name: projectName(target), parlorVersion: `^${version}` });
+  if (tarballs !== null) useTarballs(target, tarballs);
   const cd = relative(process.cwd(), target) || ".";
   process.stdout.write(`Created a Parlor app (template ${answers.template}) in ${target}
 

@@ -6,13 +6,15 @@ export interface Options {
   /** The folder to create the project in; asked for when missing (or `my-parlor-app` with --yes). */
   folder: string | undefined;
   template: TemplateName | undefined;
+  /** A folder of tarballs from `npm run pack` to install Parlor from, instead of the registry. */
+  tarballs: string | undefined;
   /** No questions: defaults for what the flags leave out. */
   yes: boolean;
   help: boolean;
   version: boolean;
 }
 
-/** Reads `create-parlor [folder] [--template <name>] [--yes]`; a mistake is one `UsageError` line. */
+/** Reads `create-parlor [folder] [--template <name>] [--tarballs <folder>] [--yes]`; a mistake is one `UsageError` line. */
 export function parseOptions(args: string[]): Options {
   let parsed;
   try {
@@ -22,6 +24,7 @@ export function parseOptions(args: string[]): Options {
       strict: true,
       options: {
         template: { type: "string", short: "t" },
+        tarballs: { type: "string" },
         yes: { type: "boolean", short: "y" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
@@ -39,6 +42,7 @@ export function parseOptions(args: string[]): Options {
   return {
     folder: positionals[0],
     template: values.template,
+    tarballs: values.tarballs,
     yes: values.yes === true,
     help: values.help === true,
     version: values.version === true,

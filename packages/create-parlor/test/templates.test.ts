@@ -10,8 +10,8 @@ import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, 
 // `npm create parlor` (create-parlor run from its tarball by `npm exec`, as `npm create` does),
 // `npm install`, `npm test` (the project's own: a type check and its test of a login and a chat
 // exchange), and for echo `npm run dev` (serves, restarts on an edit). Parlor's packages
-// resolve to the tarballs through the project's dependencies and npm `overrides` (`file:`), never
-// the registry; everything else comes from the registry through the usual npm cache, shared by
+// resolve to the tarballs (`--tarballs`: `file:` dependencies and npm `overrides`), never the
+// registry; everything else comes from the registry through the usual npm cache, shared by
 // the three installs. better-sqlite3 is not compiled: see `localPrebuilds`.
 
 const run = promisify(execFile);
@@ -51,29 +51,14 @@ async function sh(cwd: string, command: string, args: string[]) {
 /** `npm create parlor <name> -- --template <template>`, from create-parlor's tarball; then installs the project from the tarballs. */
 async function createAndInstall(template: string): Promise<string> {
   const name = `my-${template}-app`;
-  const created = await sh(work, "npm", [
-    "exec",
-    "--yes",
-    `--package=${tarballs.byName["create-parlor"]}`,
-    "--",
-    "create-parlor",
-    name,
-    "--template",
-    template,
-  ]);
+  const args = ["create-parlor", name, "--template", template, "--tarballs", tarballs.dir];
+  const created = await sh(work, "npm", ["exec", "--yes", `--package=${tarballs.byName["create-parlor"]}`, "--", ...args]);
   expect(created.stdout).toMatch(`Created a Parlor app (template ${template})`);
   const project = join(work, name);
 
+  // The binary offered as a prebuild is of this better-sqlite3 version.
   const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
-  const local = (range: string, name: string) => (tarballs.byName[name] ? `file:${tarballs.byName[name]}` : range);
-  for (const field of ["dependencies", "devDependencies"]) {
-    manifest[field] = Object.fromEntries(Object.entries(manifest[field] as Record<string, string>).map(([dep, range]) => [dep, local(range, dep)]));
-  }
-  // Parlor's packages depend on each other too; the binary offered as a prebuild is of this version.
-  manifest.overrides = {
-    ...Object.fromEntries(Object.entries(tarballs.byName).map(([dep, file]) => [dep, `file:${file}`])),
-    "better-sqlite3": betterSqlite3Version,
-  };
+  manifest.overrides["better-sqlite3"] = betterSqlite3Version;
   writeFileSync(join(project, "package.json"), JSON.stringify(manifest, null, 2));
 
   const started = Date.now();
