@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createParlorClient, type ChatState, type ParlorClient } from "@parlor/client";
+import { createParlorClient, type ChatStore, type ParlorClient } from "@parlor/client";
 import { startServer, type ParlorApp, type ServerOptions } from "parlor";
 
 export interface StartedApp {
@@ -62,7 +62,7 @@ export function chatClient(origin: string): ParlorClient {
 }
 
 /** Resolves with the text of the chat's last reply once it is complete. */
-export function waitForReply(chat: { getSnapshot(): ChatState; subscribe(listener: () => void): () => void }): Promise<string> {
+export function waitForReply(chat: ChatStore): Promise<string> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const last = chat.getSnapshot().messages.at(-1);
