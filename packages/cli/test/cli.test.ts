@@ -153,7 +153,8 @@ describe("parlor run", () => {
 });
 
 describe("parlor help", () => {
-  it("lists the commands, and prints each command's help with --help or help <command>", () => {
+  // Nine runs of the command: a few seconds each on a busy machine.
+  it("lists the commands, and prints each command's help with --help or help <command>", { timeout: 60_000 }, () => {
     const usage = parlor(["--help"]);
     expect(usage.status).toBe(0);
     expect(usage.stdout).toMatch(/run +serve an app[\s\S]*doctor +check[\s\S]*create-secret[\s\S]*migrate/);

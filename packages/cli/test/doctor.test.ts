@@ -45,7 +45,9 @@ function doctor(env: Record<string, string>, app = "app.ts") {
   return { ...result, lines };
 }
 
-describe("parlor doctor", () => {
+// Each test starts the command once or twice (a Node process loading the app through tsx): a
+// second on an idle machine, several on a busy one.
+describe("parlor doctor", { timeout: 60_000 }, () => {
   it("in development on SQLite: only the missing secret is worth a warning, and nothing is written", () => {
     const result = doctor({});
     expect(result.status, result.stdout + result.stderr).toBe(0);
