@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { registerCleanup } from "./cleanup.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The repository's root; a function, as the kit is also imported by jsdom tests, where import.meta.url is not a file URL. */
+const root = () => fileURLToPath(new URL("../../../", import.meta.url));
 
 export interface PackedTarballs {
   dir: string;
@@ -21,7 +22,7 @@ export interface PackedTarballs {
 export function packedTarballs(): PackedTarballs {
   const dir = mkdtempSync(join(tmpdir(), "parlor-tarballs-"));
   registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(process.execPath, [join(ROOT, "scripts/pack.mjs"), dir], { stdio: "pipe" });
+  execFileSync(process.execPath, [join(root(), "scripts/pack.mjs"), dir], { stdio: "pipe" });
   const byName: Record<string, string> = {};
   for (const file of readdirSync(dir).filter((name) => name.endsWith(".tgz"))) {
     const manifest = execFileSync("tar", ["-xzOf", join(dir, file), "package/package.json"], { encoding: "utf8" });
@@ -39,7 +40,7 @@ export function packedTarballs(): PackedTarballs {
  * (`betterSqlite3Version`, for npm `overrides`).
  */
 export function localPrebuilds(): { env: Record<string, string>; betterSqlite3Version: string } {
-  const packageDir = join(ROOT, "node_modules/better-sqlite3");
+  const packageDir = join(root(), "node_modules/better-sqlite3");
   const { version } = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string };
   const dir = mkdtempSync(join(tmpdir(), "parlor-prebuilds-"));
   registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
