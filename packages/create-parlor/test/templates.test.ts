@@ -1,9 +1,10 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, TestClient, type PackedTarballs } from "@parlor/test-support";
 
 // The path a new user takes, from the packed tarballs and nothing of this repository:
@@ -36,7 +37,7 @@ beforeAll(() => {
     npm_config_update_notifier: "false",
     ...prebuilds.env,
   };
-});
+}, 120_000);
 
 /** Runs a command in `cwd`, failing the test with its output when it fails. */
 async function sh(cwd: string, command: string, args: string[]) {
@@ -72,6 +73,8 @@ describe.each(TEMPLATES)("npm create parlor -- --template %s", (template) => {
   beforeAll(async () => {
     project = await createAndInstall(template);
   }, 300_000);
+  // Here rather than with the file's cleanups: removing an installed project takes a while on a busy machine.
+  afterAll(() => rm(project, { recursive: true, force: true }), 120_000);
 
   it("installs Parlor from the tarballs, and its npm test passes", { timeout: 300_000 }, async () => {
     const lock = readFileSync(join(project, "package-lock.json"), "utf8");
