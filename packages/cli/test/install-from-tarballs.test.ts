@@ -101,8 +101,10 @@ it("installs every package from its tarball into an empty folder and serves an a
       PARLOR_DATA_DIR: join(work, "data"),
       PARLOR_LOG_LEVEL: "warn",
     },
+    // Its own process group: npx runs parlor as a child, which a signal to npx alone left running.
+    detached: true,
   });
-  registerCleanup(() => child.kill("SIGTERM"));
+  registerCleanup(() => process.kill(-child.pid!, "SIGTERM"));
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
