@@ -18,6 +18,12 @@ export default defineConfig(
   {
     ignores: ["**/dist/", "**/node_modules/", "test-output/", "bench-output/", "**/.parlor/"],
   },
+  // create-parlor's templates are projects of their own, whose dependencies exist only once a
+  // project is created and installed: packages/create-parlor/test/templates.test.ts does that,
+  // and each project's `npm test` type-checks it strictly (tsc) before running its test.
+  {
+    ignores: ["packages/create-parlor/templates/"],
+  },
 
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

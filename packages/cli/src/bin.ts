@@ -1,11 +1,12 @@
 import { createRequire } from "node:module";
 import type { Command } from "./command.js";
 import { createSecretCommand } from "./commands/create-secret.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
 import { reportUsageError } from "./report-error.js";
 
-const commands: readonly Command[] = [runCommand, createSecretCommand, migrateCommand];
+const commands: readonly Command[] = [runCommand, doctorCommand, createSecretCommand, migrateCommand];
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const usage = `Usage: parlor <command> [options]

@@ -10,6 +10,7 @@ import { freePort } from "@parlor/test-support";
 /** The `parlor` command as npm links it (it loads the build; `npm test` builds first). */
 const BIN = fileURLToPath(new URL("../bin/parlor.js", import.meta.url));
 const DEMO = fileURLToPath(new URL("../../../examples/demo/app.ts", import.meta.url));
+const STRONG_SECRET = "x".repeat(20) + "0123456789abcdef";
 
 let dataDir: string;
 beforeEach(() => {
@@ -84,8 +85,35 @@ describe("parlor run", () => {
     expect((await login("not a valid name!", "demo")).status).toBe(401);
   });
 
+  it("in production without PARLOR_PUBLIC_URL, starts but logs one warning saying to set it", async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, [BIN, "run", DEMO], {
+      env: {
+        ...baseEnv(),
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        PARLOR_AUTH_SECRET: STRONG_SECRET,
+        PARLOR_DEMO_PASSWORD: "a-demo-password",
+      },
+    });
+    let output = "";
+    child.stdout!.on("data", (chunk) => (output += chunk));
+    await waitFor(
+      () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok),
+      () => output,
+    );
+    const warnings = output
+      .split("\n")
+      .filter((line) => line.includes("PARLOR_PUBLIC_URL"))
+      .map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(warnings).toEqual([
+      { ...warnings[0], level: 40, msg: expect.stringMatching(/^NODE_ENV=production without PARLOR_PUBLIC_URL: .* Set PARLOR_PUBLIC_URL/) },
+    ]);
+  });
+
   it("refuses to start the demo in production without PARLOR_DEMO_PASSWORD", () => {
-    const result = parlor(["run", DEMO], { NODE_ENV: "production", PARLOR_AUTH_SECRET: "x".repeat(20) + "0123456789abcdef" });
+    const result = parlor(["run", DEMO], { NODE_ENV: "production", PARLOR_AUTH_SECRET: STRONG_SECRET });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/refuses to start in production without PARLOR_DEMO_PASSWORD/);
   });
@@ -125,11 +153,12 @@ describe("parlor run", () => {
 });
 
 describe("parlor help", () => {
-  it("lists the commands, and prints each command's help with --help or help <command>", () => {
+  // Nine runs of the command: a few seconds each on a busy machine.
+  it("lists the commands, and prints each command's help with --help or help <command>", { timeout: 60_000 }, () => {
     const usage = parlor(["--help"]);
     expect(usage.status).toBe(0);
-    expect(usage.stdout).toMatch(/run +serve an app[\s\S]*create-secret[\s\S]*migrate/);
-    for (const command of ["run", "create-secret", "migrate"]) {
+    expect(usage.stdout).toMatch(/run +serve an app[\s\S]*doctor +check[\s\S]*create-secret[\s\S]*migrate/);
+    for (const command of ["run", "doctor", "create-secret", "migrate"]) {
       const viaFlag = parlor([command, "--help"]);
       expect(viaFlag.status).toBe(0);
       expect(viaFlag.stdout).toMatch(new RegExp(`^Usage: parlor ${command}`));

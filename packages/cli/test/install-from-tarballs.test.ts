@@ -1,17 +1,17 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { eventually, freePort, registerCleanup, TestClient } from "@parlor/test-support";
+import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, TestClient } from "@parlor/test-support";
 
 // The published packages, proven as a user gets them: packed into tarballs, installed into an
 // empty folder far from this repository (no workspace, no symlink back here), then an app file
 // served by the installed `parlor` command. A file left out of a package's `files`, an internal
 // dependency that only resolves in the workspace, or a missing `exports` entry fails it.
-// Slow (an `npm install` from the registry, about 1 to 2 minutes with a warm npm cache), so it
-// is one test.
+// Slow (an `npm install` from the registry, under a minute with a warm npm cache), so it is one
+// test.
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PACKAGES = ["parlor", "@parlor/cli", "@parlor/protocol", "@parlor/client", "@parlor/react", "@parlor/web", "@parlor/widget"];
@@ -41,25 +41,33 @@ export const body: ErrorBody = { error: { code: "not_found", message: "no" } };
 it("installs every package from its tarball into an empty folder and serves an app from there", { timeout: 600_000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), "parlor-install-"));
   registerCleanup(() => rmSync(work, { recursive: true, force: true }));
-  const tarballs = join(work, "tarballs");
   const project = join(work, "project");
   mkdirSync(project);
 
   // The build is already there (`npm test` builds first); `npm run pack` would build again and
   // empty packages/web/dist under the browser tests running beside this one.
-  execFileSync(process.execPath, [join(ROOT, "scripts/pack.mjs"), tarballs], { stdio: "pipe" });
-  const files = readdirSync(tarballs).filter((name) => name.endsWith(".tgz"));
-  expect(files).toHaveLength(PACKAGES.length);
+  const { byName } = packedTarballs();
+  // create-parlor is packed too; templates.test.ts installs what it creates.
+  expect(Object.keys(byName).sort()).toEqual([...PACKAGES, "create-parlor"].sort());
+  const files = PACKAGES.map((name) => byName[name]!);
 
-  // better-sqlite3 builds (or downloads) its native addon and esbuild (under tsx) fetches its
-  // binary in install scripts, which npm wants allowed by name.
-  const manifest = { name: "installed-app", private: true, type: "module", allowScripts: { "better-sqlite3": true, esbuild: true } };
+  // better-sqlite3 installs its native addon and esbuild (under tsx) checks its binary in
+  // install scripts, which npm wants allowed by name. The addon is this repository's own, offered
+  // as a local prebuild (no compiling, no download from GitHub), so its version is pinned.
+  const prebuilds = localPrebuilds();
+  const manifest = {
+    name: "installed-app",
+    private: true,
+    type: "module",
+    allowScripts: { "better-sqlite3": true, esbuild: true },
+    overrides: { "better-sqlite3": prebuilds.betterSqlite3Version },
+  };
   writeFileSync(join(project, "package.json"), JSON.stringify(manifest, null, 2));
   const started = Date.now();
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...files.map((file) => join(tarballs, file))], {
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...files], {
     cwd: project,
     stdio: "pipe",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...prebuilds.env },
   });
   console.log(`npm install from the tarballs took ${Math.round((Date.now() - started) / 1000)} s`);
 
@@ -93,8 +101,10 @@ it("installs every package from its tarball into an empty folder and serves an a
       PARLOR_DATA_DIR: join(work, "data"),
       PARLOR_LOG_LEVEL: "warn",
     },
+    // Its own process group: npx runs parlor as a child, which a signal to npx alone left running.
+    detached: true,
   });
-  registerCleanup(() => child.kill("SIGTERM"));
+  registerCleanup(() => process.kill(-child.pid!, "SIGTERM"));
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));

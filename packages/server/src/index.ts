@@ -40,10 +40,16 @@ export type { ParlorConfig, RedisConfig } from "./config/resolve-config.js";
 export { RedisStartupError } from "./cluster/redis-startup-error.js";
 export type { RedisStartupErrorCode } from "./cluster/redis-startup-error.js";
 export type { ReadinessBody, ReadinessCheckResult } from "./server/readiness.js";
-export { createSecret } from "./config/auth-secret.js";
+export { createSecret, secretWeakness } from "./config/auth-secret.js";
+export { isLoopback } from "./config/loopback.js";
+export { urlWithoutPassword } from "./config/url-without-password.js";
 export { environmentVariables } from "./config/env-options.js";
 export { hashPassword, verifyPassword, verifyUserPassword } from "./auth/password-hash.js";
 export { openDatabase } from "./data/database.js";
+// What start-up does before listening, for tools that check a deployment (`parlor doctor`).
+export { waitForDatabase } from "./data/wait-for-database.js";
+export { connectRedis } from "./cluster/connect-redis.js";
+export { createFileStorage } from "./files/create-file-storage.js";
 export { migrateToLatest } from "./data/migrate.js";
 export { ParlorError, ParlorConfigError, errorStatus } from "./errors.js";
 export type { ErrorCode, ErrorBody } from "./errors.js";

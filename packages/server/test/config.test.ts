@@ -77,6 +77,14 @@ describe("resolveConfig", () => {
       expect(() => resolve({ NODE_ENV: "production" })).toThrow(/PARLOR_AUTH_SECRET is not set.*`parlor create-secret`/);
     });
 
+    it("warns in production when no public URL is set, and only then", () => {
+      const missing = resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: STRONG }).warnings.filter((w) => w.includes("PARLOR_PUBLIC_URL"));
+      expect(missing).toEqual([expect.stringMatching(/^NODE_ENV=production without PARLOR_PUBLIC_URL: .*http:\/\/localhost:8000.*Set PARLOR_PUBLIC_URL/)]);
+      const set = resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: STRONG, PARLOR_PUBLIC_URL: "https://chat.example.com" });
+      expect(set.warnings).toEqual([]);
+      expect(resolve({ PARLOR_AUTH_SECRET: STRONG }).warnings).toEqual([]);
+    });
+
     it("refuses a short or repetitive secret in production", () => {
       expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: "short" })).toThrow(/shorter than 32 bytes/);
       expect(() => resolve({ NODE_ENV: "production", PARLOR_AUTH_SECRET: "a".repeat(64) })).toThrow(/too few different/);

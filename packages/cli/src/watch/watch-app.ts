@@ -1,9 +1,13 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The child `tsx watch` runs and restarts: serves the app and checks its types. */
 const SERVE_WATCHED = fileURLToPath(new URL("./serve-watched.js", import.meta.url));
+
+/** What an app's own code is written in. Not .html or .css: a frontend's build output changes many at once. */
+const SOURCE_EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "json"];
 
 /**
  * `parlor run --watch`: tsx's own watch mode runs the app and restarts it when a file it
@@ -17,7 +21,13 @@ const SERVE_WATCHED = fileURLToPath(new URL("./serve-watched.js", import.meta.ur
  */
 export async function watchApp(file: string): Promise<void> {
   const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
-  const child = spawn(process.execPath, [tsxCli, "watch", "--clear-screen=false", SERVE_WATCHED, file], {
+  // tsx learns the app's imports from the running app and watches them from then on, which on
+  // Node 22 lands up to a second after the app is ready: a file saved in that window was never
+  // picked up. tsx watches `--include` files before it starts the app, so the sources in the
+  // app's own folder (node_modules and dot-folders such as .parlor/ stay out) are watched
+  // from the start; imports from elsewhere are still followed as tsx learns them.
+  const sources = join(dirname(resolve(file)), `**/*.{${SOURCE_EXTENSIONS.join(",")}}`);
+  const child = spawn(process.execPath, [tsxCli, "watch", "--clear-screen=false", "--include", sources, SERVE_WATCHED, file], {
     stdio: "inherit",
     env: { ...process.env, PARLOR_SHUTDOWN_GRACE: process.env.PARLOR_SHUTDOWN_GRACE ?? "0" },
   });

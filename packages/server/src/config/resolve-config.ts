@@ -92,6 +92,13 @@ export function resolveConfig({ appName, options = {}, env = process.env, auth =
   const warnings: string[] = [];
 
   const publicUrl = new URL(o.publicUrl ?? `http://localhost:${o.port}`);
+  if (o.production && o.publicUrl === undefined) {
+    // The default is right for a laptop only: a deployment serves another origin, whose
+    // requests the CSRF and Host checks then refuse.
+    warnings.push(
+      `NODE_ENV=production without PARLOR_PUBLIC_URL: Parlor assumes it is served at ${publicUrl.origin}, so requests to any other host or from any other origin are refused (Host and CSRF checks). Set PARLOR_PUBLIC_URL to the URL users open, e.g. https://chat.example.com.`,
+    );
+  }
   const secure = publicUrl.protocol === "https:" || isLoopback(publicUrl.hostname);
   if (!secure) {
     warnings.push(
