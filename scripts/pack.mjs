@@ -10,13 +10,12 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { publishedPackages as packages } from "./published-packages.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // The folder is an argument so the install test can pack into a temporary folder of its own.
 const out = resolve(process.argv[2] ?? join(root, "dist-packages"));
 
-// Dependencies first: a package's internal dependencies are packed before it.
-const packages = ["protocol", "client", "react", "widget", "web", "server", "cli", "llm", "create-parlor"];
 const license = readFileSync(join(root, "LICENSE"), "utf8");
 
 const manifests = new Map(

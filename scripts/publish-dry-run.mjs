@@ -7,9 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { publishedPackages as packages } from "./published-packages.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const packages = ["protocol", "client", "react", "widget", "web", "server", "cli", "create-parlor"];
 const expected = /^npm warn publish This command requires you to be logged in/;
 
 let failed = false;

@@ -14,7 +14,7 @@ import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, 
 // test.
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const PACKAGES = ["parlor", "@parlor/cli", "@parlor/protocol", "@parlor/client", "@parlor/react", "@parlor/web", "@parlor/widget"];
+const PACKAGES = ["parlor", "@parlor/cli", "@parlor/protocol", "@parlor/client", "@parlor/react", "@parlor/web", "@parlor/widget", "@parlor/llm"];
 const PASSWORD = "tarball-password";
 
 const APP = `import { defineApp } from "parlor";

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { UsageError } from "./usage-error.js";
 
 /** Parlor's published packages: what a project may depend on, and what depends on what among them. */
-const PARLOR_PACKAGES = ["parlor", "@parlor/cli", "@parlor/protocol", "@parlor/client", "@parlor/react", "@parlor/web", "@parlor/widget"];
+const PARLOR_PACKAGES = ["parlor", "@parlor/cli", "@parlor/protocol", "@parlor/client", "@parlor/react", "@parlor/web", "@parlor/widget", "@parlor/llm"];
 
 /** The file `npm pack` writes for a package: `@parlor/cli` 0.1.0 → `parlor-cli-0.1.0.tgz`. */
 function tarballName(name: string, version: string): string {

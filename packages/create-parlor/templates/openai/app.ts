@@ -1,11 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import OpenAI from "openai";
 import { defineApp, ParlorConfigError } from "parlor";
+import { streamOpenAIChat, type OpenAITools } from "@parlor/llm/openai";
 
 /**
  * An assistant on any OpenAI-compatible endpoint (OpenAI, or a local llama.cpp, vLLM or
  * Ollama server): the reply streams token by token, the thread's history is the model's
- * context, and the stop button aborts the request to the model.
+ * context, the model's tool calls run as steps the user can open under the reply, and the
+ * stop button aborts the request to the model.
  *
  * Who may log in: any username with the password in APP_PASSWORD ("demo" in development,
  * required in production). Replace `auth` with your own check (a user table, OAuth, …).
@@ -19,6 +21,15 @@ const password = process.env.APP_PASSWORD ?? (process.env.NODE_ENV === "producti
 if (password === undefined) throw new ParlorConfigError("Set APP_PASSWORD: production does not accept the development password.");
 const expected = Buffer.from(password);
 
+/** Functions the model may call: add your own (a search, a database lookup, …). */
+const tools: OpenAITools = {
+  current_time: {
+    description: "The current date and time, in ISO 8601 (UTC)",
+    parameters: { type: "object", properties: {} },
+    execute: () => new Date().toISOString(),
+  },
+};
+
 export default defineApp({
   name: "Assistant",
   auth: {
@@ -26,29 +37,19 @@ export default defineApp({
   },
   async onMessage(_message, chat) {
     const history = await chat.history();
-    const stream = await openai.chat.completions.create(
-      {
+    // Streams the answer into a reply, runs tool calls as steps and calls the model again with
+    // their results; the user's stop aborts the request (and the billing).
+    await streamOpenAIChat(chat, {
+      client: openai,
+      tools,
+      request: {
         model,
-        stream: true,
         messages: [
           { role: "system", content: "You are a helpful assistant." },
           ...history.filter((m) => m.role !== "system").map((m) => ({ role: m.role as "user" | "assistant", content: m.content })),
         ],
       },
-      // The user's stop aborts the request, so the model stops generating (and billing).
-      { signal: chat.signal },
-    );
-    const reply = chat.reply();
-    try {
-      for await (const chunk of stream) {
-        const text = chunk.choices[0]?.delta?.content;
-        if (text) await reply.stream(text);
-      }
-    } catch (error) {
-      // Stopped: keep what was written. Anything else is shown to the user as a failed reply.
-      if (!chat.signal.aborted) throw error;
-    }
-    await reply.end();
+    });
   },
 });
 

@@ -7,7 +7,8 @@ import { chatClient, startApp, waitForReply, type StartedApp } from "./start-app
 let fake: FakeOpenAI;
 let started: StartedApp;
 before(async () => {
-  fake = await fakeOpenAI(["Hello", ", ", "Ada", "!"]);
+  // Scripted answers, in order: a greeting, then a call of the current_time tool and the answer after it.
+  fake = await fakeOpenAI([{ text: ["Hello", ", ", "Ada", "!"] }, { toolCall: "current_time" }, { text: ["It is late."] }]);
   // app.ts reads these when it is imported.
   process.env.OPENAI_BASE_URL = fake.baseUrl;
   process.env.OPENAI_API_KEY = "test-key";
@@ -34,4 +35,22 @@ test("streams the model's answer into the reply, with the thread as context", as
   assert.equal(request?.body.model, "test-model");
   assert.equal(request?.body.stream, true);
   assert.deepEqual(request?.body.messages.at(-1), { role: "user", content: "Hi, I am Ada" });
+});
+
+test("runs the model's tool call as a step of the reply and gives the model its result", async () => {
+  const client = chatClient(started.origin);
+  await client.start();
+  await client.auth.login("ada", "demo");
+  const chat = client.createChat();
+  await chat.send("What time is it?");
+  assert.equal(await waitForReply(chat), "It is late.");
+  const reply = chat.getSnapshot().messages.at(-1);
+  client.close();
+
+  assert.equal(reply?.steps.length, 1);
+  assert.equal(reply?.steps[0]?.name, "current_time");
+  assert.equal(reply?.steps[0]?.status, "complete");
+  const toolResult = fake.requests[2]?.body.messages.at(-1);
+  assert.equal(toolResult?.role, "tool");
+  assert.ok(Date.parse(toolResult?.content) > Date.parse("2020-01-01"), "the model got the tool's result");
 });

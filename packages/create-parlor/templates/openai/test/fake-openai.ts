@@ -9,26 +9,28 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
+/** One answer of the fake model: text pieces, or a call of one tool. */
+export type FakeTurn = { text: string[] } | { toolCall: string };
+
 /**
- * A stand-in for an OpenAI-compatible `/v1/chat/completions`: streams `pieces` as the
- * server-sent events the real endpoint sends, and records what it was asked.
+ * A stand-in for an OpenAI-compatible `/v1/chat/completions`: answers each request with the
+ * next turn, as the server-sent events the real endpoint sends, and records what it was asked.
  */
-export async function fakeOpenAI(pieces: string[]): Promise<FakeOpenAI> {
+export async function fakeOpenAI(turns: FakeTurn[]): Promise<FakeOpenAI> {
   const requests: FakeOpenAI["requests"] = [];
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = "";
     for await (const chunk of req) raw += chunk;
     requests.push({ authorization: req.headers.authorization, body: JSON.parse(raw) });
+    const turn = turns[requests.length - 1] ?? { text: ["(no answer scripted)"] };
+    const deltas =
+      "toolCall" in turn
+        ? [{ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: turn.toolCall, arguments: "{}" } }] }]
+        : turn.text.map((content) => ({ content }));
     res.writeHead(200, { "content-type": "text/event-stream" });
-    pieces.forEach((content, index) => {
-      const finish = index === pieces.length - 1 ? "stop" : null;
-      const chunk = {
-        id: "c1",
-        object: "chat.completion.chunk",
-        created: 0,
-        model: "fake",
-        choices: [{ index: 0, delta: { content }, finish_reason: finish }],
-      };
+    deltas.forEach((delta, index) => {
+      const finish = index < deltas.length - 1 ? null : "toolCall" in turn ? "tool_calls" : "stop";
+      const chunk = { id: "c1", object: "chat.completion.chunk", created: 0, model: "fake", choices: [{ index: 0, delta, finish_reason: finish }] };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     });
     res.end("data: [DONE]\n\n");
