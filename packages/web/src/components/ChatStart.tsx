@@ -1,9 +1,9 @@
 import type { AppInfo } from "@parlor/react";
 import { lazy, Suspense, type ReactNode } from "react";
+import { AppLogo } from "../app-face";
 import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
 import { FallbackOnError } from "./FallbackOnError";
-import { LogoMark } from "./icons";
 
 const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: module.Markdown })));
 
@@ -32,7 +32,7 @@ export function ChatStart({ info, fallback, profile, onProfile, onStarter, disab
   const { t } = useI18n();
   return (
     <div className="welcome">
-      <LogoMark size={48} />
+      <AppLogo size={48} />
       {info?.welcome ? (
         <div className="welcome-text">
           <FallbackOnError fallback={<p>{info.welcome}</p>}>

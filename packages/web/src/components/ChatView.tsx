@@ -1,6 +1,6 @@
 import { pendingAsk, useAppInfo, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
-import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
+import { useAppFace, useUploadLimit } from "../app-face";
 import { useI18n, type Translate } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
@@ -207,7 +207,6 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
                 info={info}
                 fallback={
                   <>
-                    <AppLogo size={48} />
                     <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
                     <p>{t("chat.welcomeHint")}</p>
                   </>
