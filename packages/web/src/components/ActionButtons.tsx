@@ -1,4 +1,5 @@
 import type { MessageAction } from "@parlor/react";
+import { useI18n } from "../i18n";
 
 export interface ActionButtonsProps {
   actions: readonly MessageAction[];
@@ -8,17 +9,12 @@ export interface ActionButtonsProps {
   disabled: boolean;
 }
 
-/** UI strings of this component (13c's catalog takes them over). */
-const strings = {
-  actions: "Actions",
-  used: "(used)",
-};
-
 /** The buttons the app put under a message; a used one stays, disabled. */
 export function ActionButtons({ actions, onRun, disabled }: ActionButtonsProps) {
+  const { t } = useI18n();
   if (actions.length === 0) return null;
   return (
-    <div className="action-buttons" role="group" aria-label={strings.actions}>
+    <div className="action-buttons" role="group" aria-label={t("actions.label")}>
       {actions.map((action) => (
         <button
           key={action.id}
@@ -28,7 +24,7 @@ export function ActionButtons({ actions, onRun, disabled }: ActionButtonsProps) 
           onClick={() => onRun(action.id)}
         >
           {action.label}
-          {action.used === true ? <span className="visually-hidden"> {strings.used}</span> : null}
+          {action.used === true ? <span className="visually-hidden"> {t("actions.used")}</span> : null}
         </button>
       ))}
     </div>

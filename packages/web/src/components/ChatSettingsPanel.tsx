@@ -1,28 +1,21 @@
 import type { ChatSetting, ChatSettingValue, ChatSettingValues, UseChatResult } from "@parlor/react";
 import { useEffect, useId, useState, type ReactNode } from "react";
+import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
 import { CloseIcon } from "./icons";
-
-/** The UI strings of this component (issue 13c's catalog takes them over). */
-const strings = {
-  open: "Chat settings",
-  title: "Chat settings",
-  close: "Close chat settings",
-  newChatHint: "These apply from the first message of this chat.",
-  failed: "This setting could not be saved.",
-};
 
 /** The "Chat settings" button (top right of the chat) and the panel it opens. */
 export function ChatSettingsControl({ settings, chat }: { settings: readonly ChatSetting[]; chat: UseChatResult }) {
   const [open, setOpen] = useState(false);
+  const { t } = useI18n();
   return (
     <>
       <div className="chat-toolbar">
         <button
           type="button"
           className="icon-button"
-          aria-label={strings.open}
-          title={strings.open}
+          aria-label={t("settings.open")}
+          title={t("settings.open")}
           aria-expanded={open}
           onClick={() => setOpen((was) => !was)}
         >
@@ -57,6 +50,7 @@ export interface ChatSettingsPanelProps {
 export function ChatSettingsPanel({ settings, values, isNewChat, onChange, onClose }: ChatSettingsPanelProps) {
   const [failed, setFailed] = useState<string | null>(null);
   const titleId = useId();
+  const { t } = useI18n();
 
   useEffect(() => {
     const closeOnEscape = (event: KeyboardEvent) => {
@@ -74,19 +68,19 @@ export function ChatSettingsPanel({ settings, values, isNewChat, onChange, onClo
   return (
     <aside className="settings-panel" aria-labelledby={titleId}>
       <div className="settings-panel-header">
-        <h2 id={titleId}>{strings.title}</h2>
-        <button type="button" className="icon-button icon-button-small" aria-label={strings.close} onClick={onClose}>
+        <h2 id={titleId}>{t("settings.title")}</h2>
+        <button type="button" className="icon-button icon-button-small" aria-label={t("settings.close")} onClick={onClose}>
           <CloseIcon />
         </button>
       </div>
-      {isNewChat ? <p className="settings-hint">{strings.newChatHint}</p> : null}
+      {isNewChat ? <p className="settings-hint">{t("settings.newChatHint")}</p> : null}
       <div className="settings-fields">
         {settings.map((setting) => (
           <SettingField key={setting.id} setting={setting} value={values[setting.id] ?? setting.default} onChange={(value) => change(setting.id, value)} />
         ))}
       </div>
       <p className="settings-error" role="alert">
-        {failed !== null ? `${settings.find((s) => s.id === failed)?.label ?? failed}: ${strings.failed}` : ""}
+        {failed !== null ? t("settings.failed", { setting: settings.find((s) => s.id === failed)?.label ?? failed }) : ""}
       </p>
     </aside>
   );

@@ -1,14 +1,9 @@
 import type { AppInfo } from "@parlor/react";
 import { lazy, Suspense, type ReactNode } from "react";
+import { AppLogo } from "../app-face";
+import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
 import { FallbackOnError } from "./FallbackOnError";
-import { LogoMark } from "./icons";
-
-/** The UI strings of this component (issue 13c's catalog takes them over). */
-const strings = {
-  profiles: "Choose how to chat",
-  starters: "Suggestions",
-};
 
 const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: module.Markdown })));
 
@@ -34,9 +29,10 @@ export interface ChatStartProps {
 export function ChatStart({ info, fallback, profile, onProfile, onStarter, disabled }: ChatStartProps) {
   const profiles = onProfile ? (info?.profiles ?? []) : [];
   const starters = info?.starters ?? [];
+  const { t } = useI18n();
   return (
     <div className="welcome">
-      <LogoMark size={48} />
+      <AppLogo size={48} />
       {info?.welcome ? (
         <div className="welcome-text">
           <FallbackOnError fallback={<p>{info.welcome}</p>}>
@@ -49,7 +45,7 @@ export function ChatStart({ info, fallback, profile, onProfile, onStarter, disab
         fallback
       )}
       {profiles.length > 0 ? (
-        <div className="profile-picker" role="radiogroup" aria-label={strings.profiles}>
+        <div className="profile-picker" role="radiogroup" aria-label={t("chat.profiles")}>
           {profiles.map((entry) => {
             const checked = profile === entry.id;
             return (
@@ -62,7 +58,7 @@ export function ChatStart({ info, fallback, profile, onProfile, onStarter, disab
         </div>
       ) : null}
       {starters.length > 0 ? (
-        <ul className="starters" aria-label={strings.starters}>
+        <ul className="starters" aria-label={t("chat.starters")}>
           {starters.map((starter) => (
             <li key={starter.label}>
               <button type="button" className="starter" onClick={() => onStarter(starter.message)} disabled={disabled} title={starter.message}>

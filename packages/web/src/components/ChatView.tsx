@@ -1,7 +1,7 @@
 import { pendingAsk, useAppInfo, useAuth, type ChatMessageView, type MessageAsk, type SentMessage, type UseChatResult } from "@parlor/react";
 import { useEffect, useRef, useState, type DragEvent, type RefObject } from "react";
-import { AppLogo, useAppFace, useUploadLimit } from "../app-face";
-import { useI18n } from "../i18n";
+import { useAppFace, useUploadLimit } from "../app-face";
+import { useI18n, type Translate } from "../i18n";
 import { describeError } from "../lib/describe-error";
 import { useAttachments } from "../lib/use-attachments";
 import { Composer, type ComposerHandle } from "./Composer";
@@ -195,7 +195,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           onRetry={retry}
           stepsDisplay={config?.ui.steps ?? "collapsed"}
           onAction={runAction}
-          controlsFor={messageControls({ chat, onEdit: setEditingId })}
+          controlsFor={messageControls({ chat, onEdit: setEditingId, t })}
           editing={editor}
           empty={
             chat.isLoading ? (
@@ -207,7 +207,6 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
                 info={info}
                 fallback={
                   <>
-                    <AppLogo size={48} />
                     <h2>{greeting ? t("chat.greetingNamed", { name: greeting }) : t("chat.greeting")}</h2>
                     <p>{t("chat.welcomeHint")}</p>
                   </>
@@ -244,7 +243,7 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
           onAddFiles={attachments.add}
           onRemoveAttachment={attachments.remove}
           disabled={notFound || asking?.type === "action"}
-          {...(asking ? answerPrompt(asking) : {})}
+          {...(asking ? answerPrompt(asking, t) : {})}
           appName={face.name}
           maxUploadBytes={maxUploadBytes}
         />
@@ -262,15 +261,8 @@ export function ChatView({ chat, threadId, onSent, onNewChat, composerRef: outer
   );
 }
 
-/** UI strings of the composer while a question waits (13c's catalog takes them over). */
-const askStrings = {
-  text: "Type your answer…",
-  file: "Attach a file to answer…",
-  action: "Choose an answer above",
-};
-
 /** How the composer answers the question waiting in the thread. */
-function answerPrompt(ask: MessageAsk): { placeholder: string; accept?: string } {
-  if (ask.type === "file") return { placeholder: askStrings.file, ...(ask.accept.length > 0 ? { accept: ask.accept.join(",") } : {}) };
-  return { placeholder: ask.type === "text" ? askStrings.text : askStrings.action };
+function answerPrompt(ask: MessageAsk, t: Translate): { placeholder: string; accept?: string } {
+  if (ask.type === "file") return { placeholder: t("composer.answerFile"), ...(ask.accept.length > 0 ? { accept: ask.accept.join(",") } : {}) };
+  return { placeholder: ask.type === "text" ? t("composer.answerText") : t("composer.answerAction") };
 }

@@ -1,18 +1,7 @@
 import type { MessageFeedback } from "@parlor/react";
 import { useId, useState, type FormEvent } from "react";
+import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
-
-/** The UI strings of this component (issue 13c's catalog takes them over). */
-const strings = {
-  good: "Good reply",
-  bad: "Bad reply",
-  commentLabel: "What could be better? (optional)",
-  commentLabelGood: "What was good? (optional)",
-  send: "Send feedback",
-  skip: "Skip",
-  thanks: "Thanks for your feedback",
-  failed: "Your feedback could not be saved. Try again.",
-};
 
 export interface FeedbackButtonsProps {
   feedback: MessageFeedback | null;
@@ -29,6 +18,7 @@ export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
   const [comment, setComment] = useState("");
   const [status, setStatus] = useState<"idle" | "thanks" | "failed">("idle");
   const commentId = useId();
+  const { t } = useI18n();
 
   async function rate(value: 1 | -1) {
     const next = feedback?.value === value ? 0 : value;
@@ -59,8 +49,8 @@ export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
       <button
         type="button"
         className="icon-button icon-button-small feedback-button"
-        aria-label={strings.good}
-        title={strings.good}
+        aria-label={t("feedback.good")}
+        title={t("feedback.good")}
         aria-pressed={feedback?.value === 1}
         onClick={() => void rate(1)}
       >
@@ -69,8 +59,8 @@ export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
       <button
         type="button"
         className="icon-button icon-button-small feedback-button"
-        aria-label={strings.bad}
-        title={strings.bad}
+        aria-label={t("feedback.bad")}
+        title={t("feedback.bad")}
         aria-pressed={feedback?.value === -1}
         onClick={() => void rate(-1)}
       >
@@ -78,20 +68,20 @@ export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
       </button>
       {asking !== null ? (
         <form className="feedback-comment" onSubmit={(event) => void sendComment(event)}>
-          <label htmlFor={commentId}>{asking === 1 ? strings.commentLabelGood : strings.commentLabel}</label>
+          <label htmlFor={commentId}>{asking === 1 ? t("feedback.commentGood") : t("feedback.commentBad")}</label>
           <textarea id={commentId} rows={2} maxLength={2000} value={comment} onChange={(event) => setComment(event.target.value)} autoFocus />
           <div className="feedback-comment-actions">
             <button type="button" className="button button-ghost button-small" onClick={() => setAsking(null)}>
-              {strings.skip}
+              {t("feedback.skip")}
             </button>
             <button type="submit" className="button button-primary button-small" disabled={comment.trim() === ""}>
-              {strings.send}
+              {t("feedback.send")}
             </button>
           </div>
         </form>
       ) : null}
       <span className="feedback-status" role="status">
-        {status === "thanks" ? strings.thanks : status === "failed" ? strings.failed : ""}
+        {status === "thanks" ? t("feedback.thanks") : status === "failed" ? t("feedback.failed") : ""}
       </span>
     </>
   );

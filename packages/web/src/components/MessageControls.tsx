@@ -1,18 +1,15 @@
 import type { ChatMessageView, UseChatResult } from "@parlor/react";
 import type { ReactNode } from "react";
+import type { Translate } from "../i18n";
 import { FeedbackButtons } from "./FeedbackButtons";
 import { PencilIcon, RetryIcon } from "./icons";
-
-/** The UI strings of this component (issue 13c's catalog takes them over). */
-const strings = {
-  edit: "Edit message",
-  regenerate: "Regenerate reply",
-};
 
 export interface MessageControlsOptions {
   chat: UseChatResult;
   /** Opens the editor on the user's last message. */
   onEdit(messageId: string): void;
+  /** The UI's translator (`useI18n().t` of the calling component: this is not a hook). */
+  t: Translate;
 }
 
 /**
@@ -20,7 +17,7 @@ export interface MessageControlsOptions {
  * latest reply and Edit on the user's latest message, usable while nothing is being written
  * (the server refuses them otherwise: `busy`, `not_latest`).
  */
-export function messageControls({ chat, onEdit }: MessageControlsOptions): (message: ChatMessageView) => ReactNode {
+export function messageControls({ chat, onEdit, t }: MessageControlsOptions): (message: ChatMessageView) => ReactNode {
   const { messages, status, threadId } = chat;
   const last = messages.at(-1);
   const lastUser = messages.findLast((message) => message.role === "user");
@@ -35,8 +32,8 @@ export function messageControls({ chat, onEdit }: MessageControlsOptions): (mess
             <button
               type="button"
               className="icon-button icon-button-small"
-              aria-label={strings.regenerate}
-              title={strings.regenerate}
+              aria-label={t("message.regenerate")}
+              title={t("message.regenerate")}
               disabled={!idle}
               onClick={() => void chat.regenerate(message.id).catch(() => undefined)}
             >
@@ -51,8 +48,8 @@ export function messageControls({ chat, onEdit }: MessageControlsOptions): (mess
         <button
           type="button"
           className="icon-button icon-button-small"
-          aria-label={strings.edit}
-          title={strings.edit}
+          aria-label={t("message.edit")}
+          title={t("message.edit")}
           disabled={!idle}
           onClick={() => onEdit(message.id)}
         >

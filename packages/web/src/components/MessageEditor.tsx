@@ -1,12 +1,6 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
-
-/** The UI strings of this component (issue 13c's catalog takes them over). */
-const strings = {
-  label: "Edit your message",
-  save: "Save and send",
-  cancel: "Cancel",
-};
 
 export interface MessageEditorProps {
   initial: string;
@@ -20,6 +14,7 @@ export function MessageEditor({ initial, onSave, onCancel }: MessageEditorProps)
   const [text, setText] = useState(initial);
   const [saving, setSaving] = useState(false);
   const id = useId();
+  const { t } = useI18n();
 
   async function save(event?: FormEvent) {
     event?.preventDefault();
@@ -44,15 +39,15 @@ export function MessageEditor({ initial, onSave, onCancel }: MessageEditorProps)
   return (
     <form className="message message-user message-editor" onSubmit={(event) => void save(event)}>
       <label htmlFor={id} className="visually-hidden">
-        {strings.label}
+        {t("editor.label")}
       </label>
       <textarea id={id} rows={3} value={text} onChange={(event) => setText(event.target.value)} onKeyDown={onKeyDown} autoFocus disabled={saving} />
       <div className="message-editor-actions">
         <button type="button" className="button button-ghost button-small" onClick={onCancel} disabled={saving}>
-          {strings.cancel}
+          {t("editor.cancel")}
         </button>
         <button type="submit" className="button button-primary button-small" disabled={saving || text.trim() === ""}>
-          {strings.save}
+          {t("editor.save")}
         </button>
       </div>
     </form>

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import type { MessageStep } from "@parlor/react";
-import { cleanup, render } from "@testing-library/react";
+import { act, cleanup, render } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
+import { localeStore } from "../i18n";
 import { MessageSteps } from "./MessageSteps";
 
 const step = (overrides: Partial<MessageStep>): MessageStep => ({
@@ -18,7 +19,11 @@ const step = (overrides: Partial<MessageStep>): MessageStep => ({
 });
 const steps = [step({}), step({ id: "s2", parentId: "s1", name: "rank", type: "tool", input: "", output: "ranked" })];
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  localeStore.set("en");
+  localStorage.clear();
+});
 
 describe("MessageSteps", () => {
   it("collapsed (the default): one closed line per top-level step, the nested one inside it", () => {
@@ -54,5 +59,19 @@ describe("MessageSteps", () => {
       />,
     );
     expect([...container.querySelectorAll("summary")].map((summary) => summary.textContent)).toEqual(["Using search…", "fetch failed", "think stopped"]);
+  });
+
+  it("speaks the UI's language, and follows a switch while shown", () => {
+    localeStore.set("fr");
+    const { container, getByRole } = render(
+      <MessageSteps steps={[step({ id: "a", status: "running", endedAt: null }), step({ id: "b", name: "fetch", status: "error" })]} display="expanded" />,
+    );
+    const summaries = () => [...container.querySelectorAll("summary")].map((summary) => summary.textContent);
+    expect(summaries()).toEqual(["Utilise search…", "Échec de fetch"]);
+    expect(getByRole("group", { name: "Étapes" }).className).toBe("steps");
+    expect([...container.querySelectorAll(".step-label")].map((label) => label.textContent)).toContain("Entrée");
+
+    act(() => localeStore.set("en"));
+    expect(summaries()).toEqual(["Using search…", "fetch failed"]);
   });
 });

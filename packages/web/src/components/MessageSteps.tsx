@@ -1,27 +1,19 @@
 import type { MessageStep, StepsDisplay } from "@parlor/react";
+import { useI18n, type Translate } from "../i18n";
 
-/** UI strings of this component (13c's catalog takes them over). */
-const strings = {
-  used: (name: string) => `Used ${name}`,
-  using: (name: string) => `Using ${name}…`,
-  failed: (name: string) => `${name} failed`,
-  stopped: (name: string) => `${name} stopped`,
-  input: "Input",
-  output: "Output",
-  steps: "Steps",
-};
-
-function summary(step: MessageStep): string {
+/** A step's one line: "Used search", "Using search…", "search failed", "search stopped". */
+function summary(step: MessageStep, t: Translate): string {
+  const name = { name: step.name };
   switch (step.status) {
     case "running":
-      return strings.using(step.name);
+      return t("steps.using", name);
     case "error":
-      return strings.failed(step.name);
+      return t("steps.failed", name);
     case "stopped":
     case "interrupted":
-      return strings.stopped(step.name);
+      return t("steps.stopped", name);
     default:
-      return strings.used(step.name);
+      return t("steps.used", name);
   }
 }
 
@@ -37,15 +29,16 @@ export interface MessageStepsProps {
  * stays open or closed across the live updates of its output.
  */
 export function MessageSteps({ steps, display }: MessageStepsProps) {
+  const { t } = useI18n();
   if (display === "hidden" || steps.length === 0) return null;
   return (
-    <div className="steps" role="group" aria-label={strings.steps}>
-      <StepTree steps={steps} parentId={null} display={display} />
+    <div className="steps" role="group" aria-label={t("steps.label")}>
+      <StepTree t={t} steps={steps} parentId={null} display={display} />
     </div>
   );
 }
 
-function StepTree({ steps, parentId, display }: { steps: readonly MessageStep[]; parentId: string | null; display: StepsDisplay }) {
+function StepTree({ t, steps, parentId, display }: { t: Translate; steps: readonly MessageStep[]; parentId: string | null; display: StepsDisplay }) {
   const children = steps.filter((step) => step.parentId === parentId);
   if (children.length === 0) return null;
   return (
@@ -55,22 +48,22 @@ function StepTree({ steps, parentId, display }: { steps: readonly MessageStep[];
           <details open={display === "expanded" ? true : undefined}>
             <summary>
               {step.status === "running" ? <span className="spinner step-spinner" aria-hidden="true" /> : null}
-              {summary(step)}
+              {summary(step, t)}
             </summary>
             <div className="step-body">
               {step.input !== "" ? (
                 <>
-                  <p className="step-label">{strings.input}</p>
+                  <p className="step-label">{t("steps.input")}</p>
                   <pre className="step-text">{step.input}</pre>
                 </>
               ) : null}
               {step.output !== "" ? (
                 <>
-                  <p className="step-label">{strings.output}</p>
+                  <p className="step-label">{t("steps.output")}</p>
                   <pre className="step-text">{step.output}</pre>
                 </>
               ) : null}
-              <StepTree steps={steps} parentId={step.id} display={display} />
+              <StepTree t={t} steps={steps} parentId={step.id} display={display} />
             </div>
           </details>
         </li>

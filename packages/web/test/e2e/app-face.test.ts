@@ -1,7 +1,7 @@
 /**
  * The app's face and the UI's language, in Chromium against a real server: the name, logo and
  * accent colour of `defineApp({ ui })` everywhere the UI used to say "Parlor"; French from the
- * browser's languages and the account menu; "Sign out everywhere" asks first; a file over the
+ * browser's languages (the chat's controls included) and the account menu; "Sign out everywhere" asks first; a file over the
  * upload limit is refused with the limit, announced; chat titles without Markdown.
  */
 import type { Page } from "playwright-core";
@@ -49,6 +49,9 @@ describe("the app's face", () => {
     expect(await page.title()).toBe(APP_NAME);
     await page.getByRole("link", { name: `${APP_NAME}, new chat` }).waitFor();
     expect(await loaded(page, '.sidebar [data-testid="app-logo"]')).toBe(true);
+    // The empty chat's greeting carries the app's logo, once, and not the built-in mark.
+    expect(await page.locator(".welcome").locator('[data-testid="app-logo"], .logo-mark').count()).toBe(1);
+    expect(await loaded(page, '.welcome [data-testid="app-logo"]')).toBe(true);
     expect(await page.locator("body").innerText()).not.toContain("Parlor");
 
     // The accent colour, applied through the CSSOM (no style attribute in the markup), with
@@ -77,11 +80,22 @@ describe("the UI's language", () => {
     expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toBe(`Écrire à ${APP_NAME}…`);
     await page.getByRole("button", { name: "Nouvelle discussion" }).waitFor();
 
+    // The controls under the messages speak it too: feedback, with its comment, and edit.
+    await page.getByRole("textbox", { name: "Message" }).fill("bonjour");
+    await page.getByRole("textbox", { name: "Message" }).press("Enter");
+    const reply = page.getByRole("article", { name: "Assistant" });
+    await reply.getByRole("button", { name: "Bonne réponse" }).click();
+    await page.getByLabel("Qu’est-ce qui vous a plu ? (facultatif)").waitFor();
+    await page.getByRole("article", { name: "Vous" }).getByRole("button", { name: "Modifier le message" }).waitFor();
+
     await page.getByRole("button", { name: "Compte" }).click();
     await page.getByRole("combobox", { name: "Langue" }).selectOption("en");
     await page.getByRole("button", { name: "New chat" }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     expect(await page.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).toBe(`Message ${APP_NAME}…`);
+    // The open comment form switches with the rest of the page.
+    await page.getByLabel("What was good? (optional)").waitFor();
+    expect(await reply.getByRole("button", { name: "Good reply" }).getAttribute("aria-pressed")).toBe("true");
 
     // The choice outlives a reload, over the browser's French.
     await page.reload();
