@@ -29,6 +29,7 @@ describe("auth", () => {
       password: true,
       header: false,
       oauth: [],
+      ui: { steps: "collapsed" },
     });
 
     const user = await client.auth.login("alice", ECHO_PASSWORD);

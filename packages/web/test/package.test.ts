@@ -58,7 +58,7 @@ describe("the @parlor/web package", () => {
     for (const path of embedLoads) expect(packed, `embed.html loads ${path}`).toContain(`dist/${path}`);
     // The server's CSP allows no inline script or style on either page.
     for (const page of [html, embedHtml]) expect(page).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=/);
-    for (const path of packed) expect(path, "only dist/ and npm's own files are packed").toMatch(/^(dist\/|package\.json$|README\.md$)/);
+    for (const path of packed) expect(path, "only dist/, the LICENSE and npm's own files are packed").toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
   });
 
   it("builds JavaScript that imports only its own chunks, never a package", async () => {
