@@ -246,23 +246,23 @@ export class ChatStore extends Store<ChatState> {
   };
 
   /**
-   * Changes some chat settings. In a thread: `thread:settings`, resolving with every setting as
-   * stored (rejects with `ParlorApiError` `invalid_setting` when one is unknown or does not fit,
-   * and nothing changes). In a new chat: kept here and sent with the first message.
+   * Changes some chat settings. Shown at once (a switch flips when clicked, not a round trip
+   * later). In a thread: `thread:settings`, resolving with every setting as stored; when the
+   * server refuses (`ParlorApiError` `invalid_setting`, or the connection fails) the values go
+   * back to what they were and nothing changes. In a new chat: kept here and sent with the
+   * first message.
    */
   readonly updateSettings = async (changes: ChatSettingValues): Promise<ChatSettingValues> => {
-    const threadId = this.getSnapshot().threadId;
-    if (threadId === null) {
-      const settings = { ...this.getSnapshot().settings, ...changes };
-      this.setState({ settings });
-      return settings;
-    }
+    const { threadId, settings: before } = this.getSnapshot();
+    this.setState({ settings: { ...before, ...changes } });
+    if (threadId === null) return this.getSnapshot().settings;
     try {
       const answer = await this.connection.request("thread:settings", { threadId, settings: { ...changes } });
       const settings = settingValues(answer.settings, "settings");
       if (this.getSnapshot().threadId === threadId) this.setState({ settings, error: null });
       return settings;
     } catch (error) {
+      if (this.getSnapshot().threadId === threadId) this.setState({ settings: before });
       throw this.fail(error, threadId);
     }
   };
