@@ -2,7 +2,7 @@ import type { ChatSetting, ChatSettingValue, ChatSettingValues, UseChatResult } 
 import { useEffect, useId, useState, type ReactNode } from "react";
 import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
-import { CloseIcon } from "./icons";
+import { CloseIcon, SettingsIcon } from "./icons";
 
 /** The "Chat settings" button (top right of the chat) and the panel it opens. */
 export function ChatSettingsControl({ settings, chat }: { settings: readonly ChatSetting[]; chat: UseChatResult }) {
@@ -176,28 +176,5 @@ function TextField({ id, setting, value, onChange, description }: FieldProps<Ext
       />
       {description}
     </div>
-  );
-}
-
-/** Sliders: the settings button's icon. */
-function SettingsIcon() {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      width="20"
-      height="20"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
-      <circle cx="16" cy="6" r="2" />
-      <circle cx="10" cy="12" r="2" />
-      <circle cx="18" cy="18" r="2" />
-    </svg>
   );
 }

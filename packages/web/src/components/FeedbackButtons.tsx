@@ -2,6 +2,7 @@ import type { MessageFeedback } from "@parlor/react";
 import { useId, useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
 import "../styles/chat-options.css";
+import { ThumbIcon } from "./icons";
 
 export interface FeedbackButtonsProps {
   feedback: MessageFeedback | null;
@@ -84,26 +85,5 @@ export function FeedbackButtons({ feedback, onRate }: FeedbackButtonsProps) {
         {status === "thanks" ? t("feedback.thanks") : status === "failed" ? t("feedback.failed") : ""}
       </span>
     </>
-  );
-}
-
-function ThumbIcon({ down = false }: { down?: boolean }) {
-  return (
-    <svg
-      className={`icon${down ? " icon-flipped" : ""}`}
-      viewBox="0 0 24 24"
-      width="20"
-      height="20"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d="M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3Z" />
-      <path d="M7 10l4-7a2.5 2.5 0 0 1 3 2.6L13.5 10H19a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.8 21H7" />
-    </svg>
   );
 }

@@ -184,3 +184,25 @@ export function LogoMark({ size = 28 }: { size?: number }) {
     </svg>
   );
 }
+
+/** Sliders: the chat settings button. */
+export function SettingsIcon() {
+  return (
+    <Icon>
+      <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
+      <circle cx="16" cy="6" r="2" />
+      <circle cx="10" cy="12" r="2" />
+      <circle cx="18" cy="18" r="2" />
+    </Icon>
+  );
+}
+
+/** Thumbs up, or down (`down`): the feedback buttons. */
+export function ThumbIcon({ down = false }: { down?: boolean }) {
+  return (
+    <Icon className={`icon${down ? " icon-flipped" : ""}`}>
+      <path d="M7 10v11H4a1 1 0 0 1-1-1v-9a1 1 0 0 1 1-1h3Z" />
+      <path d="M7 10l4-7a2.5 2.5 0 0 1 3 2.6L13.5 10H19a2 2 0 0 1 2 2.3l-1.2 7A2 2 0 0 1 17.8 21H7" />
+    </Icon>
+  );
+}
