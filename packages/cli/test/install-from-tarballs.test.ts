@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
-import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, TestClient } from "@parlor/test-support";
+import { eventually, freePort, localPrebuilds, outsideEnv, packedTarballs, registerCleanup, TestClient } from "@parlor/test-support";
 
 // The published packages, proven as a user gets them: packed into tarballs, installed into an
 // empty folder far from this repository (no workspace, no symlink back here), then an app file
@@ -67,7 +67,7 @@ it("installs every package from its tarball into an empty folder and serves an a
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...files], {
     cwd: project,
     stdio: "pipe",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...prebuilds.env },
+    env: outsideEnv(prebuilds.env),
   });
   console.log(`npm install from the tarballs took ${Math.round((Date.now() - started) / 1000)} s`);
 
@@ -93,14 +93,7 @@ it("installs every package from its tarball into an empty folder and serves an a
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn("npx", ["--no-install", "parlor", "run", "app.ts"], {
     cwd: project,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PARLOR_DATA_DIR: join(work, "data"),
-      PARLOR_LOG_LEVEL: "warn",
-    },
+    env: outsideEnv({ PORT: String(port), HOST: "127.0.0.1", PARLOR_DATA_DIR: join(work, "data"), PARLOR_LOG_LEVEL: "warn" }),
     // Its own process group: npx runs parlor as a child, which a signal to npx alone left running.
     detached: true,
   });

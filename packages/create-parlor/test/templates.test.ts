@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, freePort, localPrebuilds, packedTarballs, registerCleanup, TestClient, type PackedTarballs } from "@parlor/test-support";
+import { eventually, freePort, localPrebuilds, outsideEnv, packedTarballs, registerCleanup, TestClient, type PackedTarballs } from "@parlor/test-support";
 
 // The path a new user takes, from the packed tarballs and nothing of this repository:
 // `npm create parlor` (create-parlor run from its tarball by `npm exec`, as `npm create` does),
@@ -28,15 +28,13 @@ beforeAll(() => {
   registerCleanup(() => rmSync(work, { recursive: true, force: true }));
   const prebuilds = localPrebuilds();
   betterSqlite3Version = prebuilds.betterSqlite3Version;
-  // Nothing of this process's environment (vitest's, CI's, an outer `npm test`'s npm_config_*).
-  npmEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+  // A user's environment, not vitest's or an outer `npm test`'s (see outsideEnv).
+  npmEnv = outsideEnv({
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false",
     ...prebuilds.env,
-  };
+  });
 }, 120_000);
 
 /** Runs a command in `cwd`, failing the test with its output when it fails. */

@@ -7,7 +7,7 @@ export { featureApp, type FeatureAppOptions } from "./feature-app.js";
 export { eventually } from "./eventually.js";
 export { startFakeOpenAI, type FakeRequest, type FakeTurn } from "./fake-openai-endpoint.js";
 export { freePort } from "./free-port.js";
-export { localPrebuilds, packedTarballs, type PackedTarballs } from "./packed-tarballs.js";
+export { localPrebuilds, outsideEnv, packedTarballs, type PackedTarballs } from "./packed-tarballs.js";
 export { redisIsAvailable, redisTestPrefix, redisTestUrl } from "./redis.js";
 export { gate } from "./gate.js";
 export { mintHostToken, TEST_EMBED_SECRET, type MintOptions } from "./host-token.js";
