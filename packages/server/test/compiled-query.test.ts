@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compiledQuery } from "../src/data/compiled-query.js";
+import { compiledQuery, compiledRowsQuery } from "../src/data/compiled-query.js";
 
 interface Schema {
   items: { id: string; owner: string | null; size: number };
@@ -52,5 +52,30 @@ describe("compiledQuery", () => {
         return db.selectFrom("items").selectAll().where("id", "=", slot("id"));
       }),
     ).toThrow(/every value must become a parameter/);
+  });
+
+  it("runs a multi-row statement compiled once for its row count, each row's columns in their places", async () => {
+    const insertThree = compiledRowsQuery<Schema["items"], "id" | "owner" | "size">(db, 3, ["id", "size", "owner"], (rows) =>
+      db.insertInto("items").values(rows as Schema["items"][]),
+    );
+    await insertThree([
+      { id: "a", owner: "x", size: 1 },
+      { id: "b", owner: null, size: 2 },
+      { id: "c", owner: "y", size: 3 },
+    ]);
+    await insertThree([
+      { id: "d", owner: "w", size: 4 },
+      { id: "e", owner: "v", size: 5 },
+      { id: "f", owner: null, size: 6 },
+    ]);
+    expect(await db.selectFrom("items").selectAll().orderBy("id").execute()).toEqual([
+      { id: "a", owner: "x", size: 1 },
+      { id: "b", owner: null, size: 2 },
+      { id: "c", owner: "y", size: 3 },
+      { id: "d", owner: "w", size: 4 },
+      { id: "e", owner: "v", size: 5 },
+      { id: "f", owner: null, size: 6 },
+    ]);
+    expect(() => insertThree([{ id: "g", owner: null, size: 7 }])).toThrow(/compiled for 3 rows, given 1/);
   });
 });

@@ -444,7 +444,7 @@ export class ChatRuntime {
   /** Ends a run early: aborts `chat.signal` and ends its open replies with `status`. */
   private async cut(run: Run, status: CutStatus): Promise<void> {
     run.cutShort ??= status;
-    run.controller.abort();
+    run.abort();
     await Promise.all(
       [...run.replies].map((reply) =>
         reply.cut(run.cutShort!).catch((error: unknown) => this.deps.log.error({ err: error }, "could not store a reply cut short")),
@@ -681,7 +681,7 @@ export class ChatRuntime {
           pending: this.asks,
           emit,
           clock,
-          signal: run.controller.signal,
+          signal: run.signal,
           log: (error) => this.deps.log.error({ err: error }, "could not close a question"),
         },
         options,
@@ -691,7 +691,9 @@ export class ChatRuntime {
       thread: { id: thread.id, name: thread.name },
       settings: Object.freeze(this.settings.resolve(thread.settings)),
       profile: thread.profile,
-      signal: run.controller.signal,
+      get signal() {
+        return run.signal;
+      },
       reply: () => takeStepsReply() ?? openReply(),
       send: async (text) => {
         if (typeof text !== "string") throw new TypeError("chat.send() takes a string");

@@ -1,18 +1,38 @@
 import type { LiveReply, CutStatus } from "./live-reply.js";
 
 /** A run of `onMessage` in progress: one per thread at a time. */
-export interface Run {
-  userId: string;
+export class Run {
   /** Set once the run has claimed its thread. */
-  threadId: string | null;
-  controller: AbortController;
-  replies: Set<LiveReply>;
+  threadId: string | null = null;
+  readonly replies = new Set<LiveReply>();
   /** Why the run was cut short, if it was: its replies end with this status. */
-  cutShort: CutStatus | null;
+  cutShort: CutStatus | null = null;
   /** Settles when the run is over (or its message was refused before it started). */
-  done: Promise<void>;
+  readonly done: Promise<void>;
+  private settle!: () => void;
+  private controller: AbortController | undefined;
+
+  constructor(
+    readonly userId: string,
+    private readonly onRelease: (run: Run) => void = () => undefined,
+  ) {
+    this.done = new Promise<void>((resolve) => (this.settle = resolve));
+  }
+
+  /** `chat.signal`. Made on first use: most runs end without anyone looking at it. */
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  abort(): void {
+    (this.controller ??= new AbortController()).abort();
+  }
+
   /** Gives back the user's slot and the thread. Idempotent. */
-  release: () => void;
+  release(): void {
+    this.onRelease(this);
+    this.settle();
+  }
 }
 
 /**
@@ -24,29 +44,17 @@ export class RunRegistry {
   private readonly byThread = new Map<string, Run>();
   /** Every run from the moment its message is accepted for checking until it is over. */
   private readonly active = new Set<Run>();
+  private readonly perUser = new Map<string, number>();
 
   constructor(private readonly maxPerUser: number) {}
 
   /** Takes one of the user's slots; `null` when the user already has `maxPerUser` runs. */
   claim(userId: string): Run | null {
-    let running = 0;
-    for (const run of this.active) if (run.userId === userId) running++;
+    const running = this.perUser.get(userId) ?? 0;
     if (running >= this.maxPerUser) return null;
-    let settle!: () => void;
-    const run: Run = {
-      userId,
-      threadId: null,
-      controller: new AbortController(),
-      replies: new Set(),
-      cutShort: null,
-      done: new Promise<void>((resolve) => (settle = resolve)),
-      release: () => {
-        this.active.delete(run);
-        if (run.threadId !== null && this.byThread.get(run.threadId) === run) this.byThread.delete(run.threadId);
-        settle();
-      },
-    };
+    const run = new Run(userId, (ended) => this.forget(ended));
     this.active.add(run);
+    this.perUser.set(userId, running + 1);
     return run;
   }
 
@@ -74,14 +82,14 @@ export class RunRegistry {
 
   /** A run for callbacks outside `onMessage` (`onChatEnd`): counted nowhere. */
   static detached(userId: string): Run {
-    return {
-      userId,
-      threadId: null,
-      controller: new AbortController(),
-      replies: new Set(),
-      cutShort: null,
-      done: Promise.resolve(),
-      release: () => undefined,
-    };
+    return new Run(userId);
+  }
+
+  private forget(run: Run): void {
+    if (!this.active.delete(run)) return;
+    const left = (this.perUser.get(run.userId) ?? 1) - 1;
+    if (left === 0) this.perUser.delete(run.userId);
+    else this.perUser.set(run.userId, left);
+    if (run.threadId !== null && this.byThread.get(run.threadId) === run) this.byThread.delete(run.threadId);
   }
 }

@@ -9,12 +9,12 @@ import { connectionFailureReason, isDatabaseUnavailable } from "./database-unava
 import { loadPg } from "./load-pg.js";
 import type { DatabaseSchema } from "./schema.js";
 import { GroupCommitSqliteDialect } from "./group-commit-sqlite.js";
+import { type CheckpointLog, SqliteCheckpoints } from "./sqlite-checkpoints.js";
 
 export type Database = Kysely<DatabaseSchema>;
 
 /** Where the database layer tells the deployer about outages (the server's logger). */
-export interface DatabaseLog {
-  warn(message: string): void;
+export interface DatabaseLog extends CheckpointLog {
   info(message: string): void;
 }
 
@@ -59,7 +59,9 @@ export async function openDatabase(config: DatabaseConfig, { log = silent }: Ope
   // SQLite's own lower() folds ASCII only; searches lower-case both sides and must match
   // PostgreSQL, so "Über" finds "über" on both.
   sqlite.function("lower", { deterministic: true }, (value: unknown) => (typeof value === "string" ? value.toLowerCase() : value));
-  return new Kysely<DatabaseSchema>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+  // An in-memory database has no log to checkpoint.
+  const checkpoints = config.file === ":memory:" ? null : SqliteCheckpoints.start(sqlite, config.file, log);
+  return new Kysely<DatabaseSchema>({ dialect: new GroupCommitSqliteDialect(sqlite, { beforeClose: () => checkpoints?.close() }) });
 }
 
 /**

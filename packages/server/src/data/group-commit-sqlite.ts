@@ -29,13 +29,21 @@ import { StatementCache } from "./statement-cache.js";
  * (`db.transaction()`) first run what waits, then run alone.
  */
 export class GroupCommitSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SQLite.Database) {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly options: GroupCommitOptions = {},
+  ) {
     super({ database: sqlite });
   }
 
   override createDriver(): Driver {
-    return new GroupCommitDriver(this.sqlite);
+    return new GroupCommitDriver(this.sqlite, this.options);
   }
+}
+
+export interface GroupCommitOptions {
+  /** Runs on `destroy()` after the last group, before the connection closes (sqlite-checkpoints.ts). */
+  beforeClose?: () => Promise<void> | undefined;
 }
 
 interface Waiting {
@@ -54,7 +62,10 @@ class GroupCommitDriver implements Driver {
   private ownerDone: Promise<void> = Promise.resolve();
   private endOwner: () => void = () => undefined;
 
-  constructor(private readonly sqlite: SQLite.Database) {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly options: GroupCommitOptions,
+  ) {
     this.statements = new StatementCache(sqlite);
   }
 
@@ -89,6 +100,7 @@ class GroupCommitDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.flush();
+    await this.options.beforeClose?.();
     this.sqlite.close();
   }
 
