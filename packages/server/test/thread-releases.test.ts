@@ -9,15 +9,15 @@ import { dialects, eventually, type TestDatabase } from "@parlor/test-support";
 
 const OWNER = "process-a";
 
-/** Counts the statements Kysely sends through this handle. */
+/** Counts the statements run through this handle (compiled once or built each time: each run's result passes here). */
 function countingStatements() {
   const counter = { statements: 0 };
   const plugin: KyselyPlugin = {
-    transformQuery: (args) => {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
       counter.statements++;
-      return args.node;
+      return args.result;
     },
-    transformResult: async (args) => args.result,
   };
   return { counter, plugin };
 }
@@ -73,6 +73,20 @@ describe.each(dialects)("thread releases on $name", (dialect) => {
     expect(await row(b.id)).toEqual({ run_owner: null, updated_at: 5_000 });
     // Only this process's claims are freed; the thread is stamped all the same.
     expect(await row(other.id)).toEqual({ run_owner: "process-b", updated_at: 5_000 });
+  });
+
+  it("frees any number of threads: a statement per 256, each compiled for a power-of-two count", async () => {
+    const created = await Promise.all(Array.from({ length: 300 }, (_, i) => threads.createThread("u1", `t${i}`, 1, { runOwner: OWNER })));
+    const group = releases();
+    counter.statements = 0;
+    now = 6_000;
+    for (const thread of created) group.release(thread.id);
+    await group.settled();
+    // 256 + 44 (padded to 64): two statements.
+    expect(counter.statements).toBe(2);
+    const freed = await db.selectFrom("threads").select(["run_owner", "updated_at"]).where("name", "like", "t%").execute();
+    expect(freed).toHaveLength(300);
+    expect(freed.every((thread) => thread.run_owner === null && thread.updated_at === 6_000)).toBe(true);
   });
 
   it("drops a waiting release when this process claims the thread again, so it cannot undo the new claim", async () => {

@@ -34,6 +34,14 @@ const MESSAGE_COLUMNS = [
   "owner_id",
 ] as const satisfies readonly (keyof MessageRow)[];
 
+/** The most threads one release statement names. */
+const MAX_RELEASED = 256;
+const idNameLists: string[][] = [];
+/** `id0` … `id<size-1>`: the slots of a release's thread ids, made once per size. */
+function idNames(size: number): string[] {
+  return (idNameLists[size] ??= Array.from({ length: size }, (_, i) => `id${i}`));
+}
+
 export interface ThreadPage {
   threads: ThreadRow[];
   /** Pass back as `cursor` for the next page; `null` on the last page. */
@@ -65,6 +73,8 @@ export class ThreadStore {
   /** Multi-row INSERTs of messages, one compiled query per group size (see insert-batch.ts). */
   private readonly insertMessagesQueries = new Map<number, (rows: readonly MessageRow[]) => Promise<unknown>>();
   private readonly messageInserts = new InsertBatch<MessageRow>((rows) => this.insertMessageRows(rows));
+  /** Thread releases, one compiled query per group size. */
+  private readonly releaseQueries = new Map<number, (values: Record<string, unknown>) => Promise<unknown>>();
 
   constructor(private readonly db: Database) {
     this.insertThreadQuery = compiledQuery<ThreadRow, never>(db, (slot) =>
@@ -121,20 +131,46 @@ export class ThreadStore {
    * and stamped with `now` (its reply's activity) either way.
    */
   async releaseThreads(threadIds: readonly string[], owner: string, now: number): Promise<void> {
-    if (threadIds.length === 0) return;
-    await this.db
-      .updateTable("threads")
-      .set((eb) => ({
-        updated_at: now,
-        run_owner: eb
-          .case()
-          .when("run_owner", "=", owner)
-          .then(sql<string | null>`null`)
-          .else(eb.ref("run_owner"))
-          .end(),
-      }))
-      .where("id", "in", threadIds)
-      .execute();
+    // One statement per 256 threads, compiled once per power-of-two size: the list is padded to
+    // that size by naming its last thread again (harmless in `in (…)`), so a few SQL texts
+    // serve every count. They run in this turn: group commit makes them one SQLite transaction.
+    const groups: Promise<unknown>[] = [];
+    for (let start = 0; start < threadIds.length; start += MAX_RELEASED) {
+      const ids = threadIds.slice(start, start + MAX_RELEASED);
+      const size = 2 ** Math.ceil(Math.log2(ids.length));
+      const names = idNames(size);
+      const values: Record<string, unknown> = { owner, now };
+      for (let i = 0; i < size; i++) values[names[i]!] = ids[Math.min(i, ids.length - 1)];
+      groups.push(this.releaseQuery(size)(values));
+    }
+    await Promise.all(groups);
+  }
+
+  /** The release of `size` threads, compiled on first use. */
+  private releaseQuery(size: number) {
+    let query = this.releaseQueries.get(size);
+    if (query === undefined) {
+      query = compiledQuery<Record<string, unknown>, never>(this.db, (slot) =>
+        this.db
+          .updateTable("threads")
+          .set((eb) => ({
+            updated_at: slot("now") as number,
+            run_owner: eb
+              .case()
+              .when("run_owner", "=", slot("owner") as string)
+              .then(sql<string | null>`null`)
+              .else(eb.ref("run_owner"))
+              .end(),
+          }))
+          .where(
+            "id",
+            "in",
+            idNames(size).map((name) => slot(name) as string),
+          ),
+      );
+      this.releaseQueries.set(size, query);
+    }
+    return query;
   }
 
   async findThread(userId: string, threadId: string): Promise<ThreadRow | null> {
