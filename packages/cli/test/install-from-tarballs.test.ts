@@ -136,4 +136,8 @@ it("installs every package from its tarball into an empty folder and serves an a
   expect(widget.status).toBe(200);
   expect(widget.headers.get("content-type")).toMatch(/javascript/);
   expect(widget.body as string).toMatch(/Parlor\.mount/);
+
+  // No error on the way, and the SQLite checkpoints' worker thread (a file of its own in the
+  // package) started: were it missing, the server would say so and checkpoint on its own thread.
+  expect(output, output).not.toMatch(/"level":(50|60)|checkpoints are back/);
 });
