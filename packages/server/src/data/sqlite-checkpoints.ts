@@ -1,4 +1,5 @@
 import type SQLite from "better-sqlite3";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 
 /** How often the thread copies the log into the database file. */
@@ -38,7 +39,9 @@ export class SqliteCheckpoints {
   ) {}
 
   static start(sqlite: SQLite.Database, file: string, log: CheckpointLog): SqliteCheckpoints {
-    const worker = new Worker(new URL("./sqlite-checkpoint-worker.js", import.meta.url), { workerData: { file, intervalMs: INTERVAL_MS } });
+    // A path, not a URL: under jsdom (the React package's tests run a server) the global URL is
+    // jsdom's, which Worker does not take for a file URL.
+    const worker = new Worker(join(import.meta.dirname, "sqlite-checkpoint-worker.js"), { workerData: { file, intervalMs: INTERVAL_MS } });
     // The thread must not keep a finished process alive; close() is how it ends normally.
     worker.unref();
     const exited = new Promise((resolve) => worker.once("exit", resolve));
