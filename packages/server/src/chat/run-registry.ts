@@ -80,9 +80,11 @@ export class RunRegistry {
     return [...this.active];
   }
 
-  /** A run for callbacks outside `onMessage` (`onChatEnd`): counted nowhere. */
+  /** A run for callbacks outside `onMessage` (`onChatEnd`): counted nowhere, so nothing waits for it (`done` is settled). */
   static detached(userId: string): Run {
-    return new Run(userId);
+    const run = new Run(userId);
+    run.release();
+    return run;
   }
 
   private forget(run: Run): void {
